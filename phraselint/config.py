@@ -1,0 +1,125 @@
+"""Settings: ``[tool.phraselint]`` in pyproject.toml or a ``phraselint.toml``, found upward from the working
+directory (the first directory that has either wins; phraselint.toml before pyproject.toml), else the user's
+``$XDG_CONFIG_HOME/phraselint/phraselint.toml``, else the defaults. Command-line options override settings."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import ConfigError
+from .model import SEVERITIES
+
+
+@dataclass(frozen=True)
+class Settings:
+    rules: tuple[str, ...] = ()  # extra rule files, made absolute against the settings file
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+    staff: tuple[str, ...] = ()  # speaker names that are staff; when set, every other speaker is a visitor
+    visitors: tuple[str, ...] = ()  # extra speaker names that are visitors
+    allow: tuple[str, ...] = ()
+    slots: Mapping[str, str] = field(default_factory=dict)
+    fail_on: str = "warning"
+    script: str = "auto"
+    source: str | None = None  # the file the settings came from
+
+
+_LISTS = {"rules", "select", "ignore", "staff", "visitors", "allow"}
+_TABLES = {"severity", "slots"}
+_TEXTS = {"fail-on": "fail_on", "script": "script"}
+
+
+def _parse(table: Mapping[str, Any], path: Path) -> Settings:
+    values: dict[str, Any] = {"source": str(path)}
+    for key, value in table.items():
+        if key in _LISTS:
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"'{key}' must be a list of strings", str(path))
+            if key == "rules":
+                value = [str((path.parent / v).resolve()) for v in value]
+            values[key] = tuple(value)
+        elif key in _TABLES:
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ConfigError(f"'{key}' must be a table of strings", str(path))
+            values[key] = dict(value)
+        elif key in _TEXTS:
+            if not isinstance(value, str):
+                raise ConfigError(f"'{key}' must be a string", str(path))
+            values[_TEXTS[key]] = value
+        else:
+            known = sorted(_LISTS | _TABLES | set(_TEXTS))
+            raise ConfigError(f"unknown setting '{key}' (known: {', '.join(known)})", str(path))
+    settings = Settings(**values)
+    if settings.fail_on not in SEVERITIES:
+        raise ConfigError(f"'fail-on' must be one of {', '.join(SEVERITIES)}", str(path))
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"malformed TOML: {exc}", str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read settings: {exc.strerror}", str(path)) from None
+
+
+def load_settings_file(path: Path) -> Settings:
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("phraselint", {})
+    else:
+        table = data.get("tool", {}).get("phraselint", data)
+    if not isinstance(table, dict):
+        raise ConfigError("[tool.phraselint] must be a table", str(path))
+    return _parse(table, path)
+
+
+def find_settings_file(start: Path | None = None) -> Path | None:
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        own = directory / "phraselint.toml"
+        if own.is_file():
+            return own
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                if "phraselint" in _read_toml(pyproject).get("tool", {}):
+                    return pyproject
+            except ConfigError:
+                continue  # a broken pyproject.toml of another tool is not ours to report
+    home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "phraselint" / "phraselint.toml"
+    return home if home.is_file() else None
+
+
+def load_settings(config: str | None = None, isolated: bool = False) -> Settings:
+    """The settings in force: ``config`` if given, else the discovered file, else the defaults."""
+    if isolated:
+        return Settings()
+    if config:
+        path = Path(config)
+        if not path.is_file():
+            raise ConfigError("settings file not found", config)
+        return load_settings_file(path)
+    found = find_settings_file()
+    return load_settings_file(found) if found else Settings()
+
+
+def override(settings: Settings, **changes: Any) -> Settings:
+    """Settings with the given command-line values (None or empty means: keep the setting)."""
+    names = {f.name for f in fields(Settings)}
+    return replace(settings, **{k: v for k, v in changes.items() if k in names and v not in (None, (), {})})

@@ -1,0 +1,117 @@
+"""Confirming candidates: does the match sit in the text the way its rule's scope asks?
+
+The decision uses only the rule's data (scope, exempting contexts) and the structure of the text (clause
+boundaries, jieba word boundaries): it knows no phrase.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from dataclasses import dataclass
+
+from .find import Candidate
+from .normalize import Folded
+
+_jieba_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def tokenizer():  # type: ignore[no-untyped-def]
+    """The jieba tokenizer, built once on first need (loading its dictionary takes most of a second)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    with _jieba_lock:
+        tk = jieba.Tokenizer()
+        tk.initialize()
+    return tk
+
+
+@functools.lru_cache(maxsize=4096)
+def word_boundaries(text: str) -> frozenset[int]:
+    """Offsets in ``text`` where a jieba word starts or ends."""
+    cuts = {0, len(text)}
+    pos = 0
+    for word in tokenizer().cut(text, HMM=False):
+        pos += len(word)
+        cuts.add(pos)
+    return frozenset(cuts)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A confirmed match: folded span ``start``..``end``; ``slot_value`` is the folded span the slot took."""
+
+    candidate: Candidate
+    start: int
+    end: int
+    slot_span: tuple[int, int] | None = None
+
+
+def _is_word_edge(folded: Folded, pos: int, lo: int, hi: int) -> bool:
+    if folded.boundary[pos]:
+        return True
+    region = folded.text[lo:hi]
+    return (pos - lo) in word_boundaries(region)
+
+
+def _exempt(candidate: Candidate, folded: Folded, start: int, end: int) -> bool:
+    rule = candidate.pattern.rule
+    text = folded.text
+    if rule.exempt_before and not folded.boundary[start]:
+        before = text[folded.clause_start(start) : start]
+        if any(before.endswith(x) for x in _folded(rule.exempt_before)):
+            return True
+    if rule.exempt_after and not folded.boundary[end]:
+        after = text[end : folded.clause_end(end)]
+        if any(after.startswith(x) for x in _folded(rule.exempt_after)):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _folded(contexts: tuple[str, ...]) -> tuple[str, ...]:
+    from .normalize import fold
+
+    return tuple(f for f in (fold(c) for c in contexts) if f)
+
+
+def confirm(candidate: Candidate, folded: Folded) -> Hit | None:
+    """The hit this candidate makes in ``folded``, or None when its scope or an exempting context says no."""
+    start, end = candidate.start, candidate.end
+    scope = candidate.pattern.rule.scope
+    breaks = candidate.pattern.breaks
+    if any(folded.boundary[i] and (i - start) not in breaks for i in range(start + 1, end)):
+        return None  # the words stand in different clauses: 不懒,得管 is not 懒得管
+    if _exempt(candidate, folded, start, end):
+        return None
+    lo, hi = folded.clause_start(start), folded.clause_end(end)
+    if candidate.pattern.slot is not None:
+        # The slot takes the rest of the clause; the words before it must start at a word edge.
+        if hi <= end or (scope != "anywhere" and not _is_word_edge(folded, start, lo, hi)):
+            return None
+        if scope == "reply" and not folded.boundary[start]:
+            return None
+        return Hit(candidate, start, hi, (end, hi))
+    if scope == "anywhere":
+        return Hit(candidate, start, end)
+    if scope == "reply":
+        return Hit(candidate, start, end) if folded.boundary[start] and folded.boundary[end] else None
+    if scope == "clause" and not folded.boundary[end]:
+        return None
+    if not (_is_word_edge(folded, start, lo, hi) and _is_word_edge(folded, end, lo, hi)):
+        return None
+    return Hit(candidate, start, end)
+
+
+def resolve_overlaps(hits: list[Hit]) -> list[Hit]:
+    """Keep the longest of overlapping hits where one lies inside another (the shadowing rule wins)."""
+    ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+    kept: list[Hit] = []
+    for hit in ordered:
+        if any(k.start <= hit.start and hit.end <= k.end for k in kept):
+            continue
+        kept.append(hit)
+    return kept

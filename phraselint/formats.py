@@ -1,0 +1,766 @@
+"""Parsing the lines of a transcript into turns (话轮): plain, labelled, SRT, WebVTT, JSON Lines and CSV.
+
+``parse(lines, fmt, name)`` is a generator: it reads one line (one record) at a time and yields each turn as
+soon as it is complete, so a transcript of any size streams through. ``lines`` are decoded lines without line
+breaks, as ``decode.open_text`` yields them; ``name`` is the file's path, for detecting the format from its
+extension and for error messages.
+
+Every turn's ``anchors`` are exact: ``lines[line - 1][column - 1] == turn.text[i]`` for ``(line, column) =
+turn.locate(i)``, with three kinds of characters that stand for something longer in the file: a character
+written as an escape (a JSON ``\\n``, ``\\"``, ``\\u4e0d`` or a WebVTT ``&amp;``) points at the escape's first
+character; a doubled quote in a CSV field points at its first quote; a line break inside a subtitle cue, a
+JSON-less multi-line CSV field, points just past the end of its line. Leading and trailing whitespace of
+every utterance is dropped, markup tags of subtitles are dropped, and a turn with no text is not a turn.
+
+Times are seconds: a clock time ``01:02:03.5`` counts from zero, a number is taken as seconds, and a date with
+a time (``2024-03-01 09:15:02``, ISO 8601) counts from the first date-time of the same file, so that times stay
+ordered across midnight.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import math
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
+from typing import NamedTuple
+
+from .decode import display_name
+from .errors import ConfigError, InputError
+from .transcript import Turn
+
+FORMATS = ("auto", "plain", "labelled", "srt", "vtt", "jsonl", "csv")
+SNIFF_LINES = 20
+
+# Field names (JSON keys, CSV column headers, compared lower-cased), in order of preference.
+TEXT_FIELDS = ("text", "content", "utterance", "message", "内容", "文本", "话术")
+SPEAKER_FIELDS = ("speaker", "role", "name", "from", "说话人", "角色", "发言人")
+START_FIELDS = ("start", "time", "timestamp", "开始", "开始时间", "时间")
+END_FIELDS = ("end", "结束", "结束时间")
+
+_EXTENSIONS = MappingProxyType(
+    {
+        ".srt": "srt",
+        ".vtt": "vtt",
+        ".jsonl": "jsonl",
+        ".ndjson": "jsonl",
+        ".json": "jsonl",
+        ".csv": "csv",
+        ".tsv": "csv",
+    }
+)
+
+_CLOCK = r"(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_DATETIME = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,6})?"
+_BRACKETED_TIME = rf"[\[(（【]?(?P<time>{_DATETIME}|{_CLOCK})[\])）】]?"
+# A time at the start of a labelled line: ``[00:01:02]``, ``(00:01:02)``, ``2024-03-01 09:15:02`` …
+_LEADING_TIME = re.compile(rf"\s*{_BRACKETED_TIME}(?!\d)\s*")
+# ``坐席：``, ``Agent: ``, ``坐席 00:01:02: ``: a name of 1–12 word characters, spaces, ``-``, then a colon.
+_SPEAKER = re.compile(rf"\s*(?P<speaker>[\w\- ]{{1,12}}?)\s*(?:{_BRACKETED_TIME}\s*)?[:：]\s*")
+_TIMING = re.compile(rf"\s*(?P<start>{_CLOCK})\s*-->\s*(?P<end>{_CLOCK})(?:\s.*)?$")
+_CLOCK_VALUE = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)")
+_DATETIME_VALUE = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?"
+)
+# Subtitle markup: tags (<i>, </b>, <font …>, <v 名字>, <c.x>, <00:01.000>, ASS {\an8}) and WebVTT entities.
+_MARKUP = re.compile(
+    r"(?P<tag></?(?:[ibuc]|v|font|lang|ruby|rt|span)\b[^<>]*>|<\d+:\d{2}(?::\d{2})?[.,]\d+>|\{\\[^{}]*\})"
+    r"|(?P<entity>&(?:amp|lt|gt|nbsp|lrm|rlm|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});)",
+    re.IGNORECASE,
+)
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+(?P<speaker>[^>]+)>", re.IGNORECASE)
+_VTT_META = re.compile(r"(?:WEBVTT|NOTE|STYLE|REGION)(?:\s|$)")
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_JSON_STRING_END = re.compile(r'["\\]')
+_JSON_ESCAPES = MappingProxyType(
+    {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+)
+
+# A piece of an utterance: (text, line, column). A piece longer than one character stands at consecutive
+# columns; a one-character piece may stand for an escape that begins at its column.
+Piece = tuple[str, int, int]
+Numbered = Iterator[tuple[int, str]]
+
+
+class _Utterance(NamedTuple):
+    """A turn before ``parse`` numbers it."""
+
+    text: str
+    anchors: tuple[tuple[int, int, int], ...]
+    speaker: str | None
+    start: float | None
+    end: float | None
+    extra: tuple[tuple[str, str], ...]
+
+
+def parse(lines: Iterable[str], fmt: str = "auto", name: str = "") -> Iterator[Turn]:
+    """The turns of a transcript, one by one; ``fmt`` is one of ``FORMATS``.
+
+    Raises ``InputError`` (with ``name`` and the line) for input that the format cannot read, and
+    ``ConfigError`` for an unknown format.
+    """
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown input format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt == "auto":
+        head, rest = _peek(lines, SNIFF_LINES)
+        fmt = detect_format(name, head)
+        lines = itertools.chain(head, rest)
+    utterances = _PARSERS[fmt](enumerate(lines, 1), display_name(name) if name else None)
+    for index, utterance in enumerate(utterances):
+        yield Turn(
+            utterance.text,
+            utterance.anchors,
+            utterance.speaker,
+            utterance.start,
+            utterance.end,
+            index,
+            utterance.extra,
+        )
+
+
+def detect_format(name: str, first_lines: Sequence[str]) -> str:
+    """The format of a transcript from its file name, else from its first lines (about ``SNIFF_LINES``)."""
+    by_extension = _EXTENSIONS.get(os.path.splitext(name)[1].lower())
+    if by_extension:
+        return by_extension
+    lines = [line for line in first_lines if line.strip()][:SNIFF_LINES]
+    if not lines:
+        return "plain"
+    if lines[0].lstrip("\ufeff").startswith("WEBVTT"):
+        return "vtt"
+    if _looks_like_srt(lines):
+        return "srt"
+    if 2 * sum(_is_json_object(line) for line in lines) > len(lines):
+        return "jsonl"
+    if _looks_labelled(lines):
+        return "labelled"
+    return "plain"
+
+
+def _peek(lines: Iterable[str], count: int) -> tuple[list[str], Iterator[str]]:
+    """The first lines up to the ``count``-th non-blank one, and an iterator over the rest."""
+    rest = iter(lines)
+    head: list[str] = []
+    seen = 0
+    for line in rest:
+        head.append(line)
+        seen += bool(line.strip())
+        if seen >= count:
+            break
+    return head, rest
+
+
+def _looks_like_srt(lines: Sequence[str]) -> bool:
+    if _TIMING.match(lines[0]):
+        return True
+    return any(a.strip().isdigit() and _TIMING.match(b) for a, b in itertools.pairwise(lines))
+
+
+def _is_json_object(line: str) -> bool:
+    if not line.lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def _looks_labelled(lines: Sequence[str]) -> bool:
+    """Most lines start with a speaker, and some speaker speaks twice (or there are only one or two lines)."""
+    speakers = [_label(line)[0] for line in lines]
+    named = [speaker for speaker in speakers if speaker]
+    if 5 * len(named) < 3 * len(lines):
+        return False
+    return len(named) <= 2 or len(set(named)) < len(named)
+
+
+# --- building utterances from pieces ------------------------------------------------------------------
+
+
+def _utterance(
+    pieces: list[Piece],
+    speaker: str | None = None,
+    start: float | None = None,
+    end: float | None = None,
+    extra: tuple[tuple[str, str], ...] = (),
+) -> _Utterance | None:
+    """The utterance made of ``pieces`` without surrounding whitespace, or None if nothing is left."""
+    pieces = _strip(pieces)
+    if not pieces:
+        return None
+    text, anchors = _assemble(pieces)
+    return _Utterance(text, anchors, speaker or None, start, end, extra)
+
+
+def _strip(pieces: list[Piece]) -> list[Piece]:
+    """``pieces`` without leading and trailing whitespace, columns moved to match."""
+    first, last = 0, len(pieces)
+    while first < last and not pieces[first][0].strip():
+        first += 1
+    while last > first and not pieces[last - 1][0].strip():
+        last -= 1
+    kept = pieces[first:last]
+    if kept:
+        text, line, column = kept[0]
+        lead = len(text) - len(text.lstrip())
+        kept[0] = (text[lead:], line, column + lead)
+        text, line, column = kept[-1]
+        kept[-1] = (text.rstrip(), line, column)
+    return kept
+
+
+def _assemble(pieces: Iterable[Piece]) -> tuple[str, tuple[tuple[int, int, int], ...]]:
+    """The text of ``pieces`` and its anchors: a new anchor wherever a piece does not follow on from the last."""
+    parts: list[str] = []
+    anchors: list[tuple[int, int, int]] = []
+    offset = 0
+    follows = (0, 0)
+    for text, line, column in pieces:
+        if not text:
+            continue
+        if (line, column) != follows:
+            anchors.append((offset, line, column))
+        parts.append(text)
+        offset += len(text)
+        follows = (line, column + len(text))
+    return "".join(parts), tuple(anchors)
+
+
+def _drop_prefix(pieces: list[Piece], count: int) -> list[Piece]:
+    """``pieces`` without their first ``count`` characters."""
+    kept = list(pieces)
+    while kept and count:
+        text, line, column = kept[0]
+        if len(text) > count:
+            kept[0] = (text[count:], line, column + count)
+            break
+        count -= len(text)
+        kept.pop(0)
+    return kept
+
+
+def _speaker_name(match: re.Match[str] | None) -> str | None:
+    """The speaker of a ``_SPEAKER`` match, unless it is no name at all (digits, as in ``10:30``)."""
+    if match is None:
+        return None
+    speaker = match.group("speaker").strip()
+    return speaker if speaker and not speaker.replace(" ", "").isdigit() else None
+
+
+# --- times --------------------------------------------------------------------------------------------
+
+
+class _Clock:
+    """Reads times as seconds; date-times count from the first one the clock has read (one clock per file)."""
+
+    def __init__(self) -> None:
+        self._epoch: datetime | None = None
+
+    def seconds(self, value: str | float) -> float:
+        """Seconds for a number, ``HH:MM:SS.mmm``/``MM:SS`` or a date-time; ValueError for anything else."""
+        if isinstance(value, bool):
+            raise ValueError(value)
+        if isinstance(value, (int, float)):
+            return self._finite(float(value))
+        text = value.strip()
+        clock = _CLOCK_VALUE.fullmatch(text)
+        if clock:
+            hours, minutes, seconds = clock.groups()
+            return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds.replace(",", "."))
+        moment = _DATETIME_VALUE.fullmatch(text)
+        if moment:
+            return self._since_epoch(_datetime(moment))
+        return self._finite(float(text))
+
+    def _since_epoch(self, moment: datetime) -> float:
+        if self._epoch is None:
+            self._epoch = moment
+        return (moment - self._epoch).total_seconds()
+
+    @staticmethod
+    def _finite(seconds: float) -> float:
+        if not math.isfinite(seconds):
+            raise ValueError(seconds)
+        return seconds
+
+
+def _datetime(match: re.Match[str]) -> datetime:
+    """A naive date-time from a ``_DATETIME_VALUE`` match; one with a zone is converted to UTC."""
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    moment = datetime(
+        int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micro
+    )
+    if not zone:
+        return moment
+    if zone == "Z":
+        offset = timedelta(0)
+    else:
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return moment.replace(tzinfo=timezone(offset)).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _time(clock: _Clock, value: str | float, what: str, path: str | None, line: int) -> float:
+    try:
+        return clock.seconds(value)
+    except (ValueError, OverflowError):
+        raise InputError(
+            f"cannot read the time {value!r} in {what}: use seconds, HH:MM:SS.mmm or a date and time "
+            "like 2024-03-01 09:15:02",
+            path,
+            line,
+        ) from None
+
+
+# --- plain and labelled -------------------------------------------------------------------------------
+
+
+def _parse_plain(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
+    """One utterance per non-blank line; nobody is named."""
+    for lineno, line in numbered:
+        utterance = _utterance([(line, lineno, 1)])
+        if utterance:
+            yield utterance
+
+
+def _label(line: str) -> tuple[str | None, str | None, int]:
+    """The speaker, the time and the index where the utterance begins, of one labelled line."""
+    time = None
+    position = 0
+    leading = _LEADING_TIME.match(line)
+    if leading:
+        time, position = leading.group("time"), leading.end()
+    named = _SPEAKER.match(line, position)
+    speaker = _speaker_name(named)
+    if named and speaker:
+        return speaker, time or named.group("time"), named.end()
+    return None, time, position
+
+
+def _parse_labelled(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
+    """``[time] speaker: text`` per line; a line without a speaker is an utterance of nobody."""
+    clock = _Clock()
+    for lineno, line in numbered:
+        speaker, time, position = _label(line)
+        start = _time(clock, time, "the line", path, lineno) if time else None
+        utterance = _utterance([(line[position:], lineno, position + 1)], speaker, start)
+        if utterance:
+            yield utterance
+
+
+# --- SRT and WebVTT -----------------------------------------------------------------------------------
+
+
+def _parse_srt(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
+    return _parse_cues(numbered, path, vtt=False)
+
+
+def _parse_vtt(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
+    return _parse_cues(numbered, path, vtt=True)
+
+
+def _parse_cues(numbered: Numbered, path: str | None, vtt: bool) -> Iterator[_Utterance]:
+    """Subtitle cues: blocks of lines between blank lines, each a timing line and the text under it."""
+    clock = _Clock()
+    block: list[tuple[int, str]] = []
+    for lineno, line in itertools.chain(numbered, [(0, "")]):
+        if line.strip():
+            block.append((lineno, line))
+        elif block:
+            yield from _block_cues(block, clock, path, vtt)
+            block = []
+
+
+def _block_cues(
+    block: list[tuple[int, str]], clock: _Clock, path: str | None, vtt: bool
+) -> Iterator[_Utterance]:
+    """The cues of one block. A well-formed block holds one; a block without blank lines between its cues
+    holds several; a block without a timing line is text of its own (lost for nobody), or WebVTT metadata.
+    """
+    timings = [i for i, (_lineno, line) in enumerate(block) if _TIMING.match(line)]
+    meta = vtt and _VTT_META.match(block[0][1].lstrip("\ufeff")) is not None
+    head = len(block) if not timings else timings[0]
+    if not meta:
+        head_lines = block[:head]
+        if head_lines and (_is_cue_number(head_lines[-1][1]) or (vtt and head == 1 and timings)):
+            head_lines = head_lines[:-1]
+        utterance = _cue(head_lines, None, None, vtt)
+        if utterance:
+            yield utterance
+    for k, at in enumerate(timings):
+        stop = timings[k + 1] if k + 1 < len(timings) else len(block)
+        if stop < len(block) and stop - 1 > at and _is_cue_number(block[stop - 1][1]):
+            stop -= 1
+        lineno, line = block[at]
+        timing = _TIMING.match(line)
+        assert timing is not None
+        start = _time(clock, timing.group("start"), "the cue timing", path, lineno)
+        end = _time(clock, timing.group("end"), "the cue timing", path, lineno)
+        utterance = _cue(block[at + 1 : stop], start, end, vtt)
+        if utterance:
+            yield utterance
+
+
+def _is_cue_number(line: str) -> bool:
+    return line.strip().isdigit()
+
+
+def _cue(
+    lines: list[tuple[int, str]], start: float | None, end: float | None, vtt: bool = False
+) -> _Utterance | None:
+    """The utterance of a cue's text lines: markup dropped, lines joined with ``\\n``, the speaker taken from a
+    voice tag ``<v 名字>`` or a ``名字：`` before the text."""
+    speaker = None
+    pieces: list[Piece] = []
+    for lineno, line in lines:
+        if speaker is None:
+            voice = _VOICE.search(line)
+            speaker = voice.group("speaker").strip() if voice else None
+        line_pieces = _strip(_markup_pieces(line, lineno, vtt))
+        if not line_pieces:
+            continue
+        if not pieces and speaker is None:
+            speaker, line_pieces = _named_speaker(line_pieces)
+        if pieces:
+            previous_line = pieces[-1][1]
+            pieces.append(("\n", previous_line, _line_end(lines, previous_line)))
+        pieces.extend(line_pieces)
+    return _utterance(pieces, speaker, start, end)
+
+
+def _line_end(lines: list[tuple[int, str]], lineno: int) -> int:
+    """The column just past the end of line ``lineno`` of ``lines``: where its line break stands."""
+    return next(len(line) + 1 for number, line in lines if number == lineno)
+
+
+def _named_speaker(pieces: list[Piece]) -> tuple[str | None, list[Piece]]:
+    """A ``名字：`` at the start of a cue's first line: the speaker, and the pieces after it."""
+    text = "".join(piece[0] for piece in pieces)
+    named = _SPEAKER.match(text)
+    speaker = _speaker_name(named)
+    if named is None or speaker is None or named.end() == len(text):
+        return None, pieces
+    return speaker, _drop_prefix(pieces, named.end())
+
+
+def _markup_pieces(line: str, lineno: int, entities: bool) -> list[Piece]:
+    """The text of a subtitle line without its tags; with ``entities``, ``&amp;`` and kin read as characters."""
+    if "<" not in line and "{" not in line and "&" not in line:
+        return [(line, lineno, 1)]
+    pieces: list[Piece] = []
+    position = 0
+    for markup in _MARKUP.finditer(line):
+        entity = markup.group("entity")
+        if entity and not entities:
+            continue
+        pieces.append((line[position : markup.start()], lineno, position + 1))
+        if entity:
+            pieces.append((html.unescape(entity), lineno, markup.start() + 1))
+        position = markup.end()
+    pieces.append((line[position:], lineno, position + 1))
+    return [piece for piece in pieces if piece[0]]
+
+
+# --- JSON Lines ---------------------------------------------------------------------------------------
+
+
+def _parse_jsonl(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
+    """One JSON object per line: the text, a speaker and times under the names of ``*_FIELDS``."""
+    decoder = json.JSONDecoder()
+    clock = _Clock()
+    for lineno, line in numbered:
+        if not line.strip():
+            continue
+        fields = _json_fields(line, decoder, path, lineno)
+        text_key = _first_present(fields, TEXT_FIELDS)
+        if text_key is None:
+            raise InputError(
+                f"no text field: name the utterance one of {', '.join(TEXT_FIELDS)}", path, lineno
+            )
+        value, at = fields[text_key]
+        if not isinstance(value, str):
+            raise InputError(
+                f"the field {text_key!r} is not a string: write the utterance as a string", path, lineno
+            )
+        used = {text_key}
+        speaker = _json_speaker(fields, used, path, lineno)
+        start = _json_time(fields, START_FIELDS, used, clock, path, lineno)
+        end = _json_time(fields, END_FIELDS, used, clock, path, lineno)
+        extra = tuple(
+            (key, item if isinstance(item, str) else json.dumps(item))
+            for key, (item, _at) in fields.items()
+            if key not in used and isinstance(item, (str, int, float, bool))
+        )
+        utterance = _utterance(_json_string_pieces(line, at, lineno), speaker, start, end, extra)
+        if utterance:
+            yield utterance
+
+
+def _first_present(fields: dict[str, tuple[object, int]], names: Sequence[str]) -> str | None:
+    """The first of ``names`` among ``fields`` with a value other than null."""
+    return next((name for name in names if fields.get(name, (None, 0))[0] is not None), None)
+
+
+def _json_speaker(
+    fields: dict[str, tuple[object, int]], used: set[str], path: str | None, lineno: int
+) -> str | None:
+    key = _first_present(fields, SPEAKER_FIELDS)
+    if key is None:
+        return None
+    used.add(key)
+    value = fields[key][0]
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InputError(f"the field {key!r} is not a speaker's name: write it as a string", path, lineno)
+    return str(value).strip() or None
+
+
+def _json_time(
+    fields: dict[str, tuple[object, int]],
+    names: Sequence[str],
+    used: set[str],
+    clock: _Clock,
+    path: str | None,
+    lineno: int,
+) -> float | None:
+    key = next(
+        (name for name in names if name not in used and fields.get(name, (None, 0))[0] is not None), None
+    )
+    if key is None:
+        return None
+    used.add(key)
+    value = fields[key][0]
+    if value == "":
+        return None
+    if not isinstance(value, (str, int, float)):
+        raise InputError(f"the field {key!r} is not a time: use seconds or a time string", path, lineno)
+    return _time(clock, value, f"the field {key!r}", path, lineno)
+
+
+def _json_fields(
+    line: str, decoder: json.JSONDecoder, path: str | None, lineno: int
+) -> dict[str, tuple[object, int]]:
+    """The top-level fields of the JSON object on ``line``: each value and the index where it begins."""
+    try:
+        return _scan_object(line, decoder)
+    except json.JSONDecodeError as error:
+        raise InputError(f"invalid JSON at column {error.colno}: {error.msg}", path, lineno) from None
+    except _NotAnObject as error:
+        raise InputError(f"{error}: write one JSON object per line", path, lineno) from None
+
+
+class _NotAnObject(ValueError):
+    pass
+
+
+def _scan_object(line: str, decoder: json.JSONDecoder) -> dict[str, tuple[object, int]]:
+    position = _skip_space(line, 0)
+    if not line.startswith("{", position):
+        decoder.decode(line)  # a JSONDecodeError for invalid JSON; otherwise it is valid, but not an object
+        raise _NotAnObject(f"the line is a JSON {type(json.loads(line)).__name__}, not an object")
+    fields: dict[str, tuple[object, int]] = {}
+    position = _skip_space(line, position + 1)
+    if line.startswith("}", position):
+        position += 1
+    else:
+        position = _scan_members(line, position, decoder, fields)
+    if _skip_space(line, position) != len(line):
+        raise json.JSONDecodeError("Extra data", line, position)
+    return fields
+
+
+def _scan_members(
+    line: str, position: int, decoder: json.JSONDecoder, fields: dict[str, tuple[object, int]]
+) -> int:
+    """Read ``"key": value`` pairs up to the closing brace into ``fields``; the index after the brace."""
+    while True:
+        if not line.startswith('"', position):
+            raise json.JSONDecodeError("Expecting property name enclosed in double quotes", line, position)
+        key, position = json.decoder.scanstring(line, position + 1)
+        position = _skip_space(line, position)
+        if not line.startswith(":", position):
+            raise json.JSONDecodeError("Expecting ':' delimiter", line, position)
+        at = _skip_space(line, position + 1)
+        try:
+            value, position = decoder.scan_once(line, at)
+        except StopIteration:
+            raise json.JSONDecodeError("Expecting value", line, at) from None
+        fields[key] = (value, at)
+        position = _skip_space(line, position)
+        if line.startswith("}", position):
+            return position + 1
+        if not line.startswith(",", position):
+            raise json.JSONDecodeError("Expecting ',' delimiter", line, position)
+        position = _skip_space(line, position + 1)
+
+
+def _skip_space(line: str, position: int) -> int:
+    """The index of the first character at or after ``position`` that is not JSON whitespace."""
+    space = _JSON_SPACE.match(line, position)
+    return space.end() if space else position
+
+
+def _json_string_pieces(line: str, at: int, lineno: int) -> list[Piece]:
+    """The pieces of the JSON string literal that opens at ``line[at]``: runs, and one piece per escape."""
+    pieces: list[Piece] = []
+    position = at + 1
+    while True:
+        special = _JSON_STRING_END.search(line, position)
+        assert special is not None  # the literal was scanned already
+        stop = special.start()
+        if stop > position:
+            pieces.append((line[position:stop], lineno, position + 1))
+        if line[stop] == '"':
+            return pieces
+        char, position = _json_escape(line, stop)
+        pieces.append((char, lineno, stop + 1))
+
+
+def _json_escape(line: str, at: int) -> tuple[str, int]:
+    """The character of the escape at ``line[at]`` (a backslash) and the index after it."""
+    kind = line[at + 1]
+    if kind != "u":
+        return _JSON_ESCAPES[kind], at + 2
+    code = int(line[at + 2 : at + 6], 16)
+    if 0xD800 <= code < 0xDC00 and line.startswith("\\u", at + 6):
+        low = int(line[at + 8 : at + 12], 16)
+        if 0xDC00 <= low < 0xE000:
+            return chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)), at + 12
+    return chr(code), at + 6
+
+
+# --- CSV and TSV --------------------------------------------------------------------------------------
+
+
+class _Columns(NamedTuple):
+    """Which column of a CSV file holds what (-1: none)."""
+
+    names: tuple[str, ...]
+    text: int
+    speaker: int
+    start: int
+    end: int
+
+
+def _parse_csv(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
+    """A header row naming the columns, then one utterance per record; tab-separated if the header says so."""
+    first = next(((lineno, line) for lineno, line in numbered if line.strip()), None)
+    if first is None:
+        return
+    delimiter = "\t" if first[1].count("\t") > first[1].count(",") else ","
+    records = _csv_records(itertools.chain([first], numbered), delimiter, path)
+    header_line, header = next(records)
+    columns = _csv_columns(header, path, header_line)
+    clock = _Clock()
+    for lineno, record in records:
+        utterance = _csv_utterance(record, columns, clock, path, lineno)
+        if utterance:
+            yield utterance
+
+
+def _csv_columns(header: list[list[Piece]], path: str | None, lineno: int) -> _Columns:
+    names = tuple(_field_value(field).strip().lstrip("\ufeff").strip() for field in header)
+    folded = [name.lower() for name in names]
+
+    def find(aliases: Sequence[str]) -> int:
+        return next((folded.index(alias) for alias in aliases if alias in folded), -1)
+
+    text = find(TEXT_FIELDS)
+    if text < 0:
+        raise InputError(
+            f"no text column in the header ({', '.join(names)}): name it one of {', '.join(TEXT_FIELDS)}",
+            path,
+            lineno,
+        )
+    return _Columns(names, text, find(SPEAKER_FIELDS), find(START_FIELDS), find(END_FIELDS))
+
+
+def _csv_utterance(
+    record: list[list[Piece]], columns: _Columns, clock: _Clock, path: str | None, lineno: int
+) -> _Utterance | None:
+    def value(index: int) -> str:
+        return _field_value(record[index]).strip() if 0 <= index < len(record) else ""
+
+    def seconds(index: int) -> float | None:
+        text = value(index)
+        return _time(clock, text, f"the column {columns.names[index]!r}", path, lineno) if text else None
+
+    used = {columns.text, columns.speaker, columns.start, columns.end}
+    extra = tuple(
+        (name, value(i)) for i, name in enumerate(columns.names) if i not in used and value(i) and name
+    )
+    pieces = record[columns.text] if columns.text < len(record) else []
+    return _utterance(
+        pieces, value(columns.speaker) or None, seconds(columns.start), seconds(columns.end), extra
+    )
+
+
+def _field_value(field: list[Piece]) -> str:
+    return "".join(piece[0] for piece in field)
+
+
+def _csv_records(
+    numbered: Numbered, delimiter: str, path: str | None
+) -> Iterator[tuple[int, list[list[Piece]]]]:
+    """The records of a CSV file as the csv module reads them (the excel dialect), each field as pieces.
+
+    A quoted field may hold delimiters, doubled quotes (one quote, at the first of the two) and line breaks
+    (``\\n``, just past the end of its line); text after its closing quote belongs to the field. Blank lines
+    between records are skipped. The csv module itself is not used as it does not tell where a field is.
+    """
+    record: list[list[Piece]] = []
+    field: list[Piece] = []
+    quoted_since = 0  # the line where the open quoted field began, 0 outside quotes
+    record_line = 0
+    for lineno, line in numbered:
+        if not quoted_since:
+            if not line.strip():
+                continue
+            record_line = lineno
+        position, field_start = 0, not quoted_since
+        while True:
+            if quoted_since:
+                close = line.find('"', position)
+                if close < 0:
+                    field += [(line[position:], lineno, position + 1), ("\n", lineno, len(line) + 1)]
+                    break
+                field.append((line[position:close], lineno, position + 1))
+                if line.startswith('"', close + 1):
+                    field.append(('"', lineno, close + 1))
+                    position = close + 2
+                else:
+                    quoted_since, position, field_start = 0, close + 1, False
+                continue
+            if field_start and line.startswith('"', position):
+                quoted_since, position = lineno, position + 1
+                continue
+            cut = line.find(delimiter, position)
+            field.append((line[position : cut if cut >= 0 else len(line)], lineno, position + 1))
+            record.append(field)
+            field = []
+            if cut < 0:
+                yield record_line, record
+                record = []
+                break
+            position, field_start = cut + 1, True
+    if quoted_since:
+        raise InputError("unterminated quoted field: close its quote", path, quoted_since)
+
+
+_PARSERS: MappingProxyType[str, Callable[[Numbered, str | None], Iterator[_Utterance]]] = MappingProxyType(
+    {
+        "plain": _parse_plain,
+        "labelled": _parse_labelled,
+        "srt": _parse_srt,
+        "vtt": _parse_vtt,
+        "jsonl": _parse_jsonl,
+        "csv": _parse_csv,
+    }
+)

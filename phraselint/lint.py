@@ -1,0 +1,84 @@
+"""Checking transcripts: read (decode) → parse (formats) → staff turns → check (linter) → findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from .decode import open_text
+from .formats import parse
+from .linter import Linter
+from .model import Violation
+from .transcript import Turn
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Who is staff (工作人员) and who is a visitor (来访人员), by speaker name."""
+
+    staff: tuple[str, ...]
+    visitors: tuple[str, ...]
+    staff_named: bool = False  # the user named the staff: every other speaker is a visitor
+
+    @classmethod
+    def build(cls, linter: Linter, staff: Sequence[str] = (), visitors: Sequence[str] = ()) -> Roles:
+        vocab = linter.catalogue.vocabulary
+        if staff:
+            return cls(tuple(staff), (*vocab.visitor_speakers, *visitors), True)
+        return cls(vocab.staff_speakers, (*vocab.visitor_speakers, *visitors), False)
+
+    def role(self, speaker: str | None) -> str:
+        """'staff', 'visitor' or 'unknown' (checked as staff)."""
+        if speaker is None:
+            return "staff" if not self.staff_named else "unknown"
+        name = speaker.strip().lower()
+        if any(name.startswith(s.lower()) for s in self.staff):
+            return "staff"
+        if self.staff_named or any(name.startswith(v.lower()) for v in self.visitors):
+            return "visitor"
+        return "unknown"
+
+    def checked(self, speaker: str | None) -> bool:
+        return self.role(speaker) != "visitor"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A violation in a file: where it is (1-based line and column of the original, end exclusive)."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    violation: Violation
+    turn: Turn
+
+    @property
+    def speaker(self) -> str | None:
+        return self.turn.speaker
+
+
+def check_turn(turn: Turn, path: str, linter: Linter, script: str | None) -> list[Finding]:
+    out = []
+    for v in linter.check(turn.text, script=script):
+        line, column = turn.locate(v.start)
+        end_line, end_column = turn.locate_end(v.end)
+        out.append(Finding(path, line, column, end_line, end_column, v, turn))
+    return out
+
+
+def lint_file(
+    path: str,
+    linter: Linter,
+    roles: Roles,
+    *,
+    input_format: str = "auto",
+    encoding: str | None = None,
+    script: str | None = None,
+) -> Iterator[Finding]:
+    """Every finding in one transcript, streamed turn by turn. Raises InputError for an unreadable file."""
+    with open_text(path, encoding=encoding) as (_, lines):
+        for turn in parse(lines, input_format, name=path):
+            if roles.checked(turn.speaker):
+                yield from check_turn(turn, path, linter, script)

@@ -1,0 +1,123 @@
+"""The engine: check one utterance or message against the catalogue (normalize → find → confirm → explain)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+
+from .catalogue import Catalogue, load_catalogue
+from .confirm import Hit, confirm, resolve_overlaps
+from .errors import ConfigError
+from .explain import explain, splice
+from .find import Finder
+from .model import SEVERITIES, Rule, Violation
+from .normalize import fold, fold_with_map, prefold
+from .script import SCRIPTS, detect_script
+
+def rewrite_all(text: str, violations: Sequence[Violation]) -> str | None:
+    """The whole message with every violation replaced by its safe fix; None when one has none."""
+    if not violations:
+        return text
+    for v in violations:
+        if v.fix is None:
+            return None
+    out = text
+    for v in sorted(violations, key=lambda v: v.start, reverse=True):
+        out = splice(out, v.start, v.end, v.fix or "")
+    return out
+
+
+class Linter:
+    """Checks texts against a catalogue loaded once. Immutable after construction, safe to share across threads.
+
+    ``select``/``ignore`` take rule ids or situations; ``severity`` overrides a rule's severity by id;
+    ``allow`` lists phrases never to flag (a hit inside one of them is dropped); ``slots`` gives fixed slot
+    values for rewrites (``{"单位": "某某政务服务中心"}``).
+    """
+
+    def __init__(
+        self,
+        catalogue: Catalogue | None = None,
+        *,
+        rule_files: Sequence[str] = (),
+        select: Iterable[str] = (),
+        ignore: Iterable[str] = (),
+        severity: Mapping[str, str] | None = None,
+        allow: Iterable[str] = (),
+        slots: Mapping[str, str] | None = None,
+    ) -> None:
+        self.catalogue = catalogue if catalogue is not None else load_catalogue(tuple(rule_files))
+        known = {r.id for r in self.catalogue.rules} | set(self.catalogue.vocabulary.situations)
+        select, ignore = tuple(select), tuple(ignore)
+        for name in (*select, *ignore, *(severity or {})):
+            if name not in known:
+                raise ConfigError(f"unknown rule or situation '{name}' (see 'phraselint rules list')")
+        overrides = dict(severity or {})
+        for rule_id, level in overrides.items():
+            if level not in SEVERITIES:
+                raise ConfigError(f"severity of '{rule_id}' must be one of {', '.join(SEVERITIES)}, not '{level}'")
+        rules: list[Rule] = []
+        for rule in self.catalogue.rules:
+            if select and rule.id not in select and rule.situation not in select:
+                continue
+            if rule.id in ignore or rule.situation in ignore:
+                continue
+            if rule.id in overrides:
+                rule = dataclasses.replace(rule, severity=overrides[rule.id])
+            rules.append(rule)
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        self._finder = Finder(self.rules)
+        self._allow = tuple(a for a in (fold(x) for x in allow) if a)
+        self._slots = dict(slots or {})
+
+    def has_candidate(self, text: str) -> bool:
+        """The fast test: could ``text`` contain a violation at all?"""
+        return self._finder.has_candidate(prefold(text))
+
+    def check(self, text: str, *, script: str | None = None) -> list[Violation]:
+        """Every violation in one utterance or message, in order of position."""
+        if not self._finder.has_candidate(prefold(text)):
+            return []
+        folded = fold_with_map(text)
+        hits: list[Hit] = []
+        for candidate in self._finder.candidates(folded.text):
+            hit = confirm(candidate, folded)
+            if hit is not None and not self._allowed(hit, folded.text):
+                hits.append(hit)
+        if not hits:
+            return []
+        if script is None or script == "auto":
+            script = detect_script(text)
+        elif script not in SCRIPTS:
+            raise ConfigError(f"unknown script '{script}' (known: auto, {', '.join(SCRIPTS)})")
+        return [
+            explain(h.candidate.pattern.rule, h, folded, text, script, self._slots)
+            for h in resolve_overlaps(hits)
+        ]
+
+    def rewrite(self, text: str, *, script: str | None = None) -> str | None:
+        """The whole message rewritten politely, ready to send; the text itself when it is clean; None when a
+        violation has no safe rewrite."""
+        return rewrite_all(text, self.check(text, script=script))
+
+    def _allowed(self, hit: Hit, folded: str) -> bool:
+        for phrase in self._allow:
+            pos = folded.find(phrase)
+            while pos != -1:
+                if pos <= hit.start and hit.end <= pos + len(phrase):
+                    return True
+                pos = folded.find(phrase, pos + 1)
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def default_linter() -> Linter:
+    return Linter()
+
+
+def check(text: str, **options: object) -> list[Violation]:
+    """Check one utterance with the built-in catalogue. Options: those of :class:`Linter` and ``script``."""
+    script = options.pop("script", None)
+    linter = Linter(**options) if options else default_linter()  # type: ignore[arg-type]
+    return linter.check(text, script=script)  # type: ignore[arg-type]

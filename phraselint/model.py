@@ -1,0 +1,122 @@
+"""The values that flow through phraselint: catalogue entries and the problems found."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SEVERITIES: tuple[str, ...] = ("info", "warning", "error")
+SCOPES: tuple[str, ...] = ("anywhere", "word", "clause", "reply")
+SLOT_RE = re.compile(r"\{([^{}]*)\}")
+
+
+def severity_rank(severity: str) -> int:
+    """0 for info, 1 for warning, 2 for error."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a phrase stands in a service code: code ``001``, clause ``三(五)``."""
+
+    code: str
+    clause: str
+    capture: str | None = None
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One way of saying a phrase: the canonical text or a variant (变体)."""
+
+    text: str
+    sources: tuple[Source, ...] = ()
+    note: str | None = None
+    typo: bool = False
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A polite alternative (改写) to a forbidden phrase; ``ref`` names the standard phrase it comes from."""
+
+    text: str
+    ref: str | None = None
+    fix: bool = False
+    utterance: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A forbidden phrase (服务忌语) and how to recognise and replace it."""
+
+    id: str
+    phrase: str
+    variants: tuple[Wording, ...]
+    situation: str
+    category: str
+    severity: str
+    message: str
+    scope: str
+    exempt_before: tuple[str, ...]
+    exempt_after: tuple[str, ...]
+    rewrites: tuple[Rewrite, ...]
+    flag_examples: tuple[str, ...]
+    pass_examples: tuple[str, ...]
+    sources: tuple[Source, ...]
+    shadows: tuple[str, ...] = ()
+    note: str | None = None
+    origin: str = ""
+    line: int = 0
+
+    @property
+    def wordings(self) -> tuple[str, ...]:
+        return (self.phrase, *(v.text for v in self.variants))
+
+
+@dataclass(frozen=True)
+class StandardPhrase:
+    """A standard phrase (规范用语/文明用语) the codes ask staff to use."""
+
+    id: str
+    text: str
+    kind: str
+    situation: str
+    variants: tuple[Wording, ...]
+    sources: tuple[Source, ...]
+    note: str | None = None
+    origin: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The fixed sets the catalogues draw from (rules/vocabulary.yml)."""
+
+    situations: dict[str, str]
+    kinds: dict[str, str]
+    categories: dict[str, str]
+    slots: dict[str, str]
+    staff_speakers: tuple[str, ...] = ()
+    visitor_speakers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One forbidden phrase found in one utterance.
+
+    ``start``/``end`` are character offsets into the text that was checked; ``text`` is exactly
+    ``checked_text[start:end]``. ``suggestions`` are polite rewrites of the matched words, in the script of
+    the input; ``rewrite`` is the whole utterance rewritten, where the catalogue allows one.
+    """
+
+    rule: str
+    severity: str
+    situation: str
+    category: str
+    message: str
+    start: int
+    end: int
+    text: str
+    suggestions: tuple[str, ...]
+    fix: str | None = None
+    rewrite: str | None = None
+    sources: tuple[Source, ...] = field(default=())

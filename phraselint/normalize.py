@@ -1,0 +1,259 @@
+"""Normalization: fold a text for matching, and map every folded position back to the original.
+
+Folding turns traditional (also Taiwan and Hong Kong forms) into simplified script, full-width into half-width,
+您 into 你 and the other folds of ``rules/normalize.yml``; it drops particles (语气词), white space, punctuation,
+symbols and control characters, and collapses stutters (烦死了烦死了 → 烦死了). Phrases and texts go through the
+same folding, so a fold only has to be consistent.
+
+Two entry points give the same folded string by construction:
+
+- :func:`fold` runs at C speed (``str.translate`` and two regular expressions) and is used on every utterance
+  to find candidates;
+- :func:`fold_with_map` walks the characters in Python, keeping for each folded character the span of the
+  original it came from, and the clause boundaries (punctuation, line ends) the folding dropped. It runs only on
+  utterances where a candidate was found.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import opencc
+
+from .catalogue import builtin_rules_dir, read_yaml
+
+# Everything that is not a letter or digit of some script is dropped before matching.
+_NOISE = re.compile(r"[\W_]")
+_NOISE_RUN = re.compile(r"[\W_]+")
+# A unit of one to four characters said twice or more in a row.
+_STUTTER = re.compile(r"(.{1,4}?)\1+", re.DOTALL)
+_STUTTER_ANY = re.compile(r"(.{1,4})\1", re.DOTALL)
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+# Punctuation that ends a clause, after width folding.
+_CLAUSE_END = frozenset(",.!?;:…。、\n\r\u2028\u2029\u3002\uff61\uff64")
+
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
+
+@dataclass(frozen=True)
+class Folding:
+    """The character table of the fold, built once from OpenCC and rules/normalize.yml.
+
+    ``table`` is indexed by code point for the whole Basic Multilingual Plane (a list lookup is twice as fast
+    as a dict in ``str.translate``): the folded character, or None for a character the fold drops (noise,
+    particles). Characters beyond the BMP (emoji) are dropped by the noise expression when they are not
+    letters.
+    """
+
+    table: tuple[str | None, ...]
+    particles: frozenset[str]
+
+    def prefold(self, text: str) -> str:
+        """Characters folded and noise dropped, stutters kept: the fast path's text (one C pass, mostly)."""
+        folded = text.translate(self.table)
+        if _ASTRAL.search(folded):
+            folded = _NOISE_RUN.sub("", folded)
+        return folded
+
+    def fold(self, text: str) -> str:
+        """The complete fold: :meth:`prefold`, then stutters collapsed."""
+        folded = self.prefold(text)
+        if _STUTTER_ANY.search(folded):
+            folded = _STUTTER.sub(r"\1", folded)
+        return folded
+
+    def fold_char(self, ch: str) -> str | None:
+        """What one character folds to (the slow path's step; the same as :meth:`fold` per character)."""
+        code = ord(ch)
+        if code < len(self.table):
+            return self.table[code]
+        return None if _NOISE.match(ch) else ch
+
+
+def _opencc_char_map(config: str) -> dict[str, str]:
+    chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)]
+    converted = opencc.OpenCC(config).convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # pragma: no cover - OpenCC keeps line structure
+        raise RuntimeError(f"OpenCC {config} changed the number of lines")
+    return {c: t for c, t in zip(chars, converted) if t != c and len(t) == 1}
+
+
+@functools.lru_cache(maxsize=4)
+def folding(rules_dir: str | None = None) -> Folding:
+    """The folding table (cached: built once per process)."""
+    path = Path(rules_dir) if rules_dir else builtin_rules_dir()
+    data = read_yaml(path / "normalize.yml")
+    particles = frozenset(str(p) for p in data.get("particles") or [])
+    extra = {str(k): str(v) for k, v in (data.get("fold") or {}).items() if k != "__line__"}
+    for key, value in extra.items():
+        if len(key) != 1 or len(value) != 1:
+            raise ValueError(f"{path / 'normalize.yml'}: fold '{key}: {value}' must map one character to one")
+
+    # Plain t2s is the reference. The Taiwan and Hong Kong tables add their variant characters, but only for
+    # characters that are not simplified ones themselves (tw2s turns 么 into 幺).
+    simplified = _opencc_char_map("s2t")
+    mapped: dict[str, str] = {}
+    for config in ("hk2s", "tw2s"):
+        mapped.update((c, t) for c, t in _opencc_char_map(config).items() if c not in simplified)
+    mapped.update(_opencc_char_map("t2s"))
+    for code in range(0xFF01, 0xFF5F):  # full-width ASCII
+        mapped[chr(code)] = chr(code - 0xFEE0).lower()
+    mapped["\u3000"] = " "
+
+    def final(ch: str) -> str | None:
+        ch = mapped.get(ch, ch)
+        ch = extra.get(ch, ch).lower()
+        return None if ch in particles or _NOISE.match(ch) else ch
+
+    # Most characters fold to themselves or are noise; only the mapped ones need the full rule.
+    table: list[str | None] = [None if _NOISE.match(chr(c)) else chr(c) for c in range(0x10000)]
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = chr(code + 32)
+    for ch in {*mapped, *extra, *particles}:
+        if len(ch) == 1 and ord(ch) < 0x10000:
+            table[ord(ch)] = final(ch)
+    # A character that folds onto a particle or a fold key must fold the same way as that key.
+    for code, ch in enumerate(table):
+        if ch is not None and ch != chr(code) and (ch in extra or ch in particles):
+            table[code] = final(ch)
+    return Folding(tuple(table), particles)
+
+
+def fold(text: str) -> str:
+    """The folded form of ``text``: what :func:`fold_with_map` gives, without the map."""
+    return folding().fold(text)
+
+
+def prefold(text: str) -> str:
+    """The fast path's fold: like :func:`fold` but with stutters kept (the finder knows stuttered keys)."""
+    return folding().prefold(text)
+
+
+def stutters(key: str) -> set[str]:
+    """``key`` with one of its units of one or two characters said twice: what :func:`prefold` may show
+    where :func:`fold` shows ``key`` (不不知道, 不知知道, 不知不知道)."""
+    out = set()
+    for size in (1, 2):
+        for i in range(len(key) - size + 1):
+            unit = key[i : i + size]
+            out.add(key[: i + size] + unit + key[i + size :])
+    out.discard(key)
+    return out
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A folded text with its map back to the original.
+
+    ``starts[i]``/``ends[i]`` give the original span of folded character ``i``; ``boundary[i]`` is True where
+    a clause boundary stands before folded character ``i`` (``boundary`` has one more entry than the text:
+    the start and the end of the text are boundaries).
+    """
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    boundary: tuple[bool, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of folded characters ``start``..``end`` (exclusive)."""
+        return self.starts[start], self.ends[end - 1]
+
+    def clause_start(self, i: int) -> int:
+        while i > 0 and not self.boundary[i]:
+            i -= 1
+        return i
+
+    def clause_end(self, i: int) -> int:
+        n = len(self.text)
+        while i < n and not self.boundary[i]:
+            i += 1
+        return i
+
+
+def _clause_end(ch: str) -> bool:
+    """Whether a dropped character ends a clause (after width folding: ，→ ,)."""
+    if ch in _CLAUSE_END:
+        return True
+    code = ord(ch)
+    return 0xFF01 <= code <= 0xFF5E and chr(code - 0xFEE0) in _CLAUSE_END
+
+
+def _is_clause_space(text: str, i: int, j: int) -> bool:
+    """Whether the white space ``text[i:j]`` separates clauses (ASR output without punctuation) rather than
+    letters of one word spaced out (不 知 道): it does when a run of two or more characters stands on a side."""
+
+    def run_length(k: int, step: int) -> int:
+        n = 0
+        while 0 <= k < len(text) and not text[k].isspace() and not _NOISE.match(text[k]):
+            n += 1
+            k += step
+        return n
+
+    return run_length(i - 1, -1) >= 2 or run_length(j, 1) >= 2
+
+
+def fold_with_map(text: str) -> Folded:
+    """Fold ``text`` keeping the original span of every folded character (slow path)."""
+    fold_char = folding().fold_char
+    chars: list[str] = []
+    starts: list[int] = []
+    boundary: list[bool] = []
+    pending = True  # the start of the text is a boundary
+    i, n = 0, len(text)
+    while i < n:
+        out = fold_char(text[i])
+        if out:
+            boundary.append(pending)
+            chars.append(out)
+            starts.append(i)
+            pending = False
+            i += 1
+        elif text[i].isspace() and text[i] not in _CLAUSE_END:
+            j = i
+            while j < n and text[j].isspace():
+                pending = pending or text[j] in _CLAUSE_END
+                j += 1
+            pending = pending or _is_clause_space(text, i, j)
+            i = j
+        else:
+            pending = pending or _clause_end(text[i])
+            i += 1
+    boundary.append(True)
+    ends = [s + 1 for s in starts]
+    return _collapse("".join(chars), starts, ends, boundary)
+
+
+def _collapse(folded: str, starts: list[int], ends: list[int], boundary: list[bool]) -> Folded:
+    """Apply the stutter collapse of the fast path, keeping the map."""
+    if not _STUTTER.search(folded):
+        return Folded(folded, tuple(starts), tuple(ends), tuple(boundary))
+    keep_chars: list[str] = []
+    k_starts: list[int] = []
+    k_ends: list[int] = []
+    k_boundary: list[bool] = []
+    pos = 0
+    for m in _STUTTER.finditer(folded):
+        for k in range(pos, m.start()):
+            keep_chars.append(folded[k])
+            k_starts.append(starts[k])
+            k_ends.append(ends[k])
+            k_boundary.append(boundary[k])
+        unit = len(m.group(1))
+        for k in range(m.start(), m.start() + unit):
+            keep_chars.append(folded[k])
+            k_starts.append(starts[k])
+            k_ends.append(ends[k])
+            k_boundary.append(boundary[k])
+        k_ends[-1] = ends[m.end() - 1]
+        pos = m.end()
+    for k in range(pos, len(folded)):
+        keep_chars.append(folded[k])
+        k_starts.append(starts[k])
+        k_ends.append(ends[k])
+        k_boundary.append(boundary[k])
+    k_boundary.append(True)
+    return Folded("".join(keep_chars), tuple(k_starts), tuple(k_ends), tuple(k_boundary))

@@ -1,0 +1,192 @@
+"""Formatting findings: text, json, jsonl, github, sarif; and the --statistics table."""
+
+from __future__ import annotations
+
+import json
+import os
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+import click
+
+from .lint import Finding
+from .model import severity_rank
+
+from .output_names import FORMATS
+
+STREAMED: frozenset[str] = frozenset({"text", "jsonl", "github"})
+_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
+
+
+def auto_format() -> str:
+    """GitHub annotations inside GitHub Actions, else text (yamllint's `auto`)."""
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def format_time(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    whole = int(seconds)
+    ms = int(round((seconds - whole) * 1000))
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}" + (f".{ms:03d}" if ms else "")
+
+
+def as_dict(f: Finding) -> dict[str, Any]:
+    v = f.violation
+    return {
+        "path": f.path,
+        "line": f.line,
+        "column": f.column,
+        "end_line": f.end_line,
+        "end_column": f.end_column,
+        "text": v.text,
+        "rule": v.rule,
+        "severity": v.severity,
+        "situation": v.situation,
+        "category": v.category,
+        "message": v.message,
+        "speaker": f.turn.speaker,
+        "start": f.turn.start,
+        "end": f.turn.end,
+        "utterance": f.turn.text,
+        "suggestions": list(v.suggestions),
+        "fix": v.fix,
+        "rewrite": v.rewrite,
+        "sources": [{"code": s.code, "clause": s.clause} for s in v.sources],
+    }
+
+
+def summary(findings: Sequence[Finding], files: int, errors: int) -> dict[str, Any]:
+    by_severity = Counter(f.violation.severity for f in findings)
+    return {
+        "files": files,
+        "unreadable": errors,
+        "violations": len(findings),
+        "by_severity": {k: by_severity.get(k, 0) for k in ("error", "warning", "info")},
+        "by_rule": dict(Counter(f.violation.rule for f in findings).most_common()),
+    }
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def text_block(f: Finding) -> str:
+    """``path:line:col: severity rule message``, the utterance with the span marked, and the rewrites."""
+    v = f.violation
+    head = (
+        f"{click.style(f'{f.path}:{f.line}:{f.column}:', bold=True)} "
+        f"{click.style(v.severity, fg=_COLOURS[v.severity], bold=True)} "
+        f"{click.style(v.rule, fg='cyan')} {v.message}"
+    )
+    who = " ".join(x for x in (f.turn.speaker, format_time(f.turn.start)) if x)
+    lines = [head]
+    utterance_lines = f.turn.text.split("\n")
+    offset = 0
+    for ul in utterance_lines:
+        lo, hi = offset, offset + len(ul)
+        if hi >= v.start and lo < v.end or (lo <= v.start < hi + 1 and v.start == v.end):
+            prefix = f"  {who}: " if who else "  "
+            lines.append(prefix + ul)
+            a, b = max(v.start, lo) - lo, min(v.end, hi) - lo
+            pad = " " * (_width(prefix) + _width(ul[:a]))
+            lines.append(pad + click.style("^" * max(1, _width(ul[a:b])), fg=_COLOURS[v.severity]))
+        offset = hi + 1
+    for s in v.suggestions:
+        lines.append(f"  {click.style('建议', fg='green')}: {s}")
+    if v.rewrite and v.rewrite not in v.suggestions:
+        lines.append(f"  {click.style('整句', fg='green')}: {v.rewrite}")
+    return "\n".join(lines)
+
+
+def github_line(f: Finding) -> str:
+    level = {"error": "error", "warning": "warning", "info": "notice"}[f.violation.severity]
+    msg = f"{f.violation.message} 建议: {' / '.join(f.violation.suggestions)}"
+    msg = msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return (
+        f"::{level} file={f.path},line={f.line},col={f.column},endLine={f.end_line},"
+        f"endColumn={f.end_column},title={f.violation.rule}::{msg}"
+    )
+
+
+def sarif(findings: Sequence[Finding], rules: Iterable[Any]) -> dict[str, Any]:
+    level = {"error": "error", "warning": "warning", "info": "note"}
+    used = {f.violation.rule for f in findings}
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "phraselint",
+                        "rules": [
+                            {
+                                "id": r.id,
+                                "shortDescription": {"text": r.phrase},
+                                "fullDescription": {"text": r.message},
+                                "defaultConfiguration": {"level": level[r.severity]},
+                            }
+                            for r in rules
+                            if r.id in used
+                        ],
+                    }
+                },
+                "results": [
+                    {
+                        "ruleId": f.violation.rule,
+                        "level": level[f.violation.severity],
+                        "message": {"text": f.violation.message},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": f.path},
+                                    "region": {
+                                        "startLine": f.line,
+                                        "startColumn": f.column,
+                                        "endLine": f.end_line,
+                                        "endColumn": f.end_column,
+                                        "snippet": {"text": f.violation.text},
+                                    },
+                                }
+                            }
+                        ],
+                        "fixes": [
+                            {"description": {"text": s}} for s in f.violation.suggestions
+                        ],
+                    }
+                    for f in findings
+                ],
+            }
+        ],
+    }
+
+
+def emit_one(f: Finding, fmt: str, out: TextIO) -> None:
+    """Write one finding as it is found (the streamed formats)."""
+    if fmt == "text":
+        click.echo(text_block(f), file=out)
+    elif fmt == "jsonl":
+        out.write(json.dumps(as_dict(f), ensure_ascii=False) + "\n")
+    elif fmt == "github":
+        out.write(github_line(f) + "\n")
+
+
+def emit_all(findings: Sequence[Finding], fmt: str, out: TextIO, files: int, errors: int, rules: Iterable[Any]) -> None:
+    """Write the formats that need every finding at once."""
+    if fmt == "json":
+        data = {"violations": [as_dict(f) for f in findings], "summary": summary(findings, files, errors)}
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "sarif":
+        out.write(json.dumps(sarif(findings, rules), ensure_ascii=False, indent=2) + "\n")
+
+
+def statistics(findings: Sequence[Finding], out: TextIO) -> None:
+    """Counts by rule, most frequent first (ruff's --statistics)."""
+    counts = Counter((f.violation.rule, f.violation.severity) for f in findings)
+    for (rule, severity), n in sorted(counts.items(), key=lambda kv: (-kv[1], -severity_rank(kv[0][1]), kv[0][0])):
+        click.echo(f"{n:6d}  {rule:32s} {severity}", file=out)

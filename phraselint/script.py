@@ -1,0 +1,66 @@
+"""The script of a text (simplified, traditional, Taiwan or Hong Kong forms) and conversion into it."""
+
+from __future__ import annotations
+
+import functools
+
+import opencc
+
+from .model import SLOT_RE
+
+SCRIPTS: tuple[str, ...] = ("simplified", "traditional", "tw", "hk")
+_TO_SCRIPT = {"traditional": "s2t", "tw": "s2tw", "hk": "s2hk"}
+
+
+@functools.lru_cache(maxsize=8)
+def converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+@functools.lru_cache(maxsize=2)
+def _changed_by(config: str) -> frozenset[str]:
+    """The characters OpenCC's ``config`` converts: t2s gives traditional-only ones, s2t simplified-only ones."""
+    from .normalize import _opencc_char_map
+
+    return frozenset(_opencc_char_map(config))
+
+
+def detect_script(text: str) -> str:
+    """'simplified' unless the text has more traditional-only than simplified-only characters; then the
+    traditional standard whose forms match the text best: 'tw', 'hk' or plain 'traditional'."""
+    traditional = _changed_by("t2s")
+    n_trad = sum(1 for ch in text if ch in traditional)
+    if n_trad == 0:
+        return "simplified"
+    simplified = _changed_by("s2t")
+    if n_trad <= sum(1 for ch in text if ch in simplified):
+        return "simplified"
+    base = converter("t2s").convert(text)
+    best, best_score = "traditional", -1
+    for script in ("traditional", "tw", "hk"):
+        candidate = converter(_TO_SCRIPT[script]).convert(base)
+        score = sum(1 for a, b in zip(candidate, text) if a == b)
+        if score > best_score:
+            best, best_score = script, score
+    return best
+
+
+def to_script(text: str, script: str) -> str:
+    """``text`` (simplified) in ``script``."""
+    if script == "simplified" or not text:
+        return text
+    return converter(_TO_SCRIPT[script]).convert(text)
+
+
+def render(template: str, script: str, values: dict[str, str]) -> str:
+    """A rewrite template in ``script`` with its slots filled from ``values`` where known (others stay
+    as ``{slot}``, the slot name in the same script)."""
+    out: list[str] = []
+    pos = 0
+    for m in SLOT_RE.finditer(template):
+        out.append(to_script(template[pos : m.start()], script))
+        name = m.group(1)
+        out.append(values[name] if values.get(name) else "{" + to_script(name, script) + "}")
+        pos = m.end()
+    out.append(to_script(template[pos:], script))
+    return "".join(out)

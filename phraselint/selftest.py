@@ -1,0 +1,104 @@
+"""Running the catalogue's own examples (prh's specs, Vale's tests): every ``flag`` example must yield its
+rule, no ``pass`` example may, and every rewrite must check clean. A catalogue whose examples fail does not
+load; a passing catalogue is remembered by the hash of its files so the next start skips the run."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .catalogue import Catalogue, load_catalogue
+from .errors import CatalogueError
+from .linter import Linter
+from .model import SLOT_RE
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One example or rewrite that does not behave as its rule says."""
+
+    path: str
+    line: int
+    rule: str
+    kind: str  # "flag", "pass" or "rewrite"
+    text: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: rule '{self.rule}': {self.kind} example '{self.text}' {self.detail}"
+
+
+def _sample(template: str) -> str:
+    """A rewrite with its slots spelled out as words, as the check sees it."""
+    return SLOT_RE.sub(lambda m: m.group(1), template)
+
+
+def run_examples(catalogue: Catalogue, only: Sequence[str] = ()) -> list[Failure]:
+    """Every failing example and rewrite of the rules (of ``only`` files, if given)."""
+    linter = Linter(catalogue)
+    failures: list[Failure] = []
+    for rule in catalogue.rules:
+        if only and rule.origin not in only:
+            continue
+        for text in rule.flag_examples:
+            got = [v.rule for v in linter.check(text)]
+            if rule.id not in got:
+                failures.append(
+                    Failure(rule.origin, rule.line, rule.id, "flag", text, f"is not flagged (got: {got or 'nothing'})")
+                )
+        for text in rule.pass_examples:
+            got = linter.check(text)
+            if any(v.rule == rule.id for v in got):
+                failures.append(Failure(rule.origin, rule.line, rule.id, "pass", text, "is flagged but must not be"))
+        for rewrite in rule.rewrites:
+            got = linter.check(_sample(rewrite.text))
+            if got:
+                names = ", ".join(f"{v.rule} ('{v.text}')" for v in got)
+                failures.append(
+                    Failure(rule.origin, rule.line, rule.id, "rewrite", rewrite.text, f"violates {names}")
+                )
+    return failures
+
+
+def _fingerprint(catalogue: Catalogue) -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for name in catalogue.files:
+        digest.update(name.encode())
+        digest.update(Path(name).read_bytes())
+    base = Path(catalogue.files[0]).parent
+    for extra in ("vocabulary.yml", "normalize.yml"):
+        digest.update((base / extra).read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "phraselint" / "verified"
+
+
+def load_verified(extra_files: Sequence[str] = ()) -> Catalogue:
+    """The catalogue, after its examples have passed (once per content: the result is cached)."""
+    catalogue = load_catalogue(tuple(extra_files))
+    try:
+        marker = _cache_dir() / _fingerprint(catalogue)
+        if marker.exists():
+            return catalogue
+    except OSError:
+        marker = None
+    failures = run_examples(catalogue)
+    if failures:
+        first = failures[0]
+        more = f" (and {len(failures) - 1} more; run 'phraselint rules test')" if len(failures) > 1 else ""
+        raise CatalogueError(f"rule '{first.rule}': {first.kind} example '{first.text}' {first.detail}{more}",
+                             first.path, first.line)
+    if marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass
+    return catalogue

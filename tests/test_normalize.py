@@ -1,0 +1,81 @@
+"""The normalizer: the fast and the mapped fold agree, and every folded character maps into the original."""
+
+from __future__ import annotations
+
+import opencc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from phraselint.normalize import _STUTTER, fold, fold_with_map, prefold, stutters
+
+# Text as transcripts have it: CJK in both scripts, full-width forms, punctuation, particles, emoji, combining
+# marks, CRLF and control characters.
+_ALPHABET = st.sampled_from(
+    list("不知道你您妳好请稍等忙著着閒闲沒没看見见嗎吗急什麼么喂养办理公烦死了啊呀吧呢嘛哦啦")
+    + list("，。！？、；：,.!? \t\r\n\u3000") + list("ＡＢｃ１２") + ["😀", "\u0301", "\x00", "\x1b", "_", "〜"]
+)
+texts = st.lists(_ALPHABET, max_size=40).map("".join) | st.text(max_size=40)
+
+
+@given(texts)
+def test_fast_and_mapped_fold_agree(text: str) -> None:
+    assert fold_with_map(text).text == fold(text)
+
+
+@given(texts)
+def test_prefold_collapses_to_fold(text: str) -> None:
+    assert _STUTTER.sub(r"\1", prefold(text)) == fold(text)
+
+
+@given(texts)
+def test_every_folded_character_maps_into_the_original(text: str) -> None:
+    folded = fold_with_map(text)
+    assert len(folded.starts) == len(folded.ends) == len(folded.text)
+    assert len(folded.boundary) == len(folded.text) + 1
+    assert folded.boundary[0] and folded.boundary[-1]
+    previous_end = 0
+    for start, end in zip(folded.starts, folded.ends):
+        assert previous_end <= start < end <= len(text)
+        previous_end = end
+
+
+_t2s = opencc.OpenCC("t2s")
+_s2t = opencc.OpenCC("s2t")
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(list("不知道您请稍等我正忙着吗急什么没看见烦死了下班明天再来办理,。")), max_size=30))
+def test_script_does_not_change_the_fold(chars: list[str]) -> None:
+    text = "".join(chars)
+    assert fold(_s2t.convert(text)) == fold(text) == fold(_t2s.convert(_s2t.convert(text)))
+
+
+def test_folds_width_script_person_particles_and_noise() -> None:
+    assert fold("沒看見我正忙著嗎？") == fold("没看见我正忙着吗") == "没看见我正忙着吗"
+    assert fold("閒著") == fold("闲着")
+    assert fold("您好") == fold("你好")
+    assert fold("不 知 道") == "不知道"
+    assert fold("不知道啊！") == "不知道"
+    assert fold("ＡＢＣ") == "abc"
+    assert fold("烦死了烦死了") == "烦死了"
+
+
+def test_boundaries_come_from_punctuation_line_ends_and_clause_spaces() -> None:
+    folded = fold_with_map("不知道，你去问别人")
+    assert folded.text == "不知道你去问别人"
+    assert folded.boundary[3]
+    assert fold_with_map("不知道\n你去问").boundary[3]
+    assert fold_with_map("不知道 你去问别人").boundary[3]  # ASR: a space between runs of words
+    assert not any(fold_with_map("不 知 道").boundary[1:3])  # letters spaced out inside one word
+
+
+def test_collapsed_stutter_spans_the_whole_repetition() -> None:
+    text = "烦死了烦死了！"
+    folded = fold_with_map(text)
+    assert folded.text == "烦死了"
+    start, end = folded.span(0, 3)
+    assert text[start:end] == "烦死了烦死了"
+
+
+def test_stutters_of_a_key() -> None:
+    assert {"不不知道", "不知知道", "不知道道", "不知不知道", "不知道知道"} == stutters("不知道")
