@@ -108,9 +108,9 @@ def _linter(settings: Settings) -> Linter:
         catalogue,
         select=settings.select,
         ignore=settings.ignore,
-        severity=settings.severity,
+        severity=dict(settings.severity),
         allow=settings.allow,
-        slots=settings.slots,
+        slots=dict(settings.slots),
     )
 
 
@@ -170,7 +170,7 @@ def check(paths: tuple[str, ...], output_format: str, show_statistics: bool, exi
     fmt = auto_format() if output_format == "auto" else output_format
     files = _paths(paths)
     linter, _ = _worker(settings)  # load and verify the catalogue once, before any output
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     findings: list[Finding] = []
     unreadable = 0
     jobs_list = [(settings, p, opts["input_format"], opts["encoding"]) for p in files]
@@ -255,7 +255,7 @@ def fix(paths: tuple[str, ...], write: bool, no_backup: bool, **opts: Any) -> No
             continue
         total += result.applied
         if not write:
-            click.get_text_stream("stdout").write(result.text)
+            sys.stdout.write(result.text)
         elif result.applied:
             click.echo(f"{path}: 改写了 {result.applied} 处, {result.left} 处需人工处理。", err=True)
     if write:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,11 @@ class Settings:
     rules: tuple[str, ...] = ()  # extra rule files, made absolute against the settings file
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, str] = field(default_factory=dict)
+    severity: tuple[tuple[str, str], ...] = ()  # (rule id, severity): a tuple so Settings is hashable
     staff: tuple[str, ...] = ()  # speaker names that are staff; when set, every other speaker is a visitor
     visitors: tuple[str, ...] = ()  # extra speaker names that are visitors
     allow: tuple[str, ...] = ()
-    slots: Mapping[str, str] = field(default_factory=dict)
+    slots: tuple[tuple[str, str], ...] = ()
     fail_on: str = "warning"
     script: str = "auto"
     source: str | None = None  # the file the settings came from
@@ -54,7 +54,7 @@ def _parse(table: Mapping[str, Any], path: Path) -> Settings:
         elif key in _TABLES:
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ConfigError(f"'{key}' must be a table of strings", str(path))
-            values[key] = dict(value)
+            values[key] = tuple(sorted(value.items()))
         elif key in _TEXTS:
             if not isinstance(value, str):
                 raise ConfigError(f"'{key}' must be a string", str(path))

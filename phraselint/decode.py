@@ -15,6 +15,8 @@ Detection, in order:
    Chinese, GB18030 unless Big5 is clearly better. charset-normalizer, restricted to these encodings, only
    decides when no reading shows any Chinese: on short texts it is often wrong (it calls GBK “不知道。”
    Big5, as it does for about one in six of the 2–20 character service phrases in either encoding).
+   UTF-8 that breaks after a good start (a damaged file) and UTF-16 without a mark and without any ASCII
+   (so without NUL bytes) compete on plausibility too.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ _CHARSET_NORMALIZER_NAMES = {"gb18030": "gb18030", "big5": "big5hkscs", "utf_16"
 # How much more plausible Big5 must be than GB18030, and a legacy reading than valid UTF-8, to win.
 _BIG5_MARGIN = 1
 _UTF8_MARGIN = 6
+_ASCII_TEXT = re.compile(r"[\t\n\r\x20-\x7e]")
+_HANZI = re.compile("[\u4e00-\u9fff]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -153,7 +157,7 @@ def _char_weight(char: str, big5: bool) -> int:
 
 
 def _has_hanzi(text: str) -> bool:
-    return any("\u4e00" <= char <= "\u9fff" for char in text)
+    return _HANZI.search(text) is not None
 
 
 def _in_gb2312_level1(char: str) -> bool:
@@ -175,18 +179,20 @@ def _in_big5_level1(char: str) -> bool:
 
 
 def _utf16_without_bom(sample: bytes, complete: bool) -> str | None:
-    """UTF-16 if the NUL bytes (high bytes of ASCII) keep to the odd (LE) or even (BE) positions."""
+    """UTF-16 LE or BE, whichever reads better, if either reads as text at all.
+
+    NUL bytes are the high bytes of ASCII (at odd offsets in LE, even in BE) or the low bytes of characters
+    like 需 U+9700; so both byte orders are tried, the one the NUL bytes point to first.
+    """
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    if odd > 4 * even:
-        codec = "utf-16-le"
-    elif even > 4 * odd:
-        codec = "utf-16-be"
-    else:
-        return None
-    text, ok = _decode_prefix(sample, codec, complete)
-    if not ok or "\x00" in text or plausibility(text, codec) < 0:
-        return None
-    return codec
+    order = ("utf-16-le", "utf-16-be") if odd >= even else ("utf-16-be", "utf-16-le")
+    scores: dict[str, int] = {}
+    for codec in order:
+        text, ok = _decode_prefix(sample, codec, complete)
+        if ok and "\x00" not in text:
+            scores[codec] = plausibility(text, codec) + len(_ASCII_TEXT.findall(text))
+    best = max(scores, key=scores.__getitem__, default=None)
+    return best if best is not None and scores[best] > 0 else None
 
 
 def _utf8_or_legacy(sample: bytes, text: str, complete: bool) -> str:
@@ -200,16 +206,29 @@ def _utf8_or_legacy(sample: bytes, text: str, complete: bool) -> str:
 
 
 def _best_legacy(sample: bytes, complete: bool) -> str:
-    """GB18030 or Big5-HKSCS (or UTF-8 damaged after a good start): by strictness, then plausibility."""
-    decodings = {codec: _decode_until_error(sample, codec, complete) for codec in (*_LEGACY, "utf-8")}
+    """GB18030 or Big5-HKSCS, unless the sample reads better as UTF-8 that breaks after a good start (a damaged
+    UTF-8 file) or as UTF-16 without a mark and without ASCII (so without NUL bytes)."""
+    legacy = _gb18030_or_big5(sample, complete)
+    for other in ("utf-8", "utf-16-le", "utf-16-be"):
+        text, end = _decode_until_error(sample, other, complete)
+        if _has_hanzi(text) and plausibility(text, other) > plausibility(
+            _decode_prefix(sample[:end], legacy, False)[0], legacy
+        ):
+            return other
+    return legacy
+
+
+def _gb18030_or_big5(sample: bytes, complete: bool) -> str:
+    """The one that decodes ``sample`` strictly; if both do, or neither, the more plausible one."""
+    decodings = {codec: _decode_until_error(sample, codec, complete) for codec in _LEGACY}
     strict = [codec for codec, (_text, end) in decodings.items() if end is None]
     if len(strict) == 1:
         return strict[0]
     if strict:
         texts = {codec: decodings[codec][0] for codec in strict}
     else:
-        # Compare the candidates on the bytes they all decode.
-        common = min(end for _text, end in decodings.values() if end is not None)
+        # Compare the two on the bytes they both decode.
+        common = min(end or 0 for _text, end in decodings.values())
         texts = {codec: _decode_prefix(sample[:common], codec, False)[0] for codec in decodings}
     return _most_plausible(texts, sample)
 

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from .confirm import Hit
 from .model import SLOT_RE, Rule, Violation
-from .normalize import Folded
+from .normalize import Folded, folding
 from .script import render
 
 _END_PUNCT = ",.!?;:，。！？；：、…"
+_SENTENCE_END = ".!?。！？"
 _TRIM = " \t,.!?;:，。！？；：、…\"'“”‘’「」『』()（）"
 
 
 def splice(text: str, start: int, end: int, replacement: str) -> str:
-    """``text`` with ``text[start:end]`` replaced, without doubling the punctuation that follows."""
+    """``text`` with ``text[start:end]`` replaced, taking along the particles that trail the match (吧, 啊)
+    and without doubling the punctuation that follows."""
+    fold_char = folding().fold_char
+    while end < len(text) and fold_char(text[end]) is None and not text[end].isspace() and text[end] not in _END_PUNCT:
+        end += 1
     if end < len(text) and text[end] in _END_PUNCT:
-        replacement = replacement.rstrip(_END_PUNCT)
+        if text[end] in _SENTENCE_END and replacement.endswith(tuple(_END_PUNCT)):
+            end += 1  # the rewrite's own sentence end (？ after 吗) stands for the original's
+        else:
+            replacement = replacement.rstrip(_END_PUNCT)
     return text[:start] + replacement + text[end:]
 
 
@@ -58,4 +66,5 @@ def explain(rule: Rule, hit: Hit, folded: Folded, text: str, script: str, fixed_
         fix=fix,
         rewrite=whole,
         sources=rule.sources,
+        script=script,
     )

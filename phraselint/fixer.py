@@ -20,7 +20,7 @@ from .decode import STDIN, detect_encoding, display_name
 from .errors import InputError
 from .explain import splice
 from .formats import detect_format, parse
-from .lint import Finding, Roles, check_turn
+from .lint import FileScript, Finding, Roles, check_turn
 from .linter import Linter
 
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
@@ -64,10 +64,12 @@ def fix_text(text: str, path: str, linter: Linter, roles: Roles, input_format: s
     unsafe = _UNSAFE.get(fmt, set())
     by_line: dict[int, list[Finding]] = {}
     left = 0
+    file_script = FileScript()
     for turn in parse(iter(lines), fmt, name=path):
-        if not roles.checked(turn.speaker):
+        file_script.feed(turn.text)
+        if not roles.checked(turn.speaker) or not linter.has_candidate(turn.text):
             continue
-        for f in check_turn(turn, path, linter, script):
+        for f in check_turn(turn, path, linter, script, file_script.get()):
             v = f.violation
             line = lines[f.line - 1] if f.line <= len(lines) else ""
             if (

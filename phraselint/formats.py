@@ -57,11 +57,17 @@ _EXTENSIONS = MappingProxyType(
 
 _CLOCK = r"(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _DATETIME = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,6})?"
-_BRACKETED_TIME = rf"[\[(（【]?(?P<time>{_DATETIME}|{_CLOCK})[\])）】]?"
-# A time at the start of a labelled line: ``[00:01:02]``, ``(00:01:02)``, ``2024-03-01 09:15:02`` …
-_LEADING_TIME = re.compile(rf"\s*{_BRACKETED_TIME}(?!\d)\s*")
-# ``坐席：``, ``Agent: ``, ``坐席 00:01:02: ``: a name of 1–12 word characters, spaces, ``-``, then a colon.
-_SPEAKER = re.compile(rf"\s*(?P<speaker>[\w\- ]{{1,12}}?)\s*(?:{_BRACKETED_TIME}\s*)?[:：]\s*")
+
+
+def _bracketed_time(group: str) -> str:
+    return rf"[\[(（【]?(?P<{group}>{_DATETIME}|{_CLOCK})(?!\d)[\])）】]?"
+
+
+# ``坐席：``, ``Agent: ``, ``坐席 00:01:02: ``: a name of 1–12 word characters, spaces or ``-``, then a colon.
+_NAME = rf"(?P<speaker>[\w\- ]{{1,12}}?)\s*(?:{_bracketed_time('late_time')}\s*)?[:：]\s*"
+_SPEAKER = re.compile(rf"\s*{_NAME}")
+# A labelled line: a time maybe (``[00:01:02]``, ``(00:01:02)``, ``2024-03-01 09:15:02`` …), a name maybe.
+_LABEL = re.compile(rf"\s*(?:{_bracketed_time('time')}\s*)?(?P<label>{_NAME})?")
 _TIMING = re.compile(rf"\s*(?P<start>{_CLOCK})\s*-->\s*(?P<end>{_CLOCK})(?:\s.*)?$")
 _CLOCK_VALUE = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)")
 _DATETIME_VALUE = re.compile(
@@ -247,7 +253,7 @@ def _drop_prefix(pieces: list[Piece], count: int) -> list[Piece]:
 
 def _speaker_name(match: re.Match[str] | None) -> str | None:
     """The speaker of a ``_SPEAKER`` match, unless it is no name at all (digits, as in ``10:30``)."""
-    if match is None:
+    if match is None or match.group("speaker") is None:
         return None
     speaker = match.group("speaker").strip()
     return speaker if speaker and not speaker.replace(" ", "").isdigit() else None
@@ -264,9 +270,9 @@ class _Clock:
 
     def seconds(self, value: str | float) -> float:
         """Seconds for a number, ``HH:MM:SS.mmm``/``MM:SS`` or a date-time; ValueError for anything else."""
-        if isinstance(value, bool):
-            raise ValueError(value)
-        if isinstance(value, (int, float)):
+        if not isinstance(value, str):
+            if isinstance(value, bool):
+                raise ValueError(value)
             return self._finite(float(value))
         text = value.strip()
         clock = _CLOCK_VALUE.fullmatch(text)
@@ -326,23 +332,30 @@ def _time(clock: _Clock, value: str | float, what: str, path: str | None, line: 
 def _parse_plain(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
     """One utterance per non-blank line; nobody is named."""
     for lineno, line in numbered:
-        utterance = _utterance([(line, lineno, 1)])
+        utterance = _line_utterance(line, 0, lineno)
         if utterance:
             yield utterance
 
 
+def _line_utterance(
+    line: str, position: int, lineno: int, speaker: str | None = None, start: float | None = None
+) -> _Utterance | None:
+    """The utterance of ``line[position:]``: ``_utterance`` of one piece, without its generality (hot path)."""
+    text = line[position:].strip()
+    if not text:
+        return None
+    column = len(line) - len(line[position:].lstrip()) + 1
+    return _Utterance(text, ((0, lineno, column),), speaker, start, None, ())
+
+
 def _label(line: str) -> tuple[str | None, str | None, int]:
     """The speaker, the time and the index where the utterance begins, of one labelled line."""
-    time = None
-    position = 0
-    leading = _LEADING_TIME.match(line)
-    if leading:
-        time, position = leading.group("time"), leading.end()
-    named = _SPEAKER.match(line, position)
-    speaker = _speaker_name(named)
-    if named and speaker:
-        return speaker, time or named.group("time"), named.end()
-    return None, time, position
+    label = _LABEL.match(line)
+    assert label is not None  # everything in the pattern is optional
+    speaker = _speaker_name(label)
+    if speaker is None:
+        return None, label.group("time"), label.start("label") if label.group("label") else label.end()
+    return speaker, label.group("time") or label.group("late_time"), label.end()
 
 
 def _parse_labelled(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
@@ -351,7 +364,7 @@ def _parse_labelled(numbered: Numbered, path: str | None) -> Iterator[_Utterance
     for lineno, line in numbered:
         speaker, time, position = _label(line)
         start = _time(clock, time, "the line", path, lineno) if time else None
-        utterance = _utterance([(line[position:], lineno, position + 1)], speaker, start)
+        utterance = _line_utterance(line, position, lineno, speaker, start)
         if utterance:
             yield utterance
 

@@ -9,6 +9,7 @@ from .decode import open_text
 from .formats import parse
 from .linter import Linter
 from .model import Violation
+from .script import detect_script
 from .transcript import Turn
 
 
@@ -59,9 +60,34 @@ class Finding:
         return self.turn.speaker
 
 
-def check_turn(turn: Turn, path: str, linter: Linter, script: str | None) -> list[Finding]:
+class FileScript:
+    """The script of a file, judged from its first turns (about 2,000 characters), for utterances that show
+    none of their own. Judged only when first asked: most turns never need it."""
+
+    SAMPLE = 2000
+
+    def __init__(self) -> None:
+        self._sample: list[str] = []
+        self._size = 0
+        self._script: str | None = None
+
+    def feed(self, text: str) -> None:
+        if self._script is None and self._size < self.SAMPLE:
+            self._sample.append(text)
+            self._size += len(text)
+
+    def get(self) -> str:
+        if self._script is None:
+            self._script = detect_script("\n".join(self._sample))
+            self._sample = []
+        return self._script
+
+
+def check_turn(
+    turn: Turn, path: str, linter: Linter, script: str | None, context: str | None = None
+) -> list[Finding]:
     out = []
-    for v in linter.check(turn.text, script=script):
+    for v in linter.check(turn.text, script=script, context=context):
         line, column = turn.locate(v.start)
         end_line, end_column = turn.locate_end(v.end)
         out.append(Finding(path, line, column, end_line, end_column, v, turn))
@@ -78,7 +104,9 @@ def lint_file(
     script: str | None = None,
 ) -> Iterator[Finding]:
     """Every finding in one transcript, streamed turn by turn. Raises InputError for an unreadable file."""
+    file_script = FileScript()
     with open_text(path, encoding=encoding) as (_, lines):
         for turn in parse(lines, input_format, name=path):
-            if roles.checked(turn.speaker):
-                yield from check_turn(turn, path, linter, script)
+            file_script.feed(turn.text)
+            if roles.checked(turn.speaker) and linter.has_candidate(turn.text):
+                yield from check_turn(turn, path, linter, script, file_script.get())

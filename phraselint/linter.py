@@ -75,8 +75,11 @@ class Linter:
         """The fast test: could ``text`` contain a violation at all?"""
         return self._finder.has_candidate(prefold(text))
 
-    def check(self, text: str, *, script: str | None = None) -> list[Violation]:
-        """Every violation in one utterance or message, in order of position."""
+    def check(self, text: str, *, script: str | None = None, context: str | None = None) -> list[Violation]:
+        """Every violation in one utterance or message, in order of position.
+
+        Rewrites and messages come in ``script``; by default in the script of ``text``, or where the text
+        shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
         if not self._finder.has_candidate(prefold(text)):
             return []
         folded = fold_with_map(text)
@@ -88,7 +91,7 @@ class Linter:
         if not hits:
             return []
         if script is None or script == "auto":
-            script = detect_script(text)
+            script = detect_script(text, context)
         elif script not in SCRIPTS:
             raise ConfigError(f"unknown script '{script}' (known: auto, {', '.join(SCRIPTS)})")
         return [

@@ -120,3 +120,4 @@ class Violation:
     fix: str | None = None
     rewrite: str | None = None
     sources: tuple[Source, ...] = field(default=())
+    script: str = "simplified"  # the script the message and rewrites are written in

@@ -13,6 +13,7 @@ import click
 
 from .lint import Finding
 from .model import severity_rank
+from .script import to_script
 
 from .output_names import FORMATS
 
@@ -57,6 +58,7 @@ def as_dict(f: Finding) -> dict[str, Any]:
         "fix": v.fix,
         "rewrite": v.rewrite,
         "sources": [{"code": s.code, "clause": s.clause} for s in v.sources],
+        "script": v.script,
     }
 
 
@@ -96,10 +98,11 @@ def text_block(f: Finding) -> str:
             pad = " " * (_width(prefix) + _width(ul[:a]))
             lines.append(pad + click.style("^" * max(1, _width(ul[a:b])), fg=_COLOURS[v.severity]))
         offset = hi + 1
+    suggestion, whole = to_script("建议", v.script), to_script("整句", v.script)
     for s in v.suggestions:
-        lines.append(f"  {click.style('建议', fg='green')}: {s}")
+        lines.append(f"  {click.style(suggestion, fg='green')}: {s}")
     if v.rewrite and v.rewrite not in v.suggestions:
-        lines.append(f"  {click.style('整句', fg='green')}: {v.rewrite}")
+        lines.append(f"  {click.style(whole, fg='green')}: {v.rewrite}")
     return "\n".join(lines)
 
 

@@ -25,15 +25,22 @@ def _changed_by(config: str) -> frozenset[str]:
     return frozenset(_opencc_char_map(config))
 
 
-def detect_script(text: str) -> str:
-    """'simplified' unless the text has more traditional-only than simplified-only characters; then the
-    traditional standard whose forms match the text best: 'tw', 'hk' or plain 'traditional'."""
+def evidence(text: str) -> tuple[int, int]:
+    """How many characters of ``text`` only traditional script uses, and how many only simplified uses."""
     traditional = _changed_by("t2s")
     n_trad = sum(1 for ch in text if ch in traditional)
-    if n_trad == 0:
-        return "simplified"
-    simplified = _changed_by("s2t")
-    if n_trad <= sum(1 for ch in text if ch in simplified):
+    n_simp = sum(1 for ch in text if ch in _changed_by("s2t")) if n_trad else 0
+    return n_trad, n_simp
+
+
+def detect_script(text: str, default: str | None = None) -> str:
+    """'simplified' unless the text has more traditional-only than simplified-only characters; then the
+    traditional standard whose forms match the text best: 'tw', 'hk' or plain 'traditional'. A text with no
+    character of either kind (不知道。) is in ``default`` (the script of its file), else simplified."""
+    n_trad, n_simp = evidence(text)
+    if n_trad == 0 and default is not None and not any(ch in _changed_by("s2t") for ch in text):
+        return default
+    if n_trad <= n_simp:
         return "simplified"
     base = converter("t2s").convert(text)
     best, best_score = "traditional", -1
