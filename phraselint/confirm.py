@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 
 from .find import Candidate
-from .normalize import Folded
+from .normalize import Folded, folding
 
 _jieba_lock = threading.Lock()
 
@@ -78,6 +78,17 @@ def _folded(contexts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f for f in (fold(c) for c in contexts) if f)
 
 
+def _inside_a_not_a(folded: Folded, start: int) -> bool:
+    """Whether the match starts at the negation of an A-not-A question: 不清楚 in 清不清楚."""
+    text = folded.text
+    return (
+        0 < start < len(text) - 1
+        and text[start] in folding().a_not_a
+        and not folded.boundary[start]
+        and text[start - 1] == text[start + 1]
+    )
+
+
 def confirm(candidate: Candidate, folded: Folded) -> Hit | None:
     """The hit this candidate makes in ``folded``, or None when its scope or an exempting context says no."""
     start, end = candidate.start, candidate.end
@@ -85,7 +96,7 @@ def confirm(candidate: Candidate, folded: Folded) -> Hit | None:
     breaks = candidate.pattern.breaks
     if any(folded.boundary[i] and (i - start) not in breaks for i in range(start + 1, end)):
         return None  # the words stand in different clauses: 不懒,得管 is not 懒得管
-    if _exempt(candidate, folded, start, end):
+    if _exempt(candidate, folded, start, end) or _inside_a_not_a(folded, start):
         return None
     lo, hi = folded.clause_start(start), folded.clause_end(end)
     if candidate.pattern.slot is not None:

@@ -56,7 +56,10 @@ _CHARSET_NORMALIZER_NAMES = {"gb18030": "gb18030", "big5": "big5hkscs", "utf_16"
 # How much more plausible Big5 must be than GB18030, and a legacy reading than valid UTF-8, to win.
 _BIG5_MARGIN = 1
 _UTF8_MARGIN = 6
+# The plausibility per non-ASCII character of a reading that is mostly common hanzi (real text scores 3–4).
+_CHINESE_DENSITY = 2
 _ASCII_TEXT = re.compile(r"[\t\n\r\x20-\x7e]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _HANZI = re.compile("[\u4e00-\u9fff]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -207,11 +210,13 @@ def _utf8_or_legacy(sample: bytes, text: str, complete: bool) -> str:
 
 def _best_legacy(sample: bytes, complete: bool) -> str:
     """GB18030 or Big5-HKSCS, unless the sample reads better as UTF-8 that breaks after a good start (a damaged
-    UTF-8 file) or as UTF-16 without a mark and without ASCII (so without NUL bytes)."""
+    UTF-8 file) or as UTF-16 without a mark and without ASCII (so without NUL bytes): that reading must be
+    mostly common hanzi, and more plausible than GB18030's or Big5's reading of the same bytes."""
     legacy = _gb18030_or_big5(sample, complete)
     for other in ("utf-8", "utf-16-le", "utf-16-be"):
         text, end = _decode_until_error(sample, other, complete)
-        if _has_hanzi(text) and plausibility(text, other) > plausibility(
+        score = plausibility(text, other)
+        if score >= _CHINESE_DENSITY * len(_NON_ASCII.findall(text)) > 0 and score > plausibility(
             _decode_prefix(sample[:end], legacy, False)[0], legacy
         ):
             return other

@@ -37,11 +37,12 @@ from .transcript import Turn
 FORMATS = ("auto", "plain", "labelled", "srt", "vtt", "jsonl", "csv")
 SNIFF_LINES = 20
 
-# Field names (JSON keys, CSV column headers, compared lower-cased), in order of preference.
-TEXT_FIELDS = ("text", "content", "utterance", "message", "内容", "文本", "话术")
-SPEAKER_FIELDS = ("speaker", "role", "name", "from", "说话人", "角色", "发言人")
-START_FIELDS = ("start", "time", "timestamp", "开始", "开始时间", "时间")
-END_FIELDS = ("end", "结束", "结束时间")
+# Field names (JSON keys, CSV column headers, compared lower-cased), in order of preference; the Chinese ones
+# in both scripts.
+TEXT_FIELDS = ("text", "content", "utterance", "message", "内容", "內容", "文本", "话术", "話術")
+SPEAKER_FIELDS = ("speaker", "role", "name", "from", "说话人", "說話人", "角色", "发言人", "發言人")
+START_FIELDS = ("start", "time", "timestamp", "开始", "開始", "开始时间", "開始時間", "时间", "時間")
+END_FIELDS = ("end", "结束", "結束", "结束时间", "結束時間")
 
 _EXTENSIONS = MappingProxyType(
     {
@@ -118,16 +119,8 @@ def parse(lines: Iterable[str], fmt: str = "auto", name: str = "") -> Iterator[T
         fmt = detect_format(name, head)
         lines = itertools.chain(head, rest)
     utterances = _PARSERS[fmt](enumerate(lines, 1), display_name(name) if name else None)
-    for index, utterance in enumerate(utterances):
-        yield Turn(
-            utterance.text,
-            utterance.anchors,
-            utterance.speaker,
-            utterance.start,
-            utterance.end,
-            index,
-            utterance.extra,
-        )
+    for index, (text, anchors, speaker, start, end, extra) in enumerate(utterances):
+        yield Turn(text, anchors, speaker, start, end, index, extra)
 
 
 def detect_format(name: str, first_lines: Sequence[str]) -> str:
@@ -438,10 +431,10 @@ def _cue(
             voice = _VOICE.search(line)
             speaker = voice.group("speaker").strip() if voice else None
         line_pieces = _strip(_markup_pieces(line, lineno, vtt))
-        if not line_pieces:
-            continue
         if not pieces and speaker is None:
             speaker, line_pieces = _named_speaker(line_pieces)
+        if not line_pieces:
+            continue
         if pieces:
             previous_line = pieces[-1][1]
             pieces.append(("\n", previous_line, _line_end(lines, previous_line)))
@@ -459,7 +452,7 @@ def _named_speaker(pieces: list[Piece]) -> tuple[str | None, list[Piece]]:
     text = "".join(piece[0] for piece in pieces)
     named = _SPEAKER.match(text)
     speaker = _speaker_name(named)
-    if named is None or speaker is None or named.end() == len(text):
+    if named is None or speaker is None:
         return None, pieces
     return speaker, _drop_prefix(pieces, named.end())
 

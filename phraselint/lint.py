@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from .decode import open_text
 from .formats import parse
 from .linter import Linter
 from .model import Violation
+from .normalize import prefold
 from .script import detect_script
 from .transcript import Turn
 
@@ -24,23 +26,36 @@ class Roles:
     @classmethod
     def build(cls, linter: Linter, staff: Sequence[str] = (), visitors: Sequence[str] = ()) -> Roles:
         vocab = linter.catalogue.vocabulary
-        if staff:
-            return cls(tuple(staff), (*vocab.visitor_speakers, *visitors), True)
-        return cls(vocab.staff_speakers, (*vocab.visitor_speakers, *visitors), False)
+        named = tuple(staff) if staff else vocab.staff_speakers
+        return cls(
+            tuple(_name(s) for s in named),
+            tuple(_name(v) for v in (*vocab.visitor_speakers, *visitors)),
+            bool(staff),
+        )
 
     def role(self, speaker: str | None) -> str:
         """'staff', 'visitor' or 'unknown' (checked as staff)."""
         if speaker is None:
             return "staff" if not self.staff_named else "unknown"
-        name = speaker.strip().lower()
-        if any(name.startswith(s.lower()) for s in self.staff):
-            return "staff"
-        if self.staff_named or any(name.startswith(v.lower()) for v in self.visitors):
-            return "visitor"
-        return "unknown"
+        return _role(self, speaker)
 
     def checked(self, speaker: str | None) -> bool:
         return self.role(speaker) != "visitor"
+
+
+def _name(speaker: str) -> str:
+    """A speaker name as compared: script, width and case folded (櫃檯人員 → 柜台人员)."""
+    return prefold(speaker.strip())
+
+
+@functools.lru_cache(maxsize=1024)
+def _role(roles: Roles, speaker: str) -> str:
+    name = _name(speaker)
+    if any(name.startswith(s) for s in roles.staff if s):
+        return "staff"
+    if roles.staff_named or any(name.startswith(v) for v in roles.visitors if v):
+        return "visitor"
+    return "unknown"
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,9 @@ def run_examples(catalogue: Catalogue, only: Sequence[str] = ()) -> list[Failure
 
 
 def _fingerprint(catalogue: Catalogue) -> str:
-    digest = hashlib.sha256(__version__.encode())
+    from .cache import code_fingerprint
+
+    digest = hashlib.sha256(__version__.encode() + code_fingerprint())
     for name in catalogue.files:
         digest.update(name.encode())
         digest.update(Path(name).read_bytes())

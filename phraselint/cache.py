@@ -1,0 +1,55 @@
+"""A small on-disk cache for values that are slow to build and fully determined by their inputs (the folding
+table, a parsed catalogue): keyed by a hash of those inputs, written atomically, rebuilt when unreadable."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "phraselint"
+
+
+def code_fingerprint() -> bytes:
+    """The source of the package itself: a cached value built by other code is not the same value."""
+    here = Path(__file__).resolve().parent
+    return b"".join(p.read_bytes() for p in sorted(here.glob("*.py")))
+
+
+def key_of(parts: Iterable[str | bytes]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()[:32]
+
+
+def cached(kind: str, key: str, build: Callable[[], T]) -> T:
+    """The value stored for ``(kind, key)``, else ``build()`` stored for next time. Never fails for the cache:
+    an unreadable, unwritable or corrupt cache just means building again."""
+    path = cache_dir() / f"{kind}-{key}.pickle"
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - our own file, named by the hash of its inputs
+    except Exception:  # noqa: BLE001 - any problem with the cache means: build
+        pass
+    value = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{kind}-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return value
