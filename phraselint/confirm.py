@@ -118,11 +118,17 @@ def confirm(candidate: Candidate, folded: Folded) -> Hit | None:
 
 
 def resolve_overlaps(hits: list[Hit]) -> list[Hit]:
-    """Keep the longest of overlapping hits where one lies inside another (the shadowing rule wins)."""
-    ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+    """Keep the longest of overlapping hits where one lies inside another (the shadowing rule wins), and one
+    hit of a rule where two of its wordings overlap."""
+    ordered = sorted(hits, key=lambda h: (-(h.end - h.start), h.start))
     kept: list[Hit] = []
     for hit in ordered:
-        if any(k.start <= hit.start and hit.end <= k.end for k in kept):
-            continue
+        rule = hit.candidate.pattern.rule.id
+        if any(
+            (k.start <= hit.start and hit.end <= k.end)
+            or (k.candidate.pattern.rule.id == rule and k.start < hit.end and hit.start < k.end)
+            for k in kept
+        ):
+            continue  # inside a longer hit, or overlapping another hit of the same rule
         kept.append(hit)
-    return kept
+    return sorted(kept, key=lambda h: h.start)

@@ -8,7 +8,8 @@ and a column are then positions in these lines, the ones every other module repo
 Detection, in order:
 
 1. a byte-order mark: UTF-8, UTF-16 (LE/BE), UTF-32;
-2. NUL bytes: UTF-16 without a mark if they keep to one parity of the byte positions, else a binary file;
+2. NUL bytes: UTF-16 without a mark if one byte order reads as text (the NUL bytes say which to try first),
+   else a binary file;
 3. strict UTF-8 (unless the text has no hanzi and reads much better as GBK or Big5: 谢谢 in GBK is “лл”);
 4. GB18030 (the superset of GBK and GB2312) against Big5 (read as Big5-HKSCS, a superset): the candidate that
    decodes the sample strictly wins; if both do, or neither, the one whose text is more ``plausibility``
@@ -28,6 +29,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from types import MappingProxyType
 from typing import BinaryIO, NamedTuple
 
 from charset_normalizer import from_bytes
@@ -51,8 +53,8 @@ _BOMS = (
 )
 _LEGACY = ("gb18030", "big5hkscs")
 # What a user may name, read as the superset that decodes the same bytes to the same text and more.
-_SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "big5": "big5hkscs"}
-_CHARSET_NORMALIZER_NAMES = {"gb18030": "gb18030", "big5": "big5hkscs", "utf_16": "utf-16"}
+_SUPERSETS = MappingProxyType({"gbk": "gb18030", "gb2312": "gb18030", "big5": "big5hkscs"})
+_CHARSET_NORMALIZER_NAMES = MappingProxyType({"gb18030": "gb18030", "big5": "big5hkscs", "utf_16": "utf-16"})
 # How much more plausible Big5 must be than GB18030, and a legacy reading than valid UTF-8, to win.
 _BIG5_MARGIN = 1
 _UTF8_MARGIN = 6
@@ -200,53 +202,51 @@ def _utf16_without_bom(sample: bytes, complete: bool) -> str | None:
 
 def _utf8_or_legacy(sample: bytes, text: str, complete: bool) -> str:
     """Valid UTF-8 without a hanzi: a few GBK or Big5 hanzi can pass for Cyrillic or Greek (谢谢 → лл)."""
-    legacy = {codec: _decode_prefix(sample, codec, complete) for codec in _LEGACY}
-    scores = {codec: plausibility(decoded, codec) for codec, (decoded, ok) in legacy.items() if ok}
-    best = max(scores, key=scores.__getitem__, default=None)
-    if best is not None and scores[best] >= plausibility(text, "utf-8") + _UTF8_MARGIN:
-        return best
+    floor = plausibility(text, "utf-8") + _UTF8_MARGIN
+    for codec in _LEGACY:
+        legacy, ok = _decode_prefix(sample, codec, complete)
+        score = plausibility(legacy, codec)
+        if ok and score >= floor and _reads_as_chinese(legacy, score):
+            return codec
     return "utf-8"
 
 
 def _best_legacy(sample: bytes, complete: bool) -> str:
     """GB18030 or Big5-HKSCS, unless the sample reads better as UTF-8 that breaks after a good start (a damaged
     UTF-8 file) or as UTF-16 without a mark and without ASCII (so without NUL bytes): that reading must be
-    mostly common hanzi, and more plausible than GB18030's or Big5's reading of the same bytes."""
+    Chinese, and more plausible than GB18030's or Big5's reading of the same bytes."""
     legacy = _gb18030_or_big5(sample, complete)
     for other in ("utf-8", "utf-16-le", "utf-16-be"):
         text, end = _decode_until_error(sample, other, complete)
         score = plausibility(text, other)
-        if score >= _CHINESE_DENSITY * len(_NON_ASCII.findall(text)) > 0 and score > plausibility(
+        if _reads_as_chinese(text, score) and score > plausibility(
             _decode_prefix(sample[:end], legacy, False)[0], legacy
         ):
             return other
     return legacy
 
 
+def _reads_as_chinese(text: str, score: int) -> bool:
+    """``text`` (with plausibility ``score``) is mostly common hanzi: real text scores 3–4 a character."""
+    return score >= _CHINESE_DENSITY * len(_NON_ASCII.findall(text)) > 0
+
+
 def _gb18030_or_big5(sample: bytes, complete: bool) -> str:
-    """The one that decodes ``sample`` strictly; if both do, or neither, the more plausible one."""
+    """The one that decodes ``sample`` strictly; if both do, or neither, the more plausible reading, GB18030
+    unless Big5 is clearly better (GBK is the usual case)."""
     decodings = {codec: _decode_until_error(sample, codec, complete) for codec in _LEGACY}
     strict = [codec for codec, (_text, end) in decodings.items() if end is None]
     if len(strict) == 1:
         return strict[0]
     if strict:
-        texts = {codec: decodings[codec][0] for codec in strict}
-    else:
-        # Compare the two on the bytes they both decode.
-        common = min(end or 0 for _text, end in decodings.values())
-        texts = {codec: _decode_prefix(sample[:common], codec, False)[0] for codec in decodings}
-    return _most_plausible(texts, sample)
-
-
-def _most_plausible(texts: dict[str, str], sample: bytes) -> str:
-    """The codec whose text is most plausible; GB18030 unless Big5 is clearly better (the usual case is GBK)."""
-    scores = {codec: plausibility(text, codec) for codec, text in texts.items()}
-    best = max(scores, key=scores.__getitem__)
-    if best == "big5hkscs" and scores[best] - scores.get("gb18030", -_BIG5_MARGIN - 1) <= _BIG5_MARGIN:
-        best = "gb18030"
-    if scores[best] <= 0:
+        gb, big5 = decodings["gb18030"][0], decodings["big5hkscs"][0]
+    else:  # compare the two on the bytes they both decode
+        common = sample[: min(end or 0 for _text, end in decodings.values())]
+        gb, big5 = (_decode_prefix(common, codec, False)[0] for codec in _LEGACY)
+    gb_score, big5_score = plausibility(gb, "gb18030"), plausibility(big5, "big5hkscs")
+    if max(gb_score, big5_score) <= 0:
         return _charset_normalizer_guess(sample) or "gb18030"
-    return best
+    return "big5hkscs" if big5_score > gb_score + _BIG5_MARGIN else "gb18030"
 
 
 def _charset_normalizer_guess(sample: bytes) -> str | None:
@@ -313,10 +313,11 @@ def _lines(stream: BinaryIO, sample: bytes, codec: str, path: str) -> Iterator[s
     block = sample
     while True:
         final = not block
+        state = decoder.getstate()
         try:
             text = decoder.decode(block, final)
         except UnicodeDecodeError as error:
-            raise _decode_error(error, pending, done, codec, path) from None
+            raise _decode_error(error, block, state, pending, done, codec, path) from None
         if "\x00" in text:
             line = done + _count_lines(pending + text[: text.index("\x00")])
             raise InputError("NUL character: binary data, not a transcript", display_name(path), line)
@@ -347,9 +348,20 @@ def _count_lines(text: str) -> int:
     return len(_LINE_BREAK.findall(text)) + 1
 
 
-def _decode_error(error: UnicodeDecodeError, pending: str, done: int, codec: str, path: str) -> InputError:
-    before = _decode_prefix(error.object[: error.start], codec, False)[0]
-    text = pending + before
+def _decode_error(
+    error: UnicodeDecodeError,
+    block: bytes,
+    state: tuple[bytes, int],
+    pending: str,
+    done: int,
+    codec: str,
+    path: str,
+) -> InputError:
+    """The error for ``block`` that failed to decode: the decoder, back in ``state``, reads up to the bad byte
+    to find its line and column (the error's offsets count the bytes the decoder held back, too)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    decoder.setstate(state)
+    text = pending + decoder.decode(block[: max(0, error.start - len(state[0]))], False)
     line = done + _count_lines(text)
     column = len(text) - max(text.rfind("\n"), text.rfind("\r"))
     bad = error.object[error.start : error.end].hex(" ")
@@ -369,7 +381,7 @@ def _walk(directory: str) -> Iterator[str]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
+        if entry.is_dir(follow_symlinks=False):
             yield from _walk(entry.path)
         elif os.path.splitext(entry.name)[1].lower() in TRANSCRIPT_EXTENSIONS:
             yield entry.path

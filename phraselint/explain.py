@@ -65,6 +65,6 @@ def explain(rule: Rule, hit: Hit, folded: Folded, text: str, script: str, fixed_
         suggestions=tuple(suggestions),
         fix=fix,
         rewrite=whole,
-        sources=rule.sources,
+        sources=tuple(dict.fromkeys((*rule.sources, *hit.candidate.pattern.sources))),
         script=script,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from .model import SLOT_RE, Rule
+from .model import SLOT_RE, Rule, Source
 from .normalize import fold_with_map, stutters
 
 
@@ -22,6 +22,7 @@ class Pattern:
     wording: str
     slot: str | None
     breaks: frozenset[int] = frozenset()
+    sources: tuple[Source, ...] = ()  # the sources of the wording itself, where a variant has its own
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ def literal_and_slot(wording: str) -> tuple[str, str | None]:
     return wording[: m.start()], m.group(1)
 
 
+def _sources_of(rule: Rule, wording: str) -> tuple[Source, ...]:
+    return tuple(s for v in rule.variants if v.text == wording for s in v.sources)
+
+
 class Finder:
     """An automaton over every folded wording of ``rules``. Read-only once built: safe to share across threads."""
 
@@ -55,8 +60,13 @@ class Finder:
                 if key:
                     breaks = frozenset(i for i in range(1, len(key)) if folded.boundary[i])
                     patterns = by_key.setdefault(key, [])
-                    if all(p.rule.id != rule.id for p in patterns):
-                        patterns.append(Pattern(rule, key, wording, slot, breaks))
+                    same = [k for k, p in enumerate(patterns) if p.rule.id == rule.id]
+                    if same:  # wordings that differ only in punctuation: it may stand at any of their places
+                        old = patterns[same[0]]
+                        patterns[same[0]] = Pattern(rule, key, old.wording, old.slot, old.breaks | breaks,
+                                                    old.sources + _sources_of(rule, wording))
+                    else:
+                        patterns.append(Pattern(rule, key, wording, slot, breaks, _sources_of(rule, wording)))
         for key, patterns in by_key.items():
             self._automaton.add_word(key, (len(key), tuple(patterns)))
         # The fast test runs on text whose stutters are not collapsed yet: it also knows each key said with

@@ -128,6 +128,13 @@ def fix_file(
     data = _read_bytes(path)
     codec, text = _decode(data, path, encoding)
     result = fix_text(text, path, linter, roles, input_format, script)
+    applied = result.applied
+    for _ in range(4):  # a replacement can change its neighbour's context: repeat until nothing changes
+        if not result.applied:
+            break
+        result = fix_text(result.text, path, linter, roles, input_format, script)
+        applied += result.applied
+    result = FixResult(result.text, applied, result.left)
     if write and result.applied:
         bom = data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
         try:

@@ -8,8 +8,8 @@ extension and for error messages.
 Every turn's ``anchors`` are exact: ``lines[line - 1][column - 1] == turn.text[i]`` for ``(line, column) =
 turn.locate(i)``, with three kinds of characters that stand for something longer in the file: a character
 written as an escape (a JSON ``\\n``, ``\\"``, ``\\u4e0d`` or a WebVTT ``&amp;``) points at the escape's first
-character; a doubled quote in a CSV field points at its first quote; a line break inside a subtitle cue, a
-JSON-less multi-line CSV field, points just past the end of its line. Leading and trailing whitespace of
+character; a doubled quote in a CSV field points at its first quote; a line break inside a subtitle cue or a
+quoted CSV field points just past the end of its line. Leading and trailing whitespace of
 every utterance is dropped, markup tags of subtitles are dropped, and a turn with no text is not a turn.
 
 Times are seconds: a clock time ``01:02:03.5`` counts from zero, a number is taken as seconds, and a date with
@@ -500,14 +500,19 @@ def _parse_jsonl(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
         speaker = _json_speaker(fields, used, path, lineno)
         start = _json_time(fields, START_FIELDS, used, clock, path, lineno)
         end = _json_time(fields, END_FIELDS, used, clock, path, lineno)
-        extra = tuple(
-            (key, item if isinstance(item, str) else json.dumps(item))
-            for key, (item, _at) in fields.items()
-            if key not in used and isinstance(item, (str, int, float, bool))
-        )
+        extra = _json_extra(fields, used)
         utterance = _utterance(_json_string_pieces(line, at, lineno), speaker, start, end, extra)
         if utterance:
             yield utterance
+
+
+def _json_extra(fields: dict[str, tuple[object, int]], used: set[str]) -> tuple[tuple[str, str], ...]:
+    """The other fields with a string, number or boolean value, as text: a session id, a channel …"""
+    return tuple(
+        (key, value if isinstance(value, str) else json.dumps(value))
+        for key, (value, _at) in fields.items()
+        if key not in used and isinstance(value, (str, int, float, bool))
+    )
 
 
 def _first_present(fields: dict[str, tuple[object, int]], names: Sequence[str]) -> str | None:
@@ -569,8 +574,8 @@ class _NotAnObject(ValueError):
 def _scan_object(line: str, decoder: json.JSONDecoder) -> dict[str, tuple[object, int]]:
     position = _skip_space(line, 0)
     if not line.startswith("{", position):
-        decoder.decode(line)  # a JSONDecodeError for invalid JSON; otherwise it is valid, but not an object
-        raise _NotAnObject(f"the line is a JSON {type(json.loads(line)).__name__}, not an object")
+        value = decoder.decode(line)  # a JSONDecodeError for invalid JSON; else valid, but not an object
+        raise _NotAnObject(f"the line is a JSON {_json_kind(value)}, not an object")
     fields: dict[str, tuple[object, int]] = {}
     position = _skip_space(line, position + 1)
     if line.startswith("}", position):
@@ -580,6 +585,16 @@ def _scan_object(line: str, decoder: json.JSONDecoder) -> dict[str, tuple[object
     if _skip_space(line, position) != len(line):
         raise json.JSONDecodeError("Extra data", line, position)
     return fields
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    return "number"
 
 
 def _scan_members(
@@ -717,36 +732,30 @@ def _csv_records(
 ) -> Iterator[tuple[int, list[list[Piece]]]]:
     """The records of a CSV file as the csv module reads them (the excel dialect), each field as pieces.
 
-    A quoted field may hold delimiters, doubled quotes (one quote, at the first of the two) and line breaks
-    (``\\n``, just past the end of its line); text after its closing quote belongs to the field. Blank lines
-    between records are skipped. The csv module itself is not used as it does not tell where a field is.
+    A field that starts with a quote may hold delimiters, doubled quotes and line breaks; text after its
+    closing quote belongs to it. Blank lines between records are skipped. The csv module itself is not used
+    as it does not tell where a field stands.
     """
     record: list[list[Piece]] = []
     field: list[Piece] = []
-    quoted_since = 0  # the line where the open quoted field began, 0 outside quotes
-    record_line = 0
+    quoted_since = 0  # the line where the quoted field still open began; 0 outside quotes
     for lineno, line in numbered:
         if not quoted_since:
             if not line.strip():
                 continue
-            record_line = lineno
-        position, field_start = 0, not quoted_since
+            record_line, position, field_start = lineno, 0, True
+        else:
+            after = _read_quoted(line, 0, lineno, field)
+            if after is None:
+                continue
+            quoted_since, position, field_start = 0, after, False
         while True:
-            if quoted_since:
-                close = line.find('"', position)
-                if close < 0:
-                    field += [(line[position:], lineno, position + 1), ("\n", lineno, len(line) + 1)]
-                    break
-                field.append((line[position:close], lineno, position + 1))
-                if line.startswith('"', close + 1):
-                    field.append(('"', lineno, close + 1))
-                    position = close + 2
-                else:
-                    quoted_since, position, field_start = 0, close + 1, False
-                continue
             if field_start and line.startswith('"', position):
-                quoted_since, position = lineno, position + 1
-                continue
+                after = _read_quoted(line, position + 1, lineno, field)
+                if after is None:
+                    quoted_since = lineno
+                    break
+                position, field_start = after, False
             cut = line.find(delimiter, position)
             field.append((line[position : cut if cut >= 0 else len(line)], lineno, position + 1))
             record.append(field)
@@ -758,6 +767,22 @@ def _csv_records(
             position, field_start = cut + 1, True
     if quoted_since:
         raise InputError("unterminated quoted field: close its quote", path, quoted_since)
+
+
+def _read_quoted(line: str, position: int, lineno: int, field: list[Piece]) -> int | None:
+    """Add the quoted text from ``line[position]`` to ``field``, up to the closing quote: the index after that
+    quote, or None if the field goes on to the next line. A doubled quote is one quote, at the first of the
+    two; a line break is ``\n``, just past the end of its line."""
+    while True:
+        close = line.find('"', position)
+        if close < 0:
+            field += [(line[position:], lineno, position + 1), ("\n", lineno, len(line) + 1)]
+            return None
+        field.append((line[position:close], lineno, position + 1))
+        if not line.startswith('"', close + 1):
+            return close + 1
+        field.append(('"', lineno, close + 1))
+        position = close + 2
 
 
 _PARSERS: MappingProxyType[str, Callable[[Numbered, str | None], Iterator[_Utterance]]] = MappingProxyType(

@@ -28,6 +28,9 @@ def rewrite_all(text: str, violations: Sequence[Violation]) -> str | None:
     return out
 
 
+_MAX_FIX_ROUNDS = 5
+
+
 class Linter:
     """Checks texts against a catalogue loaded once. Immutable after construction, safe to share across threads.
 
@@ -99,10 +102,21 @@ class Linter:
             for h in resolve_overlaps(hits)
         ]
 
+    def fix(self, text: str, *, script: str | None = None, context: str | None = None) -> str:
+        """``text`` with every violation that has a safe rewrite replaced, repeated until nothing more
+        changes: a replacement can change the context of its neighbour (an exempting context is gone)."""
+        for _ in range(_MAX_FIX_ROUNDS):
+            fixable = [v for v in self.check(text, script=script, context=context) if v.fix]
+            if not fixable:
+                break
+            text = rewrite_all(text, fixable) or text
+        return text
+
     def rewrite(self, text: str, *, script: str | None = None) -> str | None:
         """The whole message rewritten politely, ready to send; the text itself when it is clean; None when a
         violation has no safe rewrite."""
-        return rewrite_all(text, self.check(text, script=script))
+        fixed = self.fix(text, script=script)
+        return fixed if not self.check(fixed, script=script) else None
 
     def _allowed(self, hit: Hit, folded: str) -> bool:
         for phrase in self._allow:

@@ -52,11 +52,22 @@ def detect_script(text: str, default: str | None = None) -> str:
     return best
 
 
+@functools.lru_cache(maxsize=1)
+def _corrections() -> tuple[tuple[str, str], ...]:
+    from .catalogue import builtin_rules_dir, read_yaml
+
+    data = read_yaml(builtin_rules_dir() / "normalize.yml").get("script_corrections") or {}
+    return tuple((str(k), str(v)) for k, v in data.items() if k != "__line__")
+
+
 def to_script(text: str, script: str) -> str:
     """``text`` (simplified) in ``script``."""
     if script == "simplified" or not text:
         return text
-    return converter(_TO_SCRIPT[script]).convert(text)
+    out = converter(_TO_SCRIPT[script]).convert(text)
+    for wrong, right in _corrections():
+        out = out.replace(wrong, right)
+    return out
 
 
 def render(template: str, script: str, values: dict[str, str]) -> str:

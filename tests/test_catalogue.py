@@ -95,7 +95,7 @@ def test_mistakes_are_named_with_file_line_and_field(tmp_path: Path, change: tup
 def test_duplicate_ids_in_one_file(tmp_path: Path) -> None:
     rule = GOOD_RULE.split("rules:\n")[1]
     path = write(tmp_path, GOOD_RULE + rule)
-    with pytest.raises(CatalogueError, match=r"org\.yml:17: rule 'org-lazy': duplicate id"):
+    with pytest.raises(CatalogueError, match=r"org\.yml:16: rule 'org-lazy': duplicate id"):
         load_catalogue([path])
 
 
