@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Turn:
+class Turn(NamedTuple):
     """One utterance (话轮) of a transcript or one chat message.
+
+    A named tuple rather than a frozen dataclass: one is made per line of every transcript, and a tuple is
+    three times cheaper to make.
 
     ``anchors`` maps offsets of ``text`` back to the file: each ``(offset, line, column)`` says that
     ``text[offset]`` stands at that 1-based line and column (in characters) of the decoded file, and the
@@ -22,7 +24,7 @@ class Turn:
     start: float | None = None
     end: float | None = None
     index: int = 0
-    extra: tuple[tuple[str, str], ...] = field(default=())
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def line(self) -> int:
