@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -94,7 +93,9 @@ def make_corpus(path: Path, megabytes: float, seed: int = 7) -> None:
                 else:
                     speaker = "工作人员"
                     roll = rng.random()
-                    text = rng.choice(rude if roll < 0.02 else near if roll < 0.06 else polite if roll < 0.5 else STAFF)
+                    text = rng.choice(
+                        rude if roll < 0.02 else near if roll < 0.06 else polite if roll < 0.5 else STAFF
+                    )
                 if asr:
                     text = "".join(ch for ch in text if ch not in ",。?!、,.?!")
                 h, m, s = clock // 3600, clock // 60 % 60, clock % 60
@@ -108,8 +109,8 @@ def make_corpus(path: Path, megabytes: float, seed: int = 7) -> None:
 
 def bench_pipeline(path: Path) -> dict[str, float]:
     from phraselint.lint import Roles, lint_file
-    from phraselint.selftest import load_verified
     from phraselint.linter import Linter
+    from phraselint.selftest import load_verified
 
     linter = Linter(load_verified())
     roles = Roles.build(linter)
@@ -169,13 +170,17 @@ def run_cli(args: list[str], stdin: bytes | None = None) -> tuple[float, int, in
         "p=subprocess.run(sys.argv[1:],input=sys.stdin.buffer.read(),stdout=subprocess.DEVNULL);"
         "print(time.perf_counter()-t,p.returncode,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    out = subprocess.run([sys.executable, "-c", code, *cmd], input=stdin or b"", capture_output=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *cmd], input=stdin or b"", capture_output=True, check=True
+    )
     seconds, rc, rss = out.stdout.split()
     return float(seconds), int(rc), int(rss)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mb", type=float, default=60.0, help="size of the corpus (MB)")
     parser.add_argument("--big-mb", type=float, default=0.0, help="also stream a file this large (e.g. 1024)")
     parser.add_argument("--runs", type=int, default=15, help="cold-start runs")
@@ -196,8 +201,12 @@ def main() -> None:
     results["cold_start_all_s"] = timings
 
     seconds, rc, rss = run_cli(["check", "--output-format", "jsonl", str(corpus)])
-    results["cli_corpus"] = {"seconds": seconds, "exit": rc, "peak_rss_mb": rss / 1024,
-                             "mb_per_s": corpus.stat().st_size / 1e6 / seconds}
+    results["cli_corpus"] = {
+        "seconds": seconds,
+        "exit": rc,
+        "peak_rss_mb": rss / 1024,
+        "mb_per_s": corpus.stat().st_size / 1e6 / seconds,
+    }
     if args.big_mb:
         big = OUT / f"big-{int(args.big_mb)}mb.txt"
         if not big.exists():

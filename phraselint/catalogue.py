@@ -31,9 +31,23 @@ from .model import (
 
 CODES: tuple[str, ...] = ("000", "001", "002", "003", "004")
 
+_END_MARKS = "。！？!?，,.…"  # punctuation that may follow a wording's trailing slot
+
 _RULE_KEYS = {
-    "id", "phrase", "variants", "situation", "category", "severity", "message", "scope", "exempt",
-    "rewrites", "examples", "sources", "shadows", "note",
+    "id",
+    "phrase",
+    "variants",
+    "situation",
+    "category",
+    "severity",
+    "message",
+    "scope",
+    "exempt",
+    "rewrites",
+    "examples",
+    "sources",
+    "shadows",
+    "note",
 }
 _PHRASE_KEYS = {"id", "text", "kind", "situation", "variants", "sources", "note"}
 _WORDING_KEYS = {"text", "sources", "note", "typo"}
@@ -196,7 +210,12 @@ def _wordings(node: dict[str, Any], vocab: Vocabulary, where: _Where) -> tuple[W
         text = _text(item, "text", vw) or ""
         _check_slots(text, vocab, vw)
         out.append(
-            Wording(text, _sources(item, vw, required=False), _text(item, "note", vw, False), bool(item.get("typo")))
+            Wording(
+                text,
+                _sources(item, vw, required=False),
+                _text(item, "note", vw, False),
+                bool(item.get("typo")),
+            )
         )
     return tuple(out)
 
@@ -218,7 +237,11 @@ def _vocabulary(path: Path) -> Vocabulary:
         value = data.get(key)
         if not isinstance(value, dict):
             raise CatalogueError(f"missing section '{key}'", str(path), data.get("__line__"))
-        return {k: (v.get("zh", "") if isinstance(v, dict) else str(v)) for k, v in value.items() if k != "__line__"}
+        return {
+            k: (v.get("zh", "") if isinstance(v, dict) else str(v))
+            for k, v in value.items()
+            if k != "__line__"
+        }
 
     speakers = data.get("speakers") or {}
     staff = tuple(str(x) for x in speakers.get("staff") or ())
@@ -240,8 +263,15 @@ def _standard_phrase(node: Any, vocab: Vocabulary, path: str) -> StandardPhrase:
     kind = _choice(_text(node, "kind", where), vocab.kinds, "kind", where)
     situation = _choice(_text(node, "situation", where), vocab.situations, "situation", where)
     return StandardPhrase(
-        pid, text, kind, situation, _wordings(node, vocab, where), _sources(node, where, required=True),
-        _text(node, "note", where, False), path, line,
+        pid,
+        text,
+        kind,
+        situation,
+        _wordings(node, vocab, where),
+        _sources(node, where, required=True),
+        _text(node, "note", where, False),
+        path,
+        line,
     )
 
 
@@ -257,7 +287,7 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
     variants = _wordings(node, vocab, where)
     for wording in (phrase, *(v.text for v in variants)):
         slots = list(SLOT_RE.finditer(wording))
-        if len(slots) > 1 or (slots and slots[0].end() != len(wording.rstrip("。!?!?,,"))):
+        if len(slots) > 1 or (slots and slots[0].end() != len(wording.rstrip(_END_MARKS))):
             raise where.fail(f"a forbidden wording may only end in one slot: '{wording}'")
         if slots and not wording[: slots[0].start()].strip():
             raise where.fail(f"a forbidden wording needs words before its slot: '{wording}'")
@@ -303,9 +333,24 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
         raise where.fail("'examples' needs at least one 'flag' and one 'pass' sentence")
 
     return Rule(
-        rid, phrase, variants, situation, category, severity, _text(node, "message", where) or "", scope,
-        before, after, tuple(rewrites), flag, ok, _sources(node, where, required=False),
-        tuple(str(x) for x in _list(node, "shadows", where)), _text(node, "note", where, False), path, line,
+        rid,
+        phrase,
+        variants,
+        situation,
+        category,
+        severity,
+        _text(node, "message", where) or "",
+        scope,
+        before,
+        after,
+        tuple(rewrites),
+        flag,
+        ok,
+        _sources(node, where, required=False),
+        tuple(str(x) for x in _list(node, "shadows", where)),
+        _text(node, "note", where, False),
+        path,
+        line,
     )
 
 
@@ -362,7 +407,11 @@ def _load(extra_files: tuple[str, ...], base_dir: str) -> Catalogue:
         contents = [Path(n).read_bytes() for n in names]
     except OSError:
         return _parse_files(extra_files, base_dir)  # the parse names the missing or unreadable file
-    return cached("catalogue", key_of([__version__, code_fingerprint(), *names, *contents]), lambda: _parse_files(extra_files, base_dir))
+    return cached(
+        "catalogue",
+        key_of([__version__, code_fingerprint(), *names, *contents]),
+        lambda: _parse_files(extra_files, base_dir),
+    )
 
 
 def _parse_files(extra_files: tuple[str, ...], base_dir: str) -> Catalogue:
@@ -373,7 +422,9 @@ def _parse_files(extra_files: tuple[str, ...], base_dir: str) -> Catalogue:
     for f, data in datas:
         unknown = sorted(k for k in data if k not in {"__line__", "version", "rules", "phrases"})
         if unknown:
-            raise CatalogueError(f"unknown top-level key '{unknown[0]}' (expected 'rules' or 'phrases')", f, 1)
+            raise CatalogueError(
+                f"unknown top-level key '{unknown[0]}' (expected 'rules' or 'phrases')", f, 1
+            )
 
     standard: dict[str, StandardPhrase] = {}
     for f, data in datas:
@@ -399,5 +450,7 @@ def _parse_files(extra_files: tuple[str, ...], base_dir: str) -> Catalogue:
     for rule in rules.values():
         for other in rule.shadows:
             if other not in rules:
-                raise CatalogueError(f"rule '{rule.id}': shadows unknown rule '{other}'", rule.origin, rule.line)
+                raise CatalogueError(
+                    f"rule '{rule.id}': shadows unknown rule '{other}'", rule.origin, rule.line
+                )
     return Catalogue(tuple(rules.values()), tuple(standard.values()), vocab, tuple(files))

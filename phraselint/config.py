@@ -102,7 +102,9 @@ def find_settings_file(start: Path | None = None) -> Path | None:
                     return pyproject
             except ConfigError:
                 continue  # a broken pyproject.toml of another tool is not ours to report
-    home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "phraselint" / "phraselint.toml"
+    home = (
+        Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "phraselint" / "phraselint.toml"
+    )
     return home if home.is_file() else None
 
 

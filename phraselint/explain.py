@@ -16,7 +16,12 @@ def splice(text: str, start: int, end: int, replacement: str) -> str:
     """``text`` with ``text[start:end]`` replaced, taking along the particles that trail the match (吧, 啊)
     and without doubling the punctuation that follows."""
     fold_char = folding().fold_char
-    while end < len(text) and fold_char(text[end]) is None and not text[end].isspace() and text[end] not in _END_PUNCT:
+    while (
+        end < len(text)
+        and fold_char(text[end]) is None
+        and not text[end].isspace()
+        and text[end] not in _END_PUNCT
+    ):
         end += 1
     if end < len(text) and text[end] in _END_PUNCT:
         if text[end] in _SENTENCE_END and replacement.endswith(tuple(_END_PUNCT)):
@@ -37,7 +42,9 @@ def slot_values(hit: Hit, folded: Folded, text: str, fixed: dict[str, str]) -> d
     return values
 
 
-def explain(rule: Rule, hit: Hit, folded: Folded, text: str, script: str, fixed_slots: dict[str, str]) -> Violation:
+def explain(
+    rule: Rule, hit: Hit, folded: Folded, text: str, script: str, fixed_slots: dict[str, str]
+) -> Violation:
     start, end = folded.span(hit.start, hit.end)
     values = slot_values(hit, folded, text, fixed_slots)
     suggestions: list[str] = []

@@ -63,8 +63,14 @@ class Finder:
                     same = [k for k, p in enumerate(patterns) if p.rule.id == rule.id]
                     if same:  # wordings that differ only in punctuation: it may stand at any of their places
                         old = patterns[same[0]]
-                        patterns[same[0]] = Pattern(rule, key, old.wording, old.slot, old.breaks | breaks,
-                                                    old.sources + _sources_of(rule, wording))
+                        patterns[same[0]] = Pattern(
+                            rule,
+                            key,
+                            old.wording,
+                            old.slot,
+                            old.breaks | breaks,
+                            old.sources + _sources_of(rule, wording),
+                        )
                     else:
                         patterns.append(Pattern(rule, key, wording, slot, breaks, _sources_of(rule, wording)))
         for key, patterns in by_key.items():

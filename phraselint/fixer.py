@@ -57,7 +57,9 @@ def _decode(data: bytes, path: str, encoding: str | None) -> tuple[str, str]:
     return codec, text.removeprefix("\ufeff")
 
 
-def fix_text(text: str, path: str, linter: Linter, roles: Roles, input_format: str, script: str | None) -> FixResult:
+def fix_text(
+    text: str, path: str, linter: Linter, roles: Roles, input_format: str, script: str | None
+) -> FixResult:
     parts = _LINE_BREAK.split(text)
     lines, breaks = parts[0::2], parts[1::2]
     fmt = input_format if input_format != "auto" else detect_format(path, lines[:50])
@@ -140,8 +142,9 @@ def fix_file(
         try:
             encoded = result.text.encode(codec if bom or codec not in ("utf-8-sig",) else "utf-8")
         except UnicodeEncodeError as exc:
-            raise InputError(f"a rewrite cannot be written in {codec}: {exc.reason}; nothing was changed",
-                             path) from None
+            raise InputError(
+                f"a rewrite cannot be written in {codec}: {exc.reason}; nothing was changed", path
+            ) from None
         try:
             _write_atomic(path, encoded, backup)
         except OSError as exc:

@@ -15,6 +15,7 @@ from .model import SEVERITIES, Rule, Violation
 from .normalize import fold, fold_with_map, prefold
 from .script import SCRIPTS, detect_script
 
+
 def rewrite_all(text: str, violations: Sequence[Violation]) -> str | None:
     """The whole message with every violation replaced by its safe fix; None when one has none."""
     if not violations:
@@ -59,7 +60,9 @@ class Linter:
         overrides = dict(severity or {})
         for rule_id, level in overrides.items():
             if level not in SEVERITIES:
-                raise ConfigError(f"severity of '{rule_id}' must be one of {', '.join(SEVERITIES)}, not '{level}'")
+                raise ConfigError(
+                    f"severity of '{rule_id}' must be one of {', '.join(SEVERITIES)}, not '{level}'"
+                )
         rules: list[Rule] = []
         for rule in self.catalogue.rules:
             if select and rule.id not in select and rule.situation not in select:

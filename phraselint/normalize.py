@@ -32,7 +32,7 @@ _NOISE_RUN = re.compile(r"[\W_]+")
 # A unit of one to four characters said twice or more in a row.
 _STUTTER = re.compile(r"(.{1,4}?)\1+", re.DOTALL)
 _STUTTER_ANY = re.compile(r"(.{1,4})\1", re.DOTALL)
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # Punctuation that ends a clause, after width folding.
 _CLAUSE_END = frozenset(",.!?;:…。、\n\r\u2028\u2029\u3002\uff61\uff64")
 

@@ -15,8 +15,6 @@ from .lint import Finding
 from .model import severity_rank
 from .script import to_script
 
-from .output_names import FORMATS
-
 STREAMED: frozenset[str] = frozenset({"text", "jsonl", "github"})
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
@@ -158,9 +156,7 @@ def sarif(findings: Sequence[Finding], rules: Iterable[Any]) -> dict[str, Any]:
                                 }
                             }
                         ],
-                        "fixes": [
-                            {"description": {"text": s}} for s in f.violation.suggestions
-                        ],
+                        "fixes": [{"description": {"text": s}} for s in f.violation.suggestions],
                     }
                     for f in findings
                 ],
@@ -179,7 +175,9 @@ def emit_one(f: Finding, fmt: str, out: TextIO) -> None:
         out.write(github_line(f) + "\n")
 
 
-def emit_all(findings: Sequence[Finding], fmt: str, out: TextIO, files: int, errors: int, rules: Iterable[Any]) -> None:
+def emit_all(
+    findings: Sequence[Finding], fmt: str, out: TextIO, files: int, errors: int, rules: Iterable[Any]
+) -> None:
     """Write the formats that need every finding at once."""
     if fmt == "json":
         data = {"violations": [as_dict(f) for f in findings], "summary": summary(findings, files, errors)}
@@ -191,5 +189,7 @@ def emit_all(findings: Sequence[Finding], fmt: str, out: TextIO, files: int, err
 def statistics(findings: Sequence[Finding], out: TextIO) -> None:
     """Counts by rule, most frequent first (ruff's --statistics)."""
     counts = Counter((f.violation.rule, f.violation.severity) for f in findings)
-    for (rule, severity), n in sorted(counts.items(), key=lambda kv: (-kv[1], -severity_rank(kv[0][1]), kv[0][0])):
+    for (rule, severity), n in sorted(
+        counts.items(), key=lambda kv: (-kv[1], -severity_rank(kv[0][1]), kv[0][0])
+    ):
         click.echo(f"{n:6d}  {rule:32s} {severity}", file=out)

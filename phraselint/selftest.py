@@ -48,12 +48,21 @@ def run_examples(catalogue: Catalogue, only: Sequence[str] = ()) -> list[Failure
             got = [v.rule for v in linter.check(text)]
             if rule.id not in got:
                 failures.append(
-                    Failure(rule.origin, rule.line, rule.id, "flag", text, f"is not flagged (got: {got or 'nothing'})")
+                    Failure(
+                        rule.origin,
+                        rule.line,
+                        rule.id,
+                        "flag",
+                        text,
+                        f"is not flagged (got: {got or 'nothing'})",
+                    )
                 )
         for text in rule.pass_examples:
             got = linter.check(text)
             if any(v.rule == rule.id for v in got):
-                failures.append(Failure(rule.origin, rule.line, rule.id, "pass", text, "is flagged but must not be"))
+                failures.append(
+                    Failure(rule.origin, rule.line, rule.id, "pass", text, "is flagged but must not be")
+                )
         for rewrite in rule.rewrites:
             got = linter.check(_sample(rewrite.text))
             if got:
@@ -95,8 +104,11 @@ def load_verified(extra_files: Sequence[str] = ()) -> Catalogue:
     if failures:
         first = failures[0]
         more = f" (and {len(failures) - 1} more; run 'phraselint rules test')" if len(failures) > 1 else ""
-        raise CatalogueError(f"rule '{first.rule}': {first.kind} example '{first.text}' {first.detail}{more}",
-                             first.path, first.line)
+        raise CatalogueError(
+            f"rule '{first.rule}': {first.kind} example '{first.text}' {first.detail}{more}",
+            first.path,
+            first.line,
+        )
     if marker is not None:
         try:
             marker.parent.mkdir(parents=True, exist_ok=True)

@@ -74,14 +74,22 @@ def test_an_organisation_rule_overrides_a_builtin_one_by_id(tmp_path: Path) -> N
         (("scope: word", "scope: sentence"), "org.yml:3: rule 'org-lazy': unknown scope 'sentence'"),
         (("phrase: 懒得管", "phrase: ''"), "org.yml:3: rule 'org-lazy': empty 'phrase'"),
         (("phrase: 懒得管", "phrase: 去找{科室}"), "org.yml:3: rule 'org-lazy': unknown slot '{科室}'"),
-        (("- ref: let-me-check", "- ref: no-such-phrase"), "rewrite refers to unknown standard phrase 'no-such-phrase'"),
+        (
+            ("- ref: let-me-check", "- ref: no-such-phrase"),
+            "rewrite refers to unknown standard phrase 'no-such-phrase'",
+        ),
         (("    message: 冷漠推诿。\n", ""), "org.yml:3: rule 'org-lazy': missing field 'message'"),
         (("    scope: word", "    scope: word\n    colour: red"), "unknown field 'colour'"),
         (("      pass: [他一点也不懒,得管的都管了]\n", ""), "needs at least one 'flag' and one 'pass'"),
-        (("    rewrites:\n      - ref: let-me-check\n      - text: 这件事我来帮您处理。\n", ""), "no 'rewrites'"),
+        (
+            ("    rewrites:\n      - ref: let-me-check\n      - text: 这件事我来帮您处理。\n", ""),
+            "no 'rewrites'",
+        ),
     ],
 )
-def test_mistakes_are_named_with_file_line_and_field(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+def test_mistakes_are_named_with_file_line_and_field(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
     old, new = change
     assert old in GOOD_RULE
     path = write(tmp_path, GOOD_RULE.replace(old, new))
@@ -113,7 +121,9 @@ def test_yes_and_no_are_words_not_booleans(tmp_path: Path) -> None:
 def test_a_rule_whose_examples_fail_does_not_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = write(tmp_path, GOOD_RULE.replace("flag: [这事我懒得管。]", "flag: [这事我不想管。]"))
-    with pytest.raises(CatalogueError, match=r"rule 'org-lazy': flag example '这事我不想管。' is not flagged"):
+    with pytest.raises(
+        CatalogueError, match=r"rule 'org-lazy': flag example '这事我不想管。' is not flagged"
+    ):
         load_verified([path])
     bad_pass = GOOD_RULE.replace("pass: [他一点也不懒,得管的都管了]", "pass: [我懒得管]")
     with pytest.raises(CatalogueError, match=r"pass example '我懒得管' is flagged but must not be"):

@@ -55,8 +55,20 @@ def test_json_output(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["check", "--output-format", "json", path])
     data = json.loads(result.stdout)
     first = data["violations"][0]
-    for key in ("path", "line", "column", "end_line", "end_column", "text", "rule", "severity", "situation",
-                "message", "speaker", "suggestions"):
+    for key in (
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "text",
+        "rule",
+        "severity",
+        "situation",
+        "message",
+        "speaker",
+        "suggestions",
+    ):
         assert key in first
     assert (first["line"], first["column"], first["end_column"], first["text"]) == (3, 17, 20, "不知道")
     assert first["speaker"] == "工作人员" and first["start"] == 9 * 3600 + 9
@@ -89,7 +101,12 @@ def test_stdin_and_exit_codes(runner: CliRunner) -> None:
     warning = next(r for r in __import__("phraselint").Linter().rules if r.severity == "warning")
     example = warning.flag_examples[0]
     assert runner.invoke(main, ["check", "--select", warning.id, "-"], input=example).exit_code == 1
-    assert runner.invoke(main, ["check", "--select", warning.id, "--fail-on", "error", "-"], input=example).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["check", "--select", warning.id, "--fail-on", "error", "-"], input=example
+        ).exit_code
+        == 0
+    )
 
 
 def test_traditional_input_gets_traditional_rewrites(runner: CliRunner, tmp_path: Path) -> None:
@@ -134,10 +151,15 @@ def test_settings_are_found_upward(runner: CliRunner, tmp_path: Path) -> None:
     sub.mkdir(parents=True)
     path = write(sub / "window.txt", WINDOW)
     os.chdir(sub)
-    rules = [json.loads(x)["rule"] for x in runner.invoke(main, ["check", "--format", "jsonl", path]).stdout.splitlines()]
+    rules = [
+        json.loads(x)["rule"]
+        for x in runner.invoke(main, ["check", "--format", "jsonl", path]).stdout.splitlines()
+    ]
     assert rules == ["busy-cant-you-see"]
-    rules = [json.loads(x)["rule"] for x in
-             runner.invoke(main, ["check", "--isolated", "--format", "jsonl", path]).stdout.splitlines()]
+    rules = [
+        json.loads(x)["rule"]
+        for x in runner.invoke(main, ["check", "--isolated", "--format", "jsonl", path]).stdout.splitlines()
+    ]
     assert rules == ["dont-know", "busy-cant-you-see"]
 
 
@@ -218,7 +240,9 @@ def test_rules_list_show_test(runner: CliRunner, tmp_path: Path) -> None:
     assert runner.invoke(main, ["rules", "show", "no-such"]).exit_code == 2
     passed = runner.invoke(main, ["rules", "test"])
     assert passed.exit_code == 0 and "All passed" in passed.stdout
-    bad = write(tmp_path / "org.yml", """\
+    bad = write(
+        tmp_path / "org.yml",
+        """\
 rules:
   - id: org-lazy
     phrase: 懒得管
@@ -229,12 +253,17 @@ rules:
     scope: word
     rewrites: [{ref: let-me-check}]
     examples: {flag: [我不想管。], pass: [好的]}
-""")
+""",
+    )
     failed = runner.invoke(main, ["rules", "test", bad])
     assert failed.exit_code == 1 and "org-lazy" in failed.stdout and "我不想管" in failed.stdout
 
 
 def test_checkout_entry_point_is_the_same_command() -> None:
-    out = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", "-"], input="不知道。".encode(),
-                         capture_output=True, check=False)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "check", "-"],
+        input="不知道。".encode(),
+        capture_output=True,
+        check=False,
+    )
     assert out.returncode == 1 and b"dont-know" in out.stdout

@@ -33,8 +33,10 @@ def expectations(path: Path) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("expected", ANNOTATED, ids=[p.stem for p in ANNOTATED])
 def test_transcript_reports_exactly_what_is_annotated(expected: Path) -> None:
     transcript = expected.with_suffix("")
-    found = [(f"{f.line}:{f.column} {f.violation.rule}", f.violation.text)
-             for f in lint_file(str(transcript), LINTER, ROLES)]
+    found = [
+        (f"{f.line}:{f.column} {f.violation.rule}", f.violation.text)
+        for f in lint_file(str(transcript), LINTER, ROLES)
+    ]
     assert found == expectations(expected)
 
 

@@ -135,8 +135,33 @@ def test_linter_is_safe_to_share_across_threads() -> None:
 # --- invariants -------------------------------------------------------------------------------------
 
 _PIECES = [w for r in CATALOGUE.rules for w in r.wordings if "{" not in w] + [
-    "您好", "请稍等", "，", "。", "？", "！", " ", "\r\n", "\t", "\x00", "😀", "\u0301", "ＡＢＣ", "吧", "啊",
-    "不", "办", "公", "喂", "养", "知道", "您还需要什么", "社保科", "沒", "著", "嗎", "閒",
+    "您好",
+    "请稍等",
+    "，",
+    "。",
+    "？",
+    "！",
+    " ",
+    "\r\n",
+    "\t",
+    "\x00",
+    "😀",
+    "\u0301",
+    "ＡＢＣ",
+    "吧",
+    "啊",
+    "不",
+    "办",
+    "公",
+    "喂",
+    "养",
+    "知道",
+    "您还需要什么",
+    "社保科",
+    "沒",
+    "著",
+    "嗎",
+    "閒",
 ]
 utterances = st.lists(st.sampled_from(_PIECES) | st.text(max_size=5), max_size=8).map("".join)
 
@@ -154,8 +179,13 @@ _t2s = opencc.OpenCC("t2s").convert
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from([w for r in CATALOGUE.rules for w in (*r.flag_examples, *r.pass_examples)]),
-                min_size=1, max_size=3).map("".join))
+@given(
+    st.lists(
+        st.sampled_from([w for r in CATALOGUE.rules for w in (*r.flag_examples, *r.pass_examples)]),
+        min_size=1,
+        max_size=3,
+    ).map("".join)
+)
 def test_simplified_and_traditional_give_the_same_hits(text: str) -> None:
     for other in (_s2t(text), _t2s(_s2t(text))):
         if len(other) != len(text):
@@ -178,5 +208,8 @@ def test_every_suggestion_of_every_example_checks_clean() -> None:
         for example in rule.flag_examples:
             for v in LINTER.check(example):
                 for suggestion in (*v.suggestions, *([v.rewrite] if v.rewrite else [])):
-                    assert [x for x in LINTER.check(suggestion.replace("{", "").replace("}", ""))
-                            if x.rule == v.rule] == [], (rule.id, example, suggestion)
+                    assert [
+                        x
+                        for x in LINTER.check(suggestion.replace("{", "").replace("}", ""))
+                        if x.rule == v.rule
+                    ] == [], (rule.id, example, suggestion)

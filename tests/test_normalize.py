@@ -12,7 +12,9 @@ from phraselint.normalize import _STUTTER, fold, fold_with_map, prefold, stutter
 # marks, CRLF and control characters.
 _ALPHABET = st.sampled_from(
     list("不知道你您妳好请稍等忙著着閒闲沒没看見见嗎吗急什麼么喂养办理公烦死了啊呀吧呢嘛哦啦")
-    + list("，。！？、；：,.!? \t\r\n\u3000") + list("ＡＢｃ１２") + ["😀", "\u0301", "\x00", "\x1b", "_", "〜"]
+    + list("，。！？、；：,.!? \t\r\n\u3000")
+    + list("ＡＢｃ１２")
+    + ["😀", "\u0301", "\x00", "\x1b", "_", "〜"]
 )
 texts = st.lists(_ALPHABET, max_size=40).map("".join) | st.text(max_size=40)
 
@@ -44,7 +46,11 @@ _s2t = opencc.OpenCC("s2t")
 
 
 @settings(max_examples=200)
-@given(st.lists(st.sampled_from(list("不知道您请稍等我正忙着吗急什么没看见烦死了下班明天再来办理,。")), max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(list("不知道您请稍等我正忙着吗急什么没看见烦死了下班明天再来办理,。")), max_size=30
+    )
+)
 def test_script_does_not_change_the_fold(chars: list[str]) -> None:
     text = "".join(chars)
     assert fold(_s2t.convert(text)) == fold(text) == fold(_t2s.convert(_s2t.convert(text)))
