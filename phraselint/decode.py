@@ -11,13 +11,13 @@ Detection, in order:
 2. NUL bytes: UTF-16 without a mark if one byte order reads as text (the NUL bytes say which to try first),
    else a binary file;
 3. strict UTF-8 (unless the text has no hanzi and reads much better as GBK or Big5: 谢谢 in GBK is “лл”);
-4. GB18030 (the superset of GBK and GB2312) against Big5 (read as Big5-HKSCS, a superset): the candidate that
-   decodes the sample strictly wins; if both do, or neither, the one whose text is more ``plausibility``
-   Chinese, GB18030 unless Big5 is clearly better. charset-normalizer, restricted to these encodings, only
-   decides when no reading shows any Chinese: on short texts it is often wrong (it calls GBK “不知道。”
-   Big5, as it does for about one in six of the 2–20 character service phrases in either encoding).
-   UTF-8 that breaks after a good start (a damaged file) and UTF-16 without a mark and without any ASCII
-   (so without NUL bytes) compete on plausibility too.
+4. GB18030 (the superset of GBK and GB2312) against Big5 (read as Big5-HKSCS, a superset, or as cp950 when
+   only that reads it): the one that decodes the sample strictly wins; if both do, or neither, the one whose
+   reading is more plausible Chinese (``plausibility``), GB18030 unless Big5 is clearly better.
+   charset-normalizer, restricted to these encodings, only decides when no reading shows any Chinese: on
+   short texts it is often wrong (it calls GBK “不知道。” Big5, as it does for about one in six of the 2–20
+   character service phrases in either encoding). UTF-8 that breaks after a good start (a damaged file) and
+   UTF-16 without a mark and without any ASCII (so without NUL bytes) compete on plausibility too.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ _BIG5_MARGIN = 1
 _UTF8_MARGIN = 6
 # The plausibility per non-ASCII character of a reading that is mostly common hanzi (real text scores 3–4).
 _CHINESE_DENSITY = 2
+_UTF16_MIN_CHARS = 8
 _ASCII_TEXT = re.compile(r"[\t\n\r\x20-\x7e]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _HANZI = re.compile("[\u4e00-\u9fff]")
@@ -143,7 +144,7 @@ def plausibility(text: str, codec: str = "gb18030") -> int:
     GB2312 for the others) counts 3, one common in the other standard 1 more: a misread of GB bytes as Big5
     yields common Big5 hanzi too, but far fewer, and seldom ones common in both scripts.
     """
-    big5 = codec.startswith("big5")
+    big5 = codec.startswith("big5") or codec == "cp950"
     return sum(count * _char_weight(char, big5) for char, count in Counter(text).items())
 
 
@@ -218,12 +219,20 @@ def _best_legacy(sample: bytes, complete: bool) -> str:
     legacy = _gb18030_or_big5(sample, complete)
     for other in ("utf-8", "utf-16-le", "utf-16-be"):
         text, end = _decode_until_error(sample, other, complete)
+        if other != "utf-8" and not _could_be_utf16_without_ascii(text):
+            continue
         score = plausibility(text, other)
         if _reads_as_chinese(text, score) and score > plausibility(
             _decode_prefix(sample[:end], legacy, False)[0], legacy
         ):
             return other
     return legacy
+
+
+def _could_be_utf16_without_ascii(text: str) -> bool:
+    """A UTF-16 reading of bytes without NUL: believable only for a long enough text of hanzi and CJK
+    punctuation, as GBK text with ASCII letters can read as a few common hanzi (A：幫N → ꍁ躺仍)."""
+    return len(text) >= _UTF16_MIN_CHARS and all(_char_weight(char, False) >= 0 for char in set(text))
 
 
 def _reads_as_chinese(text: str, score: int) -> bool:
@@ -233,20 +242,27 @@ def _reads_as_chinese(text: str, score: int) -> bool:
 
 def _gb18030_or_big5(sample: bytes, complete: bool) -> str:
     """The one that decodes ``sample`` strictly; if both do, or neither, the more plausible reading, GB18030
-    unless Big5 is clearly better (GBK is the usual case)."""
+    unless Big5 is clearly better (GBK is the usual case). Big5 is read as Big5-HKSCS, or as Microsoft's
+    cp950 when only that reads it (cp950 has the euro sign, HKSCS has not)."""
     decodings = {codec: _decode_until_error(sample, codec, complete) for codec in _LEGACY}
+    big5 = "big5hkscs"
+    if decodings[big5][1] is not None:
+        cp950 = _decode_until_error(sample, "cp950", complete)
+        if cp950[1] is None:
+            del decodings[big5]
+            big5, decodings["cp950"] = "cp950", cp950
     strict = [codec for codec, (_text, end) in decodings.items() if end is None]
     if len(strict) == 1:
         return strict[0]
     if strict:
-        gb, big5 = decodings["gb18030"][0], decodings["big5hkscs"][0]
+        gb_text, big5_text = (text for text, _end in decodings.values())
     else:  # compare the two on the bytes they both decode
         common = sample[: min(end or 0 for _text, end in decodings.values())]
-        gb, big5 = (_decode_prefix(common, codec, False)[0] for codec in _LEGACY)
-    gb_score, big5_score = plausibility(gb, "gb18030"), plausibility(big5, "big5hkscs")
+        gb_text, big5_text = (_decode_prefix(common, codec, False)[0] for codec in decodings)
+    gb_score, big5_score = plausibility(gb_text, "gb18030"), plausibility(big5_text, big5)
     if max(gb_score, big5_score) <= 0:
         return _charset_normalizer_guess(sample) or "gb18030"
-    return "big5hkscs" if big5_score > gb_score + _BIG5_MARGIN else "gb18030"
+    return big5 if big5_score > gb_score + _BIG5_MARGIN else "gb18030"
 
 
 def _charset_normalizer_guess(sample: bytes) -> str | None:

@@ -19,6 +19,7 @@ from phraselint import decode
 from phraselint.decode import (
     BLOCK_BYTES,
     SAMPLE_BYTES,
+    TRANSCRIPT_EXTENSIONS,
     detect_encoding,
     iter_paths,
     open_text,
@@ -29,6 +30,8 @@ from phraselint.errors import ConfigError, InputError
 from phraselint.formats import parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
+# The transcripts themselves, not the annotations (.expected, .fixed) other tests keep beside them.
+TRANSCRIPTS = sorted(p for p in FIXTURES.iterdir() if p.suffix in TRANSCRIPT_EXTENSIONS)
 
 # Short things staff say, the hard case for telling GBK from Big5.
 PHRASES = [
@@ -131,10 +134,16 @@ def test_short_big5_is_not_taken_for_gbk(phrase: str) -> None:
 
 
 def test_whole_fixture_files_in_gbk_and_big5() -> None:
-    for path in sorted(FIXTURES.iterdir()):
+    for path in TRANSCRIPTS:
         text = path.read_text("utf-8")
         assert detect_encoding(text.encode("gb18030")) == "gb18030", path.name
         assert family(detect_encoding(traditional(text).encode("big5")) or "") == "big5", path.name
+
+
+def test_big5_with_a_euro_sign_is_read_as_cp950() -> None:
+    sample = traditional("工作人員：手續費是５€，請到三號窗口繳費。\n").encode("cp950")
+    assert detect_encoding(sample) == "cp950"
+    assert detect_encoding(traditional("工作人員：請到三號窗口繳費。\n").encode("cp950")) == "big5hkscs"
 
 
 def test_two_gbk_hanzi_that_are_valid_utf8() -> None:
@@ -158,6 +167,12 @@ def test_utf16_without_bom_is_found_by_its_nul_bytes() -> None:
     text = "坐席：您好\n市民：你好\n"
     assert detect_encoding(text.encode("utf-16-le")) == "utf-16-le"
     assert detect_encoding(text.encode("utf-16-be")) == "utf-16-be"
+    # 需 is U+9700: a NUL byte that is no ASCII high byte.
+    assert detect_encoding("需要".encode("utf-16-le") + "\n".encode("utf-16-le")) == "utf-16-le"
+    # Without any ASCII there is no NUL byte at all; a long enough Chinese text is still recognised.
+    phrase = "您的材料不齐全，还需要补交身份证复印件。"
+    assert detect_encoding(phrase.encode("utf-16-le")) == "utf-16-le"
+    assert detect_encoding(phrase.encode("utf-16-be")) == "utf-16-be"
 
 
 def test_encoding_override(tmp_path: Path) -> None:
@@ -381,7 +396,7 @@ def test_memory_stays_flat_on_a_20_mb_file(tmp_path: Path) -> None:
 )
 def test_any_realistic_transcript_round_trips(phrases: list[str], encoding: str, newline: str) -> None:
     lines = [traditional(p) for p in phrases] if encoding == "big5" else phrases
-    data = newline.join(lines).encode(encoding)
+    data = (newline.join(lines) + newline).encode(encoding)  # a file ends with a line break
     codec = detect_encoding(data)
     assert codec is not None
-    assert data.decode(codec).lstrip("\ufeff") == newline.join(lines)
+    assert data.decode(codec).lstrip("\ufeff") == newline.join(lines) + newline

@@ -15,12 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from phraselint.decode import read_lines
+from phraselint.decode import TRANSCRIPT_EXTENSIONS, read_lines
 from phraselint.errors import ConfigError, InputError
 from phraselint.formats import _csv_records, detect_format, parse
 from phraselint.transcript import Turn
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
+# The transcripts themselves, not the annotations (.expected, .fixed) other tests keep beside them.
+TRANSCRIPTS = sorted(p for p in FIXTURES.iterdir() if p.suffix in TRANSCRIPT_EXTENSIONS)
 TO_TRADITIONAL = opencc.OpenCC("s2tw")
 _ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}(?:\\u[0-9a-fA-F]{4})?|.)")
 _ENTITY = re.compile(r"&#?\w+;")
@@ -158,7 +160,7 @@ def test_counter_plain() -> None:
     assert all(turn.speaker is None for turn in turns)
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
+@pytest.mark.parametrize("name", [p.name for p in TRANSCRIPTS])
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030", "big5"])
 def test_fixtures_in_every_encoding_and_script(tmp_path: Path, name: str, encoding: str) -> None:
     text = (FIXTURES / name).read_text("utf-8")
@@ -588,9 +590,7 @@ def _value(field: list[tuple[str, int, int]]) -> str:
 
 
 # The characters of real transcripts: encoding detection is a judgement on text, which random hanzi are not.
-_REAL_CHARS = sorted(
-    {char for path in FIXTURES.iterdir() for char in path.read_text("utf-8") if char not in "\r\n"}
-)
+_REAL_CHARS = sorted({char for path in TRANSCRIPTS for char in path.read_text("utf-8") if char not in "\r\n"})
 REAL_TEXT = st.text(st.sampled_from(_REAL_CHARS), max_size=30)
 
 
