@@ -106,6 +106,23 @@ class _Utterance(NamedTuple):
     extra: tuple[tuple[str, str], ...]
 
 
+LINE_FORMATS = frozenset({"plain", "labelled"})  # formats whose every turn is one line
+
+
+def parse_numbered(numbered: Iterable[tuple[int, str]], fmt: str, name: str = "") -> Iterator[Turn]:
+    """The turns of some lines of a transcript in a line format (``LINE_FORMATS``), each given with its line
+    number: a caller that knows a line cannot matter skips it without parsing it. Date-times count from the
+    first date-time among the lines given. ``Turn.index`` counts the turns made here."""
+    if fmt not in LINE_FORMATS:
+        raise ConfigError(f"parse_numbered reads one-line turns only ({', '.join(sorted(LINE_FORMATS))})")
+    utterances = _PARSERS[fmt](iter(numbered), display_name(name) if name else None)
+    if fmt == "labelled":
+        yield from utterances  # type: ignore[misc]
+        return
+    for index, (text, anchors, speaker, start, end, extra) in enumerate(utterances):
+        yield Turn(text, anchors, speaker, start, end, index, extra)
+
+
 def parse(lines: Iterable[str], fmt: str = "auto", name: str = "") -> Iterator[Turn]:
     """The turns of a transcript, one by one; ``fmt`` is one of ``FORMATS``.
 
@@ -119,6 +136,9 @@ def parse(lines: Iterable[str], fmt: str = "auto", name: str = "") -> Iterator[T
         fmt = detect_format(name, head)
         lines = itertools.chain(head, rest)
     utterances = _PARSERS[fmt](enumerate(lines, 1), display_name(name) if name else None)
+    if fmt == "labelled":  # the hot path already made numbered Turns
+        yield from utterances  # type: ignore[misc]
+        return
     for index, (text, anchors, speaker, start, end, extra) in enumerate(utterances):
         yield Turn(text, anchors, speaker, start, end, index, extra)
 
@@ -351,15 +371,49 @@ def _label(line: str) -> tuple[str | None, str | None, int]:
     return speaker, label.group("time") or label.group("late_time"), label.end()
 
 
-def _parse_labelled(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
-    """``[time] speaker: text`` per line; a line without a speaker is an utterance of nobody."""
+def _parse_labelled(numbered: Numbered, path: str | None) -> Iterator[Turn]:
+    """``[time] speaker: text`` per line; a line without a speaker is an utterance of nobody.
+
+    The hot path of the commonest format, so ``_label``, ``_speaker_name``, ``_time`` and ``_line_utterance``
+    are inlined here, and it yields numbered Turns itself: speaker names are cleaned once per distinct label,
+    and a plain ``HH:MM:SS`` time is converted without a second regular expression.
+    """
     clock = _Clock()
+    match = _LABEL.match
+    names: dict[str, str | None] = {}
+    index = 0
     for lineno, line in numbered:
-        speaker, time, position = _label(line)
-        start = _time(clock, time, "the line", path, lineno) if time else None
-        utterance = _line_utterance(line, position, lineno, speaker, start)
-        if utterance:
-            yield utterance
+        label = match(line)
+        assert label is not None  # everything in the pattern is optional
+        raw, time, late_time, has_label = label.group("speaker", "time", "late_time", "label")
+        if raw is None:
+            speaker = None
+        else:
+            speaker = names.get(raw, _UNSEEN)  # type: ignore[arg-type]
+            if speaker is _UNSEEN:
+                speaker = _speaker_name(label)
+                if len(names) < 4096:
+                    names[raw] = speaker
+        if speaker is None:
+            position = label.start("label") if has_label else label.end()
+        else:
+            time = time or late_time
+            position = label.end()
+        if time is None:
+            start = None
+        elif len(time) == 8 and time[2] == ":" == time[5] and (time[:2] + time[3:5] + time[6:]).isdigit():
+            start = float(int(time[:2]) * 3600 + int(time[3:5]) * 60 + int(time[6:]))
+        else:
+            start = _time(clock, time, "the line", path, lineno)
+        rest = line[position:]
+        text = rest.strip()
+        if text:
+            column = position + len(rest) - len(rest.lstrip()) + 1
+            yield Turn(text, ((0, lineno, column),), speaker, start, None, index)
+            index += 1
+
+
+_UNSEEN = object()
 
 
 # --- SRT and WebVTT -----------------------------------------------------------------------------------

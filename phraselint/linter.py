@@ -12,7 +12,7 @@ from .errors import ConfigError
 from .explain import explain, splice
 from .find import Finder
 from .model import SEVERITIES, Rule, Violation
-from .normalize import fold, fold_with_map, prefold
+from .normalize import fold, fold_with_map, folding
 from .script import SCRIPTS, detect_script
 
 
@@ -30,6 +30,15 @@ def rewrite_all(text: str, violations: Sequence[Violation]) -> str | None:
 
 
 _MAX_FIX_ROUNDS = 5
+
+
+def _resolve_script(text: str, script: str | None, context: str | None) -> str:
+    """``script`` itself, or for None and ``auto`` the script of ``text`` (``context`` where it shows none)."""
+    if script is None or script == "auto":
+        return detect_script(text, context)
+    if script not in SCRIPTS:
+        raise ConfigError(f"unknown script '{script}' (known: auto, {', '.join(SCRIPTS)})")
+    return script
 
 
 class Linter:
@@ -75,18 +84,19 @@ class Linter:
         self.rules: tuple[Rule, ...] = tuple(rules)
         self._finder = Finder(self.rules)
         self._allow = tuple(a for a in (fold(x) for x in allow) if a)
+        self._prefold = folding().prefold
         self._slots = dict(slots or {})
 
     def has_candidate(self, text: str) -> bool:
-        """The fast test: could ``text`` contain a violation at all?"""
-        return self._finder.has_candidate(prefold(text))
+        """The fast test, run on every utterance: could ``text`` contain a violation at all?"""
+        return self._finder.has_candidate(self._prefold(text))
 
     def check(self, text: str, *, script: str | None = None, context: str | None = None) -> list[Violation]:
         """Every violation in one utterance or message, in order of position.
 
         Rewrites and messages come in ``script``; by default in the script of ``text``, or where the text
         shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
-        if not self._finder.has_candidate(prefold(text)):
+        if not self._finder.has_candidate(self._prefold(text)):
             return []
         folded = fold_with_map(text)
         hits: list[Hit] = []
@@ -96,10 +106,7 @@ class Linter:
                 hits.append(hit)
         if not hits:
             return []
-        if script is None or script == "auto":
-            script = detect_script(text, context)
-        elif script not in SCRIPTS:
-            raise ConfigError(f"unknown script '{script}' (known: auto, {', '.join(SCRIPTS)})")
+        script = _resolve_script(text, script, context)
         return [
             explain(h.candidate.pattern.rule, h, folded, text, script, self._slots)
             for h in resolve_overlaps(hits)
@@ -115,9 +122,16 @@ class Linter:
             text = rewrite_all(text, fixable) or text
         return text
 
-    def rewrite(self, text: str, *, script: str | None = None) -> str | None:
+    def rewrite(self, text: str, *, script: str | None = None, context: str | None = None) -> str | None:
         """The whole message rewritten politely, ready to send; the text itself when it is clean; None when a
-        violation has no safe rewrite."""
+        violation has no safe rewrite.
+
+        Every replacement is written in one script, chosen once from the whole message (or ``script``; or,
+        where the message shows none, ``context``), so a fix that only a first round of fixes uncovers comes
+        in the same forms as the rest."""
+        script = _resolve_script(text, script, context)
+        if not self.has_candidate(text):
+            return text
         fixed = self.fix(text, script=script)
         return fixed if not self.check(fixed, script=script) else None
 
