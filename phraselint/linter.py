@@ -32,6 +32,21 @@ def rewrite_all(text: str, violations: Sequence[Violation]) -> str | None:
 _MAX_FIX_ROUNDS = 5
 
 
+def _with_combined_rewrite(text: str, violations: list[Violation]) -> list[Violation]:
+    """Where several violations of one utterance have safe fixes, each one's whole-utterance rewrite applies
+    them all (a rewrite that fixes one phrase and leaves the next is no rewrite of the utterance)."""
+    fixable = [v for v in violations if v.fix]
+    if len(fixable) < 2:
+        return violations
+    combined = rewrite_all(text, fixable)
+    return [
+        dataclasses.replace(v, rewrite=combined)
+        if v.fix and v.rewrite == splice(text, v.start, v.end, v.fix)
+        else v
+        for v in violations
+    ]
+
+
 def _resolve_script(text: str, script: str | None, context: str | None) -> str:
     """``script`` itself, or for None and ``auto`` the script of ``text`` (``context`` where it shows none)."""
     if script is None or script == "auto":
@@ -107,10 +122,11 @@ class Linter:
         if not hits:
             return []
         script = _resolve_script(text, script, context)
-        return [
+        violations = [
             explain(h.candidate.pattern.rule, h, folded, text, script, self._slots)
             for h in resolve_overlaps(hits)
         ]
+        return _with_combined_rewrite(text, violations)
 
     def fix(self, text: str, *, script: str | None = None, context: str | None = None) -> str:
         """``text`` with every violation that has a safe rewrite replaced, repeated until nothing more
