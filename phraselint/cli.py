@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -23,7 +24,9 @@ from .script import SCRIPTS
 from .selftest import load_verified, run_examples
 
 if TYPE_CHECKING:
+    from .conversation import ConversationRules
     from .lint import Finding, Roles
+    from .output import Tally
 
 INPUT_FORMATS = ("auto", "plain", "labelled", "srt", "vtt", "jsonl", "csv")
 
@@ -160,41 +163,67 @@ def _paths(paths: Sequence[str]) -> list[str]:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Check this many files in parallel.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("--conversation", is_flag=True,
+              help="Also check each transcript whole: greeting, farewell, answers, interruptions, 您, 我-form "
+                   "(findings then come file by file).")
+@click.option("--conversation-rules", default=None, type=click.Path(dir_okay=False),
+              help="An organisation's conversation rules over rules/conversation.yml (implies --conversation).")
 @_guard
 def check(paths: tuple[str, ...], output_format: str, show_statistics: bool, exit_zero: bool, jobs: int,
-          quiet: bool, **opts: Any) -> None:
+          quiet: bool, conversation: bool, conversation_rules: str | None, **opts: Any) -> None:
     """Check transcripts (files, directories, '-' for standard input) for forbidden phrases."""
-    from .output import STREAMED, auto_format, emit_all, statistics
+    from .output import STREAMED, Tally, auto_format, emit_all, statistics
 
     settings = _settings(opts)
     fmt = auto_format() if output_format == "auto" else output_format
     files = _paths(paths)
     linter, _ = _worker(settings)  # load and verify the catalogue once, before any output
     out = sys.stdout
-    findings: list[Finding] = []
+    findings = Tally(keep=fmt not in STREAMED)
     unreadable = 0
     jobs_list = [(settings, p, opts["input_format"], opts["encoding"]) for p in files]
+    lint_one: Callable[..., tuple[Any, ...]] = _lint_one
+    skipped: Counter[tuple[str, str]] = Counter()  # conversation rules not run: (rule, reason) → files
+    conversation_rules = conversation_rules or (settings.conversation_rules if conversation else None)
+    if conversation or conversation_rules:
+        _conversation_rules(settings, conversation_rules)  # load and check them once, before any output
+        lint_one = functools.partial(_lint_whole, conversation_rules)
     if jobs > 1 and len(files) > 1 and "-" not in files:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results: Iterable[tuple[str, list[Finding], str | None]] = pool.map(_lint_one, jobs_list, chunksize=1)
-            unreadable = _collect(results, fmt, out, findings, show_statistics)
+            results: Iterable[tuple[Any, ...]] = pool.map(lint_one, jobs_list, chunksize=1)
+            unreadable = _collect(_noting(results, skipped), fmt, out, findings, show_statistics)
+    elif lint_one is _lint_one:  # one process: stream each file's findings as they are found
+        unreadable = _collect(map(_lint_streamed, jobs_list), fmt, out, findings, show_statistics)
     else:
-        unreadable = _collect(map(_lint_one, jobs_list), fmt, out, findings, show_statistics)
+        unreadable = _collect(_noting(map(lint_one, jobs_list), skipped), fmt, out, findings, show_statistics)
     if fmt not in STREAMED:
-        emit_all(findings, fmt, out, len(files), unreadable, linter.rules)
+        emit_all(findings.findings, fmt, out, len(files), unreadable, linter.rules)
     if show_statistics:
         statistics(findings, out)
     if fmt == "text" and not quiet:
         _text_summary(findings, len(files), unreadable)
+    if skipped and not (fmt == "text" and quiet):
+        _skipped_summary(skipped, to_stderr=fmt != "text")
     if unreadable:
         sys.exit(2)
     threshold = severity_rank(settings.fail_on)
-    if not exit_zero and any(severity_rank(f.violation.severity) >= threshold for f in findings):
+    if not exit_zero and findings.worst() >= threshold:
         sys.exit(1)
 
 
-def _collect(results: Iterable[tuple[str, list[Finding], str | None]], fmt: str, out: Any,
-             findings: list[Finding], quiet_stream: bool) -> int:
+def _lint_streamed(job: tuple[Settings, str, str, str | None]) -> tuple[str, Iterator[Finding], None]:
+    """``_lint_one`` for one process: the findings lazily, so a huge file is never held (errors come while
+    iterating, and ``_collect`` reports them)."""
+    from .lint import lint_file
+
+    settings, path, input_format, encoding = job
+    linter, roles = _worker(settings)
+    script = None if settings.script == "auto" else settings.script
+    return path, lint_file(path, linter, roles, input_format=input_format, encoding=encoding, script=script), None
+
+
+def _collect(results: Iterable[tuple[str, Iterable[Finding], str | None]], fmt: str, out: Any,
+             findings: Tally, quiet_stream: bool) -> int:
     from .output import STREAMED, emit_one
 
     unreadable = 0
@@ -203,18 +232,69 @@ def _collect(results: Iterable[tuple[str, list[Finding], str | None]], fmt: str,
             _fail(error)
             unreadable += 1
             continue
-        findings.extend(found)
-        if fmt in STREAMED:
+        try:
             for f in found:
-                emit_one(f, fmt, out)
+                findings.add(f)
+                if fmt in STREAMED:
+                    emit_one(f, fmt, out)
+        except PhraselintError as exc:  # a file that turns out unreadable part-way: named, skipped, exit 2
+            _fail(str(exc))
+            unreadable += 1
     return unreadable
 
 
-def _text_summary(findings: Sequence[Finding], files: int, unreadable: int) -> None:
+# --- check --conversation: each file read whole, its conversation findings merged into its phrase findings -
+
+
+@functools.lru_cache(maxsize=4)
+def _conversation_rules(settings: Settings, extra: str | None) -> ConversationRules:
+    from .conversation import load_conversation_rules
+
+    return load_conversation_rules(_worker(settings)[0].catalogue, extra)
+
+
+def _lint_whole(
+    conversation_rules: str | None, job: tuple[Settings, str, str, str | None]
+) -> tuple[str, list[Finding], str | None, list[tuple[str, str]]]:
+    """``_lint_one`` for --conversation: the file's findings in file order, and the rules skipped on it."""
+    from .report import analyse_file
+
+    settings, path, input_format, encoding = job
+    linter, roles = _worker(settings)
+    rules = _conversation_rules(settings, conversation_rules)
+    script = None if settings.script == "auto" else settings.script
+    try:
+        whole = analyse_file(path, linter, roles, rules, input_format=input_format, encoding=encoding,
+                             script=script, slots=dict(settings.slots))
+    except PhraselintError as exc:
+        return path, [], str(exc), []
+    return path, list(whole.findings), None, [(s.rule, s.reason) for s in whole.conversation.skipped]
+
+
+def _noting(results: Iterable[tuple[Any, ...]], skipped: Counter[tuple[str, str]]
+            ) -> Iterator[tuple[str, list[Finding], str | None]]:
+    """The results as ``_collect`` takes them, counting the skipped conversation rules that come with some."""
+    for path, found, error, *rest in results:
+        for note in rest[0] if rest else ():
+            skipped[note] += 1
+        yield path, found, error
+
+
+def _skipped_summary(skipped: Counter[tuple[str, str]], to_stderr: bool) -> None:
+    """Each conversation rule that could not run, once: on how many files, and why."""
+    reasons: dict[str, Counter[str]] = {}
+    for (rule, reason), files in skipped.items():
+        reasons.setdefault(rule, Counter())[reason] += files
+    for rule, why in sorted(reasons.items()):
+        detail = "；".join(r if len(why) == 1 else f"{r} ({n} 个文件)" for r, n in why.most_common())
+        click.echo(f"会话规则 {rule} 未检查 ({sum(why.values())} 个文件): {detail}。", err=to_stderr)
+
+
+def _text_summary(findings: Tally, files: int, unreadable: int) -> None:
     if not findings:
         msg = f"未发现服务忌语 (检查了 {files} 个文件)。"
     else:
-        counts = {s: sum(1 for f in findings if f.violation.severity == s) for s in ("error", "warning", "info")}
+        counts = findings.by_severity()
         detail = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
         msg = f"发现 {len(findings)} 处问题 ({detail}),检查了 {files} 个文件。"
     if unreadable:
@@ -368,3 +448,103 @@ def rules_test(files: tuple[str, ...]) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+# --- serve: the pre-send check for chat tools (needs the optional extra 'serve') -----------------------
+# Registered below the __main__ guard, so `python -m phraselint.cli serve` does not see it; the installed
+# `phraselint` command and `python cli.py` import this module whole and do.
+
+
+@click.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. The service has no authentication: keep it on the loopback.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    default=65536,
+    show_default=True,
+    help="Largest request body in bytes; a larger one gets 413.",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="A web origin allowed to call the service from its pages (https://chat.example.org); "
+    "may be repeated.",
+)
+@click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="An extra rule file (an organisation's own); may be repeated.",
+)
+@click.option(
+    "--config",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Settings file (default: phraselint.toml or [tool.phraselint] in pyproject.toml).",
+)
+@_guard
+def serve(
+    host: str,
+    port: int,
+    max_body: int,
+    cors_origins: tuple[str, ...],
+    rule_files: tuple[str, ...],
+    config: str | None,
+) -> None:
+    """Serve the pre-send check over HTTP for chat tools (POST /v1/check), with a chat page at /."""
+    try:
+        import uvicorn  # noqa: F401  (checked before anything loads, so a missing extra is said at once)
+
+        from .serve import run
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("starlette", "uvicorn", "anyio"):
+            raise
+        _fail(f"'phraselint serve' needs the optional extra 'serve' ({exc}): pip install 'phraselint[serve]'")
+        sys.exit(2)
+    settings = _settings({"rule_files": rule_files, "config": config})
+    linter, roles = _worker(settings)
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        click.echo(
+            f"phraselint: warning: listening on {host}: reachable from other machines, "
+            "with no authentication",
+            err=True,
+        )
+    run(
+        linter,
+        roles,
+        host=host,
+        port=port,
+        max_body=max_body,
+        cors_origins=cors_origins,
+        fail_on=settings.fail_on,
+        script=settings.script,
+    )
+
+
+main.add_command(serve)
+
+
+# --- quiz: the training quiz (phraselint/quiz_cli.py) -------------------------------------------------
+from .quiz_cli import quiz  # noqa: E402
+
+main.add_command(quiz)
+
+
+# --- report: reports for quality managers (phraselint/report.py) --------------------------------------
+from .report import report  # noqa: E402
+
+main.add_command(report)

@@ -32,12 +32,15 @@ class Settings:
     slots: tuple[tuple[str, str], ...] = ()
     fail_on: str = "warning"
     script: str = "auto"
+    scoring: str | None = None  # a scoring sheet over rules/scoring.yml (report)
+    conversation_rules: str | None = None  # conversation rules over rules/conversation.yml
     source: str | None = None  # the file the settings came from
 
 
 _LISTS = {"rules", "select", "ignore", "staff", "visitors", "allow"}
 _TABLES = {"severity", "slots"}
 _TEXTS = {"fail-on": "fail_on", "script": "script"}
+_PATHS = {"scoring": "scoring", "conversation-rules": "conversation_rules"}  # resolved against the file
 
 
 def _parse(table: Mapping[str, Any], path: Path) -> Settings:
@@ -59,8 +62,12 @@ def _parse(table: Mapping[str, Any], path: Path) -> Settings:
             if not isinstance(value, str):
                 raise ConfigError(f"'{key}' must be a string", str(path))
             values[_TEXTS[key]] = value
+        elif key in _PATHS:
+            if not isinstance(value, str):
+                raise ConfigError(f"'{key}' must be a file path", str(path))
+            values[_PATHS[key]] = str((path.parent / value).resolve())
         else:
-            known = sorted(_LISTS | _TABLES | set(_TEXTS))
+            known = sorted(_LISTS | _TABLES | set(_TEXTS) | set(_PATHS))
             raise ConfigError(f"unknown setting '{key}' (known: {', '.join(known)})", str(path))
     settings = Settings(**values)
     if settings.fail_on not in SEVERITIES:

@@ -186,9 +186,37 @@ def emit_all(
         out.write(json.dumps(sarif(findings, rules), ensure_ascii=False, indent=2) + "\n")
 
 
-def statistics(findings: Sequence[Finding], out: TextIO) -> None:
+class Tally:
+    """What a run found: counts by rule and severity always, the findings themselves only when ``keep``
+    (json and sarif print them all at the end; the streamed formats must not hold a 1 GB file's findings)."""
+
+    def __init__(self, keep: bool) -> None:
+        self.keep = keep
+        self.findings: list[Finding] = []
+        self.counts: Counter[tuple[str, str]] = Counter()  # (rule, severity) → findings
+
+    def add(self, finding: Finding) -> None:
+        self.counts[(finding.violation.rule, finding.violation.severity)] += 1
+        if self.keep:
+            self.findings.append(finding)
+
+    def __len__(self) -> int:
+        return sum(self.counts.values())
+
+    def by_severity(self) -> dict[str, int]:
+        out = dict.fromkeys(("error", "warning", "info"), 0)
+        for (_, severity), n in self.counts.items():
+            out[severity] += n
+        return out
+
+    def worst(self) -> int:
+        """The rank of the most severe finding, -1 when there is none."""
+        return max((severity_rank(severity) for _, severity in self.counts), default=-1)
+
+
+def statistics(tally: Tally, out: TextIO) -> None:
     """Counts by rule, most frequent first (ruff's --statistics)."""
-    counts = Counter((f.violation.rule, f.violation.severity) for f in findings)
+    counts = tally.counts
     for (rule, severity), n in sorted(
         counts.items(), key=lambda kv: (-kv[1], -severity_rank(kv[0][1]), kv[0][0])
     ):

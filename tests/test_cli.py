@@ -267,3 +267,11 @@ def test_checkout_entry_point_is_the_same_command() -> None:
         check=False,
     )
     assert out.returncode == 1 and b"dont-know" in out.stdout
+
+
+def test_scoring_and_conversation_rules_come_from_settings(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "sheet.yml").write_text("start: 100\nno-such-key: 1\n", encoding="utf-8")
+    (tmp_path / "phraselint.toml").write_text('scoring = "sheet.yml"\n', encoding="utf-8")
+    path = write(tmp_path / "window.txt", WINDOW)
+    result = runner.invoke(main, ["report", path, "-o", str(tmp_path / "r.json")])
+    assert result.exit_code == 2 and "sheet.yml" in result.stderr and "no-such-key" in result.stderr
