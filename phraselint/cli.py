@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import sys
 from collections import Counter
@@ -60,7 +61,25 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A command group whose heavier commands are imported only when they are asked for."""
+
+    LAZY: dict[str, tuple[str, str]] = {  # noqa: RUF012 - read-only table
+        "quiz": ("phraselint.quiz_cli", "quiz"),
+        "report": ("phraselint.report", "report"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY and cmd_name not in self.commands:
+            module, attribute = self.LAZY[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="phraselint")
 def main() -> None:
     """phraselint: find the forbidden phrases (服务忌语) of the service codes in staff speech, with polite
@@ -538,13 +557,5 @@ def serve(
 main.add_command(serve)
 
 
-# --- quiz: the training quiz (phraselint/quiz_cli.py) -------------------------------------------------
-from .quiz_cli import quiz  # noqa: E402
-
-main.add_command(quiz)
-
-
-# --- report: reports for quality managers (phraselint/report.py) --------------------------------------
-from .report import report  # noqa: E402
-
-main.add_command(report)
+# --- quiz (phraselint/quiz_cli.py) and report (phraselint/report.py): loaded when named, so that
+# `phraselint check` does not pay for their imports at every start (see _LazyGroup).
