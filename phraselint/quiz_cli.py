@@ -8,12 +8,11 @@ of input (Ctrl-D) ends the quiz normally (exit 0), Ctrl-C interrupts it (exit 13
 from __future__ import annotations
 
 import csv
-import functools
 import getpass
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .errors import ConfigError, PhraselintError
+from .cli import _guard
+from .errors import ConfigError
 from .script import SCRIPTS, to_script
 
 if TYPE_CHECKING:
@@ -30,23 +30,6 @@ if TYPE_CHECKING:
 
 MAX_TRIES = 3  # answers that make no sense before the question is skipped
 EXIT_INTERRUPTED = 130
-
-
-def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Every user-caused error becomes one line on stderr and exit code 2 (as in the other commands)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except PhraselintError as exc:
-            click.echo(f"phraselint: error: {exc}", err=True)
-            sys.exit(2)
-        except BrokenPipeError:  # `phraselint quiz export | head`
-            sys.stderr.close()
-            sys.exit(1)
-
-    return wrapper
 
 
 def _split(values: Sequence[str]) -> list[str]:
