@@ -9,14 +9,12 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .config import Settings, load_settings, override
-from typing import TYPE_CHECKING
-
 from .errors import PhraselintError
 from .linter import Linter
 from .model import SEVERITIES, severity_rank
@@ -91,19 +89,40 @@ def main() -> None:
 
 def _lint_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
-                     help="Transcript format; auto detects it from the extension and content."),
+        click.option(
+            "--input-format",
+            type=click.Choice(INPUT_FORMATS),
+            default="auto",
+            show_default=True,
+            help="Transcript format; auto detects it from the extension and content.",
+        ),
         click.option("--encoding", default=None, help="Force the input encoding (default: detect)."),
         click.option("--select", multiple=True, help="Only these rule ids or situations (comma-separated)."),
         click.option("--ignore", multiple=True, help="Skip these rule ids or situations (comma-separated)."),
-        click.option("--staff", multiple=True,
-                     help="Speaker names that are staff (comma-separated); every other speaker is a visitor."),
-        click.option("--script", type=click.Choice(("auto", *SCRIPTS)), default=None,
-                     help="Script of the rewrites (default: that of each utterance)."),
-        click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False),
-                     help="An extra rule file (an organisation's own); may be repeated."),
-        click.option("--config", default=None, type=click.Path(dir_okay=False),
-                     help="Settings file (default: phraselint.toml or [tool.phraselint] in pyproject.toml)."),
+        click.option(
+            "--staff",
+            multiple=True,
+            help="Speaker names that are staff (comma-separated); every other speaker is a visitor.",
+        ),
+        click.option(
+            "--script",
+            type=click.Choice(("auto", *SCRIPTS)),
+            default=None,
+            help="Script of the rewrites (default: that of each utterance).",
+        ),
+        click.option(
+            "--rules",
+            "rule_files",
+            multiple=True,
+            type=click.Path(dir_okay=False),
+            help="An extra rule file (an organisation's own); may be repeated.",
+        ),
+        click.option(
+            "--config",
+            default=None,
+            type=click.Path(dir_okay=False),
+            help="Settings file (default: phraselint.toml or [tool.phraselint] in pyproject.toml).",
+        ),
         click.option("--isolated", is_flag=True, help="Ignore every settings file."),
     ]
     for option in reversed(options):
@@ -151,8 +170,11 @@ def _lint_one(job: tuple[Settings, str, str, str | None]) -> tuple[str, list[Fin
     linter, roles = _worker(settings)
     try:
         script = None if settings.script == "auto" else settings.script
-        return path, list(lint_file(path, linter, roles, input_format=input_format, encoding=encoding,
-                                    script=script)), None
+        return (
+            path,
+            list(lint_file(path, linter, roles, input_format=input_format, encoding=encoding, script=script)),
+            None,
+        )
     except PhraselintError as exc:
         return path, [], str(exc)
 
@@ -173,23 +195,56 @@ def _paths(paths: Sequence[str]) -> list[str]:
 @main.command()
 @click.argument("paths", nargs=-1)
 @_lint_options
-@click.option("--output-format", "--format", "output_format", type=click.Choice(("auto", *FORMATS)),
-              default="auto", show_default=True, help="How to print the findings.")
+@click.option(
+    "--output-format",
+    "--format",
+    "output_format",
+    type=click.Choice(("auto", *FORMATS)),
+    default="auto",
+    show_default=True,
+    help="How to print the findings.",
+)
 @click.option("--statistics", "show_statistics", is_flag=True, help="Count findings by rule.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
-              help="Lowest severity that fails the run (default: warning).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default=None,
+    help="Lowest severity that fails the run (default: warning).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Check this many files in parallel.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Check this many files in parallel.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
-@click.option("--conversation", is_flag=True,
-              help="Also check each transcript whole: greeting, farewell, answers, interruptions, 您, 我-form "
-                   "(findings then come file by file).")
-@click.option("--conversation-rules", default=None, type=click.Path(dir_okay=False),
-              help="An organisation's conversation rules over rules/conversation.yml (implies --conversation).")
+@click.option(
+    "--conversation",
+    is_flag=True,
+    help="Also check each transcript whole: greeting, farewell, answers, interruptions, 您, 我-form "
+    "(findings then come file by file).",
+)
+@click.option(
+    "--conversation-rules",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="An organisation's conversation rules over rules/conversation.yml (implies --conversation).",
+)
 @_guard
-def check(paths: tuple[str, ...], output_format: str, show_statistics: bool, exit_zero: bool, jobs: int,
-          quiet: bool, conversation: bool, conversation_rules: str | None, **opts: Any) -> None:
+def check(
+    paths: tuple[str, ...],
+    output_format: str,
+    show_statistics: bool,
+    exit_zero: bool,
+    jobs: int,
+    quiet: bool,
+    conversation: bool,
+    conversation_rules: str | None,
+    **opts: Any,
+) -> None:
     """Check transcripts (files, directories, '-' for standard input) for forbidden phrases."""
     from .output import STREAMED, Tally, auto_format, emit_all, statistics
 
@@ -238,11 +293,20 @@ def _lint_streamed(job: tuple[Settings, str, str, str | None]) -> tuple[str, Ite
     settings, path, input_format, encoding = job
     linter, roles = _worker(settings)
     script = None if settings.script == "auto" else settings.script
-    return path, lint_file(path, linter, roles, input_format=input_format, encoding=encoding, script=script), None
+    return (
+        path,
+        lint_file(path, linter, roles, input_format=input_format, encoding=encoding, script=script),
+        None,
+    )
 
 
-def _collect(results: Iterable[tuple[str, Iterable[Finding], str | None]], fmt: str, out: Any,
-             findings: Tally, quiet_stream: bool) -> int:
+def _collect(
+    results: Iterable[tuple[str, Iterable[Finding], str | None]],
+    fmt: str,
+    out: Any,
+    findings: Tally,
+    quiet_stream: bool,
+) -> int:
     from .output import STREAMED, emit_one
 
     unreadable = 0
@@ -283,15 +347,24 @@ def _lint_whole(
     rules = _conversation_rules(settings, conversation_rules)
     script = None if settings.script == "auto" else settings.script
     try:
-        whole = analyse_file(path, linter, roles, rules, input_format=input_format, encoding=encoding,
-                             script=script, slots=dict(settings.slots))
+        whole = analyse_file(
+            path,
+            linter,
+            roles,
+            rules,
+            input_format=input_format,
+            encoding=encoding,
+            script=script,
+            slots=dict(settings.slots),
+        )
     except PhraselintError as exc:
         return path, [], str(exc), []
     return path, list(whole.findings), None, [(s.rule, s.reason) for s in whole.conversation.skipped]
 
 
-def _noting(results: Iterable[tuple[Any, ...]], skipped: Counter[tuple[str, str]]
-            ) -> Iterator[tuple[str, list[Finding], str | None]]:
+def _noting(
+    results: Iterable[tuple[Any, ...]], skipped: Counter[tuple[str, str]]
+) -> Iterator[tuple[str, list[Finding], str | None]]:
     """The results as ``_collect`` takes them, counting the skipped conversation rules that come with some."""
     for path, found, error, *rest in results:
         for note in rest[0] if rest else ():
@@ -327,7 +400,9 @@ def _text_summary(findings: Tally, files: int, unreadable: int) -> None:
 @main.command()
 @click.argument("paths", nargs=-1)
 @_lint_options
-@click.option("--write", is_flag=True, help="Rewrite the files in place (atomically) instead of printing them.")
+@click.option(
+    "--write", is_flag=True, help="Rewrite the files in place (atomically) instead of printing them."
+)
 @click.option("--no-backup", is_flag=True, help="With --write: keep no PATH.bak copy of the original.")
 @_guard
 def fix(paths: tuple[str, ...], write: bool, no_backup: bool, **opts: Any) -> None:
@@ -346,8 +421,16 @@ def fix(paths: tuple[str, ...], write: bool, no_backup: bool, **opts: Any) -> No
     for path in files:
         try:
             script = None if settings.script == "auto" else settings.script
-            result = fix_file(path, linter, roles, input_format=opts["input_format"], encoding=opts["encoding"],
-                              script=script, write=write, backup=not no_backup)
+            result = fix_file(
+                path,
+                linter,
+                roles,
+                input_format=opts["input_format"],
+                encoding=opts["encoding"],
+                script=script,
+                write=write,
+                backup=not no_backup,
+            )
         except PhraselintError as exc:
             _fail(str(exc))
             failed += 1
@@ -380,7 +463,9 @@ def _catalogue_for(rule_files: Sequence[str], config: str | None, isolated: bool
 
 @rules.command("list")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
-@click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False), help="Extra rule files.")
+@click.option(
+    "--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False), help="Extra rule files."
+)
 @click.option("--config", default=None, type=click.Path(dir_okay=False))
 @click.option("--isolated", is_flag=True)
 @_guard
@@ -389,9 +474,17 @@ def rules_list(fmt: str, rule_files: tuple[str, ...], config: str | None, isolat
     catalogue = _catalogue_for(rule_files, config, isolated)
     if fmt == "json":
         data = [
-            {"id": r.id, "severity": r.severity, "situation": r.situation, "category": r.category,
-             "phrase": r.phrase, "variants": [v.text for v in r.variants], "scope": r.scope,
-             "message": r.message, "sources": [{"code": s.code, "clause": s.clause} for s in r.sources]}
+            {
+                "id": r.id,
+                "severity": r.severity,
+                "situation": r.situation,
+                "category": r.category,
+                "phrase": r.phrase,
+                "variants": [v.text for v in r.variants],
+                "scope": r.scope,
+                "message": r.message,
+                "sources": [{"code": s.code, "clause": s.clause} for s in r.sources],
+            }
             for r in catalogue.rules
         ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -403,7 +496,9 @@ def rules_list(fmt: str, rule_files: tuple[str, ...], config: str | None, isolat
 
 @rules.command("show")
 @click.argument("rule_id")
-@click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False), help="Extra rule files.")
+@click.option(
+    "--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False), help="Extra rule files."
+)
 @click.option("--script", type=click.Choice(SCRIPTS), default="simplified", show_default=True)
 @_guard
 def rules_show(rule_id: str, rule_files: tuple[str, ...], script: str) -> None:
@@ -418,8 +513,12 @@ def rules_show(rule_id: str, rule_files: tuple[str, ...], script: str) -> None:
         try:
             p = catalogue.phrase(rule_id)
         except KeyError:
-            raise click.UsageError(f"no rule or standard phrase '{rule_id}' (see 'phraselint rules list')") from None
-        click.echo(f"{p.id}  [规范用语]  {vocab.kinds.get(p.kind, p.kind)} · {vocab.situations.get(p.situation)}")
+            raise click.UsageError(
+                f"no rule or standard phrase '{rule_id}' (see 'phraselint rules list')"
+            ) from None
+        click.echo(
+            f"{p.id}  [规范用语]  {vocab.kinds.get(p.kind, p.kind)} · {vocab.situations.get(p.situation)}"
+        )
         click.echo(f"  {to_script(p.text, script)}")
         for v in p.variants:
             click.echo(f"  变体: {to_script(v.text, script)}" + (f"  ({v.note})" if v.note else ""))
@@ -430,8 +529,11 @@ def rules_show(rule_id: str, rule_files: tuple[str, ...], script: str) -> None:
     for v in r.variants:
         click.echo(f"  变体: {to_script(v.text, script)}" + (f"  ({v.note})" if v.note else ""))
     click.echo(f"  说明: {to_script(r.message, script)}")
-    click.echo(f"  范围: {r.scope}" + (f"  例外(前): {', '.join(r.exempt_before)}" if r.exempt_before else "")
-               + (f"  例外(后): {', '.join(r.exempt_after)}" if r.exempt_after else ""))
+    click.echo(
+        f"  范围: {r.scope}"
+        + (f"  例外(前): {', '.join(r.exempt_before)}" if r.exempt_before else "")
+        + (f"  例外(后): {', '.join(r.exempt_after)}" if r.exempt_after else "")
+    )
     for rw in r.rewrites:
         tag = "整句改写" if rw.utterance else ("可自动改写" if rw.fix else "建议")
         ref = f"  (规范用语 {rw.ref})" if rw.ref else ""
@@ -459,14 +561,12 @@ def rules_test(files: tuple[str, ...]) -> None:
     n_examples = sum(len(r.flag_examples) + len(r.pass_examples) for r in catalogue.rules)
     n_rewrites = sum(len(r.rewrites) for r in catalogue.rules)
     if failures:
-        click.echo(f"{len(failures)} failed: {len(catalogue.rules)} rules, {n_examples} examples, "
-                   f"{n_rewrites} rewrites.")
+        click.echo(
+            f"{len(failures)} failed: {len(catalogue.rules)} rules, {n_examples} examples, "
+            f"{n_rewrites} rewrites."
+        )
         sys.exit(1)
     click.echo(f"All passed: {len(catalogue.rules)} rules, {n_examples} examples, {n_rewrites} rewrites.")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
 
 
 # --- serve: the pre-send check for chat tools (needs the optional extra 'serve') -----------------------
@@ -559,3 +659,7 @@ main.add_command(serve)
 
 # --- quiz (phraselint/quiz_cli.py) and report (phraselint/report.py): loaded when named, so that
 # `phraselint check` does not pay for their imports at every start (see _LazyGroup).
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,412 @@
+"""The pre-send check as a local HTTP service (``phraselint serve``): a chat tool asks before a staff message
+goes out, and gets the polite rewrite (规范用语) to offer instead. Starlette, served by uvicorn; both come with
+the optional extra ``serve``.
+
+    POST /v1/check        {"text", "speaker"?, "script"?}  → {"ok", "violations", "rewrite"}
+    POST /v1/check/batch  {"messages": [...]}              → {"results": [...]}
+    GET  /v1/rules        the rules in use
+    GET  /healthz         alive, and how many rules
+    GET  /                the chat page (static/chat.html)
+
+One direction: request → bounded body → JSON → a validated :class:`Message` → :meth:`PreSend.check` (pure)
+→ JSON. Every bad request is a 4xx with ``{"error": "..."}`` naming the field; a 500 means a bug and is logged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import socket
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as ASGIMessage
+
+from . import __version__
+from .errors import ConfigError
+from .lint import Finding, Roles
+from .linter import Linter
+from .model import SEVERITIES, Violation, severity_rank
+from .output import as_dict
+from .script import SCRIPTS, to_script
+from .transcript import Turn
+
+log = logging.getLogger("phraselint.serve")
+
+MAX_BODY = 64 * 1024
+MAX_BATCH = 1000
+# A chat message, not a transcript: every violation's item repeats the message and its rewrite, so the answer
+# grows with length times violations; 2,000 characters bound it to a few MB and a few tens of ms at worst.
+MAX_TEXT = 2000
+INLINE_TEXT = 500  # a longer message is checked in a worker thread, so the event loop keeps serving
+MESSAGE_PATH = "<message>"  # the "path" of every violation: a chat message comes from no file
+SCRIPT_CHOICES: tuple[str, ...] = ("auto", *SCRIPTS)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The chat page loads only its own script and style sheet; the icon is an empty data: URL (no favicon request).
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+class BadRequest(HTTPException):
+    """A request the client got wrong: its status (400, 413, 415) and a message naming the field."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One chat message to check: what a speaker (staff, unless named otherwise) is about to send."""
+
+    text: str
+    speaker: str | None = None
+    script: str | None = None  # auto | simplified | traditional | tw | hk; None: the service's default
+
+
+# --- request → Message ------------------------------------------------------------------------------
+
+
+def _text(value: object, field: str) -> str:
+    """``value`` as a string that can be sent back as UTF-8, or a 400 naming ``field``."""
+    if not isinstance(value, str):
+        raise BadRequest(400, f"{field}: must be a string, not {_json_type(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BadRequest(400, f"{field}: unpaired surrogate at character {exc.start}") from None
+    return value
+
+
+def _optional_text(value: object, field: str) -> str | None:
+    return None if value is None else _text(value, field)
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number"}
+    return names.get(type(value), "a number" if isinstance(value, float) else type(value).__name__)
+
+
+def parse_message(data: object, where: str = "", max_text: int = MAX_TEXT) -> Message:
+    """A :class:`Message` from decoded JSON; ``where`` prefixes field names (``messages[3].``)."""
+    if not isinstance(data, dict):
+        raise BadRequest(400, f"{where.rstrip('.') or 'body'}: must be a JSON object, not {_json_type(data)}")
+    if "text" not in data:
+        raise BadRequest(400, f"{where}text: missing (the message to check, a string)")
+    text = _text(data["text"], f"{where}text")
+    if len(text) > max_text:
+        raise BadRequest(413, f"{where}text: {len(text)} characters, more than the limit of {max_text}")
+    speaker = _optional_text(data.get("speaker"), f"{where}speaker")
+    script = _optional_text(data.get("script"), f"{where}script")
+    if script is not None and script not in SCRIPT_CHOICES:
+        raise BadRequest(400, f"{where}script: must be one of {', '.join(SCRIPT_CHOICES)}, not '{script}'")
+    return Message(text, speaker, script)
+
+
+def parse_batch(data: object, max_batch: int = MAX_BATCH, max_text: int = MAX_TEXT) -> list[Message]:
+    if not isinstance(data, dict):
+        raise BadRequest(400, f"body: must be a JSON object, not {_json_type(data)}")
+    if "messages" not in data:
+        raise BadRequest(400, "messages: missing (an array of message objects)")
+    messages = data["messages"]
+    if not isinstance(messages, list):
+        raise BadRequest(400, f"messages: must be an array of message objects, not {_json_type(messages)}")
+    if len(messages) > max_batch:
+        raise BadRequest(400, f"messages: at most {max_batch} per request, not {len(messages)}")
+    return [parse_message(m, f"messages[{i}].", max_text) for i, m in enumerate(messages)]
+
+
+def decode_json(body: bytes) -> object:
+    """The JSON value of a request body (UTF-8, a byte-order mark allowed), or a 400 saying what is wrong."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(400, f"body: not valid UTF-8 (byte {exc.start})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(
+            400, f"body: malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise BadRequest(400, "body: malformed JSON: nested too deeply") from None
+    except ValueError as exc:  # a number too long to convert
+        raise BadRequest(400, f"body: malformed JSON: {exc}") from None
+
+
+async def read_body(request: Request, max_body: int) -> bytes:
+    """The request body, refused with a 413 as soon as it is larger than ``max_body``: by its declared
+    Content-Length before reading anything, and by what actually arrives (chunked or lying clients)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not (declared.isascii() and declared.isdigit()):
+            raise BadRequest(400, f"Content-Length: not a number: '{declared}'")
+        if int(declared) > max_body:
+            raise BadRequest(413, f"body: {declared} bytes, larger than the limit of {max_body}")
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise BadRequest(415, f"Content-Type: must be application/json, not '{media_type or 'missing'}'")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_body:
+            raise BadRequest(413, f"body: larger than the limit of {max_body} bytes")
+    return bytes(body)
+
+
+# --- Message → result (pure) ------------------------------------------------------------------------
+
+
+def message_turn(text: str, speaker: str | None) -> Turn:
+    """A chat message as a turn: line 1 column 1 at its start, one anchor per line."""
+    anchors = [(0, 1, 1)]
+    for number, offset in enumerate((i + 1 for i, ch in enumerate(text) if ch == "\n"), start=2):
+        anchors.append((offset, number, 1))
+    return Turn(text, tuple(anchors), speaker)
+
+
+def violation_dict(v: Violation, turn: Turn) -> dict[str, Any]:
+    """The CLI's JSON item, with ``start``/``end`` the offsets of the span in the message (in characters:
+    Unicode code points) instead of the times a transcript turn has and a chat message has not."""
+    line, column = turn.locate(v.start)
+    end_line, end_column = turn.locate_end(v.end)
+    item = as_dict(Finding(MESSAGE_PATH, line, column, end_line, end_column, v, turn))
+    item["start"], item["end"] = v.start, v.end
+    return item
+
+
+@dataclass(frozen=True)
+class PreSend:
+    """The pre-send check (发送前检查): may this message go out, and what to send instead.
+
+    ``ok`` is false when a violation is at or above ``fail_on`` (as ``phraselint check`` exits 1); the
+    violations list holds every violation, below it too."""
+
+    linter: Linter
+    roles: Roles
+    fail_on: str = "warning"
+    script: str = "auto"  # the script of rewrites when a message does not ask
+
+    def check(self, message: Message) -> dict[str, Any]:
+        if not self.roles.checked(message.speaker):
+            return {"ok": True, "violations": [], "rewrite": None}
+        wanted = message.script or self.script
+        script = None if wanted == "auto" else wanted
+        violations = self.linter.check(message.text, script=script)
+        if not violations:
+            return {"ok": True, "violations": [], "rewrite": None}
+        turn = message_turn(message.text, message.speaker)
+        threshold = severity_rank(self.fail_on)
+        return {
+            "ok": all(severity_rank(v.severity) < threshold for v in violations),
+            "violations": [violation_dict(v, turn) for v in violations],
+            "rewrite": self.linter.rewrite(message.text, script=script),
+        }
+
+    def rules(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": r.id,
+                "severity": r.severity,
+                "situation": r.situation,
+                "category": r.category,
+                "phrase": r.phrase,
+                "message": r.message,
+                "sources": [{"code": s.code, "clause": s.clause} for s in r.sources],
+            }
+            for r in self.linter.rules
+        ]
+
+
+def warm(linter: Linter) -> None:
+    """Build now what the engine builds lazily, so the first request is as fast as the rest: the folding
+    table and matcher, the jieba tokenizer (the rules' pass examples sit inside words, where jieba decides),
+    the script tables and converters (one flagged example checked and rewritten in every script)."""
+    for rule in linter.rules:
+        for text in (*rule.flag_examples, *rule.pass_examples):
+            linter.check(text)
+    sample = next((rule.flag_examples[0] for rule in linter.rules if rule.flag_examples), None)
+    if sample is None:
+        return
+    for script in SCRIPTS:
+        text = to_script(sample, script)
+        linter.check(text)
+        linter.rewrite(text)
+
+
+# --- the app ----------------------------------------------------------------------------------------
+
+
+class _CatchAll:
+    """Turn an exception no handler knew (a bug, never bad input) into a logged 500 with a JSON body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: ASGIMessage) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("internal error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            response = JSONResponse({"error": "internal error (logged by the service)"}, status_code=500)
+            await response(scope, receive, send)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if isinstance(exc, BadRequest):
+        message = exc.detail
+    elif exc.status_code == 404:
+        message = f"not found: {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        message = f"method not allowed: {request.method} {request.url.path} (allowed: {allowed})"
+    else:
+        message = exc.detail
+    return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+
+
+def create_app(
+    linter: Linter,
+    *,
+    max_body: int = MAX_BODY,
+    cors_origins: Sequence[str] = (),
+    roles: Roles | None = None,
+    fail_on: str = "warning",
+    script: str = "auto",
+    max_batch: int = MAX_BATCH,
+    max_text: int = MAX_TEXT,
+) -> Starlette:
+    """The service around one linter. ``roles`` tells staff from visitors by speaker name (default: the
+    catalogue's lists); ``cors_origins`` are the web origins allowed to call it from a browser page;
+    ``max_body`` bounds a request in bytes, ``max_text`` a message in characters, ``max_batch`` a batch."""
+    if fail_on not in SEVERITIES:
+        raise ValueError(f"fail_on must be one of {', '.join(SEVERITIES)}, not '{fail_on}'")
+    if script not in SCRIPT_CHOICES:
+        raise ValueError(f"script must be one of {', '.join(SCRIPT_CHOICES)}, not '{script}'")
+    presend = PreSend(linter, roles or Roles.build(linter), fail_on, script)
+
+    async def check(request: Request) -> Response:
+        message = parse_message(decode_json(await read_body(request, max_body)), max_text=max_text)
+        if len(message.text) <= INLINE_TEXT:
+            return JSONResponse(presend.check(message))
+        return JSONResponse(await run_in_threadpool(presend.check, message))
+
+    async def check_batch(request: Request) -> Response:
+        messages = parse_batch(decode_json(await read_body(request, max_body)), max_batch, max_text)
+        results = await run_in_threadpool(lambda: [presend.check(m) for m in messages])
+        return JSONResponse({"results": results})
+
+    async def rules(request: Request) -> Response:
+        return JSONResponse({"rules": presend.rules()})
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "version": __version__, "rules": len(linter.rules)})
+
+    async def chat_page(request: Request) -> Response:
+        return FileResponse(
+            STATIC_DIR / "chat.html", media_type="text/html; charset=utf-8", headers=PAGE_HEADERS
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        warm(linter)
+        yield
+
+    middleware = [Middleware(_CatchAll)]
+    if cors_origins:
+        cors = Middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            max_age=600,
+        )
+        middleware.insert(0, cors)
+    routes = [
+        Route("/v1/check", check, methods=["POST"]),
+        Route("/v1/check/batch", check_batch, methods=["POST"]),
+        Route("/v1/rules", rules, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/", chat_page, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: _http_error},
+        lifespan=lifespan,
+    )
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before start-up: a port in use is one clear error, not a server that
+    warms up and then dies. Made with the TCP protocol number, as uvicorn would: asyncio sets TCP_NODELAY only
+    on sockets that say so, and without it every keep-alive answer waits 40 ms for a delayed ACK."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def run(
+    linter: Linter,
+    roles: Roles,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    max_body: int = MAX_BODY,
+    cors_origins: Sequence[str] = (),
+    fail_on: str = "warning",
+    script: str = "auto",
+) -> None:
+    """Serve until interrupted: one uvicorn process (the engine is CPU-bound; one process serves a desk)."""
+    import uvicorn
+
+    sock = listen(host, port)
+    app = create_app(
+        linter, max_body=max_body, cors_origins=cors_origins, roles=roles, fail_on=fail_on, script=script
+    )
+    config = uvicorn.Config(
+        app, host=host, port=port, access_log=False, server_header=False, log_level="info"
+    )
+    bound_host, bound_port = sock.getsockname()[:2]
+    url = (
+        f"http://[{bound_host}]:{bound_port}/" if ":" in bound_host else f"http://{bound_host}:{bound_port}/"
+    )
+    # The socket listens already: a request that comes during warm-up waits for it, none is refused.
+    logging.getLogger("uvicorn.error").info("Listening on %s (the chat page; the API under /v1/)", url)
+    uvicorn.Server(config).run(sockets=[sock])

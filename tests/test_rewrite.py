@@ -1,0 +1,83 @@
+"""`Linter.rewrite`, the library half of the pre-send check: the whole message rewritten, ready to send, in the
+message's own script, or None when a violation has no safe rewrite."""
+
+from __future__ import annotations
+
+import opencc
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from phraselint.catalogue import load_catalogue
+from phraselint.errors import ConfigError
+from phraselint.linter import Linter
+from phraselint.script import evidence
+
+CATALOGUE = load_catalogue()
+LINTER = Linter(CATALOGUE)
+TO_SCRIPT = {s: opencc.OpenCC(c).convert for s, c in (("traditional", "s2t"), ("tw", "s2tw"), ("hk", "s2hk"))}
+_t2s = opencc.OpenCC("t2s").convert
+
+
+def test_a_clean_message_is_its_own_rewrite() -> None:
+    assert LINTER.rewrite("您好，请问您办理什么业务？") == "您好，请问您办理什么业务？"
+    assert LINTER.rewrite("") == ""
+
+
+def test_every_violation_with_a_safe_fix_is_replaced_and_the_rest_kept() -> None:
+    text = "您好。不知道。请您稍等。"
+    assert LINTER.rewrite(text) == "您好。" + LINTER.check("不知道。")[0].fix + "。请您稍等。"
+
+
+def test_none_when_a_violation_has_no_safe_rewrite() -> None:
+    for rule in CATALOGUE.rules:
+        if not any(rw.fix for rw in rule.rewrites):
+            for example in rule.flag_examples:
+                if all(v.fix is None for v in LINTER.check(example)):
+                    assert LINTER.rewrite(example) is None, (rule.id, example)
+
+
+def test_the_script_is_the_messages_or_the_one_asked_or_the_contexts() -> None:
+    traditional = LINTER.rewrite("沒看見我正忙著嗎？")
+    assert traditional and evidence(traditional)[1] == 0 and evidence(traditional)[0] > 0
+    assert LINTER.rewrite("不知道。", script="tw") == LINTER.check("不知道。", script="tw")[0].rewrite
+    # 不知道。 shows no script of its own: the conversation's decides.
+    assert LINTER.rewrite("不知道。", context="hk") == LINTER.rewrite("不知道。", script="hk")
+    assert LINTER.rewrite("不知道。", script="auto") == LINTER.rewrite("不知道。")
+
+
+def test_an_unknown_script_is_an_error_even_for_a_clean_message() -> None:
+    for text in ("您好", "不知道。"):
+        with pytest.raises(ConfigError, match="unknown script 'latin'"):
+            LINTER.rewrite(text, script="latin")
+
+
+_PIECES = [e for r in CATALOGUE.rules for e in (*r.flag_examples, *r.pass_examples)] + [
+    p.text.replace("{", "").replace("}", "") for p in CATALOGUE.standard
+]
+messages = st.tuples(
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=3).map("".join),
+    st.sampled_from(["simplified", "traditional", "tw", "hk"]),
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(messages)
+def test_a_rewrite_lints_clean_is_stable_and_stays_in_the_messages_script(message: tuple[str, str]) -> None:
+    simplified, script = message
+    text = _t2s(simplified) if script == "simplified" else TO_SCRIPT[script](_t2s(simplified))
+    rewrite = LINTER.rewrite(text)
+    if rewrite is None:
+        assert any(v.fix is None for v in LINTER.check(LINTER.fix(text)))
+        return
+    assert LINTER.check(rewrite) == []
+    assert LINTER.rewrite(rewrite) == rewrite
+    # What the rewrite brings in is in the message's script: it adds no character of the other one.
+    (traditional_before, simplified_before), (traditional_after, simplified_after) = (
+        evidence(text),
+        evidence(rewrite),
+    )
+    if script == "simplified":
+        assert traditional_after <= traditional_before, (text, rewrite)
+    elif traditional_before:  # a traditional message that shows it
+        assert simplified_after <= simplified_before, (text, rewrite)
