@@ -49,8 +49,10 @@ def as_dict(f: Finding) -> dict[str, Any]:
         "category": v.category,
         "message": v.message,
         "speaker": f.turn.speaker,
-        "start": f.turn.start,
-        "end": f.turn.end,
+        "start": v.start,  # character offsets of the span in the utterance, as in the library's Violation
+        "end": v.end,
+        "time": f.turn.start,  # the utterance's start and end time in seconds, where the transcript has them
+        "time_end": f.turn.end,
         "utterance": f.turn.text,
         "suggestions": list(v.suggestions),
         "fix": v.fix,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -142,10 +143,26 @@ class QuizStore:
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
         try:
-            self._setup(timeout)
+            self._setup_with_retry(timeout)
         except BaseException:
             self._db.close()
             raise
+
+    def _setup_with_retry(self, timeout: float) -> None:
+        """``_setup``, tried again while another process holds the lock it needs: switching a new file to WAL
+        can answer "database is locked" at once, without waiting on the busy timeout, when two trainees open
+        the same new database together."""
+        deadline = time.monotonic() + timeout
+        pause = 0.01
+        while True:
+            try:
+                self._setup(timeout)
+                return
+            except StoreError as exc:
+                if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
     def _setup(self, timeout: float) -> None:
         with self._errors("cannot open the quiz database"):

@@ -181,13 +181,11 @@ def message_turn(text: str, speaker: str | None) -> Turn:
 
 
 def violation_dict(v: Violation, turn: Turn) -> dict[str, Any]:
-    """The CLI's JSON item, with ``start``/``end`` the offsets of the span in the message (in characters:
-    Unicode code points) instead of the times a transcript turn has and a chat message has not."""
+    """The CLI's JSON item for a violation in a chat message (``start``/``end``: offsets of the span in the
+    message, in Unicode code points; ``time``/``time_end``: None, a message has no times)."""
     line, column = turn.locate(v.start)
     end_line, end_column = turn.locate_end(v.end)
-    item = as_dict(Finding(MESSAGE_PATH, line, column, end_line, end_column, v, turn))
-    item["start"], item["end"] = v.start, v.end
-    return item
+    return as_dict(Finding(MESSAGE_PATH, line, column, end_line, end_column, v, turn))
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,8 @@ def test_json_output(runner: CliRunner, tmp_path: Path) -> None:
     ):
         assert key in first
     assert (first["line"], first["column"], first["end_column"], first["text"]) == (3, 17, 20, "不知道")
-    assert first["speaker"] == "工作人员" and first["start"] == 9 * 3600 + 9
+    assert first["speaker"] == "工作人员" and first["time"] == 9 * 3600 + 9
+    assert first["utterance"][first["start"] : first["end"]] == first["text"]
     assert data["summary"]["violations"] == 2 and data["summary"]["by_severity"]["error"] == 2
 
 
