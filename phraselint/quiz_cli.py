@@ -13,14 +13,14 @@ import random
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from .cli import _guard
+from .cli import _guard, _linter
 from .errors import ConfigError
 from .script import SCRIPTS, to_script
 
@@ -275,20 +275,11 @@ def _inline(options: Sequence[str]) -> str:
 
 def _build_quiz(rule_files: Sequence[str], config: str | None, isolated: bool) -> Quiz:
     from .config import load_settings
-    from .linter import Linter
     from .quiz import Quiz, load_quiz_config
-    from .selftest import load_verified
 
     settings = load_settings(config, isolated)
-    catalogue = load_verified((*settings.rules, *rule_files))
-    linter = Linter(
-        catalogue,
-        select=settings.select,
-        ignore=settings.ignore,
-        severity=dict(settings.severity),
-        allow=settings.allow,
-        slots=dict(settings.slots),
-    )
+    linter = _linter(replace(settings, rules=(*settings.rules, *rule_files)))
+    catalogue = linter.catalogue
     vocab = catalogue.vocabulary
     return Quiz(catalogue, linter, load_quiz_config(vocab.situations, vocab.slots))
 
