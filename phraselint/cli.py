@@ -87,6 +87,23 @@ def main() -> None:
 # --- shared options ---------------------------------------------------------------------------------
 
 
+# The options that say where rules and settings come from, the same on every command that has them.
+rules_option = click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="An extra rule file (an organisation's own); may be repeated.",
+)
+config_option = click.option(
+    "--config",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Settings file (default: phraselint.toml or [tool.phraselint] in pyproject.toml).",
+)
+isolated_option = click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+
+
 def _lint_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option(
@@ -110,20 +127,9 @@ def _lint_options(func: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="Script of the rewrites (default: that of each utterance).",
         ),
-        click.option(
-            "--rules",
-            "rule_files",
-            multiple=True,
-            type=click.Path(dir_okay=False),
-            help="An extra rule file (an organisation's own); may be repeated.",
-        ),
-        click.option(
-            "--config",
-            default=None,
-            type=click.Path(dir_okay=False),
-            help="Settings file (default: phraselint.toml or [tool.phraselint] in pyproject.toml).",
-        ),
-        click.option("--isolated", is_flag=True, help="Ignore every settings file."),
+        rules_option,
+        config_option,
+        isolated_option,
     ]
     for option in reversed(options):
         func = option(func)
@@ -463,11 +469,9 @@ def _catalogue_for(rule_files: Sequence[str], config: str | None, isolated: bool
 
 @rules.command("list")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
-@click.option(
-    "--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False), help="Extra rule files."
-)
-@click.option("--config", default=None, type=click.Path(dir_okay=False))
-@click.option("--isolated", is_flag=True)
+@rules_option
+@config_option
+@isolated_option
 @_guard
 def rules_list(fmt: str, rule_files: tuple[str, ...], config: str | None, isolated: bool) -> None:
     """Every forbidden-phrase rule: id, severity, situation, phrase, sources."""
@@ -496,9 +500,7 @@ def rules_list(fmt: str, rule_files: tuple[str, ...], config: str | None, isolat
 
 @rules.command("show")
 @click.argument("rule_id")
-@click.option(
-    "--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False), help="Extra rule files."
-)
+@rules_option
 @click.option("--script", type=click.Choice(SCRIPTS), default="simplified", show_default=True)
 @_guard
 def rules_show(rule_id: str, rule_files: tuple[str, ...], script: str) -> None:
@@ -602,19 +604,8 @@ def rules_test(files: tuple[str, ...]) -> None:
     help="A web origin allowed to call the service from its pages (https://chat.example.org); "
     "may be repeated.",
 )
-@click.option(
-    "--rules",
-    "rule_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="An extra rule file (an organisation's own); may be repeated.",
-)
-@click.option(
-    "--config",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="Settings file (default: phraselint.toml or [tool.phraselint] in pyproject.toml).",
-)
+@rules_option
+@config_option
 @_guard
 def serve(
     host: str,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .cli import _guard, _linter
+from .cli import _guard, _linter, config_option, isolated_option, rules_option
 from .errors import ConfigError
 from .script import SCRIPTS, to_script
 
@@ -336,15 +336,9 @@ def _session_items(
     default=None,
     help="Progress database (default: quiz.sqlite3 in the user data directory).",
 )
-@click.option(
-    "--rules",
-    "rule_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="An extra rule file (an organisation's own); may be repeated.",
-)
-@click.option("--config", default=None, type=click.Path(dir_okay=False), help="Settings file.")
-@click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+@rules_option
+@config_option
+@isolated_option
 @click.pass_context
 @_guard
 def quiz(
