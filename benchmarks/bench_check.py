@@ -67,7 +67,7 @@ def make_corpus(path: Path, megabytes: float, seed: int = 7) -> None:
     """A labelled transcript file of about ``megabytes`` MB, built from the catalogue's own phrases."""
     import opencc
 
-    from phraselint.catalogue import load_catalogue
+    from phraselint.data.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     rng = random.Random(seed)
@@ -108,9 +108,9 @@ def make_corpus(path: Path, megabytes: float, seed: int = 7) -> None:
 
 
 def bench_pipeline(path: Path) -> dict[str, float]:
-    from phraselint.lint import Roles, lint_file
-    from phraselint.linter import Linter
-    from phraselint.selftest import load_verified
+    from phraselint.check.files import Roles, lint_file
+    from phraselint.data.rule_tests import load_verified
+    from phraselint.engine.linter import Linter
 
     linter = Linter(load_verified())
     roles = Roles.build(linter)
@@ -125,8 +125,8 @@ def bench_floor(path: Path) -> dict[str, float]:
     """One bare Aho-Corasick pass of the same folded keys over the raw text, read in blocks."""
     import ahocorasick
 
-    from phraselint.catalogue import load_catalogue
-    from phraselint.normalize import fold
+    from phraselint.data.catalogue import load_catalogue
+    from phraselint.engine.normalize import fold
 
     automaton = ahocorasick.Automaton()
     for rule in load_catalogue().rules:

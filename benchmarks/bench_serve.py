@@ -101,7 +101,7 @@ def make_messages(n: int, seed: int = 11) -> list[str]:
     import opencc
     from bench_check import STAFF
 
-    from phraselint.catalogue import load_catalogue
+    from phraselint.data.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     clean = [p.text.replace("{", "").replace("}", "") for p in catalogue.standard] + STAFF
@@ -155,11 +155,11 @@ def timed(
 
 
 def bench_in_process(messages: list[str]) -> dict[str, Any]:
-    from phraselint import confirm
-    from phraselint.lint import Roles
-    from phraselint.linter import Linter
-    from phraselint.selftest import load_verified
-    from phraselint.serve import Message, PreSend, warm
+    from phraselint.check.files import Roles
+    from phraselint.data.rule_tests import load_verified
+    from phraselint.engine import confirm
+    from phraselint.engine.linter import Linter
+    from phraselint.service.server import Message, PreSend, warm
 
     linter = Linter(load_verified())
     warm(linter)
@@ -402,7 +402,7 @@ def bench_burst(messages: list[str], seconds: int, rounds: int) -> dict[str, Any
         through_wrk = wrk(service.url, mixed, seconds, 16)
         raw = raw_abuse(service.port, rounds)
         sample = messages[0]
-        from phraselint.linter import Linter
+        from phraselint.engine.linter import Linter
 
         expected = Linter().check(sample)
         status, answer = post(service.url, json.dumps({"text": sample}, ensure_ascii=False).encode())

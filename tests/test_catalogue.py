@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from phraselint.catalogue import load_catalogue
+from phraselint.data.catalogue import load_catalogue
+from phraselint.data.rule_tests import load_verified, run_examples
 from phraselint.errors import CatalogueError
-from phraselint.selftest import load_verified, run_examples
 
 GOOD_RULE = """\
 version: 1

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from phraselint.linter import Linter
-from phraselint.script import evidence
-from phraselint.serve import create_app
+from phraselint.engine.linter import Linter
+from phraselint.engine.script import evidence
+from phraselint.service.server import create_app
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 LINTER = Linter()

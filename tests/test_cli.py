@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from phraselint.cli import main
+from phraselint.cli.commands import main
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOW = """\

@@ -16,8 +16,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from phraselint.cli import main
-from phraselint.conversation import (
+from phraselint.check.conversation import (
     NO_SPEAKERS,
     NO_START_END,
     NO_TIMES,
@@ -29,14 +28,15 @@ from phraselint.conversation import (
     phrase_pattern,
     plain_you,
 )
+from phraselint.check.files import Roles, lint_file
+from phraselint.cli.commands import main
+from phraselint.engine.linter import Linter
+from phraselint.engine.normalize import fold
+from phraselint.engine.script import to_script
 from phraselint.errors import CatalogueError
-from phraselint.formats import detect_format, parse
-from phraselint.lint import Roles, lint_file
-from phraselint.linter import Linter
-from phraselint.normalize import fold
+from phraselint.read.formats import detect_format, parse
+from phraselint.read.transcript import Turn
 from phraselint.report import analyse_file
-from phraselint.script import to_script
-from phraselint.transcript import Turn
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONVERSATIONS = FIXTURES / "conversations"

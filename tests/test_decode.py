@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phraselint import decode
-from phraselint.decode import (
+from phraselint.errors import ConfigError, InputError
+from phraselint.read import decode
+from phraselint.read.decode import (
     BLOCK_BYTES,
     SAMPLE_BYTES,
     TRANSCRIPT_EXTENSIONS,
@@ -26,8 +27,7 @@ from phraselint.decode import (
     plausibility,
     read_lines,
 )
-from phraselint.errors import ConfigError, InputError
-from phraselint.formats import parse
+from phraselint.read.formats import parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
 # The transcripts themselves, not the annotations (.expected, .fixed) other tests keep beside them.

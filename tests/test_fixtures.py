@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from phraselint.fixer import fix_file
-from phraselint.lint import Roles, lint_file
-from phraselint.linter import Linter
+from phraselint.check.files import Roles, lint_file
+from phraselint.check.fix import fix_file
+from phraselint.engine.linter import Linter
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ANNOTATED = sorted(p for p in FIXTURES.rglob("*.expected"))

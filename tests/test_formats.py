@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from phraselint.decode import TRANSCRIPT_EXTENSIONS, read_lines
 from phraselint.errors import ConfigError, InputError
-from phraselint.formats import _csv_records, detect_format, parse
-from phraselint.transcript import Turn
+from phraselint.read.decode import TRANSCRIPT_EXTENSIONS, read_lines
+from phraselint.read.formats import _csv_records, detect_format, parse
+from phraselint.read.transcript import Turn
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
 # The transcripts themselves, not the annotations (.expected, .fixed) other tests keep beside them.

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from phraselint.catalogue import load_catalogue
-from phraselint.decode import open_text
-from phraselint.formats import parse
-from phraselint.lint import Roles, _check_turns, lint_file
-from phraselint.linter import Linter
+from phraselint.check.files import Roles, _check_turns, lint_file
+from phraselint.data.catalogue import load_catalogue
+from phraselint.engine.linter import Linter
+from phraselint.read.decode import open_text
+from phraselint.read.formats import parse
 
 LINTER = Linter()
 ROLES = Roles.build(LINTER)

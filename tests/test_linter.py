@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import phraselint
-from phraselint.catalogue import load_catalogue
+from phraselint.data.catalogue import load_catalogue
+from phraselint.engine.linter import Linter
 from phraselint.errors import ConfigError
-from phraselint.linter import Linter
 
 CATALOGUE = load_catalogue()
 LINTER = Linter(CATALOGUE)

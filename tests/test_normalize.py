@@ -6,7 +6,7 @@ import opencc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phraselint.normalize import _STUTTER, fold, fold_with_map, prefold, stutters
+from phraselint.engine.normalize import _STUTTER, fold, fold_with_map, prefold, stutters
 
 # Text as transcripts have it: CJK in both scripts, full-width forms, punctuation, particles, emoji, combining
 # marks, CRLF and control characters.

@@ -38,7 +38,7 @@ def test_wheel_ships_the_rules_and_runs_from_anywhere(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     where = subprocess.run(
-        [str(python), "-c", "import phraselint.catalogue as c; print(c.builtin_rules_dir())"],
+        [str(python), "-c", "import phraselint.data.catalogue as c; print(c.builtin_rules_dir())"],
         cwd=elsewhere,
         check=True,
         capture_output=True,

@@ -23,9 +23,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phraselint.cli import main
+from phraselint.cli.commands import main
+from phraselint.data.rule_tests import load_verified
+from phraselint.engine.linter import Linter
+from phraselint.engine.script import to_script
 from phraselint.errors import CatalogueError
-from phraselint.linter import Linter
 from phraselint.quiz import (
     ChooseQuestion,
     Item,
@@ -43,8 +45,6 @@ from phraselint.quiz import (
     select_items,
     similarity,
 )
-from phraselint.script import to_script
-from phraselint.selftest import load_verified
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from phraselint.quiz_store import EXPORT_COLUMNS, AnswerRecord, QuizStore, StoreError, default_db_path
+from phraselint.quiz.store import EXPORT_COLUMNS, AnswerRecord, QuizStore, StoreError, default_db_path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
@@ -79,7 +79,7 @@ def test_an_answer_and_its_card_are_one_transaction(tmp_path: Path) -> None:
 WRITER = """
 import sys
 from datetime import datetime, timezone
-from phraselint.quiz_store import AnswerRecord, QuizStore
+from phraselint.quiz.store import AnswerRecord, QuizStore
 db, trainee, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 with QuizStore(db) as store:
     for i in range(n):

@@ -16,12 +16,13 @@ import pytest
 from click.testing import CliRunner
 
 from phraselint import report as report_module
-from phraselint.cli import main
-from phraselint.conversation import load_conversation_rules
+from phraselint.check.conversation import load_conversation_rules
+from phraselint.check.files import Finding, Roles
+from phraselint.cli.commands import main
+from phraselint.engine.linter import Linter
 from phraselint.errors import ConfigError
-from phraselint.lint import Finding, Roles
-from phraselint.linter import Linter
 from phraselint.model import Violation
+from phraselint.read.transcript import Turn
 from phraselint.report import (
     ASSETS,
     CSV_COLUMNS,
@@ -34,7 +35,6 @@ from phraselint.report import (
     render_html,
     score,
 )
-from phraselint.transcript import Turn
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -331,8 +331,8 @@ def test_the_vendored_chart_library_is_the_recorded_one() -> None:
 @pytest.mark.parametrize(
     "first",
     [
-        "import phraselint.report as r; import phraselint.cli as c",
-        "import phraselint.cli as c; import phraselint.report as r",
+        "import phraselint.report as r; import phraselint.cli.commands as c",
+        "import phraselint.cli.commands as c; import phraselint.report as r",
     ],
 )
 def test_the_report_command_is_registered_whichever_module_comes_first(first: str) -> None:

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from phraselint.catalogue import load_catalogue
+from phraselint.data.catalogue import load_catalogue
+from phraselint.engine.linter import Linter
+from phraselint.engine.script import evidence
 from phraselint.errors import ConfigError
-from phraselint.linter import Linter
-from phraselint.script import evidence
 
 CATALOGUE = load_catalogue()
 LINTER = Linter(CATALOGUE)

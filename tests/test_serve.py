@@ -23,12 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from phraselint.catalogue import load_catalogue
-from phraselint.cli import main
-from phraselint.lint import Roles
-from phraselint.linter import Linter
-from phraselint.script import evidence
-from phraselint.serve import INLINE_TEXT, MAX_BATCH, MAX_TEXT, STATIC_DIR, create_app, listen
+from phraselint.check.files import Roles
+from phraselint.cli.commands import main
+from phraselint.data.catalogue import load_catalogue
+from phraselint.engine.linter import Linter
+from phraselint.engine.script import evidence
+from phraselint.service.server import INLINE_TEXT, MAX_BATCH, MAX_TEXT, STATIC_DIR, create_app, listen
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue()
@@ -451,9 +451,9 @@ def test_start_up_warms_the_engine_before_the_first_request(tmp_path: Path) -> N
     probe = textwrap.dedent(
         """
         from starlette.testclient import TestClient
-        from phraselint.linter import Linter
-        from phraselint import confirm, script
-        from phraselint.serve import create_app
+        from phraselint.engine.linter import Linter
+        from phraselint.engine import confirm, script
+        from phraselint.service.server import create_app
 
         linter = Linter()
         def built():
@@ -491,7 +491,7 @@ def test_serve_without_the_extra_says_how_to_install_it(
 
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: pytest.fail("served without the extra"))
     for name in [n for n in sys.modules if n == missing or n.startswith(f"{missing}.")] + [
-        "phraselint.serve"
+        "phraselint.service.server"
     ]:
         monkeypatch.delitem(sys.modules, name, raising=False)
     monkeypatch.setitem(sys.modules, missing, None)  # what an environment without it imports
@@ -504,7 +504,9 @@ def test_serve_without_the_extra_says_how_to_install_it(
 def test_serve_with_a_bad_rule_file_is_one_line_and_exit_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("phraselint.serve.run", lambda *args, **kwargs: pytest.fail("served a bad rule file"))
+    monkeypatch.setattr(
+        "phraselint.service.server.run", lambda *args, **kwargs: pytest.fail("served a bad rule file")
+    )
     bad = tmp_path / "ours.yml"
     bad.write_text("version: 1\nrules: [{id: x}]\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["serve", "--rules", str(bad)])

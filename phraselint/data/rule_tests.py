@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
+from ..engine.linter import Linter
+from ..errors import CatalogueError
+from ..model import SLOT_RE
 from .catalogue import Catalogue, load_catalogue
-from .errors import CatalogueError
-from .linter import Linter
-from .model import SLOT_RE
 
 
 @dataclass(frozen=True)

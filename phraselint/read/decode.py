@@ -34,7 +34,7 @@ from typing import BinaryIO, NamedTuple
 
 from charset_normalizer import from_bytes
 
-from .errors import ConfigError, InputError
+from ..errors import ConfigError, InputError
 
 STDIN = "-"
 SAMPLE_BYTES = 64 * 1024

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .catalogue import (
+from ..data.catalogue import (
     Catalogue,
     _check_keys,
     _choice,
@@ -31,12 +31,12 @@ from .catalogue import (
     builtin_rules_dir,
     read_yaml,
 )
-from .errors import CatalogueError
-from .lint import Finding, Roles
-from .model import SEVERITIES, SLOT_RE, Source, Violation
-from .normalize import fold, fold_with_map, prefold
-from .script import detect_script, render
-from .transcript import Turn
+from ..engine.normalize import fold, fold_with_map, prefold
+from ..engine.script import detect_script, render
+from ..errors import CatalogueError
+from ..model import SEVERITIES, SLOT_RE, Source, Violation
+from ..read.transcript import Turn
+from .files import Finding, Roles
 
 CHECKS: tuple[str, ...] = (
     "greeting",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..model import SLOT_RE, Rule, Violation
 from .confirm import Hit
-from .model import SLOT_RE, Rule, Violation
 from .normalize import Folded, folding
 from .script import render
 

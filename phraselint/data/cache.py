@@ -21,8 +21,8 @@ def cache_dir() -> Path:
 
 def code_fingerprint() -> bytes:
     """The source of the package itself: a cached value built by other code is not the same value."""
-    here = Path(__file__).resolve().parent
-    return b"".join(p.read_bytes() for p in sorted(here.glob("*.py")))
+    here = Path(__file__).resolve().parent.parent
+    return b"".join(p.read_bytes() for p in sorted(here.rglob("*.py")))
 
 
 def key_of(parts: Iterable[str | bytes]) -> str:

@@ -6,12 +6,12 @@ import dataclasses
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 
-from .catalogue import Catalogue, load_catalogue
+from ..data.catalogue import Catalogue, load_catalogue
+from ..errors import ConfigError
+from ..model import SEVERITIES, Rule, Violation
 from .confirm import Hit, confirm, resolve_overlaps
-from .errors import ConfigError
 from .explain import explain, splice
 from .find import Finder
-from .model import SEVERITIES, Rule, Violation
 from .normalize import fold, fold_with_map, folding
 from .script import SCRIPTS, detect_script
 

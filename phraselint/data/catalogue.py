@@ -1,7 +1,7 @@
 """Loading and validating the rule files (rules/*.yml) into immutable catalogue entries.
 
 Every error names the file, the line and the entry: ``rules/forbidden.yml:42: rule 'dont-know': unknown
-situation '受里'``. Examples are run by :func:`phraselint.selftest.run_examples`, not here, because running
+situation '受里'``. Examples are run by :func:`phraselint.data.rule_tests.run_examples`, not here, because running
 them needs the engine.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from .errors import CatalogueError
-from .model import (
+from ..errors import CatalogueError
+from ..model import (
     SCOPES,
     SEVERITIES,
     SLOT_RE,
@@ -57,7 +57,7 @@ _REWRITE_KEYS = {"ref", "text", "fix", "utterance"}
 
 def builtin_rules_dir() -> Path:
     """The directory of the shipped rule files: inside the installed package, or beside it in a checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     for candidate in (here / "rules", here.parent / "rules"):
         if (candidate / "vocabulary.yml").is_file():
             return candidate
@@ -398,7 +398,7 @@ def load_catalogue(extra_files: Sequence[str | Path] = ()) -> Catalogue:
 
 @functools.lru_cache(maxsize=8)
 def _load(extra_files: tuple[str, ...], base_dir: str) -> Catalogue:
-    from . import __version__
+    from .. import __version__
     from .cache import cached, code_fingerprint, key_of
 
     base = Path(base_dir)

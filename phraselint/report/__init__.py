@@ -7,8 +7,8 @@ figures ─render→ html (one self-contained file: Chart.js and the data inline
 ```
 
 ``analyse_file`` is the only step here that reads a file; scoring, figures and rendering take values and return
-values. ``write_report`` writes atomically. The ``report`` click command is registered by phraselint.cli; it is
-built on first use (module ``__getattr__``) because it takes the shared options of phraselint.cli, which imports
+values. ``write_report`` writes atomically. The ``report`` click command is registered by phraselint.cli.commands; it is
+built on first use (module ``__getattr__``) because it takes the shared options of phraselint.cli.commands, which imports
 this module at its end.
 """
 
@@ -30,19 +30,19 @@ from typing import Any
 
 import click
 
-from .catalogue import builtin_rules_dir, read_yaml
-from .conversation import ConversationResult, ConversationRules, check_conversation
-from .decode import display_name, open_text
-from .errors import ConfigError, PhraselintError
-from .formats import parse
-from .lint import FileScript, Finding, Roles, check_turn
-from .linter import Linter
-from .model import SEVERITIES, Violation, Vocabulary, severity_rank
-from .output import as_dict, format_time
-from .transcript import Turn
+from ..check.conversation import ConversationResult, ConversationRules, check_conversation
+from ..check.files import FileScript, Finding, Roles, check_turn
+from ..data.catalogue import builtin_rules_dir, read_yaml
+from ..engine.linter import Linter
+from ..errors import ConfigError, PhraselintError
+from ..model import SEVERITIES, Violation, Vocabulary, severity_rank
+from ..output.render import as_dict, format_time
+from ..read.decode import display_name, open_text
+from ..read.formats import parse
+from ..read.transcript import Turn
 
 REPORT_FORMATS: tuple[str, ...] = ("html", "csv", "json")
-ASSETS = Path(__file__).resolve().parent / "assets"
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
 CHART_JS = "chart.umd.js"
 TEMPLATE = "report.html.j2"
 UNLABELLED = "（未标注）"  # the staff of a transcript without speaker names
@@ -721,7 +721,7 @@ def _format_of(output: str, fmt: str | None) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _report_command() -> click.Command:
-    from .cli import _fail, _guard, _lint_options, _paths, _settings, _worker
+    from ..cli.commands import _fail, _guard, _lint_options, _paths, _settings, _worker
 
     @click.command("report")
     @click.argument("paths", nargs=-1)
@@ -766,7 +766,7 @@ def _report_command() -> click.Command:
     ) -> None:
         """Check transcripts whole and write one report for quality managers: scores, compliance rates,
         findings by rule, situation and staff member, the worst utterances with rewrites."""
-        from .conversation import load_conversation_rules
+        from ..check.conversation import load_conversation_rules
 
         fmt = _format_of(output, fmt)
         check_output(output)

@@ -35,14 +35,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as ASGIMessage
 
-from . import __version__
-from .errors import ConfigError
-from .lint import Finding, Roles
-from .linter import Linter
-from .model import SEVERITIES, Violation, severity_rank
-from .output import as_dict
-from .script import SCRIPTS, to_script
-from .transcript import Turn
+from .. import __version__
+from ..check.files import Finding, Roles
+from ..engine.linter import Linter
+from ..engine.script import SCRIPTS, to_script
+from ..errors import ConfigError
+from ..model import SEVERITIES, Violation, severity_rank
+from ..output.render import as_dict
+from ..read.transcript import Turn
 
 log = logging.getLogger("phraselint.serve")
 
@@ -54,7 +54,7 @@ MAX_TEXT = 2000
 INLINE_TEXT = 500  # a longer message is checked in a worker thread, so the event loop keeps serving
 MESSAGE_PATH = "<message>"  # the "path" of every violation: a chat message comes from no file
 SCRIPT_CHOICES: tuple[str, ...] = ("auto", *SCRIPTS)
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 # The chat page loads only its own script and style sheet; the icon is an empty data: URL (no favicon request).
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import PhraselintError
+from ..errors import PhraselintError
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 30.0

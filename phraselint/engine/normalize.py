@@ -23,8 +23,8 @@ from pathlib import Path
 
 import opencc
 
-from .cache import cached, code_fingerprint, key_of
-from .catalogue import builtin_rules_dir, read_yaml
+from ..data.cache import cached, code_fingerprint, key_of
+from ..data.catalogue import builtin_rules_dir, read_yaml
 
 # Everything that is not a letter or digit of some script is dropped before matching.
 _NOISE = re.compile(r"[\W_]")

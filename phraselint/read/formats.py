@@ -30,8 +30,8 @@ from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import NamedTuple
 
+from ..errors import ConfigError, InputError
 from .decode import display_name
-from .errors import ConfigError, InputError
 from .transcript import Turn
 
 FORMATS = ("auto", "plain", "labelled", "srt", "vtt", "jsonl", "csv")

@@ -11,9 +11,9 @@ from typing import Any, TextIO
 
 import click
 
-from .lint import Finding
-from .model import severity_rank
-from .script import to_script
+from ..check.files import Finding
+from ..engine.script import to_script
+from ..model import severity_rank
 
 STREAMED: frozenset[str] = frozenset({"text", "jsonl", "github"})
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}

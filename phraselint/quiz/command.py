@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .cli import _guard, _linter, config_option, isolated_option, rules_option
-from .errors import ConfigError
-from .script import SCRIPTS, to_script
+from ..cli.commands import _guard, _linter, config_option, isolated_option, rules_option
+from ..engine.script import SCRIPTS, to_script
+from ..errors import ConfigError
 
 if TYPE_CHECKING:
-    from .quiz import Answer, Item, Question, Quiz, Schedule, Step
-    from .quiz_store import QuizStore, Stats
+    from . import Answer, Item, Question, Quiz, Schedule, Step
+    from .store import QuizStore, Stats
 
 MAX_TRIES = 3  # answers that make no sense before the question is skipped
 EXIT_INTERRUPTED = 130
@@ -38,7 +38,7 @@ def _split(values: Sequence[str]) -> list[str]:
 
 def _kinds(values: Sequence[str]) -> tuple[str, ...]:
     """``--kind`` values (判断/改写/选择 in either script, or judge/rewrite/choose) as kind ids."""
-    from .quiz import KIND_NAMES, KINDS, simplified
+    from . import KIND_NAMES, KINDS, simplified
 
     aliases = {**{k: k for k in KINDS}, **{name: k for k, name in KIND_NAMES.items()}}
     out = []
@@ -53,7 +53,7 @@ def _kinds(values: Sequence[str]) -> tuple[str, ...]:
 
 def _situations(values: Sequence[str], names: dict[str, str]) -> tuple[str, ...]:
     """``--situation`` values (ids such as ``accepting``, or names such as 受理业务时) as situation ids."""
-    from .quiz import simplified
+    from . import simplified
 
     by_name = {name: sid for sid, name in names.items()}
     out = []
@@ -77,7 +77,7 @@ def _default_trainee() -> str:
 
 
 def _db_path(db: str | None) -> Path:
-    from .quiz_store import default_db_path
+    from .store import default_db_path
 
     return Path(db) if db else default_db_path()
 
@@ -162,7 +162,7 @@ class Session:
         return 0
 
     def ask(self, number: int, total: int, item: Item) -> None:
-        from .quiz import KIND_NAMES
+        from . import KIND_NAMES
 
         question = self.quiz.question(item, random.Random(f"{self.seed}:{item.key}"))
         say = self.console.say
@@ -192,7 +192,7 @@ class Session:
 
     def _answer(self, step: Step) -> tuple[Answer, str] | None:
         """The answer to one step and how to record it; None when the trainee skips it."""
-        from .quiz import has_han, parse_option
+        from . import has_han, parse_option
 
         say = self.console.say
         say(step.prompt + (_inline(step.options) if _short(step.options) else ""))
@@ -218,8 +218,8 @@ class Session:
         return None
 
     def _keep(self, item: Item, question: Question, said: str, score: int, seconds: float) -> None:
-        from .quiz import is_correct, review
-        from .quiz_store import AnswerRecord
+        from . import is_correct, review
+        from .store import AnswerRecord
 
         now = datetime.now(timezone.utc)
         correct = is_correct(score, self.schedule)
@@ -274,8 +274,8 @@ def _inline(options: Sequence[str]) -> str:
 
 
 def _build_quiz(rule_files: Sequence[str], config: str | None, isolated: bool) -> Quiz:
-    from .config import load_settings
-    from .quiz import Quiz, load_quiz_config
+    from ..data.settings import load_settings
+    from . import Quiz, load_quiz_config
 
     settings = load_settings(config, isolated)
     linter = _linter(replace(settings, rules=(*settings.rules, *rule_files)))
@@ -293,7 +293,7 @@ def _session_items(
     count: int,
     seed: int,
 ) -> list[Item]:
-    from .quiz import KIND_NAMES, order_items, select_items
+    from . import KIND_NAMES, order_items, select_items
 
     pool = select_items(quiz.items, kinds, situations)
     if not pool:
@@ -361,7 +361,7 @@ def quiz(
     (FSRS spaced repetition). When standard input is not a terminal, answers are read line by line."""
     if ctx.invoked_subcommand is not None:
         return
-    from .quiz_store import QuizStore
+    from .store import QuizStore
 
     console = Console(script, interactive=sys.stdin.isatty())
     wanted_kinds = _kinds(kinds)
@@ -381,7 +381,7 @@ def quiz(
 
 
 def _existing_store(db: str | None) -> QuizStore:
-    from .quiz_store import QuizStore, StoreError
+    from .store import QuizStore, StoreError
 
     path = _db_path(db)
     if not path.is_file():
@@ -399,7 +399,7 @@ def _existing_store(db: str | None) -> QuizStore:
 @_guard
 def stats(trainee: str | None, db: str | None, top: int, script: str) -> None:
     """Accuracy by situation and kind, and the items most often missed."""
-    from .catalogue import load_catalogue
+    from ..data.catalogue import load_catalogue
 
     with _existing_store(db) as store:
         result = store.stats(trainee, top)
@@ -410,7 +410,7 @@ def stats(trainee: str | None, db: str | None, top: int, script: str) -> None:
 
 def stats_lines(result: Stats, trainee: str | None, situations: dict[str, str]) -> list[str]:
     """The statistics as text lines, in Chinese."""
-    from .quiz import KIND_NAMES
+    from . import KIND_NAMES
 
     who = f"学员 {trainee}" if trainee else "全部学员"
     if not result.total.answered:
@@ -452,7 +452,7 @@ def stats_lines(result: Stats, trainee: str | None, situations: dict[str, str]) 
 @_guard
 def export(as_csv: bool, output: str | None, trainee: str | None, db: str | None) -> None:
     """Every answer, for trainers: time, trainee, kind, item, situation, prompt, answer, score, correct."""
-    from .quiz_store import EXPORT_COLUMNS
+    from .store import EXPORT_COLUMNS
 
     with _existing_store(db) as store:
         rows = list(store.answers(trainee))

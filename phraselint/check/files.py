@@ -7,13 +7,13 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .decode import open_text
-from .formats import LINE_FORMATS, detect_format, parse, parse_numbered
-from .linter import Linter
-from .model import Violation
-from .normalize import prefold
-from .script import detect_script
-from .transcript import Turn
+from ..engine.linter import Linter
+from ..engine.normalize import prefold
+from ..engine.script import detect_script
+from ..model import Violation
+from ..read.decode import open_text
+from ..read.formats import LINE_FORMATS, detect_format, parse, parse_numbered
+from ..read.transcript import Turn
 
 
 @dataclass(frozen=True)

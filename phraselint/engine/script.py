@@ -6,7 +6,7 @@ import functools
 
 import opencc
 
-from .model import SLOT_RE
+from ..model import SLOT_RE
 
 SCRIPTS: tuple[str, ...] = ("simplified", "traditional", "tw", "hk")
 _TO_SCRIPT = {"traditional": "s2t", "tw": "s2tw", "hk": "s2hk"}
@@ -54,7 +54,7 @@ def detect_script(text: str, default: str | None = None) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _corrections() -> tuple[tuple[str, str], ...]:
-    from .catalogue import builtin_rules_dir, read_yaml
+    from ..data.catalogue import builtin_rules_dir, read_yaml
 
     data = read_yaml(builtin_rules_dir() / "normalize.yml").get("script_corrections") or {}
     return tuple((str(k), str(v)) for k, v in data.items() if k != "__line__")

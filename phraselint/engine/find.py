@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from .model import SLOT_RE, Rule, Source
+from ..model import SLOT_RE, Rule, Source
 from .normalize import fold_with_map, stutters
 
 
@@ -86,7 +86,7 @@ class Finder:
             self._automaton.make_automaton()
 
     def has_candidate(self, prefolded: str) -> bool:
-        """The fast test run on every utterance, on its :func:`~phraselint.normalize.prefold`."""
+        """The fast test run on every utterance, on its :func:`~phraselint.engine.normalize.prefold`."""
         if self.empty or not prefolded:
             return False
         for _ in self._automaton.iter(prefolded):

@@ -16,12 +16,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .decode import STDIN, detect_encoding, display_name
-from .errors import InputError
-from .explain import splice
-from .formats import detect_format, parse
-from .lint import FileScript, Finding, Roles, check_turn
-from .linter import Linter
+from ..engine.explain import splice
+from ..engine.linter import Linter
+from ..errors import InputError
+from ..read.decode import STDIN, detect_encoding, display_name
+from ..read.formats import detect_format, parse
+from .files import FileScript, Finding, Roles, check_turn
 
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 # Characters a replacement may not bring into a field of a structured format without escaping.

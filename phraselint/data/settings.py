@@ -16,8 +16,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .errors import ConfigError
-from .model import SEVERITIES
+from ..errors import ConfigError
+from ..model import SEVERITIES
 
 
 @dataclass(frozen=True)

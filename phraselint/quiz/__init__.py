@@ -30,13 +30,13 @@ from typing import Any, Protocol
 
 import fsrs
 
-from .catalogue import Catalogue, builtin_rules_dir, read_yaml
-from .confirm import tokenizer
-from .errors import CatalogueError
-from .linter import Linter
-from .model import SLOT_RE, Rule, Source, StandardPhrase, Violation
-from .normalize import fold
-from .script import converter
+from ..data.catalogue import Catalogue, builtin_rules_dir, read_yaml
+from ..engine.confirm import tokenizer
+from ..engine.linter import Linter
+from ..engine.normalize import fold
+from ..engine.script import converter
+from ..errors import CatalogueError
+from ..model import SLOT_RE, Rule, Source, StandardPhrase, Violation
 
 KINDS: tuple[str, ...] = ("judge", "rewrite", "choose")
 KIND_NAMES: dict[str, str] = {"judge": "判断", "rewrite": "改写", "choose": "选择"}

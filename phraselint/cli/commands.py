@@ -13,19 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__
-from .config import Settings, load_settings, override
-from .errors import PhraselintError
-from .linter import Linter
-from .model import SEVERITIES, severity_rank
-from .output_names import FORMATS
-from .script import SCRIPTS
-from .selftest import load_verified, run_examples
+from .. import __version__
+from ..data.rule_tests import load_verified, run_examples
+from ..data.settings import Settings, load_settings, override
+from ..engine.linter import Linter
+from ..engine.script import SCRIPTS
+from ..errors import PhraselintError
+from ..model import SEVERITIES, severity_rank
+from ..output import FORMATS
 
 if TYPE_CHECKING:
-    from .conversation import ConversationRules
-    from .lint import Finding, Roles
-    from .output import Tally
+    from ..check.conversation import ConversationRules
+    from ..check.files import Finding, Roles
+    from ..output.render import Tally
 
 INPUT_FORMATS = ("auto", "plain", "labelled", "srt", "vtt", "jsonl", "csv")
 
@@ -63,7 +63,7 @@ class _LazyGroup(click.Group):
     """A command group whose heavier commands are imported only when they are asked for."""
 
     LAZY: dict[str, tuple[str, str]] = {  # noqa: RUF012 - read-only table
-        "quiz": ("phraselint.quiz_cli", "quiz"),
+        "quiz": ("phraselint.quiz.command", "quiz"),
         "report": ("phraselint.report", "report"),
     }
 
@@ -163,14 +163,14 @@ def _linter(settings: Settings) -> Linter:
 
 @functools.lru_cache(maxsize=1)
 def _worker(settings: Settings) -> tuple[Linter, Roles]:
-    from .lint import Roles
+    from ..check.files import Roles
 
     linter = _linter(settings)
     return linter, Roles.build(linter, settings.staff, settings.visitors)
 
 
 def _lint_one(job: tuple[Settings, str, str, str | None]) -> tuple[str, list[Finding], str | None]:
-    from .lint import lint_file
+    from ..check.files import lint_file
 
     settings, path, input_format, encoding = job
     linter, roles = _worker(settings)
@@ -186,7 +186,7 @@ def _lint_one(job: tuple[Settings, str, str, str | None]) -> tuple[str, list[Fin
 
 
 def _paths(paths: Sequence[str]) -> list[str]:
-    from .decode import iter_paths
+    from ..read.decode import iter_paths
 
     if not paths:
         if sys.stdin.isatty():
@@ -252,7 +252,7 @@ def check(
     **opts: Any,
 ) -> None:
     """Check transcripts (files, directories, '-' for standard input) for forbidden phrases."""
-    from .output import STREAMED, Tally, auto_format, emit_all, statistics
+    from ..output.render import STREAMED, Tally, auto_format, emit_all, statistics
 
     settings = _settings(opts)
     fmt = auto_format() if output_format == "auto" else output_format
@@ -294,7 +294,7 @@ def check(
 def _lint_streamed(job: tuple[Settings, str, str, str | None]) -> tuple[str, Iterator[Finding], None]:
     """``_lint_one`` for one process: the findings lazily, so a huge file is never held (errors come while
     iterating, and ``_collect`` reports them)."""
-    from .lint import lint_file
+    from ..check.files import lint_file
 
     settings, path, input_format, encoding = job
     linter, roles = _worker(settings)
@@ -313,7 +313,7 @@ def _collect(
     findings: Tally,
     quiet_stream: bool,
 ) -> int:
-    from .output import STREAMED, emit_one
+    from ..output.render import STREAMED, emit_one
 
     unreadable = 0
     for _path, found, error in results:
@@ -337,7 +337,7 @@ def _collect(
 
 @functools.lru_cache(maxsize=4)
 def _conversation_rules(settings: Settings, extra: str | None) -> ConversationRules:
-    from .conversation import load_conversation_rules
+    from ..check.conversation import load_conversation_rules
 
     return load_conversation_rules(_worker(settings)[0].catalogue, extra)
 
@@ -346,7 +346,7 @@ def _lint_whole(
     conversation_rules: str | None, job: tuple[Settings, str, str, str | None]
 ) -> tuple[str, list[Finding], str | None, list[tuple[str, str]]]:
     """``_lint_one`` for --conversation: the file's findings in file order, and the rules skipped on it."""
-    from .report import analyse_file
+    from ..report import analyse_file
 
     settings, path, input_format, encoding = job
     linter, roles = _worker(settings)
@@ -413,7 +413,7 @@ def _text_summary(findings: Tally, files: int, unreadable: int) -> None:
 @_guard
 def fix(paths: tuple[str, ...], write: bool, no_backup: bool, **opts: Any) -> None:
     """Replace every violation that has one unambiguous rewrite; print the result, or --write it in place."""
-    from .fixer import fix_file
+    from ..check.fix import fix_file
 
     settings = _settings(opts)
     linter, roles = _worker(settings)
@@ -461,7 +461,7 @@ def rules() -> None:
 
 
 def _catalogue_for(rule_files: Sequence[str], config: str | None, isolated: bool):  # type: ignore[no-untyped-def]
-    from .catalogue import load_catalogue
+    from ..data.catalogue import load_catalogue
 
     settings = load_settings(config, isolated)
     return load_catalogue((*settings.rules, *rule_files))
@@ -505,7 +505,7 @@ def rules_list(fmt: str, rule_files: tuple[str, ...], config: str | None, isolat
 @_guard
 def rules_show(rule_id: str, rule_files: tuple[str, ...], script: str) -> None:
     """Everything about one rule (or standard phrase), its rewrites rendered."""
-    from .script import render, to_script
+    from ..engine.script import render, to_script
 
     catalogue = _catalogue_for(rule_files, None, False)
     vocab = catalogue.vocabulary
@@ -554,7 +554,7 @@ def rules_show(rule_id: str, rule_files: tuple[str, ...], script: str) -> None:
 @_guard
 def rules_test(files: tuple[str, ...]) -> None:
     """Run every rule's examples and check its rewrites (the built-in rules and FILES); exit 1 on a failure."""
-    from .catalogue import load_catalogue
+    from ..data.catalogue import load_catalogue
 
     catalogue = load_catalogue(tuple(files))
     failures = run_examples(catalogue)
@@ -572,7 +572,7 @@ def rules_test(files: tuple[str, ...]) -> None:
 
 
 # --- serve: the pre-send check for chat tools (needs the optional extra 'serve') -----------------------
-# Registered below the __main__ guard, so `python -m phraselint.cli serve` does not see it; the installed
+# Registered below the __main__ guard, so `python -m phraselint.cli.commands serve` does not see it; the installed
 # `phraselint` command and `python cli.py` import this module whole and do.
 
 
@@ -619,7 +619,7 @@ def serve(
     try:
         import uvicorn  # noqa: F401  (checked before anything loads, so a missing extra is said at once)
 
-        from .serve import run
+        from ..service.server import run
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in ("starlette", "uvicorn", "anyio"):
             raise
@@ -648,7 +648,7 @@ def serve(
 main.add_command(serve)
 
 
-# --- quiz (phraselint/quiz_cli.py) and report (phraselint/report.py): loaded when named, so that
+# --- quiz (phraselint/quiz/command.py) and report (phraselint/report/): loaded when named, so that
 # `phraselint check` does not pay for their imports at every start (see _LazyGroup).
 
 

@@ -1,0 +1,5 @@
+"""The command line: ``phraselint check|fix|rules|serve`` (and, loaded when named, ``quiz`` and ``report``)."""
+
+from .commands import main
+
+__all__ = ["main"]
