@@ -21,15 +21,15 @@ from typing import Any
 
 from ..data.catalogue import (
     Catalogue,
-    _check_keys,
-    _choice,
-    _line,
-    _list,
-    _sources,
-    _text,
-    _Where,
+    Where,
     builtin_rules_dir,
+    check_keys,
     read_yaml,
+    yaml_choice,
+    yaml_line,
+    yaml_list,
+    yaml_sources,
+    yaml_text,
 )
 from ..engine.normalize import fold, fold_with_map, prefold
 from ..engine.script import detect_script, render
@@ -166,7 +166,7 @@ def _top(data: dict[str, Any], path: str) -> dict[str, Any]:
         raise CatalogueError("'rules' must be a list", path, data.get("__line__"))
     for node in rules:
         if not isinstance(node, dict) or not isinstance(node.get("id"), str):
-            raise CatalogueError("each rule must be a mapping with an 'id'", path, _line(node, 1))
+            raise CatalogueError("each rule must be a mapping with an 'id'", path, yaml_line(node, 1))
         node["__origin__"] = path
     return data
 
@@ -188,8 +188,8 @@ def _merge(base: dict[str, Any], extra: dict[str, Any], path: str) -> dict[str, 
     return merged
 
 
-def _strings(node: dict[str, Any], key: str, where: _Where, required: bool = False) -> tuple[str, ...]:
-    items = _list(node, key, where)
+def _strings(node: dict[str, Any], key: str, where: Where, required: bool = False) -> tuple[str, ...]:
+    items = yaml_list(node, key, where)
     if required and not items:
         raise where.fail(f"'{key}' must list at least one entry")
     if not all(isinstance(x, str) and x.strip() for x in items):
@@ -199,7 +199,7 @@ def _strings(node: dict[str, Any], key: str, where: _Where, required: bool = Fal
     return tuple(x.strip() for x in items)
 
 
-def _number(node: dict[str, Any], key: str, where: _Where, *, whole: bool = False) -> float | None:
+def _number(node: dict[str, Any], key: str, where: Where, *, whole: bool = False) -> float | None:
     value = node.get(key)
     if value is None:
         return None
@@ -212,15 +212,15 @@ def _number(node: dict[str, Any], key: str, where: _Where, *, whole: bool = Fals
 
 def _build(data: dict[str, Any], catalogue: Catalogue, files: tuple[str, ...]) -> ConversationRules:
     path = files[-1] if len(files) > 1 else files[0]
-    where = _Where(path, 1, "conversation rules")
+    where = Where(path, 1, "conversation rules")
     channel = data.get("channel", "auto")
-    _choice(channel, CHANNELS, "channel", where)
+    yaml_choice(channel, CHANNELS, "channel", where)
     phone = _section(data, "phone", _PHONE_SECTION_KEYS, where)
     questions = _section(data, "questions", _QUESTION_KEYS, where)
     kinds = catalogue.vocabulary.kinds
     phone_kinds = _strings(phone, "kinds", where)
     for kind in phone_kinds:
-        _choice(kind, kinds, "kind", where)
+        yaml_choice(kind, kinds, "kind", where)
     standard = {p.id: p.text for p in catalogue.standard}
     rules = tuple(_rule(node, catalogue, standard) for node in data.get("rules") or [])
     _check_ids(rules, catalogue, path)
@@ -238,11 +238,11 @@ def _build(data: dict[str, Any], catalogue: Catalogue, files: tuple[str, ...]) -
     )
 
 
-def _section(data: dict[str, Any], key: str, allowed: set[str], where: _Where) -> dict[str, Any]:
+def _section(data: dict[str, Any], key: str, allowed: set[str], where: Where) -> dict[str, Any]:
     value = data.get(key) or {}
     if not isinstance(value, dict):
         raise where.fail(f"'{key}' must be a mapping")
-    _check_keys(value, allowed, _Where(where.path, _line(value, where.line), f"section '{key}'"))
+    check_keys(value, allowed, Where(where.path, yaml_line(value, where.line), f"section '{key}'"))
     return value
 
 
@@ -260,19 +260,19 @@ def _check_ids(rules: Sequence[ConversationRule], catalogue: Catalogue, path: st
 
 
 def _rule(node: dict[str, Any], catalogue: Catalogue, standard: Mapping[str, str]) -> ConversationRule:
-    where = _Where(node["__origin__"], _line(node, 0), f"rule '{node['id']}'")
-    check = _choice(node.get("check"), CHECKS, "check", where)
+    where = Where(node["__origin__"], yaml_line(node, 0), f"rule '{node['id']}'")
+    check = yaml_choice(node.get("check"), CHECKS, "check", where)
     node = {k: v for k, v in node.items() if k != "__origin__"}
-    _check_keys(node, _RULE_KEYS | _CHECK_KEYS[check], where)
+    check_keys(node, _RULE_KEYS | _CHECK_KEYS[check], where)
     vocab = catalogue.vocabulary
     rule = ConversationRule(
-        id=_text(node, "id", where) or "",
+        id=yaml_text(node, "id", where) or "",
         check=check,
-        severity=_choice(node.get("severity"), SEVERITIES, "severity", where),
-        situation=_choice(node.get("situation"), vocab.situations, "situation", where),
-        category=_choice(node.get("category"), vocab.categories, "category", where),
+        severity=yaml_choice(node.get("severity"), SEVERITIES, "severity", where),
+        situation=yaml_choice(node.get("situation"), vocab.situations, "situation", where),
+        category=yaml_choice(node.get("category"), vocab.categories, "category", where),
         message=_message(node, check, where),
-        sources=_sources(node, where, required=True),
+        sources=yaml_sources(node, where, required=True),
         rewrites=_rewrites(node, standard, where),
         origin=where.path,
         line=where.line,
@@ -285,15 +285,15 @@ def _rule(node: dict[str, Any], catalogue: Catalogue, standard: Mapping[str, str
     return rule
 
 
-def _flag(node: dict[str, Any], key: str, where: _Where) -> bool:
+def _flag(node: dict[str, Any], key: str, where: Where) -> bool:
     value = node.get(key, True)
     if not isinstance(value, bool):
         raise where.fail(f"'{key}' must be true or false")
     return value
 
 
-def _message(node: dict[str, Any], check: str, where: _Where) -> str:
-    message = _text(node, "message", where) or ""
+def _message(node: dict[str, Any], check: str, where: Where) -> str:
+    message = yaml_text(node, "message", where) or ""
     allowed = _MESSAGE_VALUES.get(check, frozenset())
     for name in SLOT_RE.findall(message):
         if name not in allowed:
@@ -302,7 +302,7 @@ def _message(node: dict[str, Any], check: str, where: _Where) -> str:
     return message
 
 
-def _rewrites(node: dict[str, Any], standard: Mapping[str, str], where: _Where) -> tuple[str, ...]:
+def _rewrites(node: dict[str, Any], standard: Mapping[str, str], where: Where) -> tuple[str, ...]:
     refs = _strings(node, "rewrites", where)
     for ref in refs:
         if ref not in standard:
@@ -310,14 +310,14 @@ def _rewrites(node: dict[str, Any], standard: Mapping[str, str], where: _Where) 
     return refs
 
 
-def _kinds(node: dict[str, Any], catalogue: Catalogue, where: _Where) -> tuple[str, ...]:
+def _kinds(node: dict[str, Any], catalogue: Catalogue, where: Where) -> tuple[str, ...]:
     kinds = _strings(node, "kinds", where)
     for kind in kinds:
-        _choice(kind, catalogue.vocabulary.kinds, "kind", where)
+        yaml_choice(kind, catalogue.vocabulary.kinds, "kind", where)
     return kinds
 
 
-def _check_fields(node: dict[str, Any], check: str, catalogue: Catalogue, where: _Where) -> dict[str, Any]:
+def _check_fields(node: dict[str, Any], check: str, catalogue: Catalogue, where: Where) -> dict[str, Any]:
     """The fields only some checks take, validated."""
     values: dict[str, Any] = {}
     if "turns" in _CHECK_KEYS[check]:
@@ -328,14 +328,14 @@ def _check_fields(node: dict[str, Any], check: str, catalogue: Catalogue, where:
         values["kinds"] = _kinds(node, catalogue, where)
     if check == "address":
         values["plain"] = _strings(node, "plain", where)
-        values["polite"] = _text(node, "polite", where, required=False) or ""
+        values["polite"] = yaml_text(node, "polite", where, required=False) or ""
         values["customary"] = tuple(fold(w) for w in _strings(node, "customary", where))
     if check == "demand":
         values["demands"] = tuple(fold(w) for w in _strings(node, "demands", where))
     return values
 
 
-def _check_complete(rule: ConversationRule, where: _Where) -> None:
+def _check_complete(rule: ConversationRule, where: Where) -> None:
     """What each check cannot do without."""
     if rule.check in ("greeting", "farewell") and not rule.kinds:
         raise where.fail("'kinds' must name at least one kind of standard phrase")
@@ -350,12 +350,12 @@ def _check_complete(rule: ConversationRule, where: _Where) -> None:
 
 
 def _phone_rule(
-    rule: ConversationRule, node: Any, catalogue: Catalogue, standard: Mapping[str, str], where: _Where
+    rule: ConversationRule, node: Any, catalogue: Catalogue, standard: Mapping[str, str], where: Where
 ) -> ConversationRule:
-    pw = _Where(where.path, _line(node, where.line), f"{where.what} (phone)")
+    pw = Where(where.path, yaml_line(node, where.line), f"{where.what} (phone)")
     if not isinstance(node, dict):
         raise pw.fail("'phone' must be a mapping")
-    _check_keys(node, _PHONE_RULE_KEYS, pw)
+    check_keys(node, _PHONE_RULE_KEYS, pw)
     changes: dict[str, Any] = {"phone": None}
     if "message" in node:
         changes["message"] = _message(node, rule.check, pw)
@@ -366,7 +366,7 @@ def _phone_rule(
     if "rewrites" in node:
         changes["rewrites"] = _rewrites(node, standard, pw)
     if "sources" in node:
-        changes["sources"] = _sources(node, pw, required=True)
+        changes["sources"] = yaml_sources(node, pw, required=True)
     return replace(rule, **changes)
 
 

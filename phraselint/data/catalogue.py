@@ -128,7 +128,7 @@ def read_yaml(path: Path | str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class _Where:
+class Where:
     path: str
     line: int
     what: str
@@ -137,17 +137,17 @@ class _Where:
         return CatalogueError(f"{self.what}: {message}", self.path, line or self.line)
 
 
-def _line(node: Any, default: int) -> int:
+def yaml_line(node: Any, default: int) -> int:
     return node.get("__line__", default) if isinstance(node, dict) else default
 
 
-def _check_keys(node: dict[str, Any], allowed: set[str], where: _Where) -> None:
+def check_keys(node: dict[str, Any], allowed: set[str], where: Where) -> None:
     unknown = sorted(k for k in node if k != "__line__" and k not in allowed)
     if unknown:
         raise where.fail(f"unknown field '{unknown[0]}' (allowed: {', '.join(sorted(allowed))})")
 
 
-def _text(node: dict[str, Any], key: str, where: _Where, required: bool = True) -> str | None:
+def yaml_text(node: dict[str, Any], key: str, where: Where, required: bool = True) -> str | None:
     value = node.get(key)
     if value is None:
         if required:
@@ -163,7 +163,7 @@ def _text(node: dict[str, Any], key: str, where: _Where, required: bool = True) 
     return value
 
 
-def _list(node: dict[str, Any], key: str, where: _Where) -> list[Any]:
+def yaml_list(node: dict[str, Any], key: str, where: Where) -> list[Any]:
     value = node.get(key)
     if value is None:
         return []
@@ -172,7 +172,7 @@ def _list(node: dict[str, Any], key: str, where: _Where) -> list[Any]:
     return value
 
 
-def _check_slots(text: str, vocab: Vocabulary, where: _Where) -> None:
+def _check_slots(text: str, vocab: Vocabulary, where: Where) -> None:
     for name in SLOT_RE.findall(text):
         if name not in vocab.slots:
             raise where.fail(f"unknown slot '{{{name}}}' (known: {', '.join(vocab.slots)})")
@@ -181,46 +181,48 @@ def _check_slots(text: str, vocab: Vocabulary, where: _Where) -> None:
         raise where.fail(f"unbalanced slot braces in '{text}'")
 
 
-def _sources(node: dict[str, Any], where: _Where, required: bool) -> tuple[Source, ...]:
-    items = _list(node, "sources", where)
+def yaml_sources(node: dict[str, Any], where: Where, required: bool) -> tuple[Source, ...]:
+    items = yaml_list(node, "sources", where)
     if required and not items:
         raise where.fail("no 'sources': every entry must cite the code and clause it comes from")
     out = []
     for item in items:
-        sw = _Where(where.path, _line(item, where.line), where.what)
+        sw = Where(where.path, yaml_line(item, where.line), where.what)
         if not isinstance(item, dict):
             raise sw.fail("a source must be a mapping {code: '001', clause: '三(五)'}")
-        _check_keys(item, _SOURCE_KEYS, sw)
-        code = _text(item, "code", sw)
+        check_keys(item, _SOURCE_KEYS, sw)
+        code = yaml_text(item, "code", sw)
         if code not in CODES:
             raise sw.fail(f"unknown code '{code}' (known: {', '.join(CODES)})")
-        out.append(Source(code, _text(item, "clause", sw) or "", _text(item, "capture", sw, required=False)))
+        out.append(
+            Source(code, yaml_text(item, "clause", sw) or "", yaml_text(item, "capture", sw, required=False))
+        )
     return tuple(out)
 
 
-def _wordings(node: dict[str, Any], vocab: Vocabulary, where: _Where) -> tuple[Wording, ...]:
+def _wordings(node: dict[str, Any], vocab: Vocabulary, where: Where) -> tuple[Wording, ...]:
     out = []
-    for item in _list(node, "variants", where):
-        vw = _Where(where.path, _line(item, where.line), where.what)
+    for item in yaml_list(node, "variants", where):
+        vw = Where(where.path, yaml_line(item, where.line), where.what)
         if isinstance(item, str):
             item = {"text": item}
         if not isinstance(item, dict):
             raise vw.fail("a variant must be text or a mapping with 'text'")
-        _check_keys(item, _WORDING_KEYS, vw)
-        text = _text(item, "text", vw) or ""
+        check_keys(item, _WORDING_KEYS, vw)
+        text = yaml_text(item, "text", vw) or ""
         _check_slots(text, vocab, vw)
         out.append(
             Wording(
                 text,
-                _sources(item, vw, required=False),
-                _text(item, "note", vw, False),
+                yaml_sources(item, vw, required=False),
+                yaml_text(item, "note", vw, False),
                 bool(item.get("typo")),
             )
         )
     return tuple(out)
 
 
-def _choice(value: str | None, allowed: Iterable[str], field: str, where: _Where) -> str:
+def yaml_choice(value: str | None, allowed: Iterable[str], field: str, where: Where) -> str:
     allowed = list(allowed)
     if value not in allowed:
         raise where.fail(f"unknown {field} '{value}' (known: {', '.join(allowed)})")
@@ -252,37 +254,37 @@ def _vocabulary(path: Path) -> Vocabulary:
 
 
 def _standard_phrase(node: Any, vocab: Vocabulary, path: str) -> StandardPhrase:
-    line = _line(node, 0)
+    line = yaml_line(node, 0)
     if not isinstance(node, dict):
         raise CatalogueError("each standard phrase must be a mapping", path, line)
-    where = _Where(path, line, f"phrase '{node.get('id', '?')}'")
-    _check_keys(node, _PHRASE_KEYS, where)
-    pid = _text(node, "id", where) or ""
-    text = _text(node, "text", where) or ""
+    where = Where(path, line, f"phrase '{node.get('id', '?')}'")
+    check_keys(node, _PHRASE_KEYS, where)
+    pid = yaml_text(node, "id", where) or ""
+    text = yaml_text(node, "text", where) or ""
     _check_slots(text, vocab, where)
-    kind = _choice(_text(node, "kind", where), vocab.kinds, "kind", where)
-    situation = _choice(_text(node, "situation", where), vocab.situations, "situation", where)
+    kind = yaml_choice(yaml_text(node, "kind", where), vocab.kinds, "kind", where)
+    situation = yaml_choice(yaml_text(node, "situation", where), vocab.situations, "situation", where)
     return StandardPhrase(
         pid,
         text,
         kind,
         situation,
         _wordings(node, vocab, where),
-        _sources(node, where, required=True),
-        _text(node, "note", where, False),
+        yaml_sources(node, where, required=True),
+        yaml_text(node, "note", where, False),
         path,
         line,
     )
 
 
 def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardPhrase]) -> Rule:
-    line = _line(node, 0)
+    line = yaml_line(node, 0)
     if not isinstance(node, dict):
         raise CatalogueError("each rule must be a mapping", path, line)
-    where = _Where(path, line, f"rule '{node.get('id', '?')}'")
-    _check_keys(node, _RULE_KEYS, where)
-    rid = _text(node, "id", where) or ""
-    phrase = _text(node, "phrase", where) or ""
+    where = Where(path, line, f"rule '{node.get('id', '?')}'")
+    check_keys(node, _RULE_KEYS, where)
+    rid = yaml_text(node, "id", where) or ""
+    phrase = yaml_text(node, "phrase", where) or ""
     _check_slots(phrase, vocab, where)
     variants = _wordings(node, vocab, where)
     for wording in (phrase, *(v.text for v in variants)):
@@ -291,27 +293,27 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
             raise where.fail(f"a forbidden wording may only end in one slot: '{wording}'")
         if slots and not wording[: slots[0].start()].strip():
             raise where.fail(f"a forbidden wording needs words before its slot: '{wording}'")
-    situation = _choice(_text(node, "situation", where), vocab.situations, "situation", where)
-    category = _choice(_text(node, "category", where), vocab.categories, "category", where)
-    severity = _choice(_text(node, "severity", where), SEVERITIES, "severity", where)
-    scope = _choice(_text(node, "scope", where), SCOPES, "scope", where)
+    situation = yaml_choice(yaml_text(node, "situation", where), vocab.situations, "situation", where)
+    category = yaml_choice(yaml_text(node, "category", where), vocab.categories, "category", where)
+    severity = yaml_choice(yaml_text(node, "severity", where), SEVERITIES, "severity", where)
+    scope = yaml_choice(yaml_text(node, "scope", where), SCOPES, "scope", where)
     exempt = node.get("exempt") or {}
     if not isinstance(exempt, dict):
         raise where.fail("'exempt' must be a mapping with 'before' and/or 'after'")
-    _check_keys(exempt, {"before", "after"}, where)
-    before = tuple(str(x) for x in _list(exempt, "before", where))
-    after = tuple(str(x) for x in _list(exempt, "after", where))
+    check_keys(exempt, {"before", "after"}, where)
+    before = tuple(str(x) for x in yaml_list(exempt, "before", where))
+    after = tuple(str(x) for x in yaml_list(exempt, "after", where))
     if any(not x.strip() for x in before + after):
         raise where.fail("empty exempt context")
 
     rewrites = []
-    for item in _list(node, "rewrites", where):
-        rw = _Where(path, _line(item, line), where.what)
+    for item in yaml_list(node, "rewrites", where):
+        rw = Where(path, yaml_line(item, line), where.what)
         if not isinstance(item, dict):
             raise rw.fail("a rewrite must be a mapping with 'ref' or 'text'")
-        _check_keys(item, _REWRITE_KEYS, rw)
-        ref = _text(item, "ref", rw, required=False)
-        text = _text(item, "text", rw, required=False)
+        check_keys(item, _REWRITE_KEYS, rw)
+        ref = yaml_text(item, "ref", rw, required=False)
+        text = yaml_text(item, "text", rw, required=False)
         if bool(ref) == bool(text):
             raise rw.fail("a rewrite needs exactly one of 'ref' and 'text'")
         if ref:
@@ -326,9 +328,9 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
     examples = node.get("examples") or {}
     if not isinstance(examples, dict):
         raise where.fail("'examples' must be a mapping with 'flag' and 'pass'")
-    _check_keys(examples, {"flag", "pass"}, where)
-    flag = tuple(str(x) for x in _list(examples, "flag", where))
-    ok = tuple(str(x) for x in _list(examples, "pass", where))
+    check_keys(examples, {"flag", "pass"}, where)
+    flag = tuple(str(x) for x in yaml_list(examples, "flag", where))
+    ok = tuple(str(x) for x in yaml_list(examples, "pass", where))
     if not flag or not ok:
         raise where.fail("'examples' needs at least one 'flag' and one 'pass' sentence")
 
@@ -339,16 +341,16 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
         situation,
         category,
         severity,
-        _text(node, "message", where) or "",
+        yaml_text(node, "message", where) or "",
         scope,
         before,
         after,
         tuple(rewrites),
         flag,
         ok,
-        _sources(node, where, required=False),
-        tuple(str(x) for x in _list(node, "shadows", where)),
-        _text(node, "note", where, False),
+        yaml_sources(node, where, required=False),
+        tuple(str(x) for x in yaml_list(node, "shadows", where)),
+        yaml_text(node, "note", where, False),
         path,
         line,
     )

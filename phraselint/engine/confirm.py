@@ -7,26 +7,11 @@ boundaries, jieba word boundaries): it knows no phrase.
 from __future__ import annotations
 
 import functools
-import logging
-import threading
 from dataclasses import dataclass
 
 from .find import Candidate
 from .normalize import Folded, folding
-
-_jieba_lock = threading.Lock()
-
-
-@functools.lru_cache(maxsize=1)
-def tokenizer():  # type: ignore[no-untyped-def]
-    """The jieba tokenizer, built once on first need (loading its dictionary takes most of a second)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    with _jieba_lock:
-        tk = jieba.Tokenizer()
-        tk.initialize()
-    return tk
+from .words import tokenizer
 
 
 @functools.lru_cache(maxsize=4096)

@@ -25,6 +25,7 @@ import opencc
 
 from ..data.cache import cached, code_fingerprint, key_of
 from ..data.catalogue import builtin_rules_dir, read_yaml
+from .words import HAN_RANGES
 
 # Everything that is not a letter or digit of some script is dropped before matching.
 _NOISE = re.compile(r"[\W_]")
@@ -35,8 +36,6 @@ _STUTTER_ANY = re.compile(r"(.{1,4})\1", re.DOTALL)
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # Punctuation that ends a clause, after width folding.
 _CLAUSE_END = frozenset(",.!?;:…。、\n\r\u2028\u2029\u3002\uff61\uff64")
-
-_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,8 @@ class Folding:
         return None if _NOISE.match(ch) else ch
 
 
-def _opencc_char_map(config: str) -> dict[str, str]:
-    chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)]
+def opencc_char_map(config: str) -> dict[str, str]:
+    chars = [chr(c) for lo, hi in HAN_RANGES for c in range(lo, hi + 1)]
     converted = opencc.OpenCC(config).convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # pragma: no cover - OpenCC keeps line structure
         raise RuntimeError(f"OpenCC {config} changed the number of lines")
@@ -103,11 +102,11 @@ def _build_folding(path: Path) -> Folding:
 
     # Plain t2s is the reference. The Taiwan and Hong Kong tables add their variant characters, but only for
     # characters that are not simplified ones themselves (tw2s turns 么 into 幺).
-    simplified = _opencc_char_map("s2t")
+    simplified = opencc_char_map("s2t")
     mapped: dict[str, str] = {}
     for config in ("hk2s", "tw2s"):
-        mapped.update((c, t) for c, t in _opencc_char_map(config).items() if c not in simplified)
-    mapped.update(_opencc_char_map("t2s"))
+        mapped.update((c, t) for c, t in opencc_char_map(config).items() if c not in simplified)
+    mapped.update(opencc_char_map("t2s"))
     for code in range(0xFF01, 0xFF5F):  # full-width ASCII
         mapped[chr(code)] = chr(code - 0xFEE0).lower()
     mapped["\u3000"] = " "

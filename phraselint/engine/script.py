@@ -20,9 +20,9 @@ def converter(config: str) -> opencc.OpenCC:
 @functools.lru_cache(maxsize=2)
 def _changed_by(config: str) -> frozenset[str]:
     """The characters OpenCC's ``config`` converts: t2s gives traditional-only ones, s2t simplified-only ones."""
-    from .normalize import _opencc_char_map
+    from .normalize import opencc_char_map
 
-    return frozenset(_opencc_char_map(config))
+    return frozenset(opencc_char_map(config))
 
 
 def evidence(text: str) -> tuple[int, int]:

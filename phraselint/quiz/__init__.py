@@ -31,10 +31,10 @@ from typing import Any, Protocol
 import fsrs
 
 from ..data.catalogue import Catalogue, builtin_rules_dir, read_yaml
-from ..engine.confirm import tokenizer
 from ..engine.linter import Linter
 from ..engine.normalize import fold
 from ..engine.script import converter
+from ..engine.words import tokenizer
 from ..errors import CatalogueError
 from ..model import SLOT_RE, Rule, Source, StandardPhrase, Violation
 
@@ -310,11 +310,6 @@ def fill(template: str, samples: Mapping[str, str]) -> str:
 
 def simplified(text: str) -> str:
     return converter("t2s").convert(text)
-
-
-def has_han(text: str) -> bool:
-    """Whether ``text`` holds a Chinese character: an answer to a rewrite question must."""
-    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
 
 
 def marker_met(marker: Marker, text: str) -> bool:

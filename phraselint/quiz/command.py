@@ -192,7 +192,8 @@ class Session:
 
     def _answer(self, step: Step) -> tuple[Answer, str] | None:
         """The answer to one step and how to record it; None when the trainee skips it."""
-        from . import has_han, parse_option
+        from ..engine.words import has_han
+        from . import parse_option
 
         say = self.console.say
         say(step.prompt + (_inline(step.options) if _short(step.options) else ""))

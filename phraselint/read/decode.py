@@ -34,6 +34,7 @@ from typing import BinaryIO, NamedTuple
 
 from charset_normalizer import from_bytes
 
+from ..engine.words import BASIC_HAN
 from ..errors import ConfigError, InputError
 
 STDIN = "-"
@@ -63,7 +64,7 @@ _CHINESE_DENSITY = 2
 _UTF16_MIN_CHARS = 8
 _ASCII_TEXT = re.compile(r"[\t\n\r\x20-\x7e]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_HANZI = re.compile("[\u4e00-\u9fff]")
+_HANZI = re.compile(f"[{chr(BASIC_HAN[0])}-{chr(BASIC_HAN[1])}]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -152,7 +153,7 @@ def _char_weight(char: str, big5: bool) -> int:
     code = ord(char)
     if code < 0x80:
         return 0 if char.isprintable() or char in "\t\n\r" else -4
-    if 0x4E00 <= code <= 0x9FFF:
+    if BASIC_HAN[0] <= code <= BASIC_HAN[1]:
         gb, b5 = _in_gb2312_level1(char), _in_big5_level1(char)
         return 3 * b5 + gb if big5 else 3 * gb + b5
     if 0x3000 <= code <= 0x303F or 0xFF01 <= code <= 0xFF5E or 0x2013 <= code <= 0x2026:
