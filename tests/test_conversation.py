@@ -29,6 +29,7 @@ from phraselint.check.conversation import (
     plain_you,
 )
 from phraselint.check.files import Roles, lint_file
+from phraselint.check.whole import analyse_file
 from phraselint.cli.commands import main
 from phraselint.engine.linter import Linter
 from phraselint.engine.normalize import fold
@@ -36,7 +37,6 @@ from phraselint.engine.script import to_script
 from phraselint.errors import CatalogueError
 from phraselint.read.formats import detect_format, parse
 from phraselint.read.transcript import Turn
-from phraselint.report import analyse_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONVERSATIONS = FIXTURES / "conversations"

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from phraselint import report as report_module
 from phraselint.check.conversation import load_conversation_rules
 from phraselint.check.files import Finding, Roles
+from phraselint.check.whole import Transcript, analyse_file
 from phraselint.cli.commands import main
 from phraselint.engine.linter import Linter
 from phraselint.errors import ConfigError
@@ -26,8 +27,6 @@ from phraselint.read.transcript import Turn
 from phraselint.report import (
     ASSETS,
     CSV_COLUMNS,
-    Transcript,
-    analyse_file,
     build_figures,
     chart_library,
     load_scoring,

@@ -14,9 +14,20 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .. import __version__
-from ..data.rule_tests import load_verified, run_examples
-from ..data.settings import Settings, load_settings, override
-from ..engine.linter import Linter
+from ..command_line import (
+    config_option,
+    expand_paths,
+    fail,
+    guard,
+    isolated_option,
+    lint_options,
+    rules_option,
+    script_of,
+    settings_from,
+    worker,
+)
+from ..data.rule_tests import run_examples
+from ..data.settings import Settings, load_settings
 from ..engine.script import SCRIPTS
 from ..errors import PhraselintError
 from ..model import SEVERITIES, severity_rank
@@ -24,39 +35,8 @@ from ..output import FORMATS
 
 if TYPE_CHECKING:
     from ..check.conversation import ConversationRules
-    from ..check.files import Finding, Roles
+    from ..check.files import Finding
     from ..output.render import Tally
-
-INPUT_FORMATS = ("auto", "plain", "labelled", "srt", "vtt", "jsonl", "csv")
-
-
-def _split(values: Iterable[str]) -> tuple[str, ...]:
-    """``--select a,b --select c`` → (a, b, c); full-width commas too."""
-    out: list[str] = []
-    for value in values:
-        out.extend(x.strip() for x in value.replace("，", ",").split(",") if x.strip())
-    return tuple(out)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"phraselint: error: {message}", err=True)
-
-
-def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn every user-caused error into one line on stderr and exit code 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except PhraselintError as exc:
-            _fail(str(exc))
-            sys.exit(2)
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(1)
-
-    return wrapper
 
 
 class _LazyGroup(click.Group):
@@ -84,98 +64,13 @@ def main() -> None:
     rewrites (规范用语)."""
 
 
-# --- shared options ---------------------------------------------------------------------------------
-
-
-# The options that say where rules and settings come from, the same on every command that has them.
-rules_option = click.option(
-    "--rules",
-    "rule_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="An extra rule file (an organisation's own); may be repeated.",
-)
-config_option = click.option(
-    "--config",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="Settings file (default: phraselint.toml or [tool.phraselint] in pyproject.toml).",
-)
-isolated_option = click.option("--isolated", is_flag=True, help="Ignore every settings file.")
-
-
-def _lint_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option(
-            "--input-format",
-            type=click.Choice(INPUT_FORMATS),
-            default="auto",
-            show_default=True,
-            help="Transcript format; auto detects it from the extension and content.",
-        ),
-        click.option("--encoding", default=None, help="Force the input encoding (default: detect)."),
-        click.option("--select", multiple=True, help="Only these rule ids or situations (comma-separated)."),
-        click.option("--ignore", multiple=True, help="Skip these rule ids or situations (comma-separated)."),
-        click.option(
-            "--staff",
-            multiple=True,
-            help="Speaker names that are staff (comma-separated); every other speaker is a visitor.",
-        ),
-        click.option(
-            "--script",
-            type=click.Choice(("auto", *SCRIPTS)),
-            default=None,
-            help="Script of the rewrites (default: that of each utterance).",
-        ),
-        rules_option,
-        config_option,
-        isolated_option,
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _settings(opts: dict[str, Any]) -> Settings:
-    settings = load_settings(opts.get("config"), opts.get("isolated", False))
-    return override(
-        settings,
-        rules=(*settings.rules, *opts.get("rule_files", ())),
-        select=_split(opts.get("select", ())),
-        ignore=_split(opts.get("ignore", ())),
-        staff=_split(opts.get("staff", ())),
-        fail_on=opts.get("fail_on"),
-        script=opts.get("script"),
-    )
-
-
-def _linter(settings: Settings) -> Linter:
-    catalogue = load_verified(settings.rules)
-    return Linter(
-        catalogue,
-        select=settings.select,
-        ignore=settings.ignore,
-        severity=dict(settings.severity),
-        allow=settings.allow,
-        slots=dict(settings.slots),
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def _worker(settings: Settings) -> tuple[Linter, Roles]:
-    from ..check.files import Roles
-
-    linter = _linter(settings)
-    return linter, Roles.build(linter, settings.staff, settings.visitors)
-
-
 def _lint_one(job: tuple[Settings, str, str, str | None]) -> tuple[str, list[Finding], str | None]:
     from ..check.files import lint_file
 
     settings, path, input_format, encoding = job
-    linter, roles = _worker(settings)
+    linter, roles = worker(settings)
     try:
-        script = None if settings.script == "auto" else settings.script
+        script = script_of(settings)
         return (
             path,
             list(lint_file(path, linter, roles, input_format=input_format, encoding=encoding, script=script)),
@@ -185,22 +80,12 @@ def _lint_one(job: tuple[Settings, str, str, str | None]) -> tuple[str, list[Fin
         return path, [], str(exc)
 
 
-def _paths(paths: Sequence[str]) -> list[str]:
-    from ..read.decode import iter_paths
-
-    if not paths:
-        if sys.stdin.isatty():
-            raise click.UsageError("no paths given (use '-' to read standard input)")
-        paths = ("-",)
-    return list(iter_paths(paths))
-
-
 # --- check ------------------------------------------------------------------------------------------
 
 
 @main.command()
 @click.argument("paths", nargs=-1)
-@_lint_options
+@lint_options
 @click.option(
     "--output-format",
     "--format",
@@ -239,7 +124,7 @@ def _paths(paths: Sequence[str]) -> list[str]:
     type=click.Path(dir_okay=False),
     help="An organisation's conversation rules over rules/conversation.yml (implies --conversation).",
 )
-@_guard
+@guard
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -254,10 +139,10 @@ def check(
     """Check transcripts (files, directories, '-' for standard input) for forbidden phrases."""
     from ..output.render import STREAMED, Tally, auto_format, emit_all, statistics
 
-    settings = _settings(opts)
+    settings = settings_from(opts)
     fmt = auto_format() if output_format == "auto" else output_format
-    files = _paths(paths)
-    linter, _ = _worker(settings)  # load and verify the catalogue once, before any output
+    files = expand_paths(paths)
+    linter, _ = worker(settings)  # load and verify the catalogue once, before any output
     out = sys.stdout
     findings = Tally(keep=fmt not in STREAMED)
     unreadable = 0
@@ -297,8 +182,8 @@ def _lint_streamed(job: tuple[Settings, str, str, str | None]) -> tuple[str, Ite
     from ..check.files import lint_file
 
     settings, path, input_format, encoding = job
-    linter, roles = _worker(settings)
-    script = None if settings.script == "auto" else settings.script
+    linter, roles = worker(settings)
+    script = script_of(settings)
     return (
         path,
         lint_file(path, linter, roles, input_format=input_format, encoding=encoding, script=script),
@@ -318,7 +203,7 @@ def _collect(
     unreadable = 0
     for _path, found, error in results:
         if error:
-            _fail(error)
+            fail(error)
             unreadable += 1
             continue
         try:
@@ -327,7 +212,7 @@ def _collect(
                 if fmt in STREAMED:
                     emit_one(f, fmt, out)
         except PhraselintError as exc:  # a file that turns out unreadable part-way: named, skipped, exit 2
-            _fail(str(exc))
+            fail(str(exc))
             unreadable += 1
     return unreadable
 
@@ -339,19 +224,19 @@ def _collect(
 def _conversation_rules(settings: Settings, extra: str | None) -> ConversationRules:
     from ..check.conversation import load_conversation_rules
 
-    return load_conversation_rules(_worker(settings)[0].catalogue, extra)
+    return load_conversation_rules(worker(settings)[0].catalogue, extra)
 
 
 def _lint_whole(
     conversation_rules: str | None, job: tuple[Settings, str, str, str | None]
 ) -> tuple[str, list[Finding], str | None, list[tuple[str, str]]]:
     """``_lint_one`` for --conversation: the file's findings in file order, and the rules skipped on it."""
-    from ..report import analyse_file
+    from ..check.whole import analyse_file
 
     settings, path, input_format, encoding = job
-    linter, roles = _worker(settings)
+    linter, roles = worker(settings)
     rules = _conversation_rules(settings, conversation_rules)
-    script = None if settings.script == "auto" else settings.script
+    script = script_of(settings)
     try:
         whole = analyse_file(
             path,
@@ -405,19 +290,19 @@ def _text_summary(findings: Tally, files: int, unreadable: int) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1)
-@_lint_options
+@lint_options
 @click.option(
     "--write", is_flag=True, help="Rewrite the files in place (atomically) instead of printing them."
 )
 @click.option("--no-backup", is_flag=True, help="With --write: keep no PATH.bak copy of the original.")
-@_guard
+@guard
 def fix(paths: tuple[str, ...], write: bool, no_backup: bool, **opts: Any) -> None:
     """Replace every violation that has one unambiguous rewrite; print the result, or --write it in place."""
     from ..check.fix import fix_file
 
-    settings = _settings(opts)
-    linter, roles = _worker(settings)
-    files = _paths(paths)
+    settings = settings_from(opts)
+    linter, roles = worker(settings)
+    files = expand_paths(paths)
     if write and "-" in files:
         raise click.UsageError("--write cannot rewrite standard input")
     if not write and len(files) > 1:
@@ -426,7 +311,7 @@ def fix(paths: tuple[str, ...], write: bool, no_backup: bool, **opts: Any) -> No
     total = 0
     for path in files:
         try:
-            script = None if settings.script == "auto" else settings.script
+            script = script_of(settings)
             result = fix_file(
                 path,
                 linter,
@@ -438,7 +323,7 @@ def fix(paths: tuple[str, ...], write: bool, no_backup: bool, **opts: Any) -> No
                 backup=not no_backup,
             )
         except PhraselintError as exc:
-            _fail(str(exc))
+            fail(str(exc))
             failed += 1
             continue
         total += result.applied
@@ -472,7 +357,7 @@ def _catalogue_for(rule_files: Sequence[str], config: str | None, isolated: bool
 @rules_option
 @config_option
 @isolated_option
-@_guard
+@guard
 def rules_list(fmt: str, rule_files: tuple[str, ...], config: str | None, isolated: bool) -> None:
     """Every forbidden-phrase rule: id, severity, situation, phrase, sources."""
     catalogue = _catalogue_for(rule_files, config, isolated)
@@ -502,7 +387,7 @@ def rules_list(fmt: str, rule_files: tuple[str, ...], config: str | None, isolat
 @click.argument("rule_id")
 @rules_option
 @click.option("--script", type=click.Choice(SCRIPTS), default="simplified", show_default=True)
-@_guard
+@guard
 def rules_show(rule_id: str, rule_files: tuple[str, ...], script: str) -> None:
     """Everything about one rule (or standard phrase), its rewrites rendered."""
     from ..engine.script import render, to_script
@@ -551,7 +436,7 @@ def rules_show(rule_id: str, rule_files: tuple[str, ...], script: str) -> None:
 
 @rules.command("test")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@_guard
+@guard
 def rules_test(files: tuple[str, ...]) -> None:
     """Run every rule's examples and check its rewrites (the built-in rules and FILES); exit 1 on a failure."""
     from ..data.catalogue import load_catalogue
@@ -606,7 +491,7 @@ def rules_test(files: tuple[str, ...]) -> None:
 )
 @rules_option
 @config_option
-@_guard
+@guard
 def serve(
     host: str,
     port: int,
@@ -623,10 +508,10 @@ def serve(
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in ("starlette", "uvicorn", "anyio"):
             raise
-        _fail(f"'phraselint serve' needs the optional extra 'serve' ({exc}): pip install 'phraselint[serve]'")
+        fail(f"'phraselint serve' needs the optional extra 'serve' ({exc}): pip install 'phraselint[serve]'")
         sys.exit(2)
-    settings = _settings({"rule_files": rule_files, "config": config})
-    linter, roles = _worker(settings)
+    settings = settings_from({"rule_files": rule_files, "config": config})
+    linter, roles = worker(settings)
     if host not in ("127.0.0.1", "::1", "localhost"):
         click.echo(
             f"phraselint: warning: listening on {host}: reachable from other machines, "

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..cli.commands import _guard, _linter, config_option, isolated_option, rules_option
+from ..command_line import build_linter, config_option, guard, isolated_option, rules_option
 from ..engine.script import SCRIPTS, to_script
 from ..errors import ConfigError
 
@@ -279,7 +279,7 @@ def _build_quiz(rule_files: Sequence[str], config: str | None, isolated: bool) -
     from . import Quiz, load_quiz_config
 
     settings = load_settings(config, isolated)
-    linter = _linter(replace(settings, rules=(*settings.rules, *rule_files)))
+    linter = build_linter(replace(settings, rules=(*settings.rules, *rule_files)))
     catalogue = linter.catalogue
     vocab = catalogue.vocabulary
     return Quiz(catalogue, linter, load_quiz_config(vocab.situations, vocab.slots))
@@ -341,7 +341,7 @@ def _session_items(
 @config_option
 @isolated_option
 @click.pass_context
-@_guard
+@guard
 def quiz(
     ctx: click.Context,
     trainee: str | None,
@@ -397,7 +397,7 @@ def _existing_store(db: str | None) -> QuizStore:
     "--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many missed items."
 )
 @click.option("--script", type=click.Choice(SCRIPTS), default="simplified", show_default=True)
-@_guard
+@guard
 def stats(trainee: str | None, db: str | None, top: int, script: str) -> None:
     """Accuracy by situation and kind, and the items most often missed."""
     from ..data.catalogue import load_catalogue
@@ -450,7 +450,7 @@ def stats_lines(result: Stats, trainee: str | None, situations: dict[str, str]) 
 )
 @click.option("--user", "trainee", default=None, help="Only this trainee's answers.")
 @click.option("--db", type=click.Path(dir_okay=False), default=None, help="Progress database.")
-@_guard
+@guard
 def export(as_csv: bool, output: str | None, trainee: str | None, db: str | None) -> None:
     """Every answer, for trainers: time, trainee, kind, item, situation, prompt, answer, score, correct."""
     from .store import EXPORT_COLUMNS

@@ -6,10 +6,10 @@ transcripts ─figures→ totals, compliance rates, by rule, by situation, by st
 figures ─render→ html (one self-contained file: Chart.js and the data inline) | csv | json
 ```
 
-``analyse_file`` is the only step here that reads a file; scoring, figures and rendering take values and return
-values. ``write_report`` writes atomically. The ``report`` click command is registered by phraselint.cli.commands; it is
-built on first use (module ``__getattr__``) because it takes the shared options of phraselint.cli.commands, which imports
-this module at its end.
+``analyse_file`` (phraselint.check.whole) is the only step that reads a file; scoring, figures and rendering
+take values and return values. ``write_report`` writes atomically. The ``report`` click command is registered
+by phraselint.cli by name; it is built on first use (module ``__getattr__``) from the options shared in
+phraselint.command_line.
 """
 
 from __future__ import annotations
@@ -30,15 +30,15 @@ from typing import Any
 
 import click
 
-from ..check.conversation import ConversationResult, ConversationRules, check_conversation
-from ..check.files import FileScript, Finding, Roles, check_turn
+from ..check.conversation import ConversationResult, ConversationRules
+from ..check.files import Finding
+from ..check.whole import Transcript, analyse_file
+from ..command_line import expand_paths, fail, guard, lint_options, script_of, settings_from, worker
 from ..data.catalogue import builtin_rules_dir, read_yaml
-from ..engine.linter import Linter
 from ..errors import ConfigError, PhraselintError
 from ..model import SEVERITIES, Violation, Vocabulary, severity_rank
 from ..output.render import as_dict, format_time
-from ..read.decode import display_name, open_text
-from ..read.formats import parse
+from ..read.decode import display_name
 from ..read.transcript import Turn
 
 REPORT_FORMATS: tuple[str, ...] = ("html", "csv", "json")
@@ -49,49 +49,6 @@ UNLABELLED = "（未标注）"  # the staff of a transcript without speaker name
 WORST = 20  # utterances in the "worst" list
 CHART_RULES = 15  # rules in the by-rule chart
 COMPLIANCE = ("greeting", "farewell", "no_forbidden")
-
-
-# --- one transcript ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Transcript:
-    """One transcript read and checked: its turns, its forbidden-phrase findings and its conversation result."""
-
-    path: str
-    turns: tuple[Turn, ...]
-    phrases: tuple[Finding, ...]
-    conversation: ConversationResult
-
-    @functools.cached_property
-    def findings(self) -> tuple[Finding, ...]:
-        """Every finding, in file order (phrase findings first where two stand at one place)."""
-        return tuple(sorted((*self.phrases, *self.conversation.findings), key=lambda f: (f.line, f.column)))
-
-
-def analyse_file(
-    path: str,
-    linter: Linter,
-    roles: Roles,
-    rules: ConversationRules,
-    *,
-    input_format: str = "auto",
-    encoding: str | None = None,
-    script: str | None = None,
-    slots: Mapping[str, str] | None = None,
-) -> Transcript:
-    """Read one transcript once and check it whole: what ``lint_file`` finds, and the conversation rules.
-    Raises InputError for an unreadable file."""
-    with open_text(path, encoding=encoding) as (_, lines):
-        turns = tuple(parse(lines, input_format, name=path))
-    file_script = FileScript()
-    phrases: list[Finding] = []
-    for turn in turns:  # as lint_file does, so both give the same findings
-        file_script.feed(turn.text)
-        if roles.checked(turn.speaker) and linter.has_candidate(turn.text):
-            phrases.extend(check_turn(turn, path, linter, script, file_script.get()))
-    result = check_conversation(turns, roles, rules, path=path, script=script, slots=slots)
-    return Transcript(path, turns, tuple(phrases), result)
 
 
 # --- the scoring sheet ------------------------------------------------------------------------------
@@ -721,11 +678,10 @@ def _format_of(output: str, fmt: str | None) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _report_command() -> click.Command:
-    from ..cli.commands import _fail, _guard, _lint_options, _paths, _settings, _worker
 
     @click.command("report")
     @click.argument("paths", nargs=-1)
-    @_lint_options
+    @lint_options
     @click.option(
         "-o",
         "--output",
@@ -754,7 +710,7 @@ def _report_command() -> click.Command:
         help="An organisation's conversation rules over the built-in rules/conversation.yml.",
     )
     @click.option("--title", default="服务规范质检报告", show_default=True, help="The title of the report.")
-    @_guard
+    @guard
     def report(
         paths: tuple[str, ...],
         output: str,
@@ -770,16 +726,16 @@ def _report_command() -> click.Command:
 
         fmt = _format_of(output, fmt)
         check_output(output)
-        settings = _settings(opts)
-        linter, roles = _worker(settings)
+        settings = settings_from(opts)
+        linter, roles = worker(settings)
         rules = load_conversation_rules(linter.catalogue, conversation_rules or settings.conversation_rules)
         vocabulary = linter.catalogue.vocabulary
         known = {r.id for r in linter.catalogue.rules} | set(rules.ids)
         sheet = load_scoring(scoring or settings.scoring, rule_ids=known, categories=vocabulary.categories)
-        script = None if settings.script == "auto" else settings.script
+        script = script_of(settings)
         transcripts: list[Transcript] = []
         unreadable: list[Unreadable] = []
-        for path in _paths(paths):
+        for path in expand_paths(paths):
             try:
                 transcripts.append(
                     analyse_file(
@@ -794,7 +750,7 @@ def _report_command() -> click.Command:
                     )
                 )
             except PhraselintError as exc:
-                _fail(str(exc))
+                fail(str(exc))
                 unreadable.append(Unreadable(display_name(path), str(exc)))
         figures = build_figures(transcripts, unreadable, sheet, rules, vocabulary, title)
         write_report(output, render(figures, fmt), fmt)

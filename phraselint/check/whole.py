@@ -1,0 +1,55 @@
+"""A transcript checked whole: read once, its phrase findings and its conversation rules (check --conversation,
+report)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..engine.linter import Linter
+from ..read.decode import open_text
+from ..read.formats import parse
+from ..read.transcript import Turn
+from .conversation import ConversationResult, ConversationRules, check_conversation
+from .files import FileScript, Finding, Roles, check_turn
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """One transcript read and checked: its turns, its forbidden-phrase findings and its conversation result."""
+
+    path: str
+    turns: tuple[Turn, ...]
+    phrases: tuple[Finding, ...]
+    conversation: ConversationResult
+
+    @functools.cached_property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every finding, in file order (phrase findings first where two stand at one place)."""
+        return tuple(sorted((*self.phrases, *self.conversation.findings), key=lambda f: (f.line, f.column)))
+
+
+def analyse_file(
+    path: str,
+    linter: Linter,
+    roles: Roles,
+    rules: ConversationRules,
+    *,
+    input_format: str = "auto",
+    encoding: str | None = None,
+    script: str | None = None,
+    slots: Mapping[str, str] | None = None,
+) -> Transcript:
+    """Read one transcript once and check it whole: what ``lint_file`` finds, and the conversation rules.
+    Raises InputError for an unreadable file."""
+    with open_text(path, encoding=encoding) as (_, lines):
+        turns = tuple(parse(lines, input_format, name=path))
+    file_script = FileScript()
+    phrases: list[Finding] = []
+    for turn in turns:  # as lint_file does, so both give the same findings
+        file_script.feed(turn.text)
+        if roles.checked(turn.speaker) and linter.has_candidate(turn.text):
+            phrases.extend(check_turn(turn, path, linter, script, file_script.get()))
+    result = check_conversation(turns, roles, rules, path=path, script=script, slots=slots)
+    return Transcript(path, turns, tuple(phrases), result)
