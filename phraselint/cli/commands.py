@@ -45,6 +45,7 @@ class _LazyGroup(click.Group):
     LAZY: dict[str, tuple[str, str]] = {  # noqa: RUF012 - read-only table
         "quiz": ("phraselint.quiz.command", "quiz"),
         "report": ("phraselint.report", "report"),
+        "serve": ("phraselint.service.command", "serve"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -456,84 +457,8 @@ def rules_test(files: tuple[str, ...]) -> None:
     click.echo(f"All passed: {len(catalogue.rules)} rules, {n_examples} examples, {n_rewrites} rewrites.")
 
 
-# --- serve: the pre-send check for chat tools (needs the optional extra 'serve') -----------------------
-# Registered below the __main__ guard, so `python -m phraselint.cli.commands serve` does not see it; the installed
-# `phraselint` command and `python cli.py` import this module whole and do.
-
-
-@click.command()
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on. The service has no authentication: keep it on the loopback.",
-)
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8765,
-    show_default=True,
-    help="Port to listen on (0: any free port).",
-)
-@click.option(
-    "--max-body",
-    type=click.IntRange(min=1),
-    default=65536,
-    show_default=True,
-    help="Largest request body in bytes; a larger one gets 413.",
-)
-@click.option(
-    "--cors-origin",
-    "cors_origins",
-    multiple=True,
-    help="A web origin allowed to call the service from its pages (https://chat.example.org); "
-    "may be repeated.",
-)
-@rules_option
-@config_option
-@guard
-def serve(
-    host: str,
-    port: int,
-    max_body: int,
-    cors_origins: tuple[str, ...],
-    rule_files: tuple[str, ...],
-    config: str | None,
-) -> None:
-    """Serve the pre-send check over HTTP for chat tools (POST /v1/check), with a chat page at /."""
-    try:
-        import uvicorn  # noqa: F401  (checked before anything loads, so a missing extra is said at once)
-
-        from ..service.server import run
-    except ImportError as exc:
-        if (exc.name or "").split(".")[0] not in ("starlette", "uvicorn", "anyio"):
-            raise
-        fail(f"'phraselint serve' needs the optional extra 'serve' ({exc}): pip install 'phraselint[serve]'")
-        sys.exit(2)
-    settings = settings_from({"rule_files": rule_files, "config": config})
-    linter, roles = worker(settings)
-    if host not in ("127.0.0.1", "::1", "localhost"):
-        click.echo(
-            f"phraselint: warning: listening on {host}: reachable from other machines, "
-            "with no authentication",
-            err=True,
-        )
-    run(
-        linter,
-        roles,
-        host=host,
-        port=port,
-        max_body=max_body,
-        cors_origins=cors_origins,
-        fail_on=settings.fail_on,
-        script=settings.script,
-    )
-
-
-main.add_command(serve)
-
-
-# --- quiz (phraselint/quiz/command.py) and report (phraselint/report/): loaded when named, so that
+# --- quiz (phraselint/quiz/command.py), report (phraselint/report/) and serve (phraselint/service/command.py):
+# loaded when named, so that
 # `phraselint check` does not pay for their imports at every start (see _LazyGroup).
 
 
