@@ -40,7 +40,8 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     path = cache_dir() / f"{kind}-{key}.pickle"
     try:
         with path.open("rb") as fh:
-            return pickle.load(fh)  # noqa: S301 - our own file, named by the hash of its inputs
+            stored: T = pickle.load(fh)  # noqa: S301 - our own file, named by the hash of its inputs
+            return stored
     except Exception:  # noqa: BLE001 - any problem with the cache means: build
         pass
     value = build()

@@ -45,8 +45,8 @@ def run_examples(catalogue: Catalogue, only: Sequence[str] = ()) -> list[Failure
         if only and rule.origin not in only:
             continue
         for text in rule.flag_examples:
-            got = [v.rule for v in linter.check(text)]
-            if rule.id not in got:
+            flagged = [v.rule for v in linter.check(text)]
+            if rule.id not in flagged:
                 failures.append(
                     Failure(
                         rule.origin,
@@ -54,7 +54,7 @@ def run_examples(catalogue: Catalogue, only: Sequence[str] = ()) -> list[Failure
                         rule.id,
                         "flag",
                         text,
-                        f"is not flagged (got: {got or 'nothing'})",
+                        f"is not flagged (got: {flagged or 'nothing'})",
                     )
                 )
         for text in rule.pass_examples:

@@ -78,7 +78,8 @@ def _parse(table: Mapping[str, Any], path: Path) -> Settings:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data: dict[str, Any] = tomllib.load(fh)
+            return data
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"malformed TOML: {exc}", str(path)) from None
     except OSError as exc:

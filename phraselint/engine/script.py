@@ -64,7 +64,7 @@ def to_script(text: str, script: str) -> str:
     """``text`` (simplified) in ``script``."""
     if script == "simplified" or not text:
         return text
-    out = converter(_TO_SCRIPT[script]).convert(text)
+    out: str = converter(_TO_SCRIPT[script]).convert(text)
     for wrong, right in _corrections():
         out = out.replace(wrong, right)
     return out

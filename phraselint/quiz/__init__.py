@@ -309,7 +309,8 @@ def fill(template: str, samples: Mapping[str, str]) -> str:
 
 
 def simplified(text: str) -> str:
-    return converter("t2s").convert(text)
+    out: str = converter("t2s").convert(text)
+    return out
 
 
 def marker_met(marker: Marker, text: str) -> bool:

@@ -19,6 +19,7 @@ ordered across midnight.
 
 from __future__ import annotations
 
+import enum
 import html
 import itertools
 import json
@@ -28,7 +29,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from ..errors import ConfigError, InputError
 from .decode import display_name
@@ -115,12 +116,7 @@ def parse_numbered(numbered: Iterable[tuple[int, str]], fmt: str, name: str = ""
     first date-time among the lines given. ``Turn.index`` counts the turns made here."""
     if fmt not in LINE_FORMATS:
         raise ConfigError(f"parse_numbered reads one-line turns only ({', '.join(sorted(LINE_FORMATS))})")
-    utterances = _PARSERS[fmt](iter(numbered), display_name(name) if name else None)
-    if fmt == "labelled":
-        yield from utterances  # type: ignore[misc]
-        return
-    for index, (text, anchors, speaker, start, end, extra) in enumerate(utterances):
-        yield Turn(text, anchors, speaker, start, end, index, extra)
+    yield from _turns(iter(numbered), fmt, name)
 
 
 def parse(lines: Iterable[str], fmt: str = "auto", name: str = "") -> Iterator[Turn]:
@@ -135,11 +131,16 @@ def parse(lines: Iterable[str], fmt: str = "auto", name: str = "") -> Iterator[T
         head, rest = _peek(lines, SNIFF_LINES)
         fmt = detect_format(name, head)
         lines = itertools.chain(head, rest)
-    utterances = _PARSERS[fmt](enumerate(lines, 1), display_name(name) if name else None)
-    if fmt == "labelled":  # the hot path already made numbered Turns
-        yield from utterances  # type: ignore[misc]
+    yield from _turns(enumerate(lines, 1), fmt, name)
+
+
+def _turns(numbered: Numbered, fmt: str, name: str) -> Iterator[Turn]:
+    """The numbered turns of the parser of ``fmt`` (a known format, not ``auto``)."""
+    path = display_name(name) if name else None
+    if fmt == "labelled":  # the hot path makes numbered Turns itself
+        yield from _parse_labelled(numbered, path)
         return
-    for index, (text, anchors, speaker, start, end, extra) in enumerate(utterances):
+    for index, (text, anchors, speaker, start, end, extra) in enumerate(_PARSERS[fmt](numbered, path)):
         yield Turn(text, anchors, speaker, start, end, index, extra)
 
 
@@ -389,11 +390,13 @@ def _parse_labelled(numbered: Numbered, path: str | None) -> Iterator[Turn]:
         if raw is None:
             speaker = None
         else:
-            speaker = names.get(raw, _UNSEEN)  # type: ignore[arg-type]
-            if speaker is _UNSEEN:
+            known = names.get(raw, _UNSEEN)
+            if known is _UNSEEN:
                 speaker = _speaker_name(label)
                 if len(names) < 4096:
                     names[raw] = speaker
+            else:
+                speaker = known
         if speaker is None:
             position = label.start("label") if has_label else label.end()
         else:
@@ -413,7 +416,13 @@ def _parse_labelled(numbered: Numbered, path: str | None) -> Iterator[Turn]:
             index += 1
 
 
-_UNSEEN = object()
+class _Unseen(enum.Enum):
+    """The speaker label not cleaned yet (None is a cleaned label that names nobody)."""
+
+    UNSEEN = enum.auto()
+
+
+_UNSEEN: Final = _Unseen.UNSEEN
 
 
 # --- SRT and WebVTT -----------------------------------------------------------------------------------
@@ -658,13 +667,13 @@ def _scan_members(
     while True:
         if not line.startswith('"', position):
             raise json.JSONDecodeError("Expecting property name enclosed in double quotes", line, position)
-        key, position = json.decoder.scanstring(line, position + 1)
+        key, position = json.decoder.scanstring(line, position + 1)  # type: ignore[attr-defined]
         position = _skip_space(line, position)
         if not line.startswith(":", position):
             raise json.JSONDecodeError("Expecting ':' delimiter", line, position)
         at = _skip_space(line, position + 1)
         try:
-            value, position = decoder.scan_once(line, at)
+            value, position = decoder.scan_once(line, at)  # type: ignore[attr-defined]
         except StopIteration:
             raise json.JSONDecodeError("Expecting value", line, at) from None
         fields[key] = (value, at)
@@ -842,7 +851,6 @@ def _read_quoted(line: str, position: int, lineno: int, field: list[Piece]) -> i
 _PARSERS: MappingProxyType[str, Callable[[Numbered, str | None], Iterator[_Utterance]]] = MappingProxyType(
     {
         "plain": _parse_plain,
-        "labelled": _parse_labelled,
         "srt": _parse_srt,
         "vtt": _parse_vtt,
         "jsonl": _parse_jsonl,

@@ -23,7 +23,7 @@ class Turn(NamedTuple):
     speaker: str | None = None
     start: float | None = None
     end: float | None = None
-    index: int = 0
+    index: int = 0  # type: ignore[assignment]  # the turn's place in its transcript; shadows tuple.index
     extra: tuple[tuple[str, str], ...] = ()
 
     @property

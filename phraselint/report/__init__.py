@@ -200,10 +200,10 @@ def _sheet(
 
 def score(findings: Sequence[Finding], sheet: ScoringSheet) -> Score:
     """The score of one conversation from all its findings."""
-    off: Counter[str] = Counter()
+    off: dict[str, float] = {}  # rule → points off
     for f in findings:
         v = f.violation
-        off[v.rule] += sheet.rules.get(v.rule, sheet.deductions[v.severity])
+        off[v.rule] = off.get(v.rule, 0) + sheet.rules.get(v.rule, sheet.deductions[v.severity])
     capped = {
         rule: min(points, sheet.cap) if sheet.cap is not None else points for rule, points in off.items()
     }
@@ -394,7 +394,7 @@ def _totals(
 
 def _by_rule(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     counts = Counter(f.violation.rule for f in findings)
-    first = {}
+    first: dict[str, Violation] = {}
     for f in findings:
         first.setdefault(f.violation.rule, f.violation)
     return [
