@@ -400,3 +400,23 @@ def test_any_realistic_transcript_round_trips(phrases: list[str], encoding: str,
     codec = detect_encoding(data)
     assert codec is not None
     assert data.decode(codec).lstrip("\ufeff") == newline.join(lines) + newline
+
+
+# --- read_whole: the whole file at once, for fix ------------------------------------------------------------
+
+
+def test_read_whole_keeps_line_breaks_and_says_whether_there_was_a_mark(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_bytes(codecs.BOM_UTF8 + "工作人员:不知道\r\n来访人员:好\r".encode())
+    assert decode.read_whole(str(path)) == ("utf-8-sig", "工作人员:不知道\r\n来访人员:好\r", True)
+    path.write_bytes("工作人员:不知道\n".encode("gb18030"))
+    assert decode.read_whole(str(path), "gbk") == ("gb18030", "工作人员:不知道\n", False)
+
+
+def test_read_whole_fails_as_open_text_does(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_bytes("好\n好\n".encode() + b"\xff\xfd")
+    with pytest.raises(InputError, match=r"t\.txt:3: cannot decode as utf-8"):
+        decode.read_whole(str(path), "utf-8")
+    with pytest.raises(InputError, match="no such file"):
+        decode.read_whole(str(tmp_path / "missing.txt"))

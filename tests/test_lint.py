@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from phraselint.check.files import Roles, _check_turns, lint_file
+from phraselint.check.files import Roles, check_turns, lint_file
 from phraselint.data.catalogue import load_catalogue
 from phraselint.engine.linter import Linter
 from phraselint.read.decode import open_text
@@ -20,7 +20,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def full_parse(path: str) -> list[tuple[int, int, str, str]]:
     with open_text(path) as (_, lines):
-        found = _check_turns(parse(lines, "auto", name=path), path, LINTER, ROLES, None)
+        found = check_turns(parse(lines, "auto", name=path), path, LINTER, ROLES, None)
         return [(f.line, f.column, f.violation.rule, f.violation.text) for f in found]
 
 

@@ -20,6 +20,7 @@ from phraselint.check.conversation import load_conversation_rules
 from phraselint.check.files import Finding, Roles
 from phraselint.check.whole import Transcript, analyse_file
 from phraselint.cli.commands import main
+from phraselint.data import files as files_module
 from phraselint.engine.linter import Linter
 from phraselint.errors import ConfigError
 from phraselint.model import Violation
@@ -267,7 +268,7 @@ def test_a_failure_never_leaves_a_half_written_report(
     def disk_full(fd: int) -> None:  # the report is half written when the disk fills up
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(report_module.os, "fsync", disk_full)
+    monkeypatch.setattr(files_module.os, "fsync", disk_full)
     result = runner.invoke(main, ["report", str(CONVERSATIONS / "window_rude.txt"), "-o", str(out)])
     monkeypatch.undo()
     assert result.exit_code == 2 and "No space left on device" in result.stderr

@@ -139,15 +139,18 @@ def lint_file(
             turns = parse_numbered(candidates, fmt, name=path)
         else:
             turns = parse((line for _, line in numbered), fmt, name=path)
-        yield from _check_turns(turns, path, linter, roles, script)
+        yield from check_turns(turns, path, linter, roles, script)
 
 
 _HEAD_LINES = 20
 
 
-def _check_turns(
+def check_turns(
     turns: Iterable[Turn], path: str, linter: Linter, roles: Roles, script: str | None
 ) -> Iterator[Finding]:
+    """The findings of a file's turns, in order: the turns of staff (and of unknown speakers) that pass the
+    fast candidate test are checked, with the file's script as the context of each. The one loop over a
+    file's turns, for check, fix and a transcript checked whole."""
     file_script = FileScript()
     checked: dict[str | None, bool] = {}  # speaker → checked: a transcript has few speakers, many turns
     has_candidate = linter.has_candidate

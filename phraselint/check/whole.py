@@ -12,7 +12,7 @@ from ..read.decode import open_text
 from ..read.formats import parse
 from ..read.transcript import Turn
 from .conversation import ConversationResult, ConversationRules, check_conversation
-from .files import FileScript, Finding, Roles, check_turn
+from .files import Finding, Roles, check_turns
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,6 @@ def analyse_file(
     Raises InputError for an unreadable file."""
     with open_text(path, encoding=encoding) as (_, lines):
         turns = tuple(parse(lines, input_format, name=path))
-    file_script = FileScript()
-    phrases: list[Finding] = []
-    for turn in turns:  # as lint_file does, so both give the same findings
-        file_script.feed(turn.text)
-        if roles.checked(turn.speaker) and linter.has_candidate(turn.text):
-            phrases.extend(check_turn(turn, path, linter, script, file_script.get()))
+    phrases = tuple(check_turns(turns, path, linter, roles, script))
     result = check_conversation(turns, roles, rules, path=path, script=script, slots=slots)
-    return Transcript(path, turns, tuple(phrases), result)
+    return Transcript(path, turns, phrases, result)

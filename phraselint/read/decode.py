@@ -99,6 +99,36 @@ def open_text(path: str, encoding: str | None = None) -> Iterator[Decoded]:
         yield Decoded(codec, _lines(stream, sample, codec, path))
 
 
+class Whole(NamedTuple):
+    """What ``read_whole`` gives: the codec, the text with its line breaks (without a byte-order mark), and
+    whether the file began with a byte-order mark."""
+
+    encoding: str
+    text: str
+    bom: bool
+
+
+def read_whole(path: str, encoding: str | None = None) -> Whole:
+    """A whole transcript at once, its line breaks kept: for ``fix``, which writes it back. Detection,
+    encodings and errors are those of ``open_text``."""
+    codec = _normalize_encoding(encoding) if encoding else None
+    with _open_binary(path) as stream:
+        data = _read(stream, -1, path)
+    if codec is None:
+        codec = detect_encoding(data[:SAMPLE_BYTES], len(data) <= SAMPLE_BYTES)
+        if codec is None:
+            raise InputError("binary file (it contains NUL bytes), not a transcript", display_name(path))
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as error:
+        raise _decode_error(error, data, (b"", 0), "", 0, codec, path) from None
+    if "\x00" in text:
+        line = _count_lines(text[: text.index("\x00")])
+        raise InputError("NUL character: binary data, not a transcript", display_name(path), line)
+    bom = any(data.startswith(mark) for mark, _ in _BOMS)
+    return Whole(codec, text.removeprefix("\ufeff"), bom)
+
+
 def read_lines(path: str, encoding: str | None = None) -> list[str]:
     """All lines of a small file at once: for tests and tools, never for transcripts of unknown size."""
     with open_text(path, encoding) as decoded:

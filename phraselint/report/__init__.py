@@ -18,9 +18,7 @@ import csv
 import functools
 import io
 import json
-import os
 import sys
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from ..check.files import Finding
 from ..check.whole import Transcript, analyse_file
 from ..command_line import expand_paths, fail, guard, lint_options, script_of, settings_from, worker
 from ..data.catalogue import builtin_rules_dir, read_yaml
+from ..data.files import write_atomic
 from ..errors import ConfigError, PhraselintError
 from ..model import SEVERITIES, Violation, Vocabulary, severity_rank
 from ..output.render import as_dict, format_time
@@ -637,33 +636,10 @@ def write_report(output: str, text: str, fmt: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    target = Path(output)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        write_atomic(output, text.encode(encoding))
     except OSError as exc:
         raise ConfigError(f"cannot write the report: {exc.strerror}", output) from None
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _mode(target))
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"cannot write the report: {exc.strerror}", output) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _mode(target: Path) -> int:
-    """The mode of the file replaced, else what a new file gets under the umask."""
-    if target.exists():
-        return target.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 # --- the command ------------------------------------------------------------------------------------
