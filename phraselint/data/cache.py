@@ -16,8 +16,14 @@ T = TypeVar("T")
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "phraselint"
+    """phraselint's one cache folder: under ``$XDG_CACHE_HOME`` when it is set (on every system), else the
+    user cache directory (platformdirs: ~/.cache/phraselint on Linux)."""
+    root = os.environ.get("XDG_CACHE_HOME")
+    if root:
+        return Path(root) / "phraselint"
+    import platformdirs
+
+    return platformdirs.user_cache_path("phraselint", appauthor=False)
 
 
 def code_fingerprint() -> bytes:

@@ -5,7 +5,6 @@ load; a passing catalogue is remembered by the hash of its files so the next sta
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from .. import __version__
 from ..engine.linter import Linter
 from ..errors import CatalogueError
 from ..model import SLOT_RE
+from .cache import cache_dir, code_fingerprint
 from .catalogue import Catalogue, load_catalogue
 
 
@@ -74,8 +74,6 @@ def run_examples(catalogue: Catalogue, only: Sequence[str] = ()) -> list[Failure
 
 
 def _fingerprint(catalogue: Catalogue) -> str:
-    from .cache import code_fingerprint
-
     digest = hashlib.sha256(__version__.encode() + code_fingerprint())
     for name in catalogue.files:
         digest.update(name.encode())
@@ -86,16 +84,11 @@ def _fingerprint(catalogue: Catalogue) -> str:
     return digest.hexdigest()[:32]
 
 
-def _cache_dir() -> Path:
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "phraselint" / "verified"
-
-
 def load_verified(extra_files: Sequence[str] = ()) -> Catalogue:
     """The catalogue, after its examples have passed (once per content: the result is cached)."""
     catalogue = load_catalogue(tuple(extra_files))
     try:
-        marker = _cache_dir() / _fingerprint(catalogue)
+        marker = cache_dir() / "verified" / _fingerprint(catalogue)
         if marker.exists():
             return catalogue
     except OSError:
