@@ -13,7 +13,7 @@ import click
 from .data.rule_tests import load_verified
 from .data.settings import Settings, load_settings, override
 from .engine.linter import Linter
-from .engine.script import SCRIPTS
+from .engine.script import SCRIPTS, requested_script
 from .errors import PhraselintError
 
 if TYPE_CHECKING:
@@ -69,6 +69,17 @@ config_option = click.option(
     help="Settings file (default: phraselint.toml or [tool.phraselint] in pyproject.toml).",
 )
 isolated_option = click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+
+
+def conversation_rules_option(note: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--conversation-rules``, for the commands that check transcripts whole (``note``: what else it
+    does there)."""
+    return click.option(
+        "--conversation-rules",
+        default=None,
+        type=click.Path(dir_okay=False),
+        help=f"An organisation's conversation rules over the built-in rules/conversation.yml{note}.",
+    )
 
 
 def lint_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -148,4 +159,4 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
 
 def script_of(settings: Settings) -> str | None:
     """The script rewrites are given in: None (that of each utterance) for ``auto`` or no setting."""
-    return None if settings.script == "auto" else settings.script
+    return requested_script(settings.script)

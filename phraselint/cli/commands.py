@@ -16,6 +16,7 @@ import click
 from .. import __version__
 from ..command_line import (
     config_option,
+    conversation_rules_option,
     expand_paths,
     fail,
     guard,
@@ -119,12 +120,7 @@ def _lint_one(job: tuple[Settings, str, str, str | None]) -> tuple[str, list[Fin
     help="Also check each transcript whole: greeting, farewell, answers, interruptions, 您, 我-form "
     "(findings then come file by file).",
 )
-@click.option(
-    "--conversation-rules",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="An organisation's conversation rules over rules/conversation.yml (implies --conversation).",
-)
+@conversation_rules_option(" (implies --conversation)")
 @guard
 def check(
     paths: tuple[str, ...],
@@ -363,20 +359,9 @@ def rules_list(fmt: str, rule_files: tuple[str, ...], config: str | None, isolat
     """Every forbidden-phrase rule: id, severity, situation, phrase, sources."""
     catalogue = _catalogue_for(rule_files, config, isolated)
     if fmt == "json":
-        data = [
-            {
-                "id": r.id,
-                "severity": r.severity,
-                "situation": r.situation,
-                "category": r.category,
-                "phrase": r.phrase,
-                "variants": [v.text for v in r.variants],
-                "scope": r.scope,
-                "message": r.message,
-                "sources": [{"code": s.code, "clause": s.clause} for s in r.sources],
-            }
-            for r in catalogue.rules
-        ]
+        from ..output.render import rule_dict
+
+        data = [rule_dict(r, matching=True) for r in catalogue.rules]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     for r in catalogue.rules:

@@ -60,6 +60,11 @@ def _corrections() -> tuple[tuple[str, str], ...]:
     return tuple((str(k), str(v)) for k, v in data.items() if k != "__line__")
 
 
+def requested_script(name: str | None) -> str | None:
+    """The script a user or a request asks for: None, each text's own, for ``auto`` or no choice."""
+    return None if name == "auto" else name
+
+
 def to_script(text: str, script: str) -> str:
     """``text`` (simplified) in ``script``."""
     if script == "simplified" or not text:

@@ -13,7 +13,7 @@ import click
 
 from ..check.files import Finding
 from ..engine.script import to_script
-from ..model import severity_rank
+from ..model import Rule, Source, severity_rank
 
 STREAMED: frozenset[str] = frozenset({"text", "jsonl", "github"})
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
@@ -57,9 +57,31 @@ def as_dict(f: Finding) -> dict[str, Any]:
         "suggestions": list(v.suggestions),
         "fix": v.fix,
         "rewrite": v.rewrite,
-        "sources": [{"code": s.code, "clause": s.clause} for s in v.sources],
+        "sources": source_dicts(v.sources),
         "script": v.script,
     }
+
+
+def rule_dict(rule: Rule, *, matching: bool = False) -> dict[str, Any]:
+    """A rule as JSON (``rules list --format json``, the service's ``GET /v1/rules``); ``matching`` adds
+    what it matches: its variants and its scope."""
+    data: dict[str, Any] = {
+        "id": rule.id,
+        "severity": rule.severity,
+        "situation": rule.situation,
+        "category": rule.category,
+        "phrase": rule.phrase,
+    }
+    if matching:
+        data["variants"] = [v.text for v in rule.variants]
+        data["scope"] = rule.scope
+    data["message"] = rule.message
+    data["sources"] = source_dicts(rule.sources)
+    return data
+
+
+def source_dicts(sources: Iterable[Source]) -> list[dict[str, str]]:
+    return [{"code": s.code, "clause": s.clause} for s in sources]
 
 
 def summary(findings: Sequence[Finding], files: int, errors: int) -> dict[str, Any]:

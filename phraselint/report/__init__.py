@@ -31,7 +31,16 @@ import click
 from ..check.conversation import ConversationResult, ConversationRules
 from ..check.files import Finding
 from ..check.whole import Transcript, analyse_file
-from ..command_line import expand_paths, fail, guard, lint_options, script_of, settings_from, worker
+from ..command_line import (
+    conversation_rules_option,
+    expand_paths,
+    fail,
+    guard,
+    lint_options,
+    script_of,
+    settings_from,
+    worker,
+)
 from ..data.catalogue import builtin_rules_dir, read_yaml
 from ..data.files import write_atomic
 from ..errors import ConfigError, PhraselintError
@@ -679,12 +688,7 @@ def _report_command() -> click.Command:
         type=click.Path(dir_okay=False),
         help="A scoring sheet over the built-in rules/scoring.yml.",
     )
-    @click.option(
-        "--conversation-rules",
-        default=None,
-        type=click.Path(dir_okay=False),
-        help="An organisation's conversation rules over the built-in rules/conversation.yml.",
-    )
+    @conversation_rules_option()
     @click.option("--title", default="服务规范质检报告", show_default=True, help="The title of the report.")
     @guard
     def report(

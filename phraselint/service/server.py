@@ -38,10 +38,10 @@ from starlette.types import Message as ASGIMessage
 from .. import __version__
 from ..check.files import Finding, Roles
 from ..engine.linter import Linter
-from ..engine.script import SCRIPTS, to_script
+from ..engine.script import SCRIPTS, requested_script, to_script
 from ..errors import ConfigError
 from ..model import SEVERITIES, Violation, severity_rank
-from ..output.render import as_dict
+from ..output.render import as_dict, rule_dict
 from ..read.transcript import Turn
 
 log = logging.getLogger("phraselint.serve")
@@ -203,8 +203,7 @@ class PreSend:
     def check(self, message: Message) -> dict[str, Any]:
         if not self.roles.checked(message.speaker):
             return {"ok": True, "violations": [], "rewrite": None}
-        wanted = message.script or self.script
-        script = None if wanted == "auto" else wanted
+        script = requested_script(message.script or self.script)
         violations = self.linter.check(message.text, script=script)
         if not violations:
             return {"ok": True, "violations": [], "rewrite": None}
@@ -217,18 +216,7 @@ class PreSend:
         }
 
     def rules(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": r.id,
-                "severity": r.severity,
-                "situation": r.situation,
-                "category": r.category,
-                "phrase": r.phrase,
-                "message": r.message,
-                "sources": [{"code": s.code, "clause": s.clause} for s in r.sources],
-            }
-            for r in self.linter.rules
-        ]
+        return [rule_dict(r) for r in self.linter.rules]
 
 
 def warm(linter: Linter) -> None:
