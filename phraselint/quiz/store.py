@@ -97,8 +97,8 @@ class AnswerRecord:
 
 
 @dataclass(frozen=True)
-class Tally:
-    """Answers counted under one key (a situation, a kind, a trainee)."""
+class Accuracy:
+    """The answers under one key (a situation, a kind, a trainee): how many, how many right, the mean score."""
 
     key: str
     answered: int
@@ -124,10 +124,10 @@ class Missed:
 
 @dataclass(frozen=True)
 class Stats:
-    total: Tally
-    by_situation: tuple[Tally, ...]
-    by_kind: tuple[Tally, ...]
-    by_trainee: tuple[Tally, ...]
+    total: Accuracy
+    by_situation: tuple[Accuracy, ...]
+    by_kind: tuple[Accuracy, ...]
+    by_trainee: tuple[Accuracy, ...]
     missed: tuple[Missed, ...]
 
 
@@ -277,22 +277,24 @@ class QuizStore:
     def stats(self, trainee: str | None = None, most_missed: int = 10) -> Stats:
         """Accuracy overall, by situation, by kind and by trainee; the items most often got wrong."""
         with self._errors("cannot read the quiz database"):
-            total = self._tallies("'all'", trainee)
+            total = self._accuracy_by("'all'", trainee)
             return Stats(
-                total[0] if total else Tally("all", 0, 0, 0.0),
-                self._tallies("situation", trainee),
-                self._tallies("kind", trainee),
-                self._tallies("trainee", trainee),
+                total[0] if total else Accuracy("all", 0, 0, 0.0),
+                self._accuracy_by("situation", trainee),
+                self._accuracy_by("kind", trainee),
+                self._accuracy_by("trainee", trainee),
                 self._missed(trainee, most_missed),
             )
 
-    def _tallies(self, column: str, trainee: str | None) -> tuple[Tally, ...]:
+    def _accuracy_by(self, column: str, trainee: str | None) -> tuple[Accuracy, ...]:
         rows = self._db.execute(
             f"SELECT {column} AS key, COUNT(*) AS n, SUM(correct) AS ok, AVG(score) AS avg FROM answers"
             f" WHERE (?1 IS NULL OR trainee = ?1) GROUP BY key ORDER BY n DESC, key",
             (trainee,),
         ).fetchall()
-        return tuple(Tally(str(r["key"]), int(r["n"]), int(r["ok"] or 0), float(r["avg"] or 0)) for r in rows)
+        return tuple(
+            Accuracy(str(r["key"]), int(r["n"]), int(r["ok"] or 0), float(r["avg"] or 0)) for r in rows
+        )
 
     def _missed(self, trainee: str | None, limit: int) -> tuple[Missed, ...]:
         rows = self._db.execute(
