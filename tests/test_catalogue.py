@@ -4,11 +4,12 @@ naming the file, the line and the field."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
 
-from phraselint.data.catalogue import load_catalogue
+from phraselint.data.catalogue import load_catalogue, service_codes
 from phraselint.data.rule_tests import load_verified, run_examples
 from phraselint.errors import CatalogueError
 
@@ -144,3 +145,20 @@ def test_not_a_mapping(tmp_path: Path) -> None:
 def test_missing_file() -> None:
     with pytest.raises(CatalogueError, match="nope.yml: rule file not found"):
         load_catalogue(["nope.yml"])
+
+
+def test_the_codes_come_from_codes_yml_and_match_the_docs() -> None:
+    codes = service_codes()
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "catalogue.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| `(\d{3})` \| (.+?) \|$", docs, re.MULTILINE))
+    assert codes == table and len(codes) == 5
+
+
+def test_a_source_citing_an_unknown_code_is_named(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, GOOD_RULE.replace("rewrites:", "sources: [{code: '999', clause: 一}]\n    rewrites:")
+    )
+    with pytest.raises(
+        CatalogueError, match=r"org\.yml:\d+: rule 'org-lazy': unknown code '999' \(known: 000,"
+    ):
+        load_catalogue([path])

@@ -31,7 +31,7 @@ STANDARD = RULES / "standard.yml"
 FORBIDDEN = RULES / "forbidden.yml"
 VOCABULARY = RULES / "vocabulary.yml"
 CODES_DIR = Path(os.environ.get("PHRASELINT_CODES", ROOT.parent / "shared" / "codes"))
-CODES = ("000", "001", "002", "003", "004")
+CODES = tuple(yaml.safe_load((RULES / "codes.yml").read_text(encoding="utf-8"))["codes"])
 
 SLOT_RE = re.compile(r"\{([^{}]*)\}")
 # A slot stands for the placeholder of the code (XX, ××, xxx, X X, ×月××日, "XX期限内" …) and whatever

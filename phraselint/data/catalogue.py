@@ -29,8 +29,6 @@ from ..model import (
     Wording,
 )
 
-CODES: tuple[str, ...] = ("000", "001", "002", "003", "004")
-
 _END_MARKS = "。！？!?，,.…"  # punctuation that may follow a wording's trailing slot
 
 _RULE_KEYS = {
@@ -74,16 +72,33 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """A safe loader that records the line of every mapping under the key ``__line__``."""
 
 
+class YamlMapping(dict):  # type: ignore[type-arg]
+    """A mapping read from YAML: the line of the mapping under the key ``__line__``, and the line of each of
+    its keys in ``key_lines`` (for errors about one value)."""
+
+    key_lines: dict[Any, int]
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
     loader.flatten_mapping(node)
-    mapping: dict[Any, Any] = {}
+    mapping = YamlMapping()
+    mapping.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in mapping:
             raise CatalogueError(f"duplicate key '{key}'", None, key_node.start_mark.line + 1)
         mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
+
+
+def key_line(node: Any, key: Any, default: int | None = None) -> int | None:
+    """The line of ``key`` in a mapping read by ``read_yaml``; else the mapping's line, else ``default``."""
+    if not isinstance(node, dict):
+        return default
+    lines = getattr(node, "key_lines", {})
+    return lines.get(key, node.get("__line__", default))
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -192,8 +207,9 @@ def yaml_sources(node: dict[str, Any], where: Where, required: bool) -> tuple[So
             raise sw.fail("a source must be a mapping {code: '001', clause: '三(五)'}")
         check_keys(item, _SOURCE_KEYS, sw)
         code = yaml_text(item, "code", sw)
-        if code not in CODES:
-            raise sw.fail(f"unknown code '{code}' (known: {', '.join(CODES)})")
+        known = service_codes()
+        if code not in known:
+            raise sw.fail(f"unknown code '{code}' (known: {', '.join(known)})")
         out.append(
             Source(code, yaml_text(item, "clause", sw) or "", yaml_text(item, "capture", sw, required=False))
         )
@@ -230,6 +246,31 @@ def yaml_choice(value: str | None, allowed: Iterable[str], field: str, where: Wh
 
 
 # --- entries ----------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def service_codes() -> dict[str, str]:
+    """The service codes a source may cite, with their titles (rules/codes.yml): code → title."""
+    path = builtin_rules_dir() / "codes.yml"
+    data = read_yaml(path)
+    check_keys(data, {"version", "codes"}, Where(str(path), 1, "codes.yml"))
+    codes = data.get("codes")
+    if not isinstance(codes, dict):
+        raise CatalogueError("missing section 'codes'", str(path), key_line(data, "codes", 1))
+    out: dict[str, str] = {}
+    for code, entry in codes.items():
+        if code == "__line__":
+            continue
+        where = Where(str(path), key_line(codes, code) or 1, f"code {code!r}")
+        if not isinstance(code, str) or not code.strip():
+            raise where.fail('a code must be quoted text, such as "001"')
+        if not isinstance(entry, dict):
+            raise where.fail("a code must be a mapping with 'title'")
+        check_keys(entry, {"title"}, where)
+        out[code] = yaml_text(entry, "title", where) or ""
+    if not out:
+        raise CatalogueError("no codes in section 'codes'", str(path), key_line(data, "codes", 1))
+    return out
 
 
 def _vocabulary(path: Path) -> Vocabulary:
@@ -404,7 +445,8 @@ def _load(extra_files: tuple[str, ...], base_dir: str) -> Catalogue:
     from .cache import cached, code_fingerprint, key_of
 
     base = Path(base_dir)
-    names = [str(base / n) for n in ("vocabulary.yml", "standard.yml", "forbidden.yml")] + list(extra_files)
+    names = [str(base / n) for n in ("vocabulary.yml", "codes.yml", "standard.yml", "forbidden.yml")]
+    names += extra_files
     try:
         contents = [Path(n).read_bytes() for n in names]
     except OSError:
