@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from phraselint.errors import ConfigError, InputError
+from phraselint.errors import CatalogueError, ConfigError, InputError
+from phraselint.read import formats
 from phraselint.read.decode import TRANSCRIPT_EXTENSIONS, read_lines
 from phraselint.read.formats import _csv_records, detect_format, parse
 from phraselint.read.transcript import Turn
@@ -605,3 +606,26 @@ def test_labelled_in_other_encodings_property(
     content = "\r\n".join(f"{s}：{t}" for s, t in rows)
     lines = file_lines(tmp_path_factory, content, encoding)
     assert summary(parsed(lines, "labelled")) == [(s, t.strip()) for s, t in rows if t.strip()]
+
+
+# --- the field names of JSON Lines and CSV: rules/fields.yml ---------------------------------------------------
+
+
+def test_field_names_come_from_fields_yml_in_both_scripts() -> None:
+    names = formats.field_names()
+    assert names.text[0] == "text" and names.speaker[0] == "speaker" and "时间" in names.start
+    s2t, t2s = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
+    for field in names:
+        for name in field:
+            assert s2t.convert(name) in field and t2s.convert(name) in field, name
+
+
+def test_a_bad_fields_yml_is_named_with_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "fields.yml").write_text("version: 1\ntext: [text]\nspeaker: speaker\n", encoding="utf-8")
+    monkeypatch.setattr(formats, "builtin_rules_dir", lambda: tmp_path)
+    formats.field_names.cache_clear()
+    try:
+        with pytest.raises(CatalogueError, match=r"fields\.yml:3: 'speaker' must be a list of field names"):
+            formats.field_names()
+    finally:
+        formats.field_names.cache_clear()

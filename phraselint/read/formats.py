@@ -20,6 +20,7 @@ ordered across midnight.
 from __future__ import annotations
 
 import enum
+import functools
 import html
 import itertools
 import json
@@ -31,19 +32,47 @@ from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
-from ..errors import ConfigError, InputError
+from ..data.catalogue import builtin_rules_dir, key_line, read_yaml
+from ..errors import CatalogueError, ConfigError, InputError
 from .decode import display_name
 from .transcript import Turn
 
 FORMATS = ("auto", "plain", "labelled", "srt", "vtt", "jsonl", "csv")
 SNIFF_LINES = 20
 
-# Field names (JSON keys, CSV column headers, compared lower-cased), in order of preference; the Chinese ones
-# in both scripts.
-TEXT_FIELDS = ("text", "content", "utterance", "message", "内容", "內容", "文本", "话术", "話術")
-SPEAKER_FIELDS = ("speaker", "role", "name", "from", "说话人", "說話人", "角色", "发言人", "發言人")
-START_FIELDS = ("start", "time", "timestamp", "开始", "開始", "开始时间", "開始時間", "时间", "時間")
-END_FIELDS = ("end", "结束", "結束", "结束时间", "結束時間")
+
+class FieldNames(NamedTuple):
+    """The names of each field of a turn in JSON Lines and CSV, in order of preference (rules/fields.yml)."""
+
+    text: tuple[str, ...]
+    speaker: tuple[str, ...]
+    start: tuple[str, ...]
+    end: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=1)
+def field_names() -> FieldNames:
+    """The field names of rules/fields.yml. Raises CatalogueError, naming the file and line, for a bad file."""
+    path = builtin_rules_dir() / "fields.yml"
+    data = read_yaml(path)
+    unknown = sorted(k for k in data if k not in {"__line__", "version", *FieldNames._fields})
+    if unknown:
+        known = ", ".join(FieldNames._fields)
+        raise CatalogueError(
+            f"unknown key '{unknown[0]}' (known: {known})", str(path), key_line(data, unknown[0])
+        )
+    names = []
+    for key in FieldNames._fields:
+        value = data.get(key)
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(x, str) and x.strip() for x in value)
+        ):
+            raise CatalogueError(f"'{key}' must be a list of field names", str(path), key_line(data, key, 1))
+        names.append(tuple(x.strip() for x in value))
+    return FieldNames(*names)
+
 
 _EXTENSIONS = MappingProxyType(
     {
@@ -542,17 +571,18 @@ def _markup_pieces(line: str, lineno: int, entities: bool) -> list[Piece]:
 
 
 def _parse_jsonl(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
-    """One JSON object per line: the text, a speaker and times under the names of ``*_FIELDS``."""
+    """One JSON object per line: the text, a speaker and times under the names of ``field_names()``."""
+    fields_named = field_names()
     decoder = json.JSONDecoder()
     clock = _Clock()
     for lineno, line in numbered:
         if not line.strip():
             continue
         fields = _json_fields(line, decoder, path, lineno)
-        text_key = _first_present(fields, TEXT_FIELDS)
+        text_key = _first_present(fields, fields_named.text)
         if text_key is None:
             raise InputError(
-                f"no text field: name the utterance one of {', '.join(TEXT_FIELDS)}", path, lineno
+                f"no text field: name the utterance one of {', '.join(fields_named.text)}", path, lineno
             )
         value, at = fields[text_key]
         if not isinstance(value, str):
@@ -560,9 +590,9 @@ def _parse_jsonl(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
                 f"the field {text_key!r} is not a string: write the utterance as a string", path, lineno
             )
         used = {text_key}
-        speaker = _json_speaker(fields, used, path, lineno)
-        start = _json_time(fields, START_FIELDS, used, clock, path, lineno)
-        end = _json_time(fields, END_FIELDS, used, clock, path, lineno)
+        speaker = _json_speaker(fields, fields_named.speaker, used, path, lineno)
+        start = _json_time(fields, fields_named.start, used, clock, path, lineno)
+        end = _json_time(fields, fields_named.end, used, clock, path, lineno)
         extra = _json_extra(fields, used)
         utterance = _utterance(_json_string_pieces(line, at, lineno), speaker, start, end, extra)
         if utterance:
@@ -584,9 +614,9 @@ def _first_present(fields: dict[str, tuple[object, int]], names: Sequence[str]) 
 
 
 def _json_speaker(
-    fields: dict[str, tuple[object, int]], used: set[str], path: str | None, lineno: int
+    fields: dict[str, tuple[object, int]], names: Sequence[str], used: set[str], path: str | None, lineno: int
 ) -> str | None:
-    key = _first_present(fields, SPEAKER_FIELDS)
+    key = _first_present(fields, names)
     if key is None:
         return None
     used.add(key)
@@ -756,14 +786,15 @@ def _csv_columns(header: list[list[Piece]], path: str | None, lineno: int) -> _C
     def find(aliases: Sequence[str]) -> int:
         return next((folded.index(alias) for alias in aliases if alias in folded), -1)
 
-    text = find(TEXT_FIELDS)
+    fields = field_names()
+    text = find(fields.text)
     if text < 0:
         raise InputError(
-            f"no text column in the header ({', '.join(names)}): name it one of {', '.join(TEXT_FIELDS)}",
+            f"no text column in the header ({', '.join(names)}): name it one of {', '.join(fields.text)}",
             path,
             lineno,
         )
-    return _Columns(names, text, find(SPEAKER_FIELDS), find(START_FIELDS), find(END_FIELDS))
+    return _Columns(names, text, find(fields.speaker), find(fields.start), find(fields.end))
 
 
 def _csv_utterance(
