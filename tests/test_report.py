@@ -117,14 +117,19 @@ def test_a_sheet_overrides_key_by_key(tmp_path: Path) -> None:
         ("critical: {categories: [粗鲁]}\n", "unknown category '粗鲁'"),
         ("deductions: {fatal: 50}\n", "unknown severity 'fatal'"),
         ("floor: 120\n", "'floor' must not be above 'start'"),
+        ("pass: 80\ndeductions:\n  error: 10\n  fatal: 50\n", "unknown severity 'fatal'"),
+        ("pass: 80\ndeductions:\n  warning: many\n", "'deductions.warning' must be a number"),
+        ("pass: 80\n\ncritical:\n  score: 0\n  rules: [dont-knw]\n", "unknown rule 'dont-knw'"),
+        ("critical:\n  rules: []\n  colour: red\n", "unknown key 'colour' in 'critical'"),
     ],
 )
-def test_a_broken_sheet_is_named(tmp_path: Path, text: str, error: str) -> None:
+def test_a_broken_sheet_is_named_with_its_line(tmp_path: Path, text: str, error: str) -> None:
     own = tmp_path / "sheet.yml"
     own.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=re.escape(error)) as caught:
         load_scoring(str(own), rule_ids=KNOWN, categories={"辱骂"})
-    assert str(caught.value).startswith(str(own))
+    line = text.count("\n", 0, text.rindex(error.split("'")[1].split(".")[-1])) + 1
+    assert str(caught.value).startswith(f"{own}:{line}: ")
 
 
 def test_a_missing_sheet_is_named(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ from ..command_line import (
     settings_from,
     worker,
 )
-from ..data.catalogue import builtin_rules_dir, read_yaml
+from ..data.catalogue import builtin_rules_dir, key_line, read_yaml
 from ..data.files import write_atomic
 from ..errors import ConfigError, PhraselintError
 from ..model import SEVERITIES, Violation, Vocabulary, severity_rank
@@ -110,99 +110,135 @@ def load_scoring(
     path: str | None = None, *, rule_ids: Iterable[str] = (), categories: Iterable[str] = ()
 ) -> ScoringSheet:
     """The built-in sheet, with the keys of ``path`` over it. ``rule_ids`` and ``categories`` are the known
-    ones: a sheet naming another is an error (a typo would silently score nothing)."""
-    base = builtin_rules_dir() / "scoring.yml"
-    data = read_yaml(base)
-    files = [str(base)]
-    where = str(base)
+    ones: a sheet naming another is an error (a typo would silently score nothing). Every error names the
+    file and the line of the value at fault."""
+    base = str(builtin_rules_dir() / "scoring.yml")
+    given = [(base, read_yaml(base))]
     if path is not None:
         if not Path(path).is_file():
             raise ConfigError("scoring sheet not found", path)
         extra = read_yaml(path)
-        _check_sheet_keys(extra, _SHEET_KEYS, path)
-        data = _merge_sheet(data, extra)
-        files.append(path)
-        where = path
-    return _sheet(data, where, tuple(files), set(rule_ids), set(categories))
+        _check_sheet_keys(extra, _SHEET_KEYS, _Sheets(((path, extra),)))
+        given.append((path, extra))
+    sheets = _Sheets(tuple(given))
+    return _sheet(sheets.merged(), sheets, set(rule_ids), set(categories))
 
 
-def _merge_sheet(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    merged = {**base, **extra}
-    for key in ("deductions", "rules", "critical"):
-        if isinstance(base.get(key), dict) and isinstance(extra.get(key), dict):
-            merged[key] = {**base[key], **extra[key]}
-    return merged
+@dataclass(frozen=True)
+class _Sheets:
+    """The sheet files read, each over the ones before it: what they give together, and where each value
+    was given."""
+
+    files: tuple[tuple[str, dict[str, Any]], ...]
+
+    def merged(self) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for _, data in self.files:
+            over = {**merged, **data}
+            for key in ("deductions", "rules", "critical"):
+                if isinstance(merged.get(key), dict) and isinstance(data.get(key), dict):
+                    over[key] = {**merged[key], **data[key]}
+            merged = over
+        return merged
+
+    def where(self, key: str, sub: Any = None) -> tuple[str, int | None]:
+        """The file and line that give ``key`` (``key.sub`` when ``sub`` is given); the last file that gives
+        ``key`` at all, else the last file."""
+        for path, data in reversed(self.files):
+            node = data.get(key)
+            if sub is not None and isinstance(node, dict) and sub in node:
+                return path, key_line(node, sub)
+            if key in data and (sub is None or not isinstance(node, dict)):
+                return path, key_line(data, key)
+        for path, data in reversed(self.files):
+            if key in data:
+                return path, key_line(data, key)
+        path, data = self.files[-1]
+        return path, key_line(data, "__line__", 1)
+
+    def fail(self, message: str, key: str, sub: Any = None) -> ConfigError:
+        return ConfigError(message, *self.where(key, sub))
 
 
-def _check_sheet_keys(data: Mapping[str, Any], allowed: set[str], path: str) -> None:
-    unknown = sorted(k for k in data if k not in allowed)
+def _check_sheet_keys(
+    data: Mapping[str, Any], allowed: set[str], sheets: _Sheets, parent: str | None = None
+) -> None:
+    unknown = sorted(str(k) for k in data if k not in allowed)
     if unknown:
         known = ", ".join(sorted(k for k in allowed if k != "__line__"))
-        raise ConfigError(f"unknown key '{unknown[0]}' in the scoring sheet (known: {known})", path)
+        where = f" '{parent}'" if parent else " the scoring sheet"
+        message = f"unknown key '{unknown[0]}' in{where} (known: {known})"
+        raise sheets.fail(message, parent, unknown[0]) if parent else sheets.fail(message, unknown[0])
 
 
-def _points(value: Any, what: str, path: str) -> float:
+def _points(value: Any, sheets: _Sheets, key: str, sub: str | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"'{what}' must be a number", path)
+        what = f"{key}.{sub}" if sub is not None else key
+        raise sheets.fail(f"'{what}' must be a number", key, sub)
     return value
 
 
-def _table(data: Mapping[str, Any], key: str, path: str) -> dict[str, float]:
+def _table(data: Mapping[str, Any], key: str, sheets: _Sheets) -> dict[str, float]:
     table = data.get(key) or {}
     if not isinstance(table, dict):
-        raise ConfigError(f"'{key}' must be a mapping", path)
-    return {k: _points(v, f"{key}.{k}", path) for k, v in table.items() if k != "__line__"}
+        raise sheets.fail(f"'{key}' must be a mapping", key)
+    return {k: _points(v, sheets, key, k) for k, v in table.items() if k != "__line__"}
 
 
-def _names(value: Any, what: str, path: str) -> tuple[str, ...]:
+def _names(value: Any, sheets: _Sheets, sub: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise ConfigError(f"'{what}' must be a list of texts", path)
+        raise sheets.fail(f"'critical.{sub}' must be a list of texts", "critical", sub)
     return tuple(value)
 
 
 def _sheet(
-    data: Mapping[str, Any], path: str, files: tuple[str, ...], rule_ids: set[str], categories: set[str]
+    data: Mapping[str, Any], sheets: _Sheets, rule_ids: set[str], categories: set[str]
 ) -> ScoringSheet:
-    _check_sheet_keys(data, _SHEET_KEYS, path)
+    _check_sheet_keys(data, _SHEET_KEYS, sheets)
     critical = data.get("critical") or {}
     if not isinstance(critical, dict):
-        raise ConfigError("'critical' must be a mapping", path)
-    _check_sheet_keys(critical, _CRITICAL_KEYS, path)
-    deductions = _table(data, "deductions", path)
+        raise sheets.fail("'critical' must be a mapping", "critical")
+    _check_sheet_keys(critical, _CRITICAL_KEYS, sheets, "critical")
+    deductions = _table(data, "deductions", sheets)
     for severity in SEVERITIES:
         if severity not in deductions:
-            raise ConfigError(f"'deductions' must give points for '{severity}'", path)
+            raise sheets.fail(f"'deductions' must give points for '{severity}'", "deductions")
     unknown_severity = sorted(set(deductions) - set(SEVERITIES))
     if unknown_severity:
-        raise ConfigError(f"unknown severity '{unknown_severity[0]}' in 'deductions'", path)
-    rules = _table(data, "rules", path)
-    critical_rules = _names(critical.get("rules"), "critical.rules", path)
-    critical_categories = _names(critical.get("categories"), "critical.categories", path)
-    for rule in (*rules, *critical_rules):
+        severity = unknown_severity[0]
+        raise sheets.fail(f"unknown severity '{severity}' in 'deductions'", "deductions", severity)
+    rules = _table(data, "rules", sheets)
+    critical_rules = _names(critical.get("rules"), sheets, "rules")
+    critical_categories = _names(critical.get("categories"), sheets, "categories")
+    unknown_rule = "unknown rule '{}' in the scoring sheet (see 'phraselint rules list')"
+    for rule in rules:
         if rule_ids and rule not in rule_ids:
-            raise ConfigError(
-                f"unknown rule '{rule}' in the scoring sheet (see 'phraselint rules list')", path
-            )
+            raise sheets.fail(unknown_rule.format(rule), "rules", rule)
+    for rule in critical_rules:
+        if rule_ids and rule not in rule_ids:
+            raise sheets.fail(unknown_rule.format(rule), "critical", "rules")
     for category in critical_categories:
         if categories and category not in categories:
-            raise ConfigError(f"unknown category '{category}' in 'critical.categories'", path)
+            raise sheets.fail(
+                f"unknown category '{category}' in 'critical.categories'", "critical", "categories"
+            )
     cap = data.get("cap")
     sheet = ScoringSheet(
-        start=_points(data.get("start"), "start", path),
-        floor=_points(data.get("floor", 0), "floor", path),
-        pass_mark=_points(data.get("pass"), "pass", path),
+        start=_points(data.get("start"), sheets, "start"),
+        floor=_points(data.get("floor", 0), sheets, "floor"),
+        pass_mark=_points(data.get("pass"), sheets, "pass"),
         deductions=deductions,
         rules=rules,
-        cap=None if cap is None else _points(cap, "cap", path),
+        cap=None if cap is None else _points(cap, sheets, "cap"),
         critical_rules=critical_rules,
         critical_categories=critical_categories,
-        critical_score=_points(critical.get("score", 0), "critical.score", path),
-        files=files,
+        critical_score=_points(critical.get("score", 0), sheets, "critical", "score"),
+        files=tuple(path for path, _ in sheets.files),
     )
     if sheet.floor > sheet.start:
-        raise ConfigError("'floor' must not be above 'start'", path)
+        raise sheets.fail("'floor' must not be above 'start'", "floor")
     return sheet
 
 
