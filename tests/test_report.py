@@ -154,6 +154,12 @@ def test_figures_per_transcript() -> None:
     assert notes["staff"] == ["（未标注）"] and rude["staff"] == ["工作人员"]
 
 
+def test_the_compliance_chart_is_labelled_from_labels_yml() -> None:
+    figures = figures_of("window_polite.txt")
+    labels = report_module._charts(figures)["compliance"]["labels"]
+    assert labels == ["问候（来有迎声）", "送别（走有送声）", "无服务忌语"]
+
+
 def test_overall_compliance_counts_only_what_could_be_judged() -> None:
     figures = figures_of("window_polite.txt", "window_rude.txt", "counter_notes.txt")
     assert figures["compliance"]["greeting"] == {"yes": 1, "of": 2, "rate": 0.5}
