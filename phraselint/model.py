@@ -97,6 +97,7 @@ class Vocabulary:
     slots: dict[str, str]
     staff_speakers: tuple[str, ...] = ()
     visitor_speakers: tuple[str, ...] = ()
+    situation_ending: str = ""  # a situation's name may leave it off: 受理业务 for 受理业务时
 
 
 @dataclass(frozen=True)

@@ -454,6 +454,17 @@ def test_kinds_and_situations_by_either_name(tmp_path: Path) -> None:
     assert chinese == english and "场合: 受理业务时" in chinese and "第 1/3 题 · 改写" in chinese
 
 
+def test_a_situation_may_be_named_without_the_vocabularys_ending() -> None:
+    from phraselint.data.catalogue import load_catalogue
+    from phraselint.quiz.command import _situations
+
+    vocabulary = load_catalogue().vocabulary
+    assert vocabulary.situation_ending == "时"
+    names = dict(vocabulary.situations)
+    wanted = _situations(["受理业务", "受理業務時,leaving"], names, vocabulary.situation_ending)
+    assert wanted == ("accepting", "leaving")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -289,8 +289,17 @@ def _vocabulary(path: Path) -> Vocabulary:
     speakers = data.get("speakers") or {}
     staff = tuple(str(x) for x in speakers.get("staff") or ())
     visitor = tuple(str(x) for x in speakers.get("visitor") or ())
+    ending = data.get("situation_ending") or ""
+    if not isinstance(ending, str):
+        raise CatalogueError("'situation_ending' must be text", str(path), key_line(data, "situation_ending"))
     return Vocabulary(
-        section("situations"), section("kinds"), section("categories"), section("slots"), staff, visitor
+        section("situations"),
+        section("kinds"),
+        section("categories"),
+        section("slots"),
+        staff,
+        visitor,
+        ending.strip(),
     )
 
 

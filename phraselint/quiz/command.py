@@ -51,15 +51,16 @@ def _kinds(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _situations(values: Sequence[str], names: dict[str, str]) -> tuple[str, ...]:
-    """``--situation`` values (ids such as ``accepting``, or names such as 受理业务时) as situation ids."""
+def _situations(values: Sequence[str], names: dict[str, str], ending: str = "") -> tuple[str, ...]:
+    """``--situation`` values (ids such as ``accepting``, or names such as 受理业务时, or names without the
+    vocabulary's ``ending``: 受理业务) as situation ids."""
     from . import simplified
 
     by_name = {name: sid for sid, name in names.items()}
     out = []
     for value in _split(values):
         plain = simplified(value)
-        sid = value if value in names else by_name.get(plain) or by_name.get(plain + "时")
+        sid = value if value in names else by_name.get(plain) or by_name.get(plain + ending)
         if sid is None:
             known = ", ".join(f"{s} ({n})" for s, n in names.items())
             raise click.BadParameter(
@@ -368,7 +369,8 @@ def quiz(
     wanted_kinds = _kinds(kinds)
     try:
         built = _build_quiz(rule_files, config, isolated)
-        wanted_situations = _situations(situations, dict(built.catalogue.vocabulary.situations))
+        vocabulary = built.catalogue.vocabulary
+        wanted_situations = _situations(situations, dict(vocabulary.situations), vocabulary.situation_ending)
         seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
         with QuizStore(_db_path(db)) as store:
             name = trainee or _default_trainee()
