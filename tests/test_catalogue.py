@@ -162,3 +162,17 @@ def test_a_source_citing_an_unknown_code_is_named(tmp_path: Path) -> None:
         CatalogueError, match=r"org\.yml:\d+: rule 'org-lazy': unknown code '999' \(known: 000,"
     ):
         load_catalogue([path])
+
+
+def test_a_bad_codes_yml_is_named_with_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from phraselint.data import catalogue
+
+    monkeypatch.setattr(catalogue, "builtin_rules_dir", lambda: tmp_path)
+    (tmp_path / "codes.yml").write_text('version: 1\ncodes:\n  "001": 守则\n  002: 手册\n', encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"codes\.yml:4: 'codes': the name 2 must be text"):
+        catalogue.read_texts("codes.yml", "codes")
+    (tmp_path / "codes.yml").write_text(
+        'version: 1\ncodes:\n  "001": 守则\n  "002": [手册]\n', encoding="utf-8"
+    )
+    with pytest.raises(CatalogueError, match=r"codes\.yml:4: 'codes': field '002' must be text"):
+        catalogue.read_texts("codes.yml", "codes")

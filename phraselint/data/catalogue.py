@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -250,26 +250,33 @@ def yaml_choice(value: str | None, allowed: Iterable[str], field: str, where: Wh
 
 @functools.lru_cache(maxsize=1)
 def service_codes() -> dict[str, str]:
-    """The service codes a source may cite, with their titles (rules/codes.yml): code → title."""
-    path = builtin_rules_dir() / "codes.yml"
+    """The service codes a source may cite, with the titles of their documents (rules/codes.yml)."""
+    return read_texts("codes.yml", "codes")
+
+
+def read_texts(name: str, section: str, keys: Collection[str] | None = None) -> dict[str, str]:
+    """The mapping ``section`` of the built-in data file ``rules/<name>``: a text for each name (exactly the
+    names of ``keys``, when given). Raises CatalogueError naming the file and the line."""
+    path = str(builtin_rules_dir() / name)
     data = read_yaml(path)
-    check_keys(data, {"version", "codes"}, Where(str(path), 1, "codes.yml"))
-    codes = data.get("codes")
-    if not isinstance(codes, dict):
-        raise CatalogueError("missing section 'codes'", str(path), key_line(data, "codes", 1))
+    check_keys(data, {"version", section}, Where(path, 1, name))
+    node = data.get(section)
+    where = Where(path, key_line(data, section, 1) or 1, f"'{section}'")
+    if not isinstance(node, dict):
+        raise where.fail("must be a mapping of names to texts")
+    if keys is not None:
+        check_keys(node, set(keys), where)
     out: dict[str, str] = {}
-    for code, entry in codes.items():
-        if code == "__line__":
+    for key in node:
+        if key == "__line__":
             continue
-        where = Where(str(path), key_line(codes, code) or 1, f"code {code!r}")
-        if not isinstance(code, str) or not code.strip():
-            raise where.fail('a code must be quoted text, such as "001"')
-        if not isinstance(entry, dict):
-            raise where.fail("a code must be a mapping with 'title'")
-        check_keys(entry, {"title"}, where)
-        out[code] = yaml_text(entry, "title", where) or ""
-    if not out:
-        raise CatalogueError("no codes in section 'codes'", str(path), key_line(data, "codes", 1))
+        at = Where(path, key_line(node, key) or where.line, f"'{section}'")
+        if not isinstance(key, str) or not key.strip():
+            raise at.fail(f'the name {key!r} must be text (quote a number: "001")')
+        out[key] = yaml_text(node, key, at) or ""
+    missing = [k for k in keys or () if k not in out]
+    if missing or not out:
+        raise where.fail(f"missing '{missing[0]}'" if missing else "no names")
     return out
 
 

@@ -41,7 +41,7 @@ from ..command_line import (
     settings_from,
     worker,
 )
-from ..data.catalogue import Where, builtin_rules_dir, check_keys, key_line, read_yaml, yaml_text
+from ..data.catalogue import builtin_rules_dir, key_line, read_texts, read_yaml
 from ..data.files import write_atomic
 from ..errors import ConfigError, PhraselintError
 from ..model import SEVERITIES, Violation, Vocabulary, severity_rank
@@ -637,18 +637,7 @@ def _charts(figures: Mapping[str, Any]) -> dict[str, Any]:
 @functools.lru_cache(maxsize=1)
 def compliance_labels() -> dict[str, str]:
     """The label of each compliance check in the charts (rules/labels.yml)."""
-    path = builtin_rules_dir() / "labels.yml"
-    data = read_yaml(path)
-    check_keys(data, {"version", "compliance"}, Where(str(path), 1, "labels.yml"))
-    labels = data.get("compliance")
-    where = Where(str(path), key_line(data, "compliance", 1) or 1, "compliance")
-    if not isinstance(labels, dict):
-        raise where.fail("must be a mapping of each check to its label")
-    check_keys(labels, set(COMPLIANCE), where)
-    return {
-        key: yaml_text(labels, key, Where(str(path), key_line(labels, key) or 1, "compliance")) or ""
-        for key in COMPLIANCE
-    }
+    return read_texts("labels.yml", "compliance", COMPLIANCE)
 
 
 def _percent(rate: float | None) -> float | None:
