@@ -17,7 +17,7 @@ from .engine.script import SCRIPTS, requested_script
 from .errors import PhraselintError
 
 if TYPE_CHECKING:
-    from .check.files import Roles
+    from .check.files import Reading, Roles
 
 INPUT_FORMATS = ("auto", "plain", "labelled", "srt", "vtt", "jsonl", "csv")
 
@@ -155,6 +155,13 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
             raise click.UsageError("no paths given (use '-' to read standard input)")
         paths = ("-",)
     return list(iter_paths(paths))
+
+
+def reading_of(settings: Settings, opts: dict[str, Any]) -> Reading:
+    """How the transcripts are read, from the options of ``lint_options`` and the settings."""
+    from .check.files import Reading
+
+    return Reading(opts["input_format"], opts["encoding"], script_of(settings))
 
 
 def script_of(settings: Settings) -> str | None:

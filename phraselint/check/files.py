@@ -60,6 +60,19 @@ def _role(roles: Roles, speaker: str) -> str:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """How to read a transcript: its format (``auto``: detected), its encoding (None: detected), and the script
+    its rewrites are given in (None: that of each utterance)."""
+
+    input_format: str = "auto"
+    encoding: str | None = None
+    script: str | None = None
+
+
+DETECTED = Reading()  # format, encoding and the script of each utterance all as detected
+
+
+@dataclass(frozen=True)
 class Finding:
     """A violation in a file: where it is (1-based line and column of the original, end exclusive)."""
 
@@ -114,24 +127,16 @@ def check_turn(
     return out
 
 
-def lint_file(
-    path: str,
-    linter: Linter,
-    roles: Roles,
-    *,
-    input_format: str = "auto",
-    encoding: str | None = None,
-    script: str | None = None,
-) -> Iterator[Finding]:
+def lint_file(path: str, linter: Linter, roles: Roles, reading: Reading = DETECTED) -> Iterator[Finding]:
     """Every finding in one transcript, streamed turn by turn. Raises InputError for an unreadable file.
 
     In a format of one turn per line the fast candidate test runs on the raw line first, and only lines that
     pass it (and the first few, which set the file's clock and script) are parsed at all: the fold of a line
     contains the fold of its utterance, so no violation is missed, and most lines cost one C pass.
     """
-    with open_text(path, encoding=encoding) as (_, lines):
+    with open_text(path, encoding=reading.encoding) as (_, lines):
         head = list(itertools.islice(lines, _HEAD_LINES))
-        fmt = input_format if input_format != "auto" else detect_format(path, head)
+        fmt = reading.input_format if reading.input_format != "auto" else detect_format(path, head)
         numbered = enumerate(itertools.chain(head, lines), 1)
         if fmt in LINE_FORMATS:
             has_candidate = linter.has_candidate
@@ -139,7 +144,7 @@ def lint_file(
             turns = parse_numbered(candidates, fmt, name=path)
         else:
             turns = parse((line for _, line in numbered), fmt, name=path)
-        yield from check_turns(turns, path, linter, roles, script)
+        yield from check_turns(turns, path, linter, roles, reading.script)
 
 
 _HEAD_LINES = 20

@@ -18,7 +18,7 @@ from ..engine.linter import Linter
 from ..errors import InputError
 from ..read.decode import read_whole
 from ..read.formats import detect_format, parse
-from .files import Finding, Roles, check_turns
+from .files import DETECTED, Finding, Reading, Roles, check_turns
 
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 # Characters a replacement may not bring into a field of a structured format without escaping.
@@ -73,19 +73,17 @@ def fix_file(
     path: str,
     linter: Linter,
     roles: Roles,
+    reading: Reading = DETECTED,
     *,
-    input_format: str = "auto",
-    encoding: str | None = None,
-    script: str | None = None,
     write: bool = False,
     backup: bool = True,
 ) -> FixResult:
-    codec, text, bom = read_whole(path, encoding)
+    codec, text, bom = read_whole(path, reading.encoding)
     result = FixResult(text, 0, 0)
     applied = 0
     # A replacement can change its neighbour's context: repeat until nothing changes, as Linter.fix does.
     for _ in range(MAX_FIX_ROUNDS):
-        result = fix_text(result.text, path, linter, roles, input_format, script)
+        result = fix_text(result.text, path, linter, roles, reading.input_format, reading.script)
         applied += result.applied
         if not result.applied:
             break

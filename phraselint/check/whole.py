@@ -12,7 +12,7 @@ from ..read.decode import open_text
 from ..read.formats import parse
 from ..read.transcript import Turn
 from .conversation import ConversationResult, ConversationRules, check_conversation
-from .files import Finding, Roles, check_turns
+from .files import DETECTED, Finding, Reading, Roles, check_turns
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,14 @@ def analyse_file(
     linter: Linter,
     roles: Roles,
     rules: ConversationRules,
+    reading: Reading = DETECTED,
     *,
-    input_format: str = "auto",
-    encoding: str | None = None,
-    script: str | None = None,
     slots: Mapping[str, str] | None = None,
 ) -> Transcript:
     """Read one transcript once and check it whole: what ``lint_file`` finds, and the conversation rules.
     Raises InputError for an unreadable file."""
-    with open_text(path, encoding=encoding) as (_, lines):
-        turns = tuple(parse(lines, input_format, name=path))
-    phrases = tuple(check_turns(turns, path, linter, roles, script))
-    result = check_conversation(turns, roles, rules, path=path, script=script, slots=slots)
+    with open_text(path, encoding=reading.encoding) as (_, lines):
+        turns = tuple(parse(lines, reading.input_format, name=path))
+    phrases = tuple(check_turns(turns, path, linter, roles, reading.script))
+    result = check_conversation(turns, roles, rules, path=path, script=reading.script, slots=slots)
     return Transcript(path, turns, phrases, result)

@@ -22,8 +22,8 @@ from ..command_line import (
     guard,
     isolated_option,
     lint_options,
+    reading_of,
     rules_option,
-    script_of,
     settings_from,
     worker,
 )
@@ -36,7 +36,7 @@ from ..output import FORMATS
 
 if TYPE_CHECKING:
     from ..check.conversation import ConversationRules
-    from ..check.files import Finding
+    from ..check.files import Finding, Reading
     from ..output.render import Tally
 
 
@@ -66,18 +66,14 @@ def main() -> None:
     rewrites (规范用语)."""
 
 
-def _lint_one(job: tuple[Settings, str, str, str | None]) -> tuple[str, list[Finding], str | None]:
-    from ..check.files import lint_file
+Job = tuple["Settings", str, "Reading"]  # one file to check: the settings, the path, how to read it
 
-    settings, path, input_format, encoding = job
-    linter, roles = worker(settings)
+
+def _lint_one(job: Job) -> tuple[str, list[Finding], str | None]:
+    """One file's findings, all at once (for a worker process); an unreadable file's error as text."""
+    path, found, _ = _lint_streamed(job)
     try:
-        script = script_of(settings)
-        return (
-            path,
-            list(lint_file(path, linter, roles, input_format=input_format, encoding=encoding, script=script)),
-            None,
-        )
+        return path, list(found), None
     except PhraselintError as exc:
         return path, [], str(exc)
 
@@ -143,7 +139,8 @@ def check(
     out = sys.stdout
     findings = Tally(keep=fmt not in STREAMED)
     unreadable = 0
-    jobs_list = [(settings, p, opts["input_format"], opts["encoding"]) for p in files]
+    reading = reading_of(settings, opts)
+    jobs_list: list[Job] = [(settings, p, reading) for p in files]
     lint_one: Callable[..., tuple[Any, ...]] = _lint_one
     skipped: Counter[tuple[str, str]] = Counter()  # conversation rules not run: (rule, reason) → files
     conversation_rules = conversation_rules or (settings.conversation_rules if conversation else None)
@@ -173,19 +170,14 @@ def check(
         sys.exit(1)
 
 
-def _lint_streamed(job: tuple[Settings, str, str, str | None]) -> tuple[str, Iterator[Finding], None]:
-    """``_lint_one`` for one process: the findings lazily, so a huge file is never held (errors come while
-    iterating, and ``_collect`` reports them)."""
+def _lint_streamed(job: Job) -> tuple[str, Iterator[Finding], None]:
+    """One file's findings lazily, so a huge file is never held (errors come while iterating, and
+    ``_collect`` reports them)."""
     from ..check.files import lint_file
 
-    settings, path, input_format, encoding = job
+    settings, path, reading = job
     linter, roles = worker(settings)
-    script = script_of(settings)
-    return (
-        path,
-        lint_file(path, linter, roles, input_format=input_format, encoding=encoding, script=script),
-        None,
-    )
+    return path, lint_file(path, linter, roles, reading), None
 
 
 def _collect(
@@ -225,26 +217,16 @@ def _conversation_rules(settings: Settings, extra: str | None) -> ConversationRu
 
 
 def _lint_whole(
-    conversation_rules: str | None, job: tuple[Settings, str, str, str | None]
+    conversation_rules: str | None, job: Job
 ) -> tuple[str, list[Finding], str | None, list[tuple[str, str]]]:
     """``_lint_one`` for --conversation: the file's findings in file order, and the rules skipped on it."""
     from ..check.whole import analyse_file
 
-    settings, path, input_format, encoding = job
+    settings, path, reading = job
     linter, roles = worker(settings)
     rules = _conversation_rules(settings, conversation_rules)
-    script = script_of(settings)
     try:
-        whole = analyse_file(
-            path,
-            linter,
-            roles,
-            rules,
-            input_format=input_format,
-            encoding=encoding,
-            script=script,
-            slots=dict(settings.slots),
-        )
+        whole = analyse_file(path, linter, roles, rules, reading, slots=dict(settings.slots))
     except PhraselintError as exc:
         return path, [], str(exc), []
     return path, list(whole.findings), None, [(s.rule, s.reason) for s in whole.conversation.skipped]
@@ -304,21 +286,12 @@ def fix(paths: tuple[str, ...], write: bool, no_backup: bool, **opts: Any) -> No
         raise click.UsageError("--write cannot rewrite standard input")
     if not write and len(files) > 1:
         raise click.UsageError("fix prints one transcript; give one file, or use --write for several")
+    reading = reading_of(settings, opts)
     failed = 0
     total = 0
     for path in files:
         try:
-            script = script_of(settings)
-            result = fix_file(
-                path,
-                linter,
-                roles,
-                input_format=opts["input_format"],
-                encoding=opts["encoding"],
-                script=script,
-                write=write,
-                backup=not no_backup,
-            )
+            result = fix_file(path, linter, roles, reading, write=write, backup=not no_backup)
         except PhraselintError as exc:
             fail(str(exc))
             failed += 1

@@ -37,7 +37,7 @@ from ..command_line import (
     fail,
     guard,
     lint_options,
-    script_of,
+    reading_of,
     settings_from,
     worker,
 )
@@ -754,22 +754,13 @@ def _report_command() -> click.Command:
         vocabulary = linter.catalogue.vocabulary
         known = {r.id for r in linter.catalogue.rules} | set(rules.ids)
         sheet = load_scoring(scoring or settings.scoring, rule_ids=known, categories=vocabulary.categories)
-        script = script_of(settings)
+        reading = reading_of(settings, opts)
         transcripts: list[Transcript] = []
         unreadable: list[Unreadable] = []
         for path in expand_paths(paths):
             try:
                 transcripts.append(
-                    analyse_file(
-                        path,
-                        linter,
-                        roles,
-                        rules,
-                        input_format=opts["input_format"],
-                        encoding=opts["encoding"],
-                        script=script,
-                        slots=dict(settings.slots),
-                    )
+                    analyse_file(path, linter, roles, rules, reading, slots=dict(settings.slots))
                 )
             except PhraselintError as exc:
                 fail(str(exc))
