@@ -1,4 +1,4 @@
-"""``phraselint report`` (phraselint/report.py): the scoring sheet, the figures, the csv/json/html renderings,
+"""``phraselint report`` (phraselint/report/): the scoring sheet, the figures, the csv/json/html renderings,
 bad input, atomic writing, and the HTML page drawn in real headless Chromium."""
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from phraselint.report import (
     render_html,
     score,
 )
+from phraselint.report import rendering as report_rendering
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -156,7 +157,7 @@ def test_figures_per_transcript() -> None:
 
 def test_the_compliance_chart_is_labelled_from_labels_yml() -> None:
     figures = figures_of("window_polite.txt")
-    labels = report_module._charts(figures)["compliance"]["labels"]
+    labels = report_rendering._charts(figures)["compliance"]["labels"]
     assert labels == ["问候（来有迎声）", "送别（走有送声）", "无服务忌语"]
 
 

@@ -45,7 +45,7 @@ class _LazyGroup(click.Group):
 
     LAZY: dict[str, tuple[str, str]] = {  # noqa: RUF012 - read-only table
         "quiz": ("phraselint.quiz.command", "quiz"),
-        "report": ("phraselint.report", "report"),
+        "report": ("phraselint.report.command", "report"),
         "serve": ("phraselint.service.command", "serve"),
     }
 
@@ -415,9 +415,9 @@ def rules_test(files: tuple[str, ...]) -> None:
     click.echo(f"All passed: {len(catalogue.rules)} rules, {n_examples} examples, {n_rewrites} rewrites.")
 
 
-# --- quiz (phraselint/quiz/command.py), report (phraselint/report/) and serve (phraselint/service/command.py):
-# loaded when named, so that
-# `phraselint check` does not pay for their imports at every start (see _LazyGroup).
+# --- quiz (phraselint/quiz/command.py), report (phraselint/report/command.py) and serve
+# (phraselint/service/command.py): loaded when named, so that `phraselint check` does not pay for their imports
+# at every start (see _LazyGroup).
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,307 @@
+"""The figures of a report: totals, compliance rates, findings by rule, situation and staff member, the worst
+utterances; plain data, what ``--format json`` writes and the other formats draw on."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..check.conversation import ConversationResult, ConversationRules
+from ..check.files import Finding
+from ..check.whole import Transcript
+from ..model import SEVERITIES, Violation, Vocabulary, severity_rank
+from ..output.render import as_dict, format_time
+from ..read.decode import display_name
+from ..read.transcript import Turn
+from .scoring import Score, ScoringSheet, round_points, score
+
+UNLABELLED = "（未标注）"  # the staff of a transcript without speaker names
+WORST = 20  # utterances in the "worst" list
+COMPLIANCE = ("greeting", "farewell", "no_forbidden")
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    path: str
+    error: str
+
+
+def build_figures(
+    transcripts: Sequence[Transcript],
+    unreadable: Sequence[Unreadable],
+    sheet: ScoringSheet,
+    rules: ConversationRules,
+    vocabulary: Vocabulary,
+    title: str = "服务规范质检报告",
+) -> dict[str, Any]:
+    """Every figure of the report, as plain data (what ``--format json`` writes and the others draw on)."""
+    scored = [(t, score(t.findings, sheet)) for t in transcripts]
+    per_transcript = [_transcript_figures(t, s, rules) for t, s in scored]
+    findings = [f for t in transcripts for f in t.findings]
+    return {
+        "title": title,
+        "generated": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "totals": _totals(per_transcript, findings, unreadable, sheet),
+        "compliance": _compliance(per_transcript),
+        "by_rule": _by_rule(findings),
+        "by_situation": _by_situation(findings, vocabulary),
+        "skipped": _skipped(transcripts),
+        "staff": _staff_figures(transcripts, per_transcript, rules),
+        "worst": _worst(transcripts),
+        "transcripts": per_transcript,
+        "unreadable": [{"path": u.path, "error": u.error} for u in unreadable],
+        "scoring": sheet.as_dict(),
+    }
+
+
+def _kind(f: Finding, t: Transcript) -> str:
+    """``conversation`` for a finding of a conversation rule (their ids are not the catalogue's), else
+    ``phrase``."""
+    return "conversation" if f.violation.rule in t.conversation.checked else "phrase"
+
+
+def _outcome(result: ConversationResult, rules: ConversationRules, check: str) -> bool | None:
+    """Whether the rules of one check passed (None: none ran)."""
+    outcomes = [result.outcome(r.id) for r in rules.rules if r.check == check]
+    ran = [o for o in outcomes if o is not None]
+    return all(ran) if ran else None
+
+
+def _transcript_figures(t: Transcript, s: Score, rules: ConversationRules) -> dict[str, Any]:
+    findings = t.findings
+    by_severity = Counter(f.violation.severity for f in findings)
+    return {
+        "path": display_name(t.path),
+        "channel": "phone" if t.conversation.phone else "window",
+        "turns": len(t.turns),
+        "staff": _staff_of(t),
+        "score": s.value,
+        "passed": s.passed,
+        "critical": list(s.critical),
+        "deductions": [{"rule": rule, "points": round_points(points)} for rule, points in s.deductions],
+        "violations": len(findings),
+        "by_severity": {k: by_severity.get(k, 0) for k in reversed(SEVERITIES)},
+        "forbidden": len(t.phrases),
+        "conversation": len(t.conversation.findings),
+        "compliance": {
+            "greeting": _outcome(t.conversation, rules, "greeting"),
+            "farewell": _outcome(t.conversation, rules, "farewell"),
+            "no_forbidden": not t.phrases,
+        },
+        "skipped": [{"rule": k.rule, "reason": k.reason} for k in t.conversation.skipped],
+        "findings": [{**as_dict(f), "path": display_name(f.path), "kind": _kind(f, t)} for f in findings],
+        "utterances": [_utterance(t, turn, findings) for turn in t.turns],
+    }
+
+
+def _staff_turn(t: Transcript, turn: Turn) -> bool:
+    cast = t.conversation.cast
+    if any(role is not None for role in cast):
+        return cast[turn.index] == "staff"
+    return True  # nobody's role is known: every speaker is checked as staff, as the phrase checks do
+
+
+def _name(speaker: str | None) -> str:
+    return speaker.strip() if speaker else UNLABELLED
+
+
+def _staff_of(t: Transcript) -> list[str]:
+    return list(dict.fromkeys(_name(turn.speaker) for turn in t.turns if _staff_turn(t, turn)))
+
+
+def _role(t: Transcript, turn: Turn) -> str:
+    cast = t.conversation.cast
+    role = cast[turn.index] if turn.index < len(cast) else None
+    return role or ("staff" if _staff_turn(t, turn) else "other")
+
+
+def _segments(text: str, marks: Sequence[tuple[int, int, str]]) -> list[dict[str, Any]]:
+    """``text`` cut where marks begin and end; each piece with the gravest severity marking it (or None)."""
+    cuts = sorted({0, len(text), *(s for s, _, _ in marks), *(e for _, e, _ in marks)})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        covering = [sev for s, e, sev in marks if s <= a and b <= e and s < e]
+        severity = max(covering, key=severity_rank) if covering else None
+        out.append({"text": text[a:b], "severity": severity})
+    return [seg for seg in out if seg["text"]]
+
+
+def _marks(t: Transcript, turn: Turn, findings: Sequence[Finding]) -> list[tuple[int, int, str]]:
+    """The spans to mark in a turn: every finding's, except a conversation finding about the whole turn."""
+    out = []
+    for f in findings:
+        v = f.violation
+        whole = v.start == 0 and v.end == len(turn.text) and _kind(f, t) == "conversation"
+        if f.turn.index == turn.index and not whole:
+            out.append((v.start, v.end, v.severity))
+    return out
+
+
+def _utterance(t: Transcript, turn: Turn, findings: Sequence[Finding]) -> dict[str, Any]:
+    own = [i for i, f in enumerate(findings) if f.turn.index == turn.index]
+    return {
+        "line": turn.line,
+        "speaker": turn.speaker,
+        "role": _role(t, turn),
+        "time": format_time(turn.start),
+        "text": turn.text,
+        "segments": _segments(turn.text, _marks(t, turn, findings)),
+        "findings": own,
+    }
+
+
+def _rate(values: Iterable[bool | None]) -> dict[str, Any]:
+    judged = [v for v in values if v is not None]
+    yes = sum(1 for v in judged if v)
+    return {"yes": yes, "of": len(judged), "rate": round(yes / len(judged), 4) if judged else None}
+
+
+def _compliance(per_transcript: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    return {key: _rate(t["compliance"][key] for t in per_transcript) for key in COMPLIANCE}
+
+
+def _totals(
+    per_transcript: Sequence[Mapping[str, Any]],
+    findings: Sequence[Finding],
+    unreadable: Sequence[Unreadable],
+    sheet: ScoringSheet,
+) -> dict[str, Any]:
+    scores = [t["score"] for t in per_transcript]
+    by_severity = Counter(f.violation.severity for f in findings)
+    return {
+        "transcripts": len(per_transcript),
+        "unreadable": len(unreadable),
+        "turns": sum(t["turns"] for t in per_transcript),
+        "violations": len(findings),
+        "by_severity": {k: by_severity.get(k, 0) for k in reversed(SEVERITIES)},
+        "passed": sum(1 for t in per_transcript if t["passed"]),
+        "pass_mark": sheet.pass_mark,
+        "mean_score": round_points(sum(scores) / len(scores)) if scores else None,
+        "min_score": min(scores) if scores else None,
+        "max_score": max(scores) if scores else None,
+    }
+
+
+def _by_rule(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    counts = Counter(f.violation.rule for f in findings)
+    first: dict[str, Violation] = {}
+    for f in findings:
+        first.setdefault(f.violation.rule, f.violation)
+    return [
+        {"rule": rule, "count": n, "severity": first[rule].severity, "situation": first[rule].situation}
+        for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def _by_situation(findings: Sequence[Finding], vocabulary: Vocabulary) -> list[dict[str, Any]]:
+    counts = Counter(f.violation.situation for f in findings)
+    return [
+        {"situation": s, "label": vocabulary.situations.get(s, s), "count": n}
+        for s, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def _skipped(transcripts: Sequence[Transcript]) -> list[dict[str, Any]]:
+    counts = Counter((k.rule, k.reason) for t in transcripts for k in t.conversation.skipped)
+    return [
+        {"rule": rule, "reason": reason, "transcripts": n} for (rule, reason), n in sorted(counts.items())
+    ]
+
+
+def _answerable(t: Transcript, f: Finding) -> str:
+    """The staff member a finding counts against: the speaker of a staff turn, else the staff member who
+    spoke last before it (an unanswered question), else the first one."""
+    if _staff_turn(t, f.turn):
+        return _name(f.turn.speaker)
+    staff = [turn for turn in t.turns if _staff_turn(t, turn)]
+    before = [turn for turn in staff if turn.index < f.turn.index]
+    chosen = before[-1] if before else staff[0] if staff else None
+    return _name(chosen.speaker) if chosen else UNLABELLED
+
+
+def _staff_figures(
+    transcripts: Sequence[Transcript], per_transcript: Sequence[Mapping[str, Any]], rules: ConversationRules
+) -> list[dict[str, Any]]:
+    """Per staff member: the transcripts they speak in, their findings, the mean score and compliance."""
+    rows: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {
+            "transcripts": 0,
+            "turns": 0,
+            "scores": [],
+            "severity": Counter(),
+            **{k: [] for k in COMPLIANCE},
+        }
+    )
+    for t, figures in zip(transcripts, per_transcript):
+        said_forbidden = {_answerable(t, f) for f in t.phrases}
+        for name in figures["staff"]:
+            row = rows[name]
+            row["transcripts"] += 1
+            row["turns"] += sum(1 for turn in t.turns if _staff_turn(t, turn) and _name(turn.speaker) == name)
+            row["scores"].append(figures["score"])
+            row["greeting"].append(figures["compliance"]["greeting"])
+            row["farewell"].append(figures["compliance"]["farewell"])
+            row["no_forbidden"].append(name not in said_forbidden)
+        for f in t.findings:
+            rows[_answerable(t, f)]["severity"][f.violation.severity] += 1
+    out = []
+    for name, row in rows.items():
+        scores = row["scores"]
+        out.append(
+            {
+                "name": name,
+                "transcripts": row["transcripts"],
+                "turns": row["turns"],
+                "violations": sum(row["severity"].values()),
+                "by_severity": {k: row["severity"].get(k, 0) for k in reversed(SEVERITIES)},
+                "mean_score": round_points(sum(scores) / len(scores)) if scores else None,
+                "compliance": {k: _rate(row[k]) for k in COMPLIANCE},
+            }
+        )
+    return sorted(out, key=lambda r: (-(r["mean_score"] or 0), r["name"]))
+
+
+def _rewrites_of(v: Violation) -> tuple[str, ...]:
+    """The whole utterance rewritten where there is one, else the suggestions."""
+    return (v.rewrite,) if v.rewrite else v.suggestions
+
+
+def _worst(transcripts: Sequence[Transcript], limit: int = WORST) -> list[dict[str, Any]]:
+    """The utterances with the gravest findings (then the most), each with its findings and rewrites."""
+    grouped: dict[tuple[int, int], list[Finding]] = defaultdict(list)
+    for n, t in enumerate(transcripts):
+        for f in t.findings:
+            grouped[(n, f.turn.index)].append(f)
+    ranked = sorted(
+        grouped.items(),
+        key=lambda kv: (-max(severity_rank(f.violation.severity) for f in kv[1]), -len(kv[1]), kv[0]),
+    )
+    out = []
+    for (n, _), found in ranked[:limit]:
+        t, turn = transcripts[n], found[0].turn
+        rewrites = [r for f in found for r in _rewrites_of(f.violation)]
+        out.append(
+            {
+                "path": display_name(t.path),
+                "transcript": n,
+                "line": turn.line,
+                "speaker": turn.speaker,
+                "time": format_time(turn.start),
+                "text": turn.text,
+                "segments": _segments(turn.text, _marks(t, turn, found)),
+                "severity": max((f.violation.severity for f in found), key=severity_rank),
+                "findings": [
+                    {
+                        "rule": f.violation.rule,
+                        "severity": f.violation.severity,
+                        "message": f.violation.message,
+                    }
+                    for f in found
+                ],
+                "rewrites": list(dict.fromkeys(rewrites)),
+            }
+        )
+    return out

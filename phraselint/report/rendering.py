@@ -1,0 +1,125 @@
+"""Rendering the figures: html (one self-contained page: Chart.js, styles and data inline), csv (one row per
+transcript) or json (everything)."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..data.catalogue import read_texts
+from .figures import COMPLIANCE
+
+REPORT_FORMATS: tuple[str, ...] = ("html", "csv", "json")
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+CHART_JS = "chart.umd.js"
+TEMPLATE = "report.html.j2"
+CHART_RULES = 15  # rules in the by-rule chart
+
+
+def render_json(figures: Mapping[str, Any]) -> str:
+    return json.dumps(figures, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_COLUMNS = (
+    "path", "channel", "staff", "turns", "score", "passed", "critical", "violations", "error", "warning",
+    "info", "forbidden", "conversation", "greeting", "farewell", "no_forbidden", "skipped",
+)  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def render_csv(figures: Mapping[str, Any]) -> str:
+    """One row per transcript: score, counts, compliance flags (empty where a rule could not run)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for t in figures["transcripts"]:
+        row = {
+            **{k: t[k] for k in ("path", "channel", "turns", "score", "passed", "violations", "forbidden")},
+            **t["by_severity"],
+            **t["compliance"],
+            "conversation": t["conversation"],
+            "staff": "|".join(t["staff"]),
+            "critical": "|".join(t["critical"]),
+            "skipped": "|".join(s["rule"] for s in t["skipped"]),
+        }
+        writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def chart_library() -> str:
+    """The vendored Chart.js, ready to inline in a ``<script>`` element (its source-map comment dropped: the
+    map is not shipped)."""
+    code = (ASSETS / CHART_JS).read_text(encoding="utf-8")
+    code = "\n".join(line for line in code.splitlines() if not line.startswith("//# sourceMappingURL="))
+    if "</script" in code.lower():  # pragma: no cover - checked by the tests for the vendored version
+        raise RuntimeError(f"{CHART_JS} contains '</script' and cannot be inlined")
+    return code
+
+
+def _charts(figures: Mapping[str, Any]) -> dict[str, Any]:
+    """The data of the charts, as Chart.js draws it."""
+    compliance = figures["compliance"]
+    return {
+        "situation": {
+            "labels": [s["label"] for s in figures["by_situation"]],
+            "counts": [s["count"] for s in figures["by_situation"]],
+        },
+        "rule": {
+            "labels": [r["rule"] for r in figures["by_rule"][:CHART_RULES]],
+            "counts": [r["count"] for r in figures["by_rule"][:CHART_RULES]],
+            "severities": [r["severity"] for r in figures["by_rule"][:CHART_RULES]],
+        },
+        "compliance": {
+            "labels": [compliance_labels()[k] for k in COMPLIANCE],
+            "rates": [_percent(compliance[k]["rate"]) for k in COMPLIANCE],
+        },
+        "staff": {
+            "labels": [s["name"] for s in figures["staff"]],
+            "scores": [s["mean_score"] for s in figures["staff"]],
+            "pass": figures["scoring"]["pass"],
+        },
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def compliance_labels() -> dict[str, str]:
+    """The label of each compliance check in the charts (rules/labels.yml)."""
+    return read_texts("labels.yml", "compliance", COMPLIANCE)
+
+
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 1)
+
+
+def render_html(figures: Mapping[str, Any]) -> str:
+    """One self-contained HTML page: no request leaves it (Chart.js, styles and data are inline); everything
+    that comes from a transcript is escaped by the template engine."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(ASSETS)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["percent"] = lambda rate: "—" if rate is None else f"{rate * 100:.1f}%"
+    template = env.get_template(TEMPLATE)
+    return template.render(figures=figures, charts=_charts(figures), chart_js=chart_library())
+
+
+def render(figures: Mapping[str, Any], fmt: str) -> str:
+    return {"html": render_html, "csv": render_csv, "json": render_json}[fmt](figures)
