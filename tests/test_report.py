@@ -22,7 +22,7 @@ from phraselint.check.whole import Transcript, analyse_file
 from phraselint.cli.commands import main
 from phraselint.data import files as files_module
 from phraselint.engine.linter import Linter
-from phraselint.errors import ConfigError
+from phraselint.errors import ConfigError, PhraselintError
 from phraselint.model import Violation
 from phraselint.read.transcript import Turn
 from phraselint.report import (
@@ -131,6 +131,13 @@ def test_a_broken_sheet_is_named_with_its_line(tmp_path: Path, text: str, error:
         load_scoring(str(own), rule_ids=KNOWN, categories={"辱骂"})
     line = text.count("\n", 0, text.rindex(error.split("'")[1].split(".")[-1])) + 1
     assert str(caught.value).startswith(f"{own}:{line}: ")
+
+
+def test_a_sheet_that_is_no_mapping_is_named(tmp_path: Path) -> None:
+    own = tmp_path / "sheet.yml"
+    own.write_text("- start: 100\n", encoding="utf-8")
+    with pytest.raises(PhraselintError, match=r"sheet\.yml:1: a scoring sheet must be a mapping"):
+        load_scoring(str(own))
 
 
 def test_a_missing_sheet_is_named(tmp_path: Path) -> None:

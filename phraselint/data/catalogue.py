@@ -113,17 +113,18 @@ _LineLoader.add_implicit_resolver(
 )
 
 
-def read_yaml(path: Path | str) -> dict[str, Any]:
-    """Parse one rule file; any syntax or read error becomes a CatalogueError naming the file and line."""
+def read_yaml(path: Path | str, kind: str = "rule file") -> dict[str, Any]:
+    """Parse one data file (a ``kind``, for messages); any syntax or read error becomes a CatalogueError naming
+    the file and line."""
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CatalogueError("rule file not found", name) from None
+        raise CatalogueError(f"{kind} not found", name) from None
     except UnicodeDecodeError as exc:
-        raise CatalogueError(f"rule file is not UTF-8 ({exc.reason} at byte {exc.start})", name) from None
+        raise CatalogueError(f"{kind} is not UTF-8 ({exc.reason} at byte {exc.start})", name) from None
     except OSError as exc:
-        raise CatalogueError(f"cannot read rule file: {exc.strerror}", name) from None
+        raise CatalogueError(f"cannot read {kind}: {exc.strerror}", name) from None
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except CatalogueError as exc:
@@ -135,7 +136,8 @@ def read_yaml(path: Path | str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise CatalogueError(f"malformed YAML: {exc}", name) from None
     if not isinstance(data, dict):
-        raise CatalogueError("a rule file must be a mapping with 'rules:' or 'phrases:'", name, 1)
+        shape = "with 'rules:' or 'phrases:'" if kind == "rule file" else "of keys to values"
+        raise CatalogueError(f"a {kind} must be a mapping {shape}", name, 1)
     return data
 
 

@@ -68,7 +68,7 @@ def load_scoring(
     if path is not None:
         if not Path(path).is_file():
             raise ConfigError("scoring sheet not found", path)
-        extra = read_yaml(path)
+        extra = read_yaml(path, "scoring sheet")
         _check_sheet_keys(extra, _SHEET_KEYS, _Sheets(((path, extra),)))
         given.append((path, extra))
     sheets = _Sheets(tuple(given))
