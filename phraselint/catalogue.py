@@ -48,6 +48,8 @@ _RULE_KEYS = {
     "sources",
     "shadows",
     "note",
+    "patterns",
+    "antipatterns",
 }
 _PHRASE_KEYS = {"id", "text", "kind", "situation", "variants", "sources", "note"}
 _WORDING_KEYS = {"text", "sources", "note", "typo"}
@@ -351,7 +353,18 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
         _text(node, "note", where, False),
         path,
         line,
+        _patterns(node, "patterns", where),
+        _patterns(node, "antipatterns", where),
     )
+
+
+def _patterns(node: dict[str, Any], key: str, where: _Where) -> tuple[str, ...]:
+    out = []
+    for item in _list(node, key, where):
+        if not isinstance(item, str) or not item.strip():
+            raise where.fail(f"every entry of '{key}' must be a pattern (a non-empty string)")
+        out.append(" ".join(item.split()))
+    return tuple(out)
 
 
 # --- the catalogue ----------------------------------------------------------------------------------
@@ -420,7 +433,7 @@ def _parse_files(extra_files: tuple[str, ...], base_dir: str) -> Catalogue:
     files = [str(base / "standard.yml"), str(base / "forbidden.yml"), *extra_files]
     datas = [(f, read_yaml(f)) for f in files]
     for f, data in datas:
-        unknown = sorted(k for k in data if k not in {"__line__", "version", "rules", "phrases"})
+        unknown = sorted(k for k in data if k not in {"__line__", "version", "rules", "phrases", "lexicon"})
         if unknown:
             raise CatalogueError(
                 f"unknown top-level key '{unknown[0]}' (expected 'rules' or 'phrases')", f, 1

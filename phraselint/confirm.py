@@ -11,6 +11,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from .context import Context
 from .find import Candidate
 from .normalize import Folded, folding
 
@@ -89,13 +90,13 @@ def _inside_a_not_a(folded: Folded, start: int) -> bool:
     )
 
 
-def confirm(candidate: Candidate, folded: Folded) -> Hit | None:
-    """The hit this candidate makes in ``folded``, or None when its scope or an exempting context says no."""
+def confirm(candidate: Candidate, folded: Folded, context: Context) -> Hit | None:
+    """The hit this candidate makes in ``folded``, or None when its scope or an exempting context says no.
+    (The pattern itself keeps its words in one clause, but where it marks a boundary: 不懒,得管 is not 懒得管.)"""
     start, end = candidate.start, candidate.end
+    if end <= start:
+        return None
     scope = candidate.pattern.rule.scope
-    breaks = candidate.pattern.breaks
-    if any(folded.boundary[i] and (i - start) not in breaks for i in range(start + 1, end)):
-        return None  # the words stand in different clauses: 不懒,得管 is not 懒得管
     if _exempt(candidate, folded, start, end) or _inside_a_not_a(folded, start):
         return None
     lo, hi = folded.clause_start(start), folded.clause_end(end)
@@ -110,8 +111,8 @@ def confirm(candidate: Candidate, folded: Folded) -> Hit | None:
         return Hit(candidate, start, end)
     if scope == "reply":
         return Hit(candidate, start, end) if folded.boundary[start] and folded.boundary[end] else None
-    if scope == "clause" and not folded.boundary[end]:
-        return None
+    if scope == "clause" and not folded.boundary[end] and context.polite_continuation(folded, end):
+        return None  # 不知道您还需要什么: the phrase opens a polite sentence; anything else does not save it
     if not (_is_word_edge(folded, start, lo, hi) and _is_word_edge(folded, end, lo, hi)):
         return None
     return Hit(candidate, start, end)

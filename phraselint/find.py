@@ -1,4 +1,10 @@
-"""Finding candidates: one Aho-Corasick pass over the folded text for every wording of every rule."""
+"""Finding candidates: one multi-pattern pass for the words every pattern must contain, then the patterns
+those words point to, run as linear-time expressions over the folded (and, for long patterns, the sounded)
+text of the utterance.
+
+Every wording of the codes is a pattern of one literal token; ``patterns:`` of a rule add token sequences
+over the shared lexicon (see :mod:`phraselint.pattern`).
+"""
 
 from __future__ import annotations
 
@@ -7,31 +13,42 @@ from dataclasses import dataclass
 
 import ahocorasick
 
+from .errors import CatalogueError
 from .model import SLOT_RE, Rule, Source
-from .normalize import fold_with_map, stutters
+from .normalize import Folded, folding, marked, stutters
+from .pattern import BOUNDARY, Compiled, Lexicon, compile_expression, compile_pattern, literal_pattern
+from .sound import Sounds
+
+WINDOW = 80  # how far (in folded characters) a pattern may reach from the word that anchors it
+_LONG_TEXT = 4 * WINDOW
 
 
 @dataclass(frozen=True)
 class Pattern:
-    """One folded wording of a rule; ``slot`` names the trailing slot the wording ends in, if any;
-    ``breaks`` are the offsets in ``key`` where the wording has punctuation: the only places where a match
-    may cross a clause boundary of the text."""
+    """One pattern of a rule, compiled; ``wording`` is the code's wording or the pattern as written;
+    ``slot`` names the trailing slot, if any; ``sound`` says whether it is also matched by sound."""
 
     rule: Rule
-    key: str
     wording: str
-    slot: str | None
-    breaks: frozenset[int] = frozenset()
+    compiled: Compiled
+    sound_expression: str | None
     sources: tuple[Source, ...] = ()  # the sources of the wording itself, where a variant has its own
+    literal: bool = True  # a wording of the codes (not a token pattern)
+
+    @property
+    def slot(self) -> str | None:
+        return self.compiled.slot
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A place in the folded text where a pattern occurs: ``start``..``end`` (exclusive)."""
+    """A place in the folded text where a pattern matches: ``start``..``end`` (exclusive); ``by_sound`` when
+    only the sound of the words matched (a homophone slip)."""
 
     pattern: Pattern
     start: int
     end: int
+    by_sound: bool = False
 
 
 def literal_and_slot(wording: str) -> tuple[str, str | None]:
@@ -46,56 +63,160 @@ def _sources_of(rule: Rule, wording: str) -> tuple[Source, ...]:
     return tuple(s for v in rule.variants if v.text == wording for s in v.sources)
 
 
-class Finder:
-    """An automaton over every folded wording of ``rules``. Read-only once built: safe to share across threads."""
+def compile_rule(rule: Rule, lexicon: Lexicon, sounds: Sounds) -> list[Pattern]:
+    """Every pattern of ``rule``: its wordings, then its token patterns."""
+    from .lexicon import pattern_fold
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
-        self._automaton = ahocorasick.Automaton()
-        by_key: dict[str, list[Pattern]] = {}
-        for rule in rules:
-            for wording in rule.wordings:
-                literal, slot = literal_and_slot(wording)
-                folded = fold_with_map(literal)
-                key = folded.text
-                if key:
-                    breaks = frozenset(i for i in range(1, len(key)) if folded.boundary[i])
-                    patterns = by_key.setdefault(key, [])
-                    same = [k for k, p in enumerate(patterns) if p.rule.id == rule.id]
-                    if same:  # wordings that differ only in punctuation: it may stand at any of their places
-                        old = patterns[same[0]]
-                        patterns[same[0]] = Pattern(
-                            rule,
-                            key,
-                            old.wording,
-                            old.slot,
-                            old.breaks | breaks,
-                            old.sources + _sources_of(rule, wording),
-                        )
-                    else:
-                        patterns.append(Pattern(rule, key, wording, slot, breaks, _sources_of(rule, wording)))
-        for key, patterns in by_key.items():
-            self._automaton.add_word(key, (len(key), tuple(patterns)))
-        # The fast test runs on text whose stutters are not collapsed yet: it also knows each key said with
-        # one stutter. Those keys never occur in collapsed text, so candidates() skips them.
-        for key in by_key:
-            for variant in stutters(key):
-                if variant not in by_key:
-                    self._automaton.add_word(variant, (len(variant), ()))
-        self.empty = not by_key
-        if not self.empty:
-            self._automaton.make_automaton()
+    def where(message: str) -> CatalogueError:
+        return CatalogueError(f"rule '{rule.id}': {message}", rule.origin or None, rule.line or None)
+
+    out: list[Pattern] = []
+    seen: dict[str, int] = {}
+    items = [(w, True) for w in rule.wordings] + [(p, False) for p in rule.patterns]
+    for text, literal in items:
+        source = literal_pattern(*literal_and_slot(text)) if literal else text
+        compiled = compile_pattern(source, lexicon, pattern_fold, where)
+        if compiled.max_length > WINDOW:
+            raise where(f"pattern '{text}' can match more than {WINDOW} characters")
+        sound = None
+        if compiled.min_length >= sounds.min_length and min(len(a) for a in compiled.anchors) >= 2:
+            sound = compiled.sound_expression(lexicon, sounds.of)
+        pattern = Pattern(rule, text, compiled, sound, _sources_of(rule, text) if literal else (), literal)
+        if compiled.expression in seen:  # wordings that differ only in punctuation or script
+            k = seen[compiled.expression]
+            old = out[k]
+            out[k] = Pattern(
+                rule, old.wording, old.compiled, old.sound_expression, old.sources + pattern.sources
+            )
+            continue
+        seen[compiled.expression] = len(out)
+        out.append(pattern)
+    return out
+
+
+class Finder:
+    """The candidate pass and the patterns it leads to. Read-only once built: safe to share across threads."""
+
+    def __init__(self, rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> None:
+        self._sounds = sounds
+        self.patterns: list[Pattern] = [p for rule in rules for p in compile_rule(rule, lexicon, sounds)]
+        self._runs = [p.compiled.run for p in self.patterns]
+        self._sound_runs = [
+            compile_expression(p.sound_expression) if p.sound_expression else None for p in self.patterns
+        ]
+        exact: dict[str, set[int]] = {}
+        sound: dict[str, set[int]] = {}
+        for k, p in enumerate(self.patterns):
+            for anchor in p.compiled.anchors:
+                exact.setdefault(anchor, set()).add(k)
+                if p.sound_expression is not None:
+                    sound.setdefault(sounds.of(anchor), set()).add(k)
+        self._exact = _automaton({a: tuple(sorted(ids)) for a, ids in exact.items()})
+        self._sound = _automaton({a: tuple(sorted(ids)) for a, ids in sound.items()})
+        # The fast test runs on the prefolded text (stutters kept, no lexical fold) followed by its sound:
+        # it knows every anchor, each said with one stutter, the sound of every long anchor, and the
+        # dialect words whose Mandarin word holds an anchor (唔知 for 不知道).
+        keys: set[str] = set()
+        for anchor in exact:
+            keys.add(anchor)
+            keys.update(stutters(anchor))
+        for anchor in sound:
+            keys.add(anchor)
+            keys.update(stutters(anchor))
+        prefold = folding().prefold
+        for source, target in folding().dialect:
+            key = prefold(source)
+            folded_target = prefold(target)
+            if key and any(a in folded_target or folded_target in a for a in exact):
+                keys.add(key)
+        self._fast = _automaton({k: () for k in keys})
+        self.empty = not self.patterns
 
     def has_candidate(self, prefolded: str) -> bool:
         """The fast test run on every utterance, on its :func:`~phraselint.normalize.prefold`."""
         if self.empty or not prefolded:
             return False
-        for _ in self._automaton.iter(prefolded):
+        automaton = self._fast
+        for _ in automaton.iter(prefolded):
+            return True
+        for _ in automaton.iter(self._sounds.of(prefolded)):
             return True
         return False
 
-    def candidates(self, folded: str) -> Iterator[Candidate]:
-        if self.empty or not folded:
+    def candidates(self, folded: Folded) -> Iterator[Candidate]:
+        if self.empty or not folded.text:
             return
-        for end_index, (length, patterns) in self._automaton.iter(folded):
-            for pattern in patterns:
-                yield Candidate(pattern, end_index + 1 - length, end_index + 1)
+        text = folded.text
+        sounded = self._sounds.of(text)
+        exact = _anchored(self._exact, text)
+        by_sound = _anchored(self._sound, sounded)
+        if not exact and not by_sound:
+            return
+        mtext, index = marked(folded, BOUNDARY)
+        msound = self._sounds.of(mtext)
+        long = len(mtext) > _LONG_TEXT
+        position = _positions(index) if long else None
+        for k, anchors in exact.items():
+            spans = set(_run(self._runs[k], mtext, anchors, position))
+            for s, e in spans:
+                yield Candidate(self.patterns[k], index[s], index[e])
+            if k in by_sound:
+                run = self._sound_runs[k]
+                assert run is not None
+                for s, e in set(_run(run, msound, by_sound.pop(k), position)) - spans:
+                    yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
+        for k, anchors in by_sound.items():
+            run = self._sound_runs[k]
+            assert run is not None
+            for s, e in set(_run(run, msound, anchors, position)):
+                yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
+
+
+def _automaton(keys: dict[str, tuple[int, ...]]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key, ids in keys.items():
+        if key:
+            automaton.add_word(key, (len(key), ids))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+def _anchored(automaton: ahocorasick.Automaton, text: str) -> dict[int, list[tuple[int, int]]]:
+    """For every pattern with an anchor in ``text``, the (folded) spans of its anchors."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    if not len(automaton):
+        return found
+    for end, (length, ids) in automaton.iter(text):
+        for k in ids:
+            found.setdefault(k, []).append((end + 1 - length, end + 1))
+    return found
+
+
+def _positions(index: tuple[int, ...]) -> list[int]:
+    """For every folded position, its position in the marked text."""
+    out = [0] * (index[-1] + 1)
+    for m in range(len(index) - 1, -1, -1):
+        out[index[m]] = m
+    return out
+
+
+def _run(
+    run, text: str, anchors: list[tuple[int, int]], position: list[int] | None
+) -> Iterator[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """The matches of ``run`` in ``text``; in a long text, only in windows around the anchors (the cost stays
+    linear in the text however many findings it holds)."""
+    if position is None:
+        yield from run(text)
+        return
+    windows: list[list[int]] = []
+    for a, b in sorted(anchors):
+        lo = max(0, position[a] - WINDOW)
+        hi = min(len(text), position[min(b, len(position) - 1)] + WINDOW)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    for lo, hi in windows:
+        for s, e in run(text[lo:hi]):
+            yield lo + s, lo + e

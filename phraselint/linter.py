@@ -8,12 +8,16 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .catalogue import Catalogue, load_catalogue
 from .confirm import Hit, confirm, resolve_overlaps
-from .errors import ConfigError
+from .context import load_context
+from .errors import CatalogueError, ConfigError
 from .explain import explain, splice
 from .find import Finder
+from .lexicon import load_lexicon, pattern_fold
 from .model import SEVERITIES, Rule, Violation
-from .normalize import fold, fold_with_map, folding
+from .normalize import Folded, fold, fold_with_map, folding, marked
+from .pattern import BOUNDARY, Compiled, compile_pattern
 from .script import SCRIPTS, detect_script
+from .sound import sounds
 
 
 def rewrite_all(text: str, violations: Sequence[Violation]) -> str | None:
@@ -97,7 +101,22 @@ class Linter:
                 rule = dataclasses.replace(rule, severity=overrides[rule.id])
             rules.append(rule)
         self.rules: tuple[Rule, ...] = tuple(rules)
-        self._finder = Finder(self.rules)
+        self.lexicon = load_lexicon(tuple(str(f) for f in rule_files))
+        self._finder = Finder(self.rules, self.lexicon, sounds())
+        self._context = load_context(self.lexicon)
+        self._antipatterns: dict[str, tuple[Compiled, ...]] = {}
+        for rule in self.rules:
+            if rule.antipatterns:
+
+                def where(message: str, rule: Rule = rule) -> CatalogueError:
+                    return CatalogueError(
+                        f"rule '{rule.id}': antipattern {message}", rule.origin or None, rule.line or None
+                    )
+
+                self._antipatterns[rule.id] = tuple(
+                    compile_pattern(p, self.lexicon, pattern_fold, where, allow_slot=False)
+                    for p in rule.antipatterns
+                )
         self._allow = tuple(a for a in (fold(x) for x in allow) if a)
         self._prefold = folding().prefold
         self._slots = dict(slots or {})
@@ -115,9 +134,13 @@ class Linter:
             return []
         folded = fold_with_map(text)
         hits: list[Hit] = []
-        for candidate in self._finder.candidates(folded.text):
-            hit = confirm(candidate, folded)
-            if hit is not None and not self._allowed(hit, folded.text):
+        for candidate in self._finder.candidates(folded):
+            hit = confirm(candidate, folded, self._context)
+            if (
+                hit is not None
+                and not self._allowed(hit, folded.text)
+                and not self._excused(hit, folded, text)
+            ):
                 hits.append(hit)
         if not hits:
             return []
@@ -150,6 +173,24 @@ class Linter:
             return text
         fixed = self.fix(text, script=script)
         return fixed if not self.check(fixed, script=script) else None
+
+    def _excused(self, hit: Hit, folded: Folded, text: str) -> bool:
+        """Whether an antipattern of the rule covers the hit, or the words are quoted, reported or talked
+        about rather than said to the visitor."""
+        antipatterns = self._antipatterns.get(hit.candidate.pattern.rule.id)
+        if antipatterns:
+            mtext, index = marked(folded, BOUNDARY)
+            for compiled in antipatterns:
+                for s, e in compiled.run(mtext):
+                    if index[s] < hit.end and hit.start < index[e]:
+                        return True
+        start, end = folded.span(hit.start, hit.end)
+        context = self._context
+        return (
+            context.quoted(text, start, end)
+            or context.reported_speech(text, folded, hit.start, start)
+            or context.about_phrases(folded, hit.start)
+        )
 
     def _allowed(self, hit: Hit, folded: str) -> bool:
         for phrase in self._allow:

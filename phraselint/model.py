@@ -66,6 +66,10 @@ class Rule:
     note: str | None = None
     origin: str = ""
     line: int = 0
+    # Token patterns over the shared lexicon (phraselint.pattern), and the contexts in which a match of
+    # the rule does not count (LanguageTool's antipatterns), in the same syntax.
+    patterns: tuple[str, ...] = ()
+    antipatterns: tuple[str, ...] = ()
 
     @property
     def wordings(self) -> tuple[str, ...]:
