@@ -50,10 +50,11 @@ _RULE_KEYS = {
     "note",
     "patterns",
     "antipatterns",
+    "skip_in",
 }
 _PHRASE_KEYS = {"id", "text", "kind", "situation", "variants", "sources", "note"}
 _WORDING_KEYS = {"text", "sources", "note", "typo"}
-_SOURCE_KEYS = {"code", "clause", "capture"}
+_SOURCE_KEYS = {"code", "clause", "capture", "general"}
 _REWRITE_KEYS = {"ref", "text", "fix", "utterance"}
 
 
@@ -196,7 +197,14 @@ def _sources(node: dict[str, Any], where: _Where, required: bool) -> tuple[Sourc
         code = _text(item, "code", sw)
         if code not in CODES:
             raise sw.fail(f"unknown code '{code}' (known: {', '.join(CODES)})")
-        out.append(Source(code, _text(item, "clause", sw) or "", _text(item, "capture", sw, required=False)))
+        out.append(
+            Source(
+                code,
+                _text(item, "clause", sw) or "",
+                _text(item, "capture", sw, required=False),
+                _text(item, "general", sw, required=False),
+            )
+        )
     return tuple(out)
 
 
@@ -355,7 +363,19 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
         line,
         _patterns(node, "patterns", where),
         _patterns(node, "antipatterns", where),
+        _skip_in(node, where),
     )
+
+
+_SKIP_IN = ("cantonese",)
+
+
+def _skip_in(node: dict[str, Any], where: _Where) -> tuple[str, ...]:
+    values = tuple(str(x) for x in _list(node, "skip_in", where))
+    for value in values:
+        if value not in _SKIP_IN:
+            raise where.fail(f"unknown 'skip_in' value '{value}' (known: {', '.join(_SKIP_IN)})")
+    return values
 
 
 def _patterns(node: dict[str, Any], key: str, where: _Where) -> tuple[str, ...]:

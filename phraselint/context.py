@@ -34,6 +34,16 @@ class Context:
     not_reported_after: tuple[str, ...]  # folded: 跟他说 is the staff member speaking
     meta_before: tuple[str, ...]  # folded
     meta: tuple[Compiled, ...]
+    other_subject: tuple[Compiled, ...] = ()
+    cantonese: tuple[str, ...] = ()  # as written (script folded only)
+
+    def is_cantonese(self, text: str) -> bool:
+        return any(w in text for w in self.cantonese)
+
+    def about_someone_else(self, folded: Folded, start: int) -> bool:
+        """Whether the clause's subject right before ``start`` is another person (保安也不知道)."""
+        before = folded.text[folded.clause_start(start) : start]
+        return any(e == len(before) for c in self.other_subject for _s, e in c.run(before))
 
     def polite_continuation(self, folded: Folded, end: int, extra: Sequence[str] = ()) -> bool:
         """Whether the words after ``end`` (in its clause) make the phrase part of a longer, polite sentence
@@ -52,7 +62,7 @@ class Context:
     def quoted(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` stands inside quotation marks that do not wrap the whole utterance."""
         for lo, hi in _quote_spans(text, self.quotes):
-            if lo < start and end <= hi:
+            if lo < start < hi:  # a slot may run past the closing mark
                 outside = (text[:lo] + text[hi + 1 :]).strip(" \t\r\n,.!?;:，。！？；：、…")
                 return bool(outside)
         return False
@@ -143,4 +153,6 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
         folded("not_reported_after"),
         folded("meta_before"),
         tuple(compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("meta")),
+        tuple(compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("other_subject")),
+        tuple(strings("cantonese")),
     )

@@ -186,8 +186,12 @@ class Linter:
                         return True
         start, end = folded.span(hit.start, hit.end)
         context = self._context
+        rule = hit.candidate.pattern.rule
+        if "cantonese" in rule.skip_in and context.is_cantonese(text):
+            return True
         return (
-            context.quoted(text, start, end)
+            context.about_someone_else(folded, hit.start)
+            or context.quoted(text, start, end)
             or context.reported_speech(text, folded, hit.start, start)
             or context.about_phrases(folded, hit.start)
         )

@@ -22,6 +22,9 @@ class Source:
     code: str
     clause: str
     capture: str | None = None
+    # For a kind of speech that a general clause forbids (呵斥, 刁难, 歧视) rather than a listed phrase: the
+    # clause's own words, which the provenance test finds in the code.
+    general: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Rule:
     # the rule does not count (LanguageTool's antipatterns), in the same syntax.
     patterns: tuple[str, ...] = ()
     antipatterns: tuple[str, ...] = ()
+    skip_in: tuple[str, ...] = ()  # kinds of speech the rule does not apply to: "cantonese"
 
     @property
     def wordings(self) -> tuple[str, ...]:

@@ -191,7 +191,7 @@ def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str
         return ()
     data = read_yaml(file)
     pairs: dict[str, str] = {}
-    for section in ("cantonese", "taiwan"):
+    for section in ("cantonese", "taiwan", "as_written"):
         entries = data.get(section) or {}
         if not isinstance(entries, dict):
             raise ValueError(f"{file}: '{section}' must be a mapping of words to Mandarin words")
@@ -201,7 +201,8 @@ def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str
             source, target = str(key), str(value)
             if not source or not target:
                 raise ValueError(f"{file}: empty word in '{source}: {target}'")
-            for form in (source, "".join(to_simplified.get(c, c) for c in source)):
+            simplified = "".join(to_simplified.get(c, c) for c in source)
+            for form in (source,) if section == "as_written" else (source, simplified):
                 pairs.setdefault(form, target)
     return tuple(sorted(pairs.items()))
 

@@ -182,8 +182,8 @@ def parse(
     if not any(t.words and not t.optional for t in tokens):
         raise where(f"pattern '{source}': every token is optional; one must be required")
     for a, b in zip(tokens, tokens[1:]):
-        if (a.gap or a.boundary) and (b.gap or b.boundary):
-            raise where(f"pattern '{source}': two gaps or boundaries in a row")
+        if (a.gap and b.gap) or (a.boundary and b.boundary):
+            raise where(f"pattern '{source}': two gaps or two boundaries in a row")
     return tuple(tokens), slot
 
 
