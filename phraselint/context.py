@@ -35,6 +35,8 @@ class Context:
     meta_before: tuple[str, ...]  # folded
     meta: tuple[Compiled, ...]
     other_subject: tuple[Compiled, ...] = ()
+    other_subject_categories: tuple[str, ...] = ()
+    not_reported_before: tuple[str, ...] = ()
     cantonese: tuple[str, ...] = ()  # as written (script folded only)
 
     def is_cantonese(self, text: str) -> bool:
@@ -61,8 +63,11 @@ class Context:
 
     def quoted(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` stands inside quotation marks that do not wrap the whole utterance."""
+        marks = {c for pair in self.quotes for c in pair}
+        if any(c in marks for c in text[start + 1 : end]):
+            return True  # the words run into or out of a quotation: 坐席说“不清楚”
         for lo, hi in _quote_spans(text, self.quotes):
-            if lo < start < hi:  # a slot may run past the closing mark
+            if lo < start < hi:
                 outside = (text[:lo] + text[hi + 1 :]).strip(" \t\r\n,.!?;:，。！？；：、…")
                 return bool(outside)
         return False
@@ -79,9 +84,12 @@ class Context:
             return False
         window = _slice(folded, lo, start)
         for compiled in self.reported:
-            for s, _e in compiled.run(window):
+            for s, e in compiled.run(window):
                 before = window[:s].replace(BOUNDARY, "")
-                if not any(before.endswith(w) for w in self.not_reported_after):
+                after = window[e:]
+                if not any(before.endswith(w) for w in self.not_reported_after) and not any(
+                    after.startswith(w) for w in self.not_reported_before
+                ):
                     return True
         return False
 
@@ -153,6 +161,10 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
         folded("not_reported_after"),
         folded("meta_before"),
         tuple(compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("meta")),
-        tuple(compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("other_subject")),
-        tuple(strings("cantonese")),
+        other_subject=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("other_subject")
+        ),
+        other_subject_categories=tuple(strings("other_subject_categories")),
+        not_reported_before=folded("not_reported_before"),
+        cantonese=tuple(strings("cantonese")),
     )
