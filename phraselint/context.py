@@ -162,7 +162,8 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
         folded("meta_before"),
         tuple(compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("meta")),
         other_subject=tuple(
-            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("other_subject")
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
+            for p in strings("other_subject")
         ),
         other_subject_categories=tuple(strings("other_subject_categories")),
         not_reported_before=folded("not_reported_before"),

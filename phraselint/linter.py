@@ -190,7 +190,10 @@ class Linter:
         if "cantonese" in rule.skip_in and context.is_cantonese(text):
             return True
         return (
-            (rule.category in context.other_subject_categories and context.about_someone_else(folded, hit.start))
+            (
+                rule.category in context.other_subject_categories
+                and context.about_someone_else(folded, hit.start)
+            )
             or context.quoted(text, start, end)
             or context.reported_speech(text, folded, hit.start, start)
             or context.about_phrases(folded, hit.start)
