@@ -121,17 +121,16 @@ def confirm(candidate: Candidate, folded: Folded, context: Context) -> Hit | Non
 
 
 def resolve_overlaps(hits: list[Hit]) -> list[Hit]:
-    """Keep the longest of overlapping hits where one lies inside another (the shadowing rule wins), and one
-    hit of a rule where two of its wordings overlap."""
-    ordered = sorted(hits, key=lambda h: (-(h.end - h.start), h.start))
+    """Keep one hit where hits overlap: the longest (the shadowing rule wins), a wording of the codes before a
+    token pattern, the earlier one. Two findings never claim the same characters, so their rewrites never
+    collide."""
+    ordered = sorted(
+        hits,
+        key=lambda h: (-(h.end - h.start), not h.candidate.pattern.literal, h.candidate.by_sound, h.start),
+    )
     kept: list[Hit] = []
     for hit in ordered:
-        rule = hit.candidate.pattern.rule.id
-        if any(
-            (k.start <= hit.start and hit.end <= k.end)
-            or (k.candidate.pattern.rule.id == rule and k.start < hit.end and hit.start < k.end)
-            for k in kept
-        ):
-            continue  # inside a longer hit, or overlapping another hit of the same rule
+        if any(k.start < hit.end and hit.start < k.end for k in kept):
+            continue
         kept.append(hit)
     return sorted(kept, key=lambda h: h.start)
