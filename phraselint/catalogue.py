@@ -55,7 +55,7 @@ _RULE_KEYS = {
 _PHRASE_KEYS = {"id", "text", "kind", "situation", "variants", "sources", "note"}
 _WORDING_KEYS = {"text", "sources", "note", "typo"}
 _SOURCE_KEYS = {"code", "clause", "capture", "general"}
-_REWRITE_KEYS = {"ref", "text", "fix", "utterance"}
+_REWRITE_KEYS = {"ref", "text", "fix", "utterance", "replaces"}
 
 
 def builtin_rules_dir() -> Path:
@@ -329,7 +329,12 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
                 raise rw.fail(f"rewrite refers to unknown standard phrase '{ref}'")
             text = standard[ref].text
         _check_slots(text or "", vocab, rw)
-        rewrites.append(Rewrite(text or "", ref, bool(item.get("fix")), bool(item.get("utterance"))))
+        replaces = item.get("replaces", "clause")
+        if replaces not in ("words", "clause"):
+            raise rw.fail(f"'replaces' must be 'words' or 'clause', not '{replaces}'")
+        rewrites.append(
+            Rewrite(text or "", ref, bool(item.get("fix")), bool(item.get("utterance")), replaces == "words")
+        )
     if not rewrites:
         raise where.fail("no 'rewrites': every forbidden phrase needs at least one polite alternative")
 

@@ -45,6 +45,7 @@ class Rewrite:
     ref: str | None = None
     fix: bool = False
     utterance: bool = False
+    words: bool = False  # replaces the matched words only (美女 → 女士); otherwise their whole clause
 
 
 @dataclass(frozen=True)

@@ -193,3 +193,49 @@ def test_spans_slice_the_original(text: str) -> None:
 
 
 _LINTER = Linter()
+
+
+def test_every_pattern_and_lexicon_class_is_reached_by_a_flag_example() -> None:
+    """`phraselint rules test --coverage`: a pattern no example exercises is untested."""
+    from phraselint.catalogue import load_catalogue
+    from phraselint.selftest import run_coverage
+
+    failures = run_coverage(load_catalogue())
+    assert not failures, "\n".join(map(str, failures[:20]))
+
+
+def test_coverage_names_the_pattern_no_example_reaches(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from phraselint.cli import main
+
+    rules = tmp_path / "org.yml"
+    rules.write_text(
+        """version: 1
+rules:
+  - id: org-cold
+    phrase: 自己弄去
+    situation: general
+    category: 冷漠
+    severity: warning
+    message: 冷漠。
+    scope: word
+    patterns:
+      - 自己 弄|搞 去
+      - 爱 弄 不 弄
+    rewrites:
+      - text: 我来帮您弄。
+    examples:
+      flag: [你自己搞去]
+      pass: [我来帮您弄]
+""",
+        encoding="utf-8",
+    )
+    plain = CliRunner().invoke(main, ["rules", "test", str(rules)])
+    assert plain.exit_code == 0, plain.output
+    covered = CliRunner().invoke(main, ["rules", "test", "--coverage", str(rules)])
+    assert covered.exit_code == 1
+    assert (
+        f"{rules}:" in covered.output
+        and "pattern '爱 弄 不 弄' is reached by no flag example" in covered.output
+    )
