@@ -10,17 +10,15 @@ from .catalogue import Catalogue, load_catalogue
 from .confirm import Hit, confirm, resolve_overlaps
 from .context import load_context
 from .errors import CatalogueError, ConfigError
-from .explain import explain, splice
+from .explain import explain
 from .find import Finder
 from .lexicon import load_lexicon, pattern_fold
 from .model import SEVERITIES, Rewrite, Rule, Violation
 from .normalize import Folded, fold, fold_with_map, folding, marked
 from .pattern import BOUNDARY, Compiled, compile_pattern
-from .script import SCRIPTS, detect_script
 from .rewrite import Replacement, Rewriting, assemble, choose, demand_spans, fill, load_rewriting, polite_you
-from .script import render
+from .script import SCRIPTS, detect_script, render
 from .sound import sounds
-
 
 _MAX_FIX_ROUNDS = 5
 
