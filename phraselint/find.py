@@ -8,8 +8,10 @@ over the shared lexicon (see :mod:`phraselint.pattern`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import ahocorasick
 
@@ -75,7 +77,7 @@ def compile_rule(rule: Rule, lexicon: Lexicon, sounds: Sounds) -> list[Pattern]:
     items = [(w, True) for w in rule.wordings] + [(p, False) for p in rule.patterns]
     for text, literal in items:
         source = literal_pattern(*literal_and_slot(text)) if literal else text
-        compiled = compile_pattern(source, lexicon, pattern_fold, where)
+        compiled = compile_pattern(source, lexicon, pattern_fold, where, cost=word_cost)
         if compiled.max_length > WINDOW:
             raise where(f"pattern '{text}' can match more than {WINDOW} characters")
         sound = None
@@ -94,16 +96,39 @@ def compile_rule(rule: Rule, lexicon: Lexicon, sounds: Sounds) -> list[Pattern]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _frequencies() -> dict[str, int]:
+    """How often each word occurs in Chinese text: jieba's dictionary (349,000 words with their counts)."""
+    import jieba
+
+    freq: dict[str, int] = {}
+    path = Path(jieba.__file__).parent / "dict.txt"
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split(" ", 2)
+            if len(parts) >= 2 and parts[1].isdigit():
+                freq[parts[0]] = int(parts[1])
+    return freq
+
+
+def word_cost(word: str) -> float:
+    """How much candidate-pass work an anchor word costs: its frequency in Chinese text; a word the
+    dictionary lacks is taken as a hundredth as frequent as its rarest character."""
+    freq = _frequencies()
+    if word in freq:
+        return float(freq[word])
+    if len(word) == 1:
+        return 1.0
+    return min(float(freq.get(c, 1)) for c in word) / 100
+
+
 class Finder:
     """The candidate pass and the patterns it leads to. Read-only once built: safe to share across threads."""
 
     def __init__(self, rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> None:
         self._sounds = sounds
         self.patterns: list[Pattern] = [p for rule in rules for p in compile_rule(rule, lexicon, sounds)]
-        self._runs = [p.compiled.run for p in self.patterns]
-        self._sound_runs = [
-            compile_expression(p.sound_expression) if p.sound_expression else None for p in self.patterns
-        ]
+        self._sound_runs: dict[int, object] = {}  # compiled on first use, like each pattern's own run
         exact: dict[str, set[int]] = {}
         sound: dict[str, set[int]] = {}
         for k, p in enumerate(self.patterns):
@@ -127,10 +152,88 @@ class Finder:
         for source, target in folding().dialect:
             key = prefold(source)
             folded_target = prefold(target)
-            if key and any(a in folded_target or folded_target in a for a in exact):
+            if key and any(a in folded_target for a in exact):
                 keys.add(key)
         self._fast = _automaton({k: () for k in keys})
         self.empty = not self.patterns
+        # The bag test: a pattern can match only where every one of its required tokens has a word in the
+        # folded text (in any order). One more automaton pass, over the words of all required tokens.
+        self._needs: list[frozenset[int]] = []
+        self._sound_needs: list[frozenset[int]] = []
+        token_ids: dict[tuple[str, ...], int] = {}
+        words: dict[str, set[int]] = {}
+        sound_words: dict[str, set[int]] = {}
+        for p in self.patterns:
+            needs = set()
+            for token in p.compiled.tokens:
+                if token.optional or not token.words:
+                    continue
+                tid = token_ids.setdefault(token.words, len(token_ids))
+                needs.add(tid)
+                for word in token.words:
+                    piece = max(word.split(BOUNDARY), key=len)
+                    words.setdefault(piece, set()).add(tid)
+                    if p.sound_expression is not None:
+                        sound_words.setdefault(sounds.of(piece), set()).add(tid)
+            self._needs.append(frozenset(needs))
+        self._words = _automaton({w: tuple(sorted(ids)) for w, ids in words.items()})
+        # For each token, the patterns that need it; a pattern is looked at only when one of its tokens occurs.
+        # Each pattern is listed under its rarest token only: it is looked at only when that token occurs.
+        cost = {
+            tid: sum(word_cost(max(w.split(BOUNDARY), key=len)) for w in ws) for ws, tid in token_ids.items()
+        }
+        by_token: dict[int, list[int]] = {}
+        for k, needs in enumerate(self._needs):
+            if needs:
+                by_token.setdefault(min(needs, key=lambda t: cost[t]), []).append(k)
+        self._by_token: dict[int, tuple[int, ...]] = {t: tuple(ks) for t, ks in by_token.items()}
+        self._sound_words = _automaton({w: tuple(sorted(ids)) for w, ids in sound_words.items()})
+
+    def viable(self, folded_text: str) -> tuple[frozenset[int], frozenset[int]]:
+        """The patterns whose required tokens all have a word in ``folded_text`` (the complete fold, as
+        :func:`~phraselint.normalize.fold` gives it), exactly and by sound."""
+        present = (
+            {t for _end, (_n, ids) in self._words.iter(folded_text) for t in ids}
+            if len(self._words)
+            else set()
+        )
+        exact = self._complete(present, sound=False)
+        heard: set[int] = set()
+        if len(self._sound_words):
+            sounded = self._sounds.of(folded_text)
+            heard = {t for _end, (_n, ids) in self._sound_words.iter(sounded) for t in ids}
+        return exact, self._complete(heard, sound=True)
+
+    def could_match(self, marked_text: str, viable: tuple[frozenset[int], frozenset[int]]) -> bool:
+        """Whether a viable pattern matches the cheap marked fold (:meth:`Folding.marked_fold`): where none
+        does, no pattern can match the real one, and the mapped fold need not be built."""
+        for k in viable[0]:
+            if self.patterns[k].compiled.run(marked_text):
+                return True
+        if viable[1]:
+            sounded = self._sounds.of(marked_text)
+            for k in viable[1]:
+                if self._sound_run(k)(sounded):
+                    return True
+        return False
+
+    def _complete(self, present: set[int], sound: bool) -> frozenset[int]:
+        out = set()
+        needs, patterns = self._needs, self.patterns
+        for t in present:
+            for k in self._by_token.get(t, ()):
+                if needs[k] <= present and (not sound or patterns[k].sound_expression is not None):
+                    out.add(k)
+        return frozenset(out)
+
+    def _sound_run(self, k: int):  # type: ignore[no-untyped-def]
+        """The sound expression of pattern ``k``, compiled on first use."""
+        run = self._sound_runs.get(k)
+        if run is None:
+            expr = self.patterns[k].sound_expression
+            assert expr is not None
+            run = self._sound_runs[k] = compile_expression(expr)
+        return run
 
     def has_candidate(self, prefolded: str) -> bool:
         """The fast test run on every utterance, on its :func:`~phraselint.normalize.prefold`."""
@@ -143,13 +246,18 @@ class Finder:
             return True
         return False
 
-    def candidates(self, folded: Folded) -> Iterator[Candidate]:
+    def candidates(
+        self, folded: Folded, viable: tuple[frozenset[int], frozenset[int]] | None = None
+    ) -> Iterator[Candidate]:
         if self.empty or not folded.text:
             return
         text = folded.text
         sounded = self._sounds.of(text)
         exact = _anchored(self._exact, text)
         by_sound = _anchored(self._sound, sounded)
+        if viable is not None:
+            exact = {k: v for k, v in exact.items() if k in viable[0]}
+            by_sound = {k: v for k, v in by_sound.items() if k in viable[1]}
         if not exact and not by_sound:
             return
         mtext, index = marked(folded, BOUNDARY)
@@ -157,17 +265,15 @@ class Finder:
         long = len(mtext) > _LONG_TEXT
         position = _positions(index) if long else None
         for k, anchors in exact.items():
-            spans = set(_run(self._runs[k], mtext, anchors, position))
+            spans = set(_run(self.patterns[k].compiled.run, mtext, anchors, position))
             for s, e in spans:
                 yield Candidate(self.patterns[k], index[s], index[e])
             if k in by_sound:
-                run = self._sound_runs[k]
-                assert run is not None
+                run = self._sound_run(k)
                 for s, e in set(_run(run, msound, by_sound.pop(k), position)) - spans:
                     yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
         for k, anchors in by_sound.items():
-            run = self._sound_runs[k]
-            assert run is not None
+            run = self._sound_run(k)
             for s, e in set(_run(run, msound, anchors, position)):
                 yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
 

@@ -79,6 +79,10 @@ class Linter:
         self.lexicon = load_lexicon(tuple(self.catalogue.files[2:]))
         self._finder = Finder(self.rules, self.lexicon, sounds())
         self.patterns = self._finder.patterns
+        self._slots_of: dict[str, set[str]] = {}
+        for pattern in self.patterns:
+            if pattern.slot:
+                self._slots_of.setdefault(pattern.rule.id, set()).add(pattern.slot)
         self._context = load_context(self.lexicon)
         self._antipatterns: dict[str, tuple[Compiled, ...]] = {}
         for rule in self.rules:
@@ -100,8 +104,12 @@ class Linter:
         self._rewriting: Rewriting = _rewriting()
 
     def has_candidate(self, text: str) -> bool:
-        """The fast test, run on every utterance: could ``text`` contain a violation at all?"""
-        return self._finder.has_candidate(self._prefold(text))
+        """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
+        pass for the anchors, then, where one occurs, one for the words every token of a pattern needs."""
+        if not self._finder.has_candidate(self._prefold(text)):
+            return False
+        viable = self._finder.viable(fold(text))
+        return bool(viable[0] or viable[1])
 
     def check(self, text: str, *, script: str | None = None, context: str | None = None) -> list[Violation]:
         """Every violation in one utterance or message, in order of position, each carrying the utterance
@@ -122,9 +130,15 @@ class Linter:
         shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
         if not self._finder.has_candidate(self._prefold(text)):
             return []
+        folding_ = folding()
+        viable = self._finder.viable(folding_.fold(text))
+        if not viable[0] and not viable[1]:
+            return []
+        if not self._finder.could_match(folding_.marked_fold(text), viable):
+            return []
         folded = fold_with_map(text)
         hits: list[Hit] = []
-        for candidate in self._finder.candidates(folded):
+        for candidate in self._finder.candidates(folded, viable):
             hit = confirm(candidate, folded, self._context)
             if (
                 hit is not None
@@ -237,7 +251,7 @@ class Linter:
         if rest.strip():
             values["其余"] = recast_rest(rest)
         rule = self._rule_by_id[v.rule]
-        for pattern_slot in {p.slot for p in self.patterns if p.rule.id == rule.id and p.slot}:
+        for pattern_slot in self._slots_of.get(rule.id, ()):
             value = clean_value(kinds.get(pattern_slot), _slot_taken(v, rule, text))
             if value and fits(kinds.get(pattern_slot), value):
                 values[pattern_slot] = value

@@ -34,6 +34,8 @@ _NOISE_RUN = re.compile(r"[\W_]+")
 _STUTTER = re.compile(r"(.{1,4}?)\1+", re.DOTALL)
 _STUTTER_ANY = re.compile(r"(.{1,4})\1", re.DOTALL)
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_NOISE_RUN_KEEP_MARK = re.compile(r"[^\w\x1f]+|_")
+_MARK_RUN = re.compile("\x1f+")
 # Punctuation that ends a clause, after width folding.
 _CLAUSE_END = frozenset(",.!?;:…。、\n\r\u2028\u2029\u3002\uff61\uff64")
 
@@ -101,6 +103,7 @@ class Folding:
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state.pop("_dialect_automaton", None)
+        state.pop("_marked_table", None)
         return state
 
     def prefold(self, text: str) -> str:
@@ -113,6 +116,28 @@ class Folding:
     def fold(self, text: str) -> str:
         """The complete fold: the lexical fold, :meth:`prefold`, then stutters collapsed."""
         folded = self.prefold(self.undialect(text))
+        if _STUTTER_ANY.search(folded):
+            folded = _STUTTER.sub(r"\1", folded)
+        return folded
+
+    @functools.cached_property
+    def _marked_table(self) -> tuple[str | None, ...]:
+        table = list(self.table)
+        for code, out in enumerate(self.table):
+            if out is None and _clause_end(chr(code)) and not chr(code).isspace():
+                table[code] = "\x1f"
+        return tuple(table)
+
+    def marked_fold(self, text: str) -> str:
+        """The folded text with clause punctuation as a boundary mark, at C speed: what the marked text of
+        :func:`fold_with_map` would be, but with no boundary for white space (so it never has more
+        boundaries than the real one: a pattern that matches there matches here)."""
+        folded = self.undialect(text).translate(self._marked_table)
+        if _ASTRAL.search(folded):
+            folded = _NOISE_RUN_KEEP_MARK.sub("", folded)
+        if "\x1f\x1f" in folded:
+            folded = _MARK_RUN.sub("\x1f", folded)
+        folded = folded.strip("\x1f")
         if _STUTTER_ANY.search(folded):
             folded = _STUTTER.sub(r"\1", folded)
         return folded

@@ -216,16 +216,20 @@ def expression(tokens: Sequence[Token], fillers: Sequence[str], mapper: Callable
     return "".join(out)
 
 
-def _anchors(tokens: Sequence[Token]) -> tuple[str, ...]:
-    """The words of the most selective required token: every match contains one of them."""
+def _anchors(tokens: Sequence[Token], cost: Callable[[str], float] | None = None) -> tuple[str, ...]:
+    """The words of the most selective required token: every match contains one of them. Selective means
+    rare in Chinese text, by ``cost`` (how often a word occurs), else by length."""
     best: tuple[str, ...] = ()
-    best_key: tuple[int, int] = (-1, 0)
+    best_key: tuple[float, float] = (float("inf"), 0.0)
     for token in tokens:
         if token.optional or not token.words:
             continue
         pieces = tuple(dict.fromkeys(p for w in token.words for p in [max(w.split(BOUNDARY), key=len)]))
-        key = (min(len(p) for p in pieces), -len(pieces))
-        if key > best_key:
+        if cost is not None:
+            key = (sum(cost(p) for p in pieces), 0.0)
+        else:
+            key = (-float(min(len(p) for p in pieces)), float(len(pieces)))
+        if key < best_key:
             best, best_key = pieces, key
     return best
 
@@ -237,6 +241,7 @@ def compile_pattern(
     where: Callable[[str], CatalogueError],
     *,
     allow_slot: bool = True,
+    cost: Callable[[str], float] | None = None,
 ) -> Compiled:
     tokens, slot = parse(source, lexicon, fold, where, allow_slot=allow_slot)
     min_length = sum(
@@ -254,7 +259,7 @@ def compile_pattern(
         tokens,
         slot,
         expression(tokens, lexicon.fillers),
-        _anchors(tokens),
+        _anchors(tokens, cost),
         min_length,
         max_length,
     )

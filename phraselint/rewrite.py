@@ -9,6 +9,7 @@ that needs no slot is chosen, and the visitor is addressed as 您. Pure: values 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -170,13 +171,18 @@ def found_values(text: str, kinds: Mapping[str, SlotKind]) -> dict[str, str]:
                 break
         if name in values or not kind.suffixes:
             continue
-        suffixes = "|".join(re.escape(s) for s in sorted(kind.suffixes, key=len, reverse=True))
-        for m in re.finditer(rf"[\u3400-\u9fff0-9一二三四五六七八九十]{{0,8}}?(?:{suffixes})", text):
+        for m in _suffix_regex(kind.suffixes).finditer(text):
             value = _trim_value(m.group(0))
             if fits(kind, value):
                 values[name] = value
                 break
     return values
+
+
+@functools.lru_cache(maxsize=64)
+def _suffix_regex(suffixes: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
+    return re.compile(rf"[\u3400-\u9fff0-9一二三四五六七八九十]{{0,8}}?(?:{alternatives})")
 
 
 _LEADING = re.compile(r"^(?:你|您|我|我们|去|到|问|找|请|先|把|交|带|要|需要|提供|拿|的|了|在|给)+")
