@@ -123,19 +123,25 @@ class Linter:
         whole = self._rewrite(text, violations, violations[0].script, context)
         return [dataclasses.replace(v, rewrite=whole) for v in violations]
 
-    def _violations(self, text: str, script: str | None, context: str | None) -> list[Violation]:
+    def _violations(
+        self, text: str, script: str | None, context: str | None, exhaustive: bool = False
+    ) -> list[Violation]:
         """Every violation in one utterance or message, in order of position.
 
         Rewrites and messages come in ``script``; by default in the script of ``text``, or where the text
         shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
-        if not self._finder.has_candidate(self._prefold(text)):
-            return []
-        folding_ = folding()
-        viable = self._finder.viable(folding_.fold(text))
-        if not viable[0] and not viable[1]:
-            return []
-        if not self._finder.could_match(folding_.marked_fold(text), viable):
-            return []
+        # Three cheap tests before the mapped fold, each letting through every text that could match: an
+        # anchor occurs; every required token of some pattern occurs; a viable pattern matches the marked fold.
+        viable = None
+        if not exhaustive:
+            if not self._finder.has_candidate(self._prefold(text)):
+                return []
+            folding_ = folding()
+            viable = self._finder.viable(folding_.fold(text))
+            if not viable[0] and not viable[1]:
+                return []
+            if not self._finder.could_match(folding_.marked_fold(text), viable):
+                return []
         folded = fold_with_map(text)
         hits: list[Hit] = []
         for candidate in self._finder.candidates(folded, viable):

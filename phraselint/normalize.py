@@ -138,8 +138,9 @@ class Folding:
         if "\x1f\x1f" in folded:
             folded = _MARK_RUN.sub("\x1f", folded)
         folded = folded.strip("\x1f")
-        if _STUTTER_ANY.search(folded):
-            folded = _STUTTER.sub(r"\1", folded)
+        if _STUTTER_ANY.search(folded.replace("\x1f", "")):
+            # A stutter collapses across punctuation (你问我，我去问谁): the mapped fold knows where the mark goes.
+            return marked(fold_with_map(text), "\x1f")[0]
         return folded
 
     def fold_char(self, ch: str) -> str | None:

@@ -239,3 +239,26 @@ rules:
         f"{rules}:" in covered.output
         and "pattern '爱 弄 不 弄' is reached by no flag example" in covered.output
     )
+
+
+_MIXTURE_PIECES = [e for r in _LINTER.catalogue.rules for e in (*r.flag_examples, *r.pass_examples)] + [
+    t for f in sorted(DEVSETS.glob("*-dev.yml")) for t in _items(*f.stem.rsplit("-", 2)[0:2])
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_MIXTURE_PIECES), min_size=1, max_size=3),
+    st.sampled_from(["", " ", "，", "那个", "啊"]),
+    st.booleans(),
+)
+def test_the_cheap_tests_before_the_mapped_fold_never_lose_a_finding(
+    pieces: list[str], joiner: str, stutter: bool
+) -> None:
+    """The anchor pass, the bag test and the marked fold only skip texts that cannot match."""
+    text = joiner.join(pieces)
+    if stutter and len(text) > 3:
+        text = text[:2] + text[1:]  # a stutter: 不不知道
+    fast = [(v.rule, v.start, v.end) for v in _LINTER._violations(text, None, None)]
+    slow = [(v.rule, v.start, v.end) for v in _LINTER._violations(text, None, None, exhaustive=True)]
+    assert fast == slow
