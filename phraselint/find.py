@@ -148,12 +148,28 @@ class Finder:
         for anchor in sound:
             keys.add(anchor)
             keys.update(stutters(anchor))
+        # An anchor said in dialect: every dialect word whose Mandarin word stands in the anchor, put in its
+        # place (有完冇完 for 有完没完), so that the fast test, which runs before the lexical fold, sees it.
         prefold = folding().prefold
+        sources: dict[str, list[str]] = {}
         for source, target in folding().dialect:
-            key = prefold(source)
-            folded_target = prefold(target)
-            if key and any(a in folded_target for a in exact):
-                keys.add(key)
+            key, folded_target = prefold(source), prefold(target)
+            if key and folded_target and key != folded_target:
+                sources.setdefault(folded_target, []).append(key)
+        for anchor in exact:
+            for target, keys_ in sources.items():
+                for key in keys_:
+                    if target in anchor:
+                        keys.add(anchor.replace(target, key))
+                        keys.add(anchor.replace(target, key, 1))
+                    elif anchor in target:  # the dialect word alone says the anchor (唔知 for 知道)
+                        keys.add(key)
+                    else:  # the dialect word says the start or the end of the anchor (食緊 + 饭 for 正在吃饭)
+                        for n in range(1, min(len(anchor), len(target))):
+                            if target.endswith(anchor[:n]):
+                                keys.add(key + anchor[n:])
+                            if target.startswith(anchor[-n:]):
+                                keys.add(anchor[:-n] + key)
         self._fast = _automaton({k: () for k in keys})
         self.empty = not self.patterns
         # The bag test: a pattern can match only where every one of its required tokens has a word in the
