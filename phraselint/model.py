@@ -22,6 +22,9 @@ class Source:
     code: str
     clause: str
     capture: str | None = None
+    # For a kind of speech that a general clause forbids (呵斥, 刁难, 歧视) rather than a listed phrase: the
+    # clause's own words, which the provenance test finds in the code.
+    general: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Rewrite:
     ref: str | None = None
     fix: bool = False
     utterance: bool = False
+    words: bool = False  # replaces the matched words only (美女 → 女士); otherwise their whole clause
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,11 @@ class Rule:
     note: str | None = None
     origin: str = ""
     line: int = 0
+    # Token patterns over the shared lexicon (phraselint.pattern), and the contexts in which a match of
+    # the rule does not count (LanguageTool's antipatterns), in the same syntax.
+    patterns: tuple[str, ...] = ()
+    antipatterns: tuple[str, ...] = ()
+    skip_in: tuple[str, ...] = ()  # kinds of speech the rule does not apply to: "cantonese"
 
     @property
     def wordings(self) -> tuple[str, ...]:

@@ -340,6 +340,11 @@ def check_sources(entry: dict[str, Any], main: str, where: str) -> list[str]:
         if code not in CODES:
             problems.append(f"{where}: unknown code {code!r}")
             continue
+        general = source.get("general")
+        if general is not None:  # a kind of speech a general clause forbids: the clause's words are cited
+            if not find_in_code(str(general), code):
+                problems.append(f"{where}: general clause {general!r} not found in code {code} ({clause})")
+            continue
         capture = source.get("capture")
         if capture is not None:
             if str(capture) not in code_raw(code):

@@ -98,19 +98,25 @@ def test_a_traditional_message_is_held_with_traditional_labels(page: Any, servic
     assert page.console_errors == []
 
 
-def test_without_a_safe_rewrite_the_first_suggestion_goes_in_at_the_right_place(
+def test_the_page_shows_exactly_what_its_button_inserts_and_another_can_be_picked(
     page: Any, service_url: str
 ) -> None:
-    """No whole-message rewrite: the suggestion is spliced in by code points (the emoji is two UTF-16 units)."""
+    """The held message lists every whole-message rewrite (each checked clean); the first is chosen, the
+    staff member may pick another, and the button puts in exactly the text shown. The emoji (two UTF-16
+    units) before the offending words stays where it was."""
     text = "😀你去投诉好了！"
     (violation,) = LINTER.check(text)
-    assert LINTER.rewrite(text) is None and violation.suggestions
+    alternatives = LINTER.alternatives(text)
+    assert len(alternatives) >= 2 and all(LINTER.check(a) == [] for a in alternatives)
     page.goto(service_url)
     send(page, text)
     page.locator("#held").wait_for(state="visible")
     assert page.locator("#held-text mark").all_text_contents() == [violation.text]
+    assert page.locator("#proposals .proposal-text").all_text_contents() == alternatives
+    assert alternatives[0].startswith("😀")
+    page.locator("#proposals input[type=radio]").nth(1).check()
     page.click("#use-rewrite")
-    assert page.input_value("#message") == "😀" + violation.suggestions[0]
+    assert page.input_value("#message") == alternatives[1]
     assert page.console_errors == []
 
 

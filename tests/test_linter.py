@@ -200,7 +200,8 @@ def test_simplified_and_traditional_give_the_same_hits(text: str) -> None:
 def test_fixing_twice_changes_nothing_more(text: str) -> None:
     once = LINTER.fix(text)
     assert LINTER.fix(once) == once
-    assert not [v for v in LINTER.check(once) if v.fix]
+    if once != text:  # fixed: the whole utterance was rewritten, and the rewrite checks clean
+        assert LINTER.check(once) == []
 
 
 def test_every_suggestion_of_every_example_checks_clean() -> None:

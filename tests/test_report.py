@@ -153,11 +153,11 @@ def test_figures_per_transcript() -> None:
     polite, rude, notes = figures["transcripts"]
     assert polite["score"] == 100 and polite["passed"] and polite["violations"] == 0
     assert polite["compliance"] == {"greeting": True, "farewell": True, "no_forbidden": True}
-    # rude: dont-know, busy-cant-you-see (errors, 10 each), no-greeting, no-farewell (10 each by rule), slow-reply
-    # (warning 5), unanswered-question (15 by rule), plain-you twice and demand-on-visitor (info, 1 each)
-    assert rude["score"] == 100 - 10 - 10 - 10 - 10 - 5 - 15 - 2 - 1
+    # rude: dont-know, see-for-yourself, busy-cant-you-see (errors, 10 each), no-greeting, no-farewell (10 each by
+    # rule), slow-reply (warning 5), unanswered-question (15 by rule), plain-you twice and demand-on-visitor (info, 1 each)
+    assert rude["score"] == 100 - 10 - 10 - 10 - 10 - 10 - 5 - 15 - 2 - 1
     assert rude["compliance"] == {"greeting": False, "farewell": False, "no_forbidden": False}
-    assert rude["by_severity"] == {"error": 3, "warning": 3, "info": 3} and rude["forbidden"] == 2
+    assert rude["by_severity"] == {"error": 4, "warning": 3, "info": 3} and rude["forbidden"] == 3
     assert notes["compliance"] == {"greeting": None, "farewell": None, "no_forbidden": True}
     assert notes["staff"] == ["（未标注）"] and rude["staff"] == ["工作人员"]
 
@@ -184,7 +184,7 @@ def test_figures_per_staff_member() -> None:
     assert staff["工作人员"]["transcripts"] == 2
     assert staff["工作人员"]["compliance"]["greeting"] == {"yes": 1, "of": 2, "rate": 0.5}
     # the unanswered question sits on the visitor's turn; it counts against the staff member
-    assert staff["工作人员"]["violations"] == 9
+    assert staff["工作人员"]["violations"] == 10
     assert staff["話務員"]["compliance"]["no_forbidden"]["rate"] == 1.0
 
 
@@ -193,10 +193,15 @@ def test_worst_utterances_come_first_with_their_rewrites() -> None:
     assert [w["severity"] for w in worst][:3] == ["error", "error", "error"]
     first = worst[0]
     assert first["text"] == "不知道，你自己看墙上的说明。"  # the error with the most findings on one turn
-    assert {x["rule"] for x in first["findings"]} == {"dont-know", "slow-reply", "plain-you"}
+    assert {x["rule"] for x in first["findings"]} == {
+        "dont-know",
+        "see-for-yourself",
+        "slow-reply",
+        "plain-you",
+    }
     assert "不知道，您自己看墙上的说明。" in first["rewrites"]
     marked = [s for s in first["segments"] if s["severity"]]
-    assert [s["text"] for s in marked] == ["不知道", "你"]
+    assert [s["text"] for s in marked] == ["不知道", "你", "自己看"]
 
 
 # --- csv and json -----------------------------------------------------------------------------------
@@ -207,7 +212,7 @@ def test_csv_has_one_row_per_transcript() -> None:
     rows = list(csv.DictReader(io.StringIO(render_csv(figures))))
     assert list(rows[0]) == list(CSV_COLUMNS) and len(rows) == 3
     rude = rows[1]
-    assert rude["path"].endswith("window_rude.txt") and rude["score"] == "37" and rude["passed"] == "false"
+    assert rude["path"].endswith("window_rude.txt") and rude["score"] == "27" and rude["passed"] == "false"
     assert (rude["greeting"], rude["farewell"], rude["no_forbidden"]) == ("false", "false", "false")
     assert (rows[2]["greeting"], rows[2]["skipped"].split("|")[0]) == ("", "no-greeting")
 

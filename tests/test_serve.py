@@ -84,8 +84,9 @@ def test_a_clean_message_may_go(client: TestClient) -> None:
         "ok": True,
         "violations": [],
         "rewrite": None,
+        "alternatives": [],
     }
-    assert post(client, {"text": ""}) == {"ok": True, "violations": [], "rewrite": None}
+    assert post(client, {"text": ""}) == {"ok": True, "violations": [], "rewrite": None, "alternatives": []}
 
 
 def test_offsets_count_code_points_and_lines_are_lines_of_the_message(client: TestClient) -> None:
@@ -121,10 +122,11 @@ def test_script_field_chooses_the_script_of_rewrites(client: TestClient) -> None
     assert post(client, {"text": "不知道。", "script": "auto"})["violations"][0]["script"] == "simplified"
 
 
-def test_a_message_without_a_safe_rewrite_has_suggestions_and_no_rewrite(client: TestClient) -> None:
+def test_a_message_whose_rule_has_no_safe_fix_still_gets_a_rewrite_to_send(client: TestClient) -> None:
     rule = next(r for r in CATALOGUE.rules if not any(rw.fix for rw in r.rewrites) and r.flag_examples)
     data = post(client, {"text": rule.flag_examples[0]})
-    assert data["ok"] is False and data["rewrite"] is None
+    assert data["ok"] is False and data["rewrite"] == LINTER.rewrite(rule.flag_examples[0])
+    assert LINTER.check(data["rewrite"]) == []
     assert any(v["rule"] == rule.id and v["suggestions"] for v in data["violations"])
 
 
@@ -135,6 +137,7 @@ def test_visitors_are_not_checked_staff_and_unnamed_speakers_are(client: TestCli
             "ok": True,
             "violations": [],
             "rewrite": None,
+            "alternatives": [],
         }
     staff = vocabulary.staff_speakers[0]
     data = post(client, {"text": "不知道。", "speaker": staff})

@@ -395,13 +395,21 @@ def rules_show(rule_id: str, rule_files: tuple[str, ...], script: str) -> None:
 
 @rules.command("test")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option(
+    "--coverage",
+    is_flag=True,
+    help="Also fail a rule with a pattern, or a lexicon class in a pattern, that no flag example reaches.",
+)
 @guard
-def rules_test(files: tuple[str, ...]) -> None:
+def rules_test(files: tuple[str, ...], coverage: bool) -> None:
     """Run every rule's examples and check its rewrites (the built-in rules and FILES); exit 1 on a failure."""
     from ..data.catalogue import load_catalogue
+    from ..data.rule_tests import run_coverage
 
     catalogue = load_catalogue(tuple(files))
     failures = run_examples(catalogue)
+    if coverage:
+        failures += run_coverage(catalogue)
     for failure in failures:
         click.echo(str(failure))
     n_examples = sum(len(r.flag_examples) + len(r.pass_examples) for r in catalogue.rules)

@@ -46,11 +46,14 @@ _RULE_KEYS = {
     "sources",
     "shadows",
     "note",
+    "patterns",
+    "antipatterns",
+    "skip_in",
 }
 _PHRASE_KEYS = {"id", "text", "kind", "situation", "variants", "sources", "note"}
 _WORDING_KEYS = {"text", "sources", "note", "typo"}
-_SOURCE_KEYS = {"code", "clause", "capture"}
-_REWRITE_KEYS = {"ref", "text", "fix", "utterance"}
+_SOURCE_KEYS = {"code", "clause", "capture", "general"}
+_REWRITE_KEYS = {"ref", "text", "fix", "utterance", "replaces"}
 
 
 def builtin_rules_dir() -> Path:
@@ -213,7 +216,12 @@ def yaml_sources(node: dict[str, Any], where: Where, required: bool) -> tuple[So
         if code not in known:
             raise sw.fail(f"unknown code '{code}' (known: {', '.join(known)})")
         out.append(
-            Source(code, yaml_text(item, "clause", sw) or "", yaml_text(item, "capture", sw, required=False))
+            Source(
+                code,
+                yaml_text(item, "clause", sw) or "",
+                yaml_text(item, "capture", sw, required=False),
+                yaml_text(item, "general", sw, required=False),
+            )
         )
     return tuple(out)
 
@@ -380,7 +388,12 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
                 raise rw.fail(f"rewrite refers to unknown standard phrase '{ref}'")
             text = standard[ref].text
         _check_slots(text or "", vocab, rw)
-        rewrites.append(Rewrite(text or "", ref, bool(item.get("fix")), bool(item.get("utterance"))))
+        replaces = item.get("replaces", "clause")
+        if replaces not in ("words", "clause"):
+            raise rw.fail(f"'replaces' must be 'words' or 'clause', not '{replaces}'")
+        rewrites.append(
+            Rewrite(text or "", ref, bool(item.get("fix")), bool(item.get("utterance")), replaces == "words")
+        )
     if not rewrites:
         raise where.fail("no 'rewrites': every forbidden phrase needs at least one polite alternative")
 
@@ -412,7 +425,30 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
         yaml_text(node, "note", where, False),
         path,
         line,
+        _patterns(node, "patterns", where),
+        _patterns(node, "antipatterns", where),
+        _skip_in(node, where),
     )
+
+
+_SKIP_IN = ("cantonese",)
+
+
+def _skip_in(node: dict[str, Any], where: Where) -> tuple[str, ...]:
+    values = tuple(str(x) for x in yaml_list(node, "skip_in", where))
+    for value in values:
+        if value not in _SKIP_IN:
+            raise where.fail(f"unknown 'skip_in' value '{value}' (known: {', '.join(_SKIP_IN)})")
+    return values
+
+
+def _patterns(node: dict[str, Any], key: str, where: Where) -> tuple[str, ...]:
+    out = []
+    for item in yaml_list(node, key, where):
+        if not isinstance(item, str) or not item.strip():
+            raise where.fail(f"every entry of '{key}' must be a pattern (a non-empty string)")
+        out.append(" ".join(item.split()))
+    return tuple(out)
 
 
 # --- the catalogue ----------------------------------------------------------------------------------
@@ -482,7 +518,7 @@ def _parse_files(extra_files: tuple[str, ...], base_dir: str) -> Catalogue:
     files = [str(base / "standard.yml"), str(base / "forbidden.yml"), *extra_files]
     datas = [(f, read_yaml(f)) for f in files]
     for f, data in datas:
-        unknown = sorted(k for k in data if k not in {"__line__", "version", "rules", "phrases"})
+        unknown = sorted(k for k in data if k not in {"__line__", "version", "rules", "phrases", "lexicon"})
         if unknown:
             raise CatalogueError(
                 f"unknown top-level key '{unknown[0]}' (expected 'rules' or 'phrases')", f, 1

@@ -29,6 +29,8 @@ class Failure:
     detail: str
 
     def __str__(self) -> str:
+        if self.kind == "coverage":
+            return f"{self.path}:{self.line}: rule '{self.rule}': pattern '{self.text}' {self.detail}"
         return f"{self.path}:{self.line}: rule '{self.rule}': {self.kind} example '{self.text}' {self.detail}"
 
 
@@ -70,6 +72,53 @@ def run_examples(catalogue: Catalogue, only: Sequence[str] = ()) -> list[Failure
                 failures.append(
                     Failure(rule.origin, rule.line, rule.id, "rewrite", rewrite.text, f"violates {names}")
                 )
+    return failures
+
+
+def run_coverage(catalogue: Catalogue, only: Sequence[str] = ()) -> list[Failure]:
+    """Vale's ``--coverage``: every pattern of a rule, and every lexicon class its patterns use, must be
+    reached by one of the rule's ``flag`` examples (a pattern no example exercises is untested)."""
+    from ..engine.lexicon import pattern_fold
+
+    linter = Linter(catalogue)
+    failures: list[Failure] = []
+    by_rule: dict[str, list] = {}  # type: ignore[type-arg]
+    for pattern in linter.patterns:
+        by_rule.setdefault(pattern.rule.id, []).append(pattern)
+    for rule in catalogue.rules:
+        if only and rule.origin not in only:
+            continue
+        examples = [pattern_fold(t) for t in rule.flag_examples]
+        for pattern in by_rule.get(rule.id, []):
+            matches = [ex[s:e] for ex in examples for s, e in pattern.compiled.run(ex)]
+            if not matches:
+                failures.append(
+                    Failure(
+                        rule.origin,
+                        rule.line,
+                        rule.id,
+                        "coverage",
+                        pattern.wording,
+                        "is reached by no flag example",
+                    )
+                )
+                continue
+            for token in pattern.compiled.tokens:
+                for name in token.classes:
+                    words = linter.lexicon.classes[name]
+                    if not any(
+                        w.replace("\x1f", "") in m.replace("\x1f", "") for m in matches for w in words
+                    ):
+                        failures.append(
+                            Failure(
+                                rule.origin,
+                                rule.line,
+                                rule.id,
+                                "coverage",
+                                pattern.wording,
+                                f"uses lexicon class <{name}>, which no flag example reaches",
+                            )
+                        )
     return failures
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from .context import Context
 from .find import Candidate
 from .normalize import Folded, folding
 from .words import tokenizer
@@ -74,13 +75,13 @@ def _inside_a_not_a(folded: Folded, start: int) -> bool:
     )
 
 
-def confirm(candidate: Candidate, folded: Folded) -> Hit | None:
-    """The hit this candidate makes in ``folded``, or None when its scope or an exempting context says no."""
+def confirm(candidate: Candidate, folded: Folded, context: Context) -> Hit | None:
+    """The hit this candidate makes in ``folded``, or None when its scope or an exempting context says no.
+    (The pattern itself keeps its words in one clause, but where it marks a boundary: 不懒,得管 is not 懒得管.)"""
     start, end = candidate.start, candidate.end
+    if end <= start:
+        return None
     scope = candidate.pattern.rule.scope
-    breaks = candidate.pattern.breaks
-    if any(folded.boundary[i] and (i - start) not in breaks for i in range(start + 1, end)):
-        return None  # the words stand in different clauses: 不懒,得管 is not 懒得管
     if _exempt(candidate, folded, start, end) or _inside_a_not_a(folded, start):
         return None
     lo, hi = folded.clause_start(start), folded.clause_end(end)
@@ -95,25 +96,26 @@ def confirm(candidate: Candidate, folded: Folded) -> Hit | None:
         return Hit(candidate, start, end)
     if scope == "reply":
         return Hit(candidate, start, end) if folded.boundary[start] and folded.boundary[end] else None
-    if scope == "clause" and not folded.boundary[end]:
-        return None
-    if not (_is_word_edge(folded, start, lo, hi) and _is_word_edge(folded, end, lo, hi)):
+    if scope == "clause" and not folded.boundary[end] and context.polite_continuation(folded, end):
+        return None  # 不知道您还需要什么: the phrase opens a polite sentence; anything else does not save it
+    # A token pattern says itself where its words end (忙 in 忙着, 说不 in 说不清楚); a wording must end at a word edge.
+    literal = candidate.pattern.literal
+    if not (_is_word_edge(folded, start, lo, hi) and (not literal or _is_word_edge(folded, end, lo, hi))):
         return None
     return Hit(candidate, start, end)
 
 
 def resolve_overlaps(hits: list[Hit]) -> list[Hit]:
-    """Keep the longest of overlapping hits where one lies inside another (the shadowing rule wins), and one
-    hit of a rule where two of its wordings overlap."""
-    ordered = sorted(hits, key=lambda h: (-(h.end - h.start), h.start))
+    """Keep one hit where hits overlap: the longest (the shadowing rule wins), a wording of the codes before a
+    token pattern, the earlier one. Two findings never claim the same characters, so their rewrites never
+    collide."""
+    ordered = sorted(
+        hits,
+        key=lambda h: (-(h.end - h.start), not h.candidate.pattern.literal, h.candidate.by_sound, h.start),
+    )
     kept: list[Hit] = []
     for hit in ordered:
-        rule = hit.candidate.pattern.rule.id
-        if any(
-            (k.start <= hit.start and hit.end <= k.end)
-            or (k.candidate.pattern.rule.id == rule and k.start < hit.end and hit.start < k.end)
-            for k in kept
-        ):
-            continue  # inside a longer hit, or overlapping another hit of the same rule
+        if any(k.start < hit.end and hit.start < k.end for k in kept):
+            continue
         kept.append(hit)
     return sorted(kept, key=lambda h: h.start)

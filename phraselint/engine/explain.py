@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..model import SLOT_RE, Rule, Violation
 from .confirm import Hit
 from .normalize import Folded, folding
+from .rewrite import Rewriting, SlotKind, clean_value, fill, fits, found_values, recast_rest
 from .script import render
 
 _END_PUNCT = ",.!?;:，。！？；：、…"
@@ -43,35 +46,71 @@ def slot_values(hit: Hit, folded: Folded, text: str, fixed: dict[str, str]) -> d
 
 
 def explain(
-    rule: Rule, hit: Hit, folded: Folded, text: str, script: str, fixed_slots: dict[str, str]
+    rule: Rule,
+    hit: Hit,
+    folded: Folded,
+    text: str,
+    script: str,
+    fixed_slots: dict[str, str],
+    rewriting: Rewriting | None = None,
+    templates: bool = False,
 ) -> Violation:
+    """The violation of ``hit``: its place in ``text``, the rule's message, and the rule's rewrites with their
+    slots filled from the utterance (a value of the slot's kind), then from ``fixed_slots``. A rewrite whose
+    slots cannot be filled is left out, unless ``templates`` asks for the raw ``{slot}`` forms."""
     start, end = folded.span(hit.start, hit.end)
-    values = slot_values(hit, folded, text, fixed_slots)
+    kinds = rewriting.kinds if rewriting else {}
+    values = {**fixed_slots, **found_values(text, kinds)}
+    taken = slot_values(hit, folded, text, {})
+    for name, value in taken.items():
+        value = clean_value(kinds.get(name), value)
+        if fits(kinds.get(name), value):
+            values[name] = value
+    rest = text[end : _clause_end(text, end)]
+    if rest.strip():
+        values["其余"] = recast_rest(rest)  # what a demand asks for, for the 我-form recast
     suggestions: list[str] = []
     fixes: list[str] = []
-    utterance: str | None = None
     for rewrite in rule.rewrites:
-        rendered = render(rewrite.text, script, values)
-        if rewrite.utterance:
-            utterance = utterance or rendered
+        if fill(rewrite.text, values, kinds) is None:
+            if not templates:
+                continue
+            rendered = render(rewrite.text, script, {})
+        else:
+            rendered = render(rewrite.text, script, values)
         if rendered not in suggestions:
             suggestions.append(rendered)
         if rewrite.fix:
             fixes.append(rendered)
     fix = fixes[0] if len(fixes) == 1 and not SLOT_RE.search(fixes[0]) else None
-    whole = utterance if utterance is not None else (splice(text, start, end, fix) if fix else None)
     return Violation(
         rule=rule.id,
         severity=rule.severity,
         situation=rule.situation,
         category=rule.category,
-        message=render(rule.message, script, {}),
+        message=render(rule.message, script, _generic(rule.message, values, kinds)),
         start=start,
         end=end,
         text=text[start:end],
         suggestions=tuple(suggestions),
         fix=fix,
-        rewrite=whole,
+        rewrite=None,
         sources=tuple(dict.fromkeys((*rule.sources, *hit.candidate.pattern.sources))),
         script=script,
     )
+
+
+def _generic(message: str, values: dict[str, str], kinds: Mapping[str, SlotKind]) -> dict[str, str]:
+    """Slot values for a message: the utterance's own where known, else the slot's general word (相关部门): a
+    message quotes a standard phrase and never shows a raw slot."""
+    out = {}
+    for name in SLOT_RE.findall(message):
+        kind = kinds.get(name)
+        out[name] = values.get(name) or (kind.generic if kind and kind.generic else name)
+    return out
+
+
+def _clause_end(text: str, i: int) -> int:
+    while i < len(text) and text[i] not in "，,。.！!？?；;\n":
+        i += 1
+    return i

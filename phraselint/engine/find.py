@@ -1,37 +1,57 @@
-"""Finding candidates: one Aho-Corasick pass over the folded text for every wording of every rule."""
+"""Finding candidates: one multi-pattern pass for the words every pattern must contain, then the patterns
+those words point to, run as linear-time expressions over the folded (and, for long patterns, the sounded)
+text of the utterance.
+
+Every wording of the codes is a pattern of one literal token; ``patterns:`` of a rule add token sequences
+over the shared lexicon (see :mod:`phraselint.pattern`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import ahocorasick
 
+from ..errors import CatalogueError
 from ..model import SLOT_RE, Rule, Source
-from .normalize import fold_with_map, stutters
+from .normalize import Folded, folding, marked, stutters
+from .pattern import BOUNDARY, Compiled, Lexicon, compile_expression, compile_pattern, literal_pattern
+from .sound import Sounds
+
+Run = Callable[[str], list[tuple[int, int]]]
+WINDOW = 80  # how far (in folded characters) a pattern may reach from the word that anchors it
+_LONG_TEXT = 4 * WINDOW
 
 
 @dataclass(frozen=True)
 class Pattern:
-    """One folded wording of a rule; ``slot`` names the trailing slot the wording ends in, if any;
-    ``breaks`` are the offsets in ``key`` where the wording has punctuation: the only places where a match
-    may cross a clause boundary of the text."""
+    """One pattern of a rule, compiled; ``wording`` is the code's wording or the pattern as written;
+    ``slot`` names the trailing slot, if any; ``sound`` says whether it is also matched by sound."""
 
     rule: Rule
-    key: str
     wording: str
-    slot: str | None
-    breaks: frozenset[int] = frozenset()
+    compiled: Compiled
+    sound_expression: str | None
     sources: tuple[Source, ...] = ()  # the sources of the wording itself, where a variant has its own
+    literal: bool = True  # a wording of the codes (not a token pattern)
+
+    @property
+    def slot(self) -> str | None:
+        return self.compiled.slot
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A place in the folded text where a pattern occurs: ``start``..``end`` (exclusive)."""
+    """A place in the folded text where a pattern matches: ``start``..``end`` (exclusive); ``by_sound`` when
+    only the sound of the words matched (a homophone slip)."""
 
     pattern: Pattern
     start: int
     end: int
+    by_sound: bool = False
 
 
 def literal_and_slot(wording: str) -> tuple[str, str | None]:
@@ -46,56 +66,279 @@ def _sources_of(rule: Rule, wording: str) -> tuple[Source, ...]:
     return tuple(s for v in rule.variants if v.text == wording for s in v.sources)
 
 
-class Finder:
-    """An automaton over every folded wording of ``rules``. Read-only once built: safe to share across threads."""
+def compile_rule(rule: Rule, lexicon: Lexicon, sounds: Sounds) -> list[Pattern]:
+    """Every pattern of ``rule``: its wordings, then its token patterns."""
+    from .lexicon import pattern_fold
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
-        self._automaton = ahocorasick.Automaton()
-        by_key: dict[str, list[Pattern]] = {}
-        for rule in rules:
-            for wording in rule.wordings:
-                literal, slot = literal_and_slot(wording)
-                folded = fold_with_map(literal)
-                key = folded.text
-                if key:
-                    breaks = frozenset(i for i in range(1, len(key)) if folded.boundary[i])
-                    patterns = by_key.setdefault(key, [])
-                    same = [k for k, p in enumerate(patterns) if p.rule.id == rule.id]
-                    if same:  # wordings that differ only in punctuation: it may stand at any of their places
-                        old = patterns[same[0]]
-                        patterns[same[0]] = Pattern(
-                            rule,
-                            key,
-                            old.wording,
-                            old.slot,
-                            old.breaks | breaks,
-                            old.sources + _sources_of(rule, wording),
-                        )
-                    else:
-                        patterns.append(Pattern(rule, key, wording, slot, breaks, _sources_of(rule, wording)))
-        for key, patterns in by_key.items():
-            self._automaton.add_word(key, (len(key), tuple(patterns)))
-        # The fast test runs on text whose stutters are not collapsed yet: it also knows each key said with
-        # one stutter. Those keys never occur in collapsed text, so candidates() skips them.
-        for key in by_key:
-            for variant in stutters(key):
-                if variant not in by_key:
-                    self._automaton.add_word(variant, (len(variant), ()))
-        self.empty = not by_key
-        if not self.empty:
-            self._automaton.make_automaton()
+    def where(message: str) -> CatalogueError:
+        return CatalogueError(f"rule '{rule.id}': {message}", rule.origin or None, rule.line or None)
+
+    out: list[Pattern] = []
+    seen: dict[str, int] = {}
+    items = [(w, True) for w in rule.wordings] + [(p, False) for p in rule.patterns]
+    for text, literal in items:
+        source = literal_pattern(*literal_and_slot(text)) if literal else text
+        compiled = compile_pattern(source, lexicon, pattern_fold, where, cost=word_cost)
+        if compiled.max_length > WINDOW:
+            raise where(f"pattern '{text}' can match more than {WINDOW} characters")
+        sound = None
+        if compiled.min_length >= sounds.min_length and min(len(a) for a in compiled.anchors) >= 2:
+            sound = compiled.sound_expression(lexicon, sounds.of)
+        pattern = Pattern(rule, text, compiled, sound, _sources_of(rule, text) if literal else (), literal)
+        if compiled.expression in seen:  # wordings that differ only in punctuation or script
+            k = seen[compiled.expression]
+            old = out[k]
+            out[k] = Pattern(
+                rule, old.wording, old.compiled, old.sound_expression, old.sources + pattern.sources
+            )
+            continue
+        seen[compiled.expression] = len(out)
+        out.append(pattern)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _frequencies() -> dict[str, int]:
+    """How often each word occurs in Chinese text: jieba's dictionary (349,000 words with their counts)."""
+    import jieba
+
+    freq: dict[str, int] = {}
+    path = Path(jieba.__file__).parent / "dict.txt"
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split(" ", 2)
+            if len(parts) >= 2 and parts[1].isdigit():
+                freq[parts[0]] = int(parts[1])
+    return freq
+
+
+def word_cost(word: str) -> float:
+    """How much candidate-pass work an anchor word costs: its frequency in Chinese text; a word the
+    dictionary lacks is taken as a hundredth as frequent as its rarest character."""
+    freq = _frequencies()
+    if word in freq:
+        return float(freq[word])
+    if len(word) == 1:
+        return 1.0
+    return min(float(freq.get(c, 1)) for c in word) / 100
+
+
+class Finder:
+    """The candidate pass and the patterns it leads to. Read-only once built: safe to share across threads."""
+
+    def __init__(self, rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> None:
+        self._sounds = sounds
+        self.patterns: list[Pattern] = [p for rule in rules for p in compile_rule(rule, lexicon, sounds)]
+        self._sound_runs: dict[int, Run] = {}  # compiled on first use, like each pattern's own run
+        exact: dict[str, set[int]] = {}
+        sound: dict[str, set[int]] = {}
+        for k, p in enumerate(self.patterns):
+            for anchor in p.compiled.anchors:
+                exact.setdefault(anchor, set()).add(k)
+                if p.sound_expression is not None:
+                    sound.setdefault(sounds.of(anchor), set()).add(k)
+        self._exact = _automaton({a: tuple(sorted(ids)) for a, ids in exact.items()})
+        self._sound = _automaton({a: tuple(sorted(ids)) for a, ids in sound.items()})
+        # The fast test runs on the prefolded text (stutters kept, no lexical fold) followed by its sound:
+        # it knows every anchor, each said with one stutter, the sound of every long anchor, and the
+        # dialect words whose Mandarin word holds an anchor (唔知 for 不知道).
+        keys: set[str] = set()
+        for anchor in exact:
+            keys.add(anchor)
+            keys.update(stutters(anchor))
+        for anchor in sound:
+            keys.add(anchor)
+            keys.update(stutters(anchor))
+        # An anchor said in dialect: every dialect word whose Mandarin word stands in the anchor, put in its
+        # place (有完冇完 for 有完没完), so that the fast test, which runs before the lexical fold, sees it.
+        prefold = folding().prefold
+        sources: dict[str, list[str]] = {}
+        for source, target in folding().dialect:
+            key, folded_target = prefold(source), prefold(target)
+            if key and folded_target and key != folded_target:
+                sources.setdefault(folded_target, []).append(key)
+        for anchor in exact:
+            for target, keys_ in sources.items():
+                for key in keys_:
+                    if target in anchor:
+                        keys.add(anchor.replace(target, key))
+                        keys.add(anchor.replace(target, key, 1))
+                    elif anchor in target:  # the dialect word alone says the anchor (唔知 for 知道)
+                        keys.add(key)
+                    else:  # the dialect word says the start or the end of the anchor (食緊 + 饭 for 正在吃饭)
+                        for n in range(1, min(len(anchor), len(target))):
+                            if target.endswith(anchor[:n]):
+                                keys.add(key + anchor[n:])
+                            if target.startswith(anchor[-n:]):
+                                keys.add(anchor[:-n] + key)
+        self._fast = _automaton({k: () for k in keys})
+        self.empty = not self.patterns
+        # The bag test: a pattern can match only where every one of its required tokens has a word in the
+        # folded text (in any order). One more automaton pass, over the words of all required tokens.
+        self._needs: list[frozenset[int]] = []
+        self._sound_needs: list[frozenset[int]] = []
+        token_ids: dict[tuple[str, ...], int] = {}
+        words: dict[str, set[int]] = {}
+        sound_words: dict[str, set[int]] = {}
+        for p in self.patterns:
+            needs = set()
+            for token in p.compiled.tokens:
+                if token.optional or not token.words:
+                    continue
+                tid = token_ids.setdefault(token.words, len(token_ids))
+                needs.add(tid)
+                for word in token.words:
+                    piece = max(word.split(BOUNDARY), key=len)
+                    words.setdefault(piece, set()).add(tid)
+                    if p.sound_expression is not None:
+                        sound_words.setdefault(sounds.of(piece), set()).add(tid)
+            self._needs.append(frozenset(needs))
+        self._words = _automaton({w: tuple(sorted(ids)) for w, ids in words.items()})
+        # Each pattern is listed under its rarest token only: it is looked at only when that token occurs.
+        cost = {
+            tid: sum(word_cost(max(w.split(BOUNDARY), key=len)) for w in ws) for ws, tid in token_ids.items()
+        }
+        by_token: dict[int, list[int]] = {}
+        for k, required in enumerate(self._needs):
+            if required:
+                by_token.setdefault(min(required, key=lambda t: cost[t]), []).append(k)
+        self._by_token: dict[int, tuple[int, ...]] = {t: tuple(ks) for t, ks in by_token.items()}
+        self._sound_words = _automaton({w: tuple(sorted(ids)) for w, ids in sound_words.items()})
+
+    def viable(self, folded_text: str) -> tuple[frozenset[int], frozenset[int]]:
+        """The patterns whose required tokens all have a word in ``folded_text`` (the complete fold, as
+        :func:`~phraselint.normalize.fold` gives it), exactly and by sound."""
+        present = (
+            {t for _end, (_n, ids) in self._words.iter(folded_text) for t in ids}
+            if len(self._words)
+            else set()
+        )
+        exact = self._complete(present, sound=False)
+        heard: set[int] = set()
+        if len(self._sound_words):
+            sounded = self._sounds.of(folded_text)
+            heard = {t for _end, (_n, ids) in self._sound_words.iter(sounded) for t in ids}
+        return exact, self._complete(heard, sound=True)
+
+    def could_match(self, marked_text: str, viable: tuple[frozenset[int], frozenset[int]]) -> bool:
+        """Whether a viable pattern matches the cheap marked fold (:meth:`Folding.marked_fold`): where none
+        does, no pattern can match the real one, and the mapped fold need not be built."""
+        for k in viable[0]:
+            if self.patterns[k].compiled.run(marked_text):
+                return True
+        if viable[1]:
+            sounded = self._sounds.of(marked_text)
+            for k in viable[1]:
+                if self._sound_run(k)(sounded):
+                    return True
+        return False
+
+    def _complete(self, present: set[int], sound: bool) -> frozenset[int]:
+        out = set()
+        needs, patterns = self._needs, self.patterns
+        for t in present:
+            for k in self._by_token.get(t, ()):
+                if needs[k] <= present and (not sound or patterns[k].sound_expression is not None):
+                    out.add(k)
+        return frozenset(out)
+
+    def _sound_run(self, k: int) -> Run:
+        """The sound expression of pattern ``k``, compiled on first use."""
+        run = self._sound_runs.get(k)
+        if run is None:
+            expr = self.patterns[k].sound_expression
+            assert expr is not None
+            run = self._sound_runs[k] = compile_expression(expr)
+        return run
 
     def has_candidate(self, prefolded: str) -> bool:
         """The fast test run on every utterance, on its :func:`~phraselint.engine.normalize.prefold`."""
         if self.empty or not prefolded:
             return False
-        for _ in self._automaton.iter(prefolded):
+        automaton = self._fast
+        for _ in automaton.iter(prefolded):
+            return True
+        for _ in automaton.iter(self._sounds.of(prefolded)):
             return True
         return False
 
-    def candidates(self, folded: str) -> Iterator[Candidate]:
-        if self.empty or not folded:
+    def candidates(
+        self, folded: Folded, viable: tuple[frozenset[int], frozenset[int]] | None = None
+    ) -> Iterator[Candidate]:
+        if self.empty or not folded.text:
             return
-        for end_index, (length, patterns) in self._automaton.iter(folded):
-            for pattern in patterns:
-                yield Candidate(pattern, end_index + 1 - length, end_index + 1)
+        text = folded.text
+        sounded = self._sounds.of(text)
+        exact = _anchored(self._exact, text)
+        by_sound = _anchored(self._sound, sounded)
+        if viable is not None:
+            exact = {k: v for k, v in exact.items() if k in viable[0]}
+            by_sound = {k: v for k, v in by_sound.items() if k in viable[1]}
+        if not exact and not by_sound:
+            return
+        mtext, index = marked(folded, BOUNDARY)
+        msound = self._sounds.of(mtext)
+        long = len(mtext) > _LONG_TEXT
+        position = _positions(index) if long else None
+        for k, anchors in exact.items():
+            spans = set(_run(self.patterns[k].compiled.run, mtext, anchors, position))
+            for s, e in spans:
+                yield Candidate(self.patterns[k], index[s], index[e])
+            if k in by_sound:
+                run = self._sound_run(k)
+                for s, e in set(_run(run, msound, by_sound.pop(k), position)) - spans:
+                    yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
+        for k, anchors in by_sound.items():
+            run = self._sound_run(k)
+            for s, e in set(_run(run, msound, anchors, position)):
+                yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
+
+
+def _automaton(keys: dict[str, tuple[int, ...]]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key, ids in keys.items():
+        if key:
+            automaton.add_word(key, (len(key), ids))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+def _anchored(automaton: ahocorasick.Automaton, text: str) -> dict[int, list[tuple[int, int]]]:
+    """For every pattern with an anchor in ``text``, the (folded) spans of its anchors."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    if not len(automaton):
+        return found
+    for end, (length, ids) in automaton.iter(text):
+        for k in ids:
+            found.setdefault(k, []).append((end + 1 - length, end + 1))
+    return found
+
+
+def _positions(index: tuple[int, ...]) -> list[int]:
+    """For every folded position, its position in the marked text."""
+    out = [0] * (index[-1] + 1)
+    for m in range(len(index) - 1, -1, -1):
+        out[index[m]] = m
+    return out
+
+
+def _run(
+    run: Run, text: str, anchors: list[tuple[int, int]], position: list[int] | None
+) -> Iterator[tuple[int, int]]:
+    """The matches of ``run`` in ``text``; in a long text, only in windows around the anchors (the cost stays
+    linear in the text however many findings it holds)."""
+    if position is None:
+        yield from run(text)
+        return
+    windows: list[list[int]] = []
+    for a, b in sorted(anchors):
+        lo = max(0, position[a] - WINDOW)
+        hi = min(len(text), position[min(b, len(position) - 1)] + WINDOW)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    for lo, hi in windows:
+        for s, e in run(text[lo:hi]):
+            yield lo + s, lo + e

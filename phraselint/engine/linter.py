@@ -7,44 +7,20 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..data.catalogue import Catalogue, load_catalogue
-from ..errors import ConfigError
-from ..model import SEVERITIES, Rule, Violation
+from ..errors import CatalogueError, ConfigError
+from ..model import SEVERITIES, Rewrite, Rule, Violation
 from .confirm import Hit, confirm, resolve_overlaps
-from .explain import explain, splice
+from .context import load_context
+from .explain import explain
 from .find import Finder
-from .normalize import fold, fold_with_map, folding
-from .script import SCRIPTS, detect_script
-
-
-def rewrite_all(text: str, violations: Sequence[Violation]) -> str | None:
-    """The whole message with every violation replaced by its safe fix; None when one has none."""
-    if not violations:
-        return text
-    for v in violations:
-        if v.fix is None:
-            return None
-    out = text
-    for v in sorted(violations, key=lambda v: v.start, reverse=True):
-        out = splice(out, v.start, v.end, v.fix or "")
-    return out
-
+from .lexicon import load_lexicon, pattern_fold
+from .normalize import Folded, fold, fold_with_map, folding, marked
+from .pattern import BOUNDARY, Compiled, compile_pattern
+from .rewrite import Replacement, Rewriting, assemble, choose, demand_spans, fill, load_rewriting, polite_you
+from .script import SCRIPTS, detect_script, render
+from .sound import sounds
 
 _MAX_FIX_ROUNDS = 5
-
-
-def _with_combined_rewrite(text: str, violations: list[Violation]) -> list[Violation]:
-    """Where several violations of one utterance have safe fixes, each one's whole-utterance rewrite applies
-    them all (a rewrite that fixes one phrase and leaves the next is no rewrite of the utterance)."""
-    fixable = [v for v in violations if v.fix]
-    if len(fixable) < 2:
-        return violations
-    combined = rewrite_all(text, fixable)
-    return [
-        dataclasses.replace(v, rewrite=combined)
-        if v.fix and v.rewrite == splice(text, v.start, v.end, v.fix)
-        else v
-        for v in violations
-    ]
 
 
 def _resolve_script(text: str, script: str | None, context: str | None) -> str:
@@ -74,6 +50,7 @@ class Linter:
         severity: Mapping[str, str] | None = None,
         allow: Iterable[str] = (),
         slots: Mapping[str, str] | None = None,
+        templates: bool = False,
     ) -> None:
         self.catalogue = catalogue if catalogue is not None else load_catalogue(tuple(rule_files))
         known = {r.id for r in self.catalogue.rules} | set(self.catalogue.vocabulary.situations)
@@ -97,59 +74,239 @@ class Linter:
                 rule = dataclasses.replace(rule, severity=overrides[rule.id])
             rules.append(rule)
         self.rules: tuple[Rule, ...] = tuple(rules)
-        self._finder = Finder(self.rules)
+        self._rule_by_id = {r.id: r for r in self.rules}
+        # The built-in lexicon and the `lexicon:` sections of the organisation's own rule files.
+        self.lexicon = load_lexicon(tuple(self.catalogue.files[2:]))
+        self._finder = Finder(self.rules, self.lexicon, sounds())
+        self.patterns = self._finder.patterns
+        self._slots_of: dict[str, set[str]] = {}
+        for pattern in self.patterns:
+            if pattern.slot:
+                self._slots_of.setdefault(pattern.rule.id, set()).add(pattern.slot)
+        self._context = load_context(self.lexicon)
+        self._antipatterns: dict[str, tuple[Compiled, ...]] = {}
+        for rule in self.rules:
+            if rule.antipatterns:
+
+                def where(message: str, rule: Rule = rule) -> CatalogueError:
+                    return CatalogueError(
+                        f"rule '{rule.id}': antipattern {message}", rule.origin or None, rule.line or None
+                    )
+
+                self._antipatterns[rule.id] = tuple(
+                    compile_pattern(p, self.lexicon, pattern_fold, where, allow_slot=False)
+                    for p in rule.antipatterns
+                )
         self._allow = tuple(a for a in (fold(x) for x in allow) if a)
         self._prefold = folding().prefold
         self._slots = dict(slots or {})
+        self._templates = templates
+        self._rewriting: Rewriting = _rewriting()
 
     def has_candidate(self, text: str) -> bool:
-        """The fast test, run on every utterance: could ``text`` contain a violation at all?"""
-        return self._finder.has_candidate(self._prefold(text))
+        """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
+        pass for the anchors, then, where one occurs, one for the words every token of a pattern needs."""
+        if not self._finder.has_candidate(self._prefold(text)):
+            return False
+        viable = self._finder.viable(fold(text))
+        return bool(viable[0] or viable[1])
 
     def check(self, text: str, *, script: str | None = None, context: str | None = None) -> list[Violation]:
+        """Every violation in one utterance or message, in order of position, each carrying the utterance
+        rewritten as a whole (``rewrite``: what a staff member could send instead).
+
+        Rewrites and messages come in ``script``; by default in the script of ``text``, or where the text
+        shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
+        violations = self._violations(text, script, context)
+        if not violations:
+            return violations
+        whole = self._rewrite(text, violations, violations[0].script, context)
+        return [dataclasses.replace(v, rewrite=whole) for v in violations]
+
+    def _violations(
+        self, text: str, script: str | None, context: str | None, exhaustive: bool = False
+    ) -> list[Violation]:
         """Every violation in one utterance or message, in order of position.
 
         Rewrites and messages come in ``script``; by default in the script of ``text``, or where the text
         shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
-        if not self._finder.has_candidate(self._prefold(text)):
-            return []
+        # Three cheap tests before the mapped fold, each letting through every text that could match: an
+        # anchor occurs; every required token of some pattern occurs; a viable pattern matches the marked fold.
+        viable = None
+        if not exhaustive:
+            if not self._finder.has_candidate(self._prefold(text)):
+                return []
+            folding_ = folding()
+            viable = self._finder.viable(folding_.fold(text))
+            if not viable[0] and not viable[1]:
+                return []
+            if not self._finder.could_match(folding_.marked_fold(text), viable):
+                return []
         folded = fold_with_map(text)
         hits: list[Hit] = []
-        for candidate in self._finder.candidates(folded.text):
-            hit = confirm(candidate, folded)
-            if hit is not None and not self._allowed(hit, folded.text):
+        for candidate in self._finder.candidates(folded, viable):
+            hit = confirm(candidate, folded, self._context)
+            if (
+                hit is not None
+                and not self._allowed(hit, folded.text)
+                and not self._excused(hit, folded, text)
+            ):
                 hits.append(hit)
         if not hits:
             return []
         script = _resolve_script(text, script, context)
-        violations = [
-            explain(h.candidate.pattern.rule, h, folded, text, script, self._slots)
+        return [
+            explain(
+                h.candidate.pattern.rule,
+                h,
+                folded,
+                text,
+                script,
+                self._slots,
+                self._rewriting,
+                self._templates,
+            )
             for h in resolve_overlaps(hits)
         ]
-        return _with_combined_rewrite(text, violations)
+
+    def alternatives(
+        self, text: str, *, script: str | None = None, context: str | None = None, most: int = 5
+    ) -> list[str]:
+        """The whole message rewritten in each way the catalogue offers (the first is :meth:`rewrite`), every
+        one checked clean: a staff member may pick another, and sees exactly the text that will be sent."""
+        script = _resolve_script(text, script, context)
+        violations = self._violations(text, script, context)
+        if not violations:
+            return []
+        out: list[str] = []
+        first = self._rewrite(text, violations, script, context)
+        if first is not None:
+            out.append(first)
+        for k, v in enumerate(violations):
+            for rewrite in self._rule_by_id[v.rule].rewrites:
+                if len(out) >= most:
+                    return out
+                other = self._rewrite(text, violations, script, context, {k: rewrite})
+                if other is not None and other not in out:
+                    out.append(other)
+        return out
+
+    def _rewrite(
+        self,
+        text: str,
+        violations: list[Violation],
+        script: str,
+        context: str | None,
+        chosen_first: Mapping[int, Rewrite] | None = None,
+    ) -> str | None:
+        """The utterance rewritten clause by clause (phraselint.rewrite), checked clean against every rule:
+        where the result still holds a violation, that is rewritten too, a few rounds at most; None when a
+        violation has no rewrite that fits."""
+        current, found = text, violations
+        for round_ in range(_MAX_FIX_ROUNDS):
+            replacements = []
+            for k, v in enumerate(found):
+                rule = self._rule_by_id[v.rule]
+                values = self._values(current, v)
+                forced = chosen_first.get(k) if chosen_first and round_ == 0 else None
+                if forced is not None:
+                    if fill(forced.text, values, self._rewriting.kinds) is None:
+                        return None
+                    rewrite = forced
+                else:
+                    chosen = choose(rule, lambda rw: rw.text, values, self._rewriting.kinds)
+                    if chosen is None:
+                        return None
+                    rewrite, _filled = chosen
+                replacements.append(
+                    Replacement(v.start, v.end, render(rewrite.text, script, values), rewrite.words)
+                )
+            replacements += self._recast_demands(current, replacements, script)
+            current = polite_you(assemble(current, replacements, fold), self._rewriting.customary)
+            found = self._violations(current, script, context)
+            if not found and not demand_spans(current, self._rewriting):
+                return current
+            if not found:
+                found = []
+        return None
+
+    def _recast_demands(self, text: str, taken: list[Replacement], script: str) -> list[Replacement]:
+        """The 我 form for each demand on the visitor that no other replacement already takes."""
+        from .explain import _clause_end
+        from .rewrite import fill, recast_rest
+
+        out = []
+        for start, end in demand_spans(text, self._rewriting):
+            if any(r.start < end and start < r.end for r in taken):
+                continue
+            values = {**self._slots, "其余": recast_rest(text[end : _clause_end(text, end)])}
+            for template in self._rewriting.recasts:
+                filled = fill(template, values, self._rewriting.kinds)
+                if filled is not None and values["其余"]:
+                    out.append(Replacement(start, end, render(template, script, values)))
+                    break
+        return out
+
+    def _values(self, text: str, v: Violation) -> dict[str, str]:
+        from .explain import _clause_end
+        from .rewrite import clean_value, fits, found_values, recast_rest
+
+        kinds = self._rewriting.kinds
+        values = {**self._slots, **found_values(text, kinds)}
+        rest = text[v.end : _clause_end(text, v.end)]
+        if rest.strip():
+            values["其余"] = recast_rest(rest)
+        rule = self._rule_by_id[v.rule]
+        for pattern_slot in self._slots_of.get(rule.id, ()):
+            value = clean_value(kinds.get(pattern_slot), _slot_taken(v, rule, text))
+            if value and fits(kinds.get(pattern_slot), value):
+                values[pattern_slot] = value
+        return values
 
     def fix(self, text: str, *, script: str | None = None, context: str | None = None) -> str:
-        """``text`` with every violation that has a safe rewrite replaced, repeated until nothing more
-        changes: a replacement can change the context of its neighbour (an exempting context is gone)."""
-        for _ in range(_MAX_FIX_ROUNDS):
-            fixable = [v for v in self.check(text, script=script, context=context) if v.fix]
-            if not fixable:
-                break
-            text = rewrite_all(text, fixable) or text
+        """``text`` rewritten where every violation in it has a safe rewrite (``fix: true`` in the catalogue:
+        codespell's split between fixes and suggestions); otherwise ``text`` unchanged."""
+        violations = self.check(text, script=script, context=context)
+        if not violations or violations[0].rewrite is None:
+            return text
+        if all(any(rw.fix for rw in self._rule_by_id[v.rule].rewrites) for v in violations):
+            return violations[0].rewrite
         return text
 
     def rewrite(self, text: str, *, script: str | None = None, context: str | None = None) -> str | None:
         """The whole message rewritten politely, ready to send; the text itself when it is clean; None when a
-        violation has no safe rewrite.
-
-        Every replacement is written in one script, chosen once from the whole message (or ``script``; or,
-        where the message shows none, ``context``), so a fix that only a first round of fixes uncovers comes
-        in the same forms as the rest."""
+        violation has no rewrite that fits. Every replacement is written in one script, chosen once from the
+        whole message (or ``script``; or, where the message shows none, ``context``)."""
         script = _resolve_script(text, script, context)
         if not self.has_candidate(text):
             return text
-        fixed = self.fix(text, script=script)
-        return fixed if not self.check(fixed, script=script) else None
+        violations = self.check(text, script=script, context=context)
+        return violations[0].rewrite if violations else text
+
+    def _excused(self, hit: Hit, folded: Folded, text: str) -> bool:
+        """Whether an antipattern of the rule covers the hit, or the words are quoted, reported or talked
+        about rather than said to the visitor."""
+        antipatterns = self._antipatterns.get(hit.candidate.pattern.rule.id)
+        if antipatterns:
+            mtext, index = marked(folded, BOUNDARY)
+            for compiled in antipatterns:
+                for s, e in compiled.run(mtext):
+                    if index[s] < hit.end and hit.start < index[e]:
+                        return True
+        start, end = folded.span(hit.start, hit.end)
+        context = self._context
+        rule = hit.candidate.pattern.rule
+        if "cantonese" in rule.skip_in and context.is_cantonese(text):
+            return True
+        return (
+            (
+                rule.category in context.other_subject_categories
+                and context.about_someone_else(folded, hit.start)
+            )
+            or context.quoted(text, start, end)
+            or context.reported_speech(text, folded, hit.start, start)
+            or context.about_phrases(folded, hit.start)
+        )
 
     def _allowed(self, hit: Hit, folded: str) -> bool:
         for phrase in self._allow:
@@ -159,6 +316,27 @@ class Linter:
                     return True
                 pos = folded.find(phrase, pos + 1)
         return False
+
+
+@functools.lru_cache(maxsize=1)
+def _rewriting() -> Rewriting:
+    from ..data.catalogue import builtin_rules_dir
+
+    return load_rewriting(str(builtin_rules_dir() / "rewrite.yml"))
+
+
+def _slot_taken(v: Violation, rule: Rule, text: str) -> str:
+    """The words a wording's trailing slot took: the part of the match after the wording's literal words."""
+    from .find import literal_and_slot
+
+    for wording in rule.wordings:
+        literal, slot = literal_and_slot(wording)
+        if slot and fold(v.text).startswith(fold(literal)):
+            k = len(v.text)
+            while k > 0 and fold(v.text[:k]) != fold(literal):
+                k -= 1
+            return v.text[k:].strip(" ，,。.！!？?；;")
+    return ""
 
 
 @functools.lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import ahocorasick
 import opencc
 
 from ..data.cache import cached, code_fingerprint, key_of
@@ -34,6 +35,8 @@ _NOISE_RUN = re.compile(r"[\W_]+")
 _STUTTER = re.compile(r"(.{1,4}?)\1+", re.DOTALL)
 _STUTTER_ANY = re.compile(r"(.{1,4})\1", re.DOTALL)
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_NOISE_RUN_KEEP_MARK = re.compile(r"[^\w\x1f]+|_")
+_MARK_RUN = re.compile("\x1f+")
 # Punctuation that ends a clause, after width folding.
 _CLAUSE_END = frozenset(",.!?;:…。、\n\r\u2028\u2029\u3002\uff61\uff64")
 
@@ -51,6 +54,56 @@ class Folding:
     table: tuple[str | None, ...]
     particles: frozenset[str]
     a_not_a: frozenset[str] = frozenset()
+    # The lexical fold (rules/dialect.yml): Cantonese and Taiwan words onto the Mandarin words the patterns
+    # are written in (唔知 → 不知道, 收工 → 下班), applied to the original text before the character fold.
+    dialect: tuple[tuple[str, str], ...] = ()
+
+    @functools.cached_property
+    def _dialect_automaton(self) -> ahocorasick.Automaton | None:
+        if not self.dialect:
+            return None
+        automaton = ahocorasick.Automaton()
+        for source, target in self.dialect:
+            automaton.add_word(source, (len(source), target))
+        automaton.make_automaton()
+        return automaton
+
+    def dialect_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Where the lexical fold replaces words of ``text``: leftmost, longest, not overlapping."""
+        automaton = self._dialect_automaton
+        if automaton is None or not text:
+            return []
+        found = sorted(
+            ((end + 1 - n, end + 1, target) for end, (n, target) in automaton.iter(text)),
+            key=lambda m: (m[0], -(m[1] - m[0])),
+        )
+        spans: list[tuple[int, int, str]] = []
+        pos = 0
+        for start, end, target in found:
+            if start >= pos:
+                spans.append((start, end, target))
+                pos = end
+        return spans
+
+    def undialect(self, text: str) -> str:
+        """``text`` with the lexical fold applied (the words only; characters are folded later)."""
+        spans = self.dialect_spans(text)
+        if not spans:
+            return text
+        out: list[str] = []
+        pos = 0
+        for start, end, target in spans:
+            out.append(text[pos:start])
+            out.append(target)
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_dialect_automaton", None)
+        state.pop("_marked_table", None)
+        return state
 
     def prefold(self, text: str) -> str:
         """Characters folded and noise dropped, stutters kept: the fast path's text (one C pass, mostly)."""
@@ -60,10 +113,33 @@ class Folding:
         return folded
 
     def fold(self, text: str) -> str:
-        """The complete fold: :meth:`prefold`, then stutters collapsed."""
-        folded = self.prefold(text)
+        """The complete fold: the lexical fold, :meth:`prefold`, then stutters collapsed."""
+        folded = self.prefold(self.undialect(text))
         if _STUTTER_ANY.search(folded):
             folded = _STUTTER.sub(r"\1", folded)
+        return folded
+
+    @functools.cached_property
+    def _marked_table(self) -> tuple[str | None, ...]:
+        table = list(self.table)
+        for code, out in enumerate(self.table):
+            if out is None and _clause_end(chr(code)) and not chr(code).isspace():
+                table[code] = "\x1f"
+        return tuple(table)
+
+    def marked_fold(self, text: str) -> str:
+        """The folded text with clause punctuation as a boundary mark, at C speed: what the marked text of
+        :func:`fold_with_map` would be, but with no boundary for white space (so it never has more
+        boundaries than the real one: a pattern that matches there matches here)."""
+        folded = self.undialect(text).translate(self._marked_table)
+        if _ASTRAL.search(folded):
+            folded = _NOISE_RUN_KEEP_MARK.sub("", folded)
+        if "\x1f\x1f" in folded:
+            folded = _MARK_RUN.sub("\x1f", folded)
+        folded = folded.strip("\x1f")
+        if _STUTTER_ANY.search(folded.replace("\x1f", "")):
+            # A stutter collapses across punctuation (你问我，我去问谁): the mapped fold knows where the mark goes.
+            return marked(fold_with_map(text), "\x1f")[0]
         return folded
 
     def fold_char(self, ch: str) -> str | None:
@@ -88,7 +164,8 @@ def folding(rules_dir: str | None = None) -> Folding:
     second to build), keyed by normalize.yml and the OpenCC version."""
     path = Path(rules_dir) if rules_dir else builtin_rules_dir()
     source = (path / "normalize.yml").read_bytes()
-    key = key_of([source, getattr(opencc, "__version__", ""), code_fingerprint()])
+    dialect = (path / "dialect.yml").read_bytes() if (path / "dialect.yml").is_file() else b""
+    key = key_of([source, dialect, getattr(opencc, "__version__", ""), code_fingerprint()])
     return cached("folding", key, lambda: _build_folding(path))
 
 
@@ -124,11 +201,35 @@ def _build_folding(path: Path) -> Folding:
         if len(ch) == 1 and ord(ch) < 0x10000:
             table[ord(ch)] = final(ch)
     # A character that folds onto a particle or a fold key must fold the same way as that key.
-    for code, ch in enumerate(table):
-        if ch is not None and ch != chr(code) and (ch in extra or ch in particles):
-            table[code] = final(ch)
+    for code, out in enumerate(table):
+        if out is not None and out != chr(code) and (out in extra or out in particles):
+            table[code] = final(out)
     a_not_a = frozenset(str(x) for x in data.get("a_not_a") or [])
-    return Folding(tuple(table), particles, a_not_a)
+    return Folding(tuple(table), particles, a_not_a, _dialect_pairs(path, mapped))
+
+
+def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The lexical fold of rules/dialect.yml: each word as written (traditional, as Hong Kong and Taiwan
+    write it) and in simplified characters, onto its Mandarin word."""
+    file = path / "dialect.yml"
+    if not file.is_file():
+        return ()
+    data = read_yaml(file)
+    pairs: dict[str, str] = {}
+    for section in ("cantonese", "taiwan", "as_written"):
+        entries = data.get(section) or {}
+        if not isinstance(entries, dict):
+            raise ValueError(f"{file}: '{section}' must be a mapping of words to Mandarin words")
+        for key, value in entries.items():
+            if key == "__line__":
+                continue
+            source, target = str(key), str(value)
+            if not source or not target:
+                raise ValueError(f"{file}: empty word in '{source}: {target}'")
+            simplified = "".join(to_simplified.get(c, c) for c in source)
+            for form in (source,) if section == "as_written" else (source, simplified):
+                pairs.setdefault(form, target)
+    return tuple(sorted(pairs.items()))
 
 
 def fold(text: str) -> str:
@@ -207,18 +308,36 @@ def _is_clause_space(text: str, i: int, j: int) -> bool:
 
 def fold_with_map(text: str) -> Folded:
     """Fold ``text`` keeping the original span of every folded character (slow path)."""
-    fold_char = folding().fold_char
+    folding_ = folding()
+    fold_char = folding_.fold_char
     chars: list[str] = []
     starts: list[int] = []
+    ends: list[int] = []
     boundary: list[bool] = []
     pending = True  # the start of the text is a boundary
+    spans = folding_.dialect_spans(text)
+    next_span = 0
     i, n = 0, len(text)
     while i < n:
+        if next_span < len(spans) and spans[next_span][0] == i:
+            start, end, target = spans[next_span]
+            next_span += 1
+            for ch in target:  # every character of the Mandarin word stands for the whole dialect word
+                out = fold_char(ch)
+                if out:
+                    boundary.append(pending)
+                    chars.append(out)
+                    starts.append(start)
+                    ends.append(end)
+                    pending = False
+            i = end
+            continue
         out = fold_char(text[i])
         if out:
             boundary.append(pending)
             chars.append(out)
             starts.append(i)
+            ends.append(i + 1)
             pending = False
             i += 1
         elif text[i].isspace() and text[i] not in _CLAUSE_END:
@@ -232,8 +351,23 @@ def fold_with_map(text: str) -> Folded:
             pending = pending or _clause_end(text[i])
             i += 1
     boundary.append(True)
-    ends = [s + 1 for s in starts]
     return _collapse("".join(chars), starts, ends, boundary)
+
+
+def marked(folded: Folded, boundary_mark: str = "\x1f") -> tuple[str, tuple[int, ...]]:
+    """The folded text with ``boundary_mark`` at every inner clause boundary, and for every position of it
+    the folded position it stands for (a mark stands for the character after it)."""
+    out: list[str] = []
+    index: list[int] = []
+    text, boundary = folded.text, folded.boundary
+    for i, ch in enumerate(text):
+        if i and boundary[i]:
+            out.append(boundary_mark)
+            index.append(i)
+        out.append(ch)
+        index.append(i)
+    index.append(len(text))
+    return "".join(out), tuple(index)
 
 
 def _collapse(folded: str, starts: list[int], ends: list[int], boundary: list[bool]) -> Folded:

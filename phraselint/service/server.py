@@ -202,17 +202,19 @@ class PreSend:
 
     def check(self, message: Message) -> dict[str, Any]:
         if not self.roles.checked(message.speaker):
-            return {"ok": True, "violations": [], "rewrite": None}
+            return {"ok": True, "violations": [], "rewrite": None, "alternatives": []}
         script = requested_script(message.script or self.script)
         violations = self.linter.check(message.text, script=script)
         if not violations:
-            return {"ok": True, "violations": [], "rewrite": None}
+            return {"ok": True, "violations": [], "rewrite": None, "alternatives": []}
         turn = message_turn(message.text, message.speaker)
         threshold = severity_rank(self.fail_on)
         return {
             "ok": all(severity_rank(v.severity) < threshold for v in violations),
             "violations": [violation_dict(v, turn) for v in violations],
-            "rewrite": self.linter.rewrite(message.text, script=script),
+            "rewrite": violations[0].rewrite,
+            # Every way the message can be rewritten, each checked clean; the first is `rewrite`.
+            "alternatives": self.linter.alternatives(message.text, script=script),
         }
 
     def rules(self) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ const LABELS = {
     held: "消息未发送：含有服务忌语",
     heldHint: "标出的词语不宜对群众说。可改用规范用语，或自行修改后再发送。",
     suggestion: "建议",
+    willSend: "将改为（可选其他说法）：",
     useRewrite: "改用规范用语",
     keepEditing: "自行修改",
     noRewrite: "这句话没有现成的规范说法，请参考说明自行修改。",
@@ -33,6 +34,7 @@ const LABELS = {
     held: "消息未發送：含有服務忌語",
     heldHint: "標出的詞語不宜對群眾說。可改用規範用語，或自行修改後再發送。",
     suggestion: "建議",
+    willSend: "將改為（可選其他說法）：",
     useRewrite: "改用規範用語",
     keepEditing: "自行修改",
     noRewrite: "這句話沒有現成的規範說法，請參考說明自行修改。",
@@ -115,6 +117,14 @@ function highlighted(text, violations) {
 
 // The whole-message rewrite when the service has a safe one; else each violation's first suggestion put in
 // place of its words (from the end, so earlier offsets stay valid); null when there is nothing to offer.
+function proposalsFor(text, result) {
+  if (Array.isArray(result.alternatives) && result.alternatives.length) {
+    return result.alternatives;
+  }
+  const one = proposalFor(text, result);
+  return one === null ? [] : [one];
+}
+
 function proposalFor(text, result) {
   if (result.rewrite) {
     return result.rewrite;
@@ -168,6 +178,8 @@ function setUp() {
   const heldReasons = document.getElementById("held-reasons");
   const heldNote = document.getElementById("held-note");
   const useRewrite = document.getElementById("use-rewrite");
+  const proposals = document.getElementById("proposals");
+  const proposalsTitle = document.getElementById("proposals-title");
   const keepEditing = document.getElementById("keep-editing");
   let proposal = null;
 
@@ -198,7 +210,31 @@ function setUp() {
     applyLabels(result.violations[0].script);
     heldText.replaceChildren(highlighted(text, result.violations));
     heldReasons.replaceChildren(...result.violations.map(reasonItem));
-    proposal = proposalFor(text, result);
+    // The exact texts the button can put in the box: the first is chosen; the staff member may pick another.
+    const options = proposalsFor(text, result);
+    proposal = options.length ? options[0] : null;
+    proposals.replaceChildren(
+      ...options.map((option, k) => {
+        const item = document.createElement("li");
+        const label = document.createElement("label");
+        const radio = document.createElement("input");
+        radio.type = "radio";
+        radio.name = "proposal";
+        radio.value = String(k);
+        radio.checked = k === 0;
+        radio.addEventListener("change", () => {
+          proposal = option;
+        });
+        const body = document.createElement("span");
+        body.className = "proposal-text";
+        body.textContent = option;
+        label.append(radio, body);
+        item.append(label);
+        return item;
+      }),
+    );
+    proposalsTitle.textContent = labels.willSend;
+    proposalsTitle.hidden = proposals.hidden = options.length === 0;
     useRewrite.hidden = proposal === null;
     heldNote.hidden = proposal !== null;
     held.hidden = false;

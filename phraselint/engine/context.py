@@ -1,0 +1,171 @@
+"""Context: where a phrase is quoted, reported or taught rather than said to the visitor, and what may
+follow a phrase that ends a clause (rules/context.yml). Pure: values in, a verdict out.
+
+- quotation: the words stand inside quotation marks (“…” 「…」 『…』 "…") that do not wrap the whole utterance;
+- reported speech: earlier in the same sentence another person is said to speak (那位先生说他也不知道);
+- talk about phrases: a word about phrases stands in the utterance (忌语, 考试题, 这句话), or a verb of
+  saying is negated right before the words (不能说不知道);
+- continuation: after a clause-scoped phrase, the words that make it part of a polite sentence
+  (不知道您还需要什么); anything else does not save it, punctuation or none (ASR output has none).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..data.catalogue import builtin_rules_dir, read_yaml
+from ..errors import CatalogueError
+from .normalize import Folded, marked
+from .pattern import BOUNDARY, Compiled, Lexicon, compile_pattern
+
+_SENTENCE_END = frozenset("。！？!?；;\n\r")
+
+
+@dataclass(frozen=True)
+class Context:
+    quotes: tuple[tuple[str, str], ...]
+    continuation: tuple[str, ...]  # folded
+    new_clause: tuple[str, ...]  # folded
+    fillers: tuple[str, ...]  # folded
+    reported: tuple[Compiled, ...]
+    not_reported_after: tuple[str, ...]  # folded: 跟他说 is the staff member speaking
+    meta_before: tuple[str, ...]  # folded
+    meta: tuple[Compiled, ...]
+    other_subject: tuple[Compiled, ...] = ()
+    other_subject_categories: tuple[str, ...] = ()
+    not_reported_before: tuple[str, ...] = ()
+    cantonese: tuple[str, ...] = ()  # as written (script folded only)
+
+    def is_cantonese(self, text: str) -> bool:
+        return any(w in text for w in self.cantonese)
+
+    def about_someone_else(self, folded: Folded, start: int) -> bool:
+        """Whether the clause's subject right before ``start`` is another person (保安也不知道)."""
+        before = folded.text[folded.clause_start(start) : start]
+        return any(e == len(before) for c in self.other_subject for _s, e in c.run(before))
+
+    def polite_continuation(self, folded: Folded, end: int, extra: Sequence[str] = ()) -> bool:
+        """Whether the words after ``end`` (in its clause) make the phrase part of a longer, polite sentence
+        rather than a clause of its own followed by another (which ASR output writes without punctuation)."""
+        after = folded.text[end : folded.clause_end(end)]
+        if any(after.startswith(x) for x in (*self.continuation, *extra)):
+            return True
+        stripped = True
+        while stripped:
+            stripped = False
+            for filler in self.fillers:
+                if after.startswith(filler):
+                    after, stripped = after[len(filler) :], True
+        return not (not after or any(after.startswith(x) for x in self.new_clause))
+
+    def quoted(self, text: str, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` stands inside quotation marks that do not wrap the whole utterance."""
+        marks = {c for pair in self.quotes for c in pair}
+        if any(c in marks for c in text[start + 1 : end]):
+            return True  # the words run into or out of a quotation: 坐席说“不清楚”
+        for lo, hi in _quote_spans(text, self.quotes):
+            if lo < start < hi:
+                outside = (text[:lo] + text[hi + 1 :]).strip(" \t\r\n,.!?;:，。！？；：、…")
+                return bool(outside)
+        return False
+
+    def reported_speech(self, text: str, folded: Folded, start: int, original_start: int) -> bool:
+        """Whether another person is said to speak earlier in the sentence of folded position ``start``."""
+        sentence = original_start
+        while sentence > 0 and text[sentence - 1] not in _SENTENCE_END:
+            sentence -= 1
+        lo = 0
+        while lo < start and folded.starts[lo] < sentence:
+            lo += 1
+        if lo >= start:
+            return False
+        window = _slice(folded, lo, start)
+        for compiled in self.reported:
+            for s, e in compiled.run(window):
+                before = window[:s].replace(BOUNDARY, "")
+                after = window[e:]
+                if not any(before.endswith(w) for w in self.not_reported_after) and not any(
+                    after.startswith(w) for w in self.not_reported_before
+                ):
+                    return True
+        return False
+
+    def about_phrases(self, folded: Folded, start: int) -> bool:
+        """Whether the utterance talks about phrases (training, rules) rather than saying them."""
+        before = folded.text[folded.clause_start(start) : start]
+        if any(before.endswith(w) for w in self.meta_before):
+            return True
+        mtext = marked(folded, BOUNDARY)[0]
+        return any(compiled.run(mtext) for compiled in self.meta)
+
+
+def _slice(folded: Folded, lo: int, hi: int) -> str:
+    out = []
+    for i in range(lo, hi):
+        if i > lo and folded.boundary[i]:
+            out.append(BOUNDARY)
+        out.append(folded.text[i])
+    return "".join(out)
+
+
+def _quote_spans(text: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[int, int]]:
+    """The spans (opening mark, closing mark) of the quotations in ``text``; straight quotes pair in turn."""
+    spans: list[tuple[int, int]] = []
+    closing = {o: c for o, c in pairs}
+    stack: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if stack and ch == stack[-1][0]:
+            _, lo = stack.pop()
+            spans.append((lo, i))
+        elif ch in closing:
+            stack.append((closing[ch], i))
+    return spans
+
+
+@functools.lru_cache(maxsize=8)
+def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
+    from .lexicon import pattern_fold
+
+    path = Path(rules_dir) if rules_dir else builtin_rules_dir()
+    file = str(path / "context.yml")
+    data = read_yaml(file)
+
+    def strings(key: str) -> list[str]:
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise CatalogueError(f"'{key}' must be a list of strings", file, data.get("__line__"))
+        return value
+
+    def where(message: str) -> CatalogueError:
+        return CatalogueError(message, file)
+
+    def folded(key: str) -> tuple[str, ...]:
+        return tuple(f for f in (pattern_fold(w).replace(BOUNDARY, "") for w in strings(key)) if f)
+
+    quotes = []
+    for pair in strings("quotes"):
+        if len(pair) != 2:
+            raise CatalogueError(f"quotes: '{pair}' must be an opening and a closing mark", file)
+        quotes.append((pair[0], pair[1]))
+    return Context(
+        tuple(quotes),
+        folded("continuation"),
+        folded("new_clause"),
+        lexicon.fillers,
+        tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("reported")
+        ),
+        folded("not_reported_after"),
+        folded("meta_before"),
+        tuple(compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("meta")),
+        other_subject=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
+            for p in strings("other_subject")
+        ),
+        other_subject_categories=tuple(strings("other_subject_categories")),
+        not_reported_before=folded("not_reported_before"),
+        cantonese=tuple(strings("cantonese")),
+    )

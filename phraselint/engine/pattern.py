@@ -1,0 +1,275 @@
+"""Patterns: a rule's token sequences (in the spirit of LanguageTool's pattern rules), compiled to regular
+expressions that run in linear time (RE2), over the folded text of one utterance.
+
+A pattern is a line of tokens separated by spaces::
+
+    没 <看见> 我们|我 <正在>? 忙 ~3 吗
+
+- ``忙``, ``正忙着``: literal words, written as they fold (simplified script, 你 for 您, no particles);
+  punctuation inside a literal marks the one place where the match may cross a clause boundary;
+- ``<看见>``: a class of the shared lexicon (``rules/lexicon.yml``), any of its words;
+- ``a|b|<c>``: any of these;
+- a trailing ``?``: the token may be left out;
+- ``~N``: a gap of up to N characters (1..12) inside the same clause;
+- ``/``: an optional clause boundary (the words may stand in two clauses: 下班了，明天再来);
+- ``{部门}``: the last token only, a slot that takes the rest of the clause.
+
+Between two tokens the lexicon's ``filler`` class (那个, 就是, 然后 …) may stand, as ASR output has it.
+The compiled expression has no backtracking: it is fed to RE2, whose matching time is linear in the text
+whatever the pattern (an organisation's rule file can never hang the engine). Where RE2 cannot be imported,
+Python's ``re`` runs the same expressions; the shapes the syntax allows (no nested repetition, gaps bounded
+by 12) keep it polynomial with a small bound, checked when a pattern is compiled.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..errors import CatalogueError
+
+try:  # RE2: linear-time matching, no backtracking
+    import re2 as _re2
+
+    _OPTIONS = _re2.Options()
+    _OPTIONS.longest_match = True
+
+    def _compile(expr: str) -> Callable[[str], list[tuple[int, int]]]:
+        regex = _re2.compile(expr, _OPTIONS)
+        return lambda text: [m.span() for m in regex.finditer(text)]
+
+    ENGINE = "re2"
+except ImportError:  # pragma: no cover - exercised in CI by forcing the fallback
+
+    def _compile(expr: str) -> Callable[[str], list[tuple[int, int]]]:
+        regex = re.compile(expr)
+        return lambda text: [m.span() for m in regex.finditer(text)]
+
+    ENGINE = "re"
+
+BOUNDARY = "\x1f"  # stands for a clause boundary in the marked text the expressions run on
+MAX_GAP = 12
+_TOKEN_RE = re.compile(r"^(?:~(\d+)|/|\{([^{}]+)\}|(.+?)(\?)?)$")
+_CLASS_RE = re.compile(r"^<([^<>]+)>$")
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per loaded lexicon
+class Lexicon:
+    """Named classes of words (rules/lexicon.yml): 看 = 看 瞅 瞧 看见 …; each already folded."""
+
+    classes: Mapping[str, tuple[str, ...]]
+    fillers: tuple[str, ...] = ()
+
+    def words(self, name: str) -> tuple[str, ...]:
+        return self.classes[name]
+
+
+@dataclass(frozen=True)
+class Token:
+    """One position of a pattern: the words that may stand there (folded; a word may contain
+    :data:`BOUNDARY` where the original had punctuation), whether it may be left out, or a gap."""
+
+    words: tuple[str, ...] = ()
+    optional: bool = False
+    gap: int = 0
+    boundary: bool = False
+    classes: tuple[str, ...] = ()  # the lexicon classes the words came from (for coverage)
+    alternatives: tuple[str, ...] = ()  # the alternatives as written (for coverage)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A pattern made ready to run: its expression, and the words the candidate pass looks for."""
+
+    source: str
+    tokens: tuple[Token, ...]
+    slot: str | None
+    expression: str
+    anchors: tuple[str, ...]  # a match contains one of these (folded)
+    min_length: int  # the fewest folded characters of words a match has
+    max_length: int  # the most characters a match can span (words, fillers, gaps)
+
+    def sound_expression(self, lexicon: Lexicon, sound: Callable[[str], str]) -> str:
+        """The expression over the sound of the marked text: a word matches any word that sounds the same
+        (知道 and 只道)."""
+        return expression(self.tokens, lexicon.fillers, sound)
+
+    @functools.cached_property
+    def run(self) -> Callable[[str], list[tuple[int, int]]]:
+        return _compile(self.expression)
+
+    def __getstate__(self) -> dict[str, object]:  # the compiled regex is rebuilt after unpickling
+        state = dict(self.__dict__)
+        state.pop("run", None)
+        return state
+
+
+def parse(
+    source: str,
+    lexicon: Lexicon,
+    fold: Callable[[str], str],
+    where: Callable[[str], CatalogueError],
+    *,
+    allow_slot: bool = True,
+) -> tuple[tuple[Token, ...], str | None]:
+    """The tokens of ``source`` and the name of its trailing slot; ``fold`` folds a literal into a string
+    where :data:`BOUNDARY` marks its inner punctuation; ``where`` makes the error to raise."""
+    parts = source.split()
+    if not parts:
+        raise where("empty pattern")
+    tokens: list[Token] = []
+    slot: str | None = None
+    for i, part in enumerate(parts):
+        m = _TOKEN_RE.match(part)
+        if m is None:  # pragma: no cover - the expression matches every non-empty string
+            raise where(f"pattern '{source}': cannot read '{part}'")
+        if slot is not None:
+            raise where(f"pattern '{source}': a slot must be the last token")
+        if m.group(1) is not None:
+            n = int(m.group(1))
+            if not 1 <= n <= MAX_GAP:
+                raise where(f"pattern '{source}': gap '~{n}' must be from ~1 to ~{MAX_GAP}")
+            if i == 0 or i == len(parts) - 1:
+                raise where(f"pattern '{source}': a gap must stand between two tokens")
+            tokens.append(Token(gap=n))
+            continue
+        if part == "/":
+            if i == 0 or i == len(parts) - 1:
+                raise where(f"pattern '{source}': a boundary '/' must stand between two tokens")
+            tokens.append(Token(boundary=True, optional=True))
+            continue
+        if m.group(2) is not None:
+            if not allow_slot:
+                raise where(f"pattern '{source}': no slot allowed here")
+            if i == 0:
+                raise where(f"pattern '{source}': a slot needs words before it")
+            slot = m.group(2)
+            continue
+        body, optional = m.group(3), bool(m.group(4))
+        words: list[str] = []
+        classes: list[str] = []
+        alternatives: list[str] = []
+        for alt in body.split("|"):
+            if not alt:
+                raise where(f"pattern '{source}': empty alternative in '{part}'")
+            alternatives.append(alt)
+            cm = _CLASS_RE.match(alt)
+            if cm:
+                name = cm.group(1)
+                if name not in lexicon.classes:
+                    raise where(f"pattern '{source}': unknown lexicon class <{name}>")
+                classes.append(name)
+                words.extend(lexicon.classes[name])
+            elif "<" in alt or ">" in alt:
+                raise where(f"pattern '{source}': malformed class in '{part}'")
+            else:
+                folded = fold(alt)
+                if not folded.strip(BOUNDARY):
+                    raise where(
+                        f"pattern '{source}': '{alt}' folds to nothing (only particles or punctuation)"
+                    )
+                words.append(folded)
+        tokens.append(
+            Token(
+                tuple(dict.fromkeys(words)),
+                optional,
+                classes=tuple(classes),
+                alternatives=tuple(alternatives),
+            )
+        )
+    if not any(t.words and not t.optional for t in tokens):
+        raise where(f"pattern '{source}': every token is optional; one must be required")
+    for a, b in zip(tokens, tokens[1:]):
+        if (a.gap and b.gap) or (a.boundary and b.boundary):
+            raise where(f"pattern '{source}': two gaps or two boundaries in a row")
+    return tuple(tokens), slot
+
+
+def _alternation(words: Sequence[str], mapper: Callable[[str], str]) -> str:
+    mapped = sorted({mapper(w) for w in words}, key=lambda w: (-len(w), w))
+    parts = [re.escape(w).replace(re.escape(BOUNDARY), BOUNDARY + "?") for w in mapped]
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def expression(tokens: Sequence[Token], fillers: Sequence[str], mapper: Callable[[str], str] = str) -> str:
+    """The regular expression of ``tokens`` over the marked text (``mapper`` maps each word first: the
+    sound of the words, for homophone matching)."""
+    joiner = "(?:" + _alternation(fillers, mapper) + ")?" if fillers else ""
+    out: list[str] = []
+    previous_was_word = False
+    for token in tokens:
+        if token.gap:
+            out.append(f"[^{BOUNDARY}]{{0,{token.gap}}}")
+            previous_was_word = False
+            continue
+        if token.boundary:
+            out.append(BOUNDARY + "?")
+            previous_was_word = False
+            continue
+        if previous_was_word and joiner:
+            out.append(joiner)
+        group = _alternation(token.words, mapper)
+        out.append(f"(?:{group})?" if token.optional else group)
+        previous_was_word = True
+    return "".join(out)
+
+
+def _anchors(tokens: Sequence[Token], cost: Callable[[str], float] | None = None) -> tuple[str, ...]:
+    """The words of the most selective required token: every match contains one of them. Selective means
+    rare in Chinese text, by ``cost`` (how often a word occurs), else by length."""
+    best: tuple[str, ...] = ()
+    best_key: tuple[float, float] = (float("inf"), 0.0)
+    for token in tokens:
+        if token.optional or not token.words:
+            continue
+        pieces = tuple(dict.fromkeys(p for w in token.words for p in [max(w.split(BOUNDARY), key=len)]))
+        if cost is not None:
+            key = (sum(cost(p) for p in pieces), 0.0)
+        else:
+            key = (-float(min(len(p) for p in pieces)), float(len(pieces)))
+        if key < best_key:
+            best, best_key = pieces, key
+    return best
+
+
+def compile_pattern(
+    source: str,
+    lexicon: Lexicon,
+    fold: Callable[[str], str],
+    where: Callable[[str], CatalogueError],
+    *,
+    allow_slot: bool = True,
+    cost: Callable[[str], float] | None = None,
+) -> Compiled:
+    tokens, slot = parse(source, lexicon, fold, where, allow_slot=allow_slot)
+    min_length = sum(
+        min(len(w.replace(BOUNDARY, "")) for w in t.words) for t in tokens if t.words and not t.optional
+    )
+    filler = max((len(f) for f in lexicon.fillers), default=0)
+    words = [t for t in tokens if t.words]
+    max_length = (
+        sum(max(len(w) for w in t.words) for t in words)
+        + sum(t.gap + t.boundary for t in tokens)
+        + filler * max(0, len(words) - 1)
+    )
+    return Compiled(
+        source,
+        tokens,
+        slot,
+        expression(tokens, lexicon.fillers),
+        _anchors(tokens, cost),
+        min_length,
+        max_length,
+    )
+
+
+def literal_pattern(words: str, slot: str | None) -> str:
+    """A wording of the codes (不知道, 没看我正忙着吗，急什么) as a pattern of one literal token."""
+    body = "".join(words.split())
+    return body + (f" {{{slot}}}" if slot else "")
+
+
+def compile_expression(expr: str) -> Callable[[str], list[tuple[int, int]]]:
+    return _compile(expr)

@@ -1,0 +1,359 @@
+"""Rewriting an utterance so that a staff member could send it as it is (改写), clause by clause.
+
+A forbidden phrase is not mended by splicing a polite phrase into the words it matched (这个小妹也需要帮您查一下);
+the clause that carries it is replaced by the rule's rewrite, every clause that had nothing wrong is kept, the
+replacements that say the same thing are said once (one 请您稍等, not two), slots are filled from the utterance
+itself (the department, material, window or date the staff member named) or from the settings, or a rewrite
+that needs no slot is chosen, and the visitor is addressed as 您. Pure: values in, a string out.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..model import SLOT_RE, Rewrite, Rule
+
+# Punctuation that ends a clause, and the sentence ends among it.
+_CLAUSE_PUNCT = "，,。.！!？?；;：:、…\n"
+_SENTENCE_END = "。.！!？?；;…"
+_REST = "其余"  # the slot that takes the rest of the clause after the matched words (the 我-form recast)
+
+
+@dataclass(frozen=True)
+class SlotKind:
+    """What may fill a slot (rules/slots.yml): a department is not a person."""
+
+    name: str
+    words: tuple[str, ...] = ()  # whole values
+    suffixes: tuple[str, ...] = ()  # a value ends with one of these (税务局, 三号窗口)
+    not_values: tuple[str, ...] = ()  # never a value (别人, 他们)
+    max_length: int = 12
+    generic: str = ""  # the general word a message shows where no value is known (相关部门)
+
+
+@dataclass(frozen=True)
+class Rewriting:
+    """rules/rewrite.yml: the kinds of the slots and the words that keep their 你."""
+
+    kinds: Mapping[str, SlotKind]
+    customary: tuple[str, ...]
+    demands: tuple[str, ...] = ()  # folded
+    recasts: tuple[str, ...] = ()
+
+
+def load_rewriting(path: str) -> Rewriting:
+    from ..data.catalogue import read_yaml
+    from ..errors import CatalogueError
+
+    data = read_yaml(path)
+    kinds: dict[str, SlotKind] = {}
+    for name, spec in (data.get("slots") or {}).items():
+        if name == "__line__":
+            continue
+        spec = spec or {}
+        if not isinstance(spec, dict):
+            raise CatalogueError(f"slot '{name}' must be a mapping", path, data.get("__line__"))
+        unknown = set(spec) - {"words", "suffixes", "not", "max_length", "generic", "__line__"}
+        if unknown:
+            raise CatalogueError(
+                f"slot '{name}': unknown key '{sorted(unknown)[0]}'", path, spec.get("__line__")
+            )
+        kinds[str(name)] = SlotKind(
+            str(name),
+            tuple(str(w) for w in spec.get("words") or ()),
+            tuple(str(w) for w in spec.get("suffixes") or ()),
+            tuple(str(w) for w in spec.get("not") or ()),
+            int(spec.get("max_length", 12)),
+            str(spec.get("generic") or ""),
+        )
+    you = data.get("you") or {}
+    demands = data.get("demands") or {}
+    from .normalize import fold
+
+    return Rewriting(
+        kinds,
+        tuple(str(w) for w in you.get("customary") or ()),
+        tuple(fold(str(w)) for w in demands.get("words") or ()),
+        tuple(str(w) for w in demands.get("recast") or ()),
+    )
+
+
+def demand_spans(text: str, rewriting: Rewriting) -> list[tuple[int, int]]:
+    """Where ``text`` puts a demand on the visitor (你必须, 您要先 …): the spans of the demand words."""
+    from .normalize import fold_with_map
+
+    if not rewriting.demands:
+        return []
+    folded = fold_with_map(text)
+    spans = []
+    for word in rewriting.demands:
+        at = folded.text.find(word)
+        while at != -1:
+            spans.append(folded.span(at, at + len(word)))
+            at = folded.text.find(word, at + len(word))
+    return sorted(spans)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of an utterance: ``text[start:end]``, followed by its punctuation up to ``after``."""
+
+    start: int
+    end: int
+    after: int
+
+
+def clauses(text: str) -> list[Clause]:
+    """The clauses of ``text``: runs between clause punctuation, or between spaces where ASR output puts them
+    between words (不知道 你去问前台)."""
+    out: list[Clause] = []
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and (text[i] in _CLAUSE_PUNCT or text[i].isspace()):
+            i += 1
+        if i >= n:
+            break
+        start = i
+        while i < n and text[i] not in _CLAUSE_PUNCT and not _space_break(text, i):
+            i += 1
+        end = i
+        while i < n and (text[i] in _CLAUSE_PUNCT or text[i].isspace()):
+            i += 1
+        out.append(Clause(start, end, i))
+    return out
+
+
+def _space_break(text: str, i: int) -> bool:
+    """A space between two runs of Chinese of two or more characters separates clauses (ASR output)."""
+    if not text[i].isspace():
+        return False
+    j = i
+    while j < len(text) and text[j].isspace():
+        j += 1
+    left = len(re.findall(r"[\u3400-\u9fff]", text[max(0, i - 2) : i]))
+    right = len(re.findall(r"[\u3400-\u9fff]", text[j : j + 2]))
+    return left >= 2 and right >= 2
+
+
+def slot_names(template: str) -> list[str]:
+    return SLOT_RE.findall(template)
+
+
+def fits(kind: SlotKind | None, value: str) -> bool:
+    """Whether ``value`` is a thing of ``kind`` (a department for {部门}, not 别人 nor 隔壁窗口)."""
+    value = value.strip()
+    if not value or kind is None:
+        return bool(value)
+    if any(n in value for n in kind.not_values) or len(value) > kind.max_length:
+        return False
+    return value in kind.words or any(value.endswith(s) for s in kind.suffixes)
+
+
+def clean_value(kind: SlotKind | None, raw: str) -> str:
+    """The value a slot took from an utterance, cut to a thing of its kind: 问市场监管局吧 → 市场监管局."""
+    value = _trim_value(raw.strip(" ，,。.！!？?；;：:、…\"'“”「」"))
+    if kind is None or not kind.suffixes:
+        return value
+    ends = [value.rfind(s) + len(s) for s in kind.suffixes if s in value]
+    return value[: max(ends)] if ends else value
+
+
+def found_values(text: str, kinds: Mapping[str, SlotKind]) -> dict[str, str]:
+    """Slot values the utterance itself names: the first word of each kind (市场监管局, 身份证复印件)."""
+    values: dict[str, str] = {}
+    for name, kind in kinds.items():
+        for word in kind.words:
+            if word in text:
+                values[name] = word
+                break
+        if name in values or not kind.suffixes:
+            continue
+        for m in _suffix_regex(kind.suffixes).finditer(text):
+            value = _trim_value(m.group(0))
+            if fits(kind, value):
+                values[name] = value
+                break
+    return values
+
+
+@functools.lru_cache(maxsize=64)
+def _suffix_regex(suffixes: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
+    return re.compile(rf"[\u3400-\u9fff0-9一二三四五六七八九十]{{0,8}}?(?:{alternatives})")
+
+
+_LEADING = re.compile(r"^(?:你|您|我|我们|去|到|问|找|请|先|把|交|带|要|需要|提供|拿|的|了|在|给)+")
+
+
+def _trim_value(value: str) -> str:
+    return _LEADING.sub("", value)
+
+
+def fill(template: str, values: Mapping[str, str], kinds: Mapping[str, SlotKind]) -> str | None:
+    """``template`` with its slots filled by values of their kind; None when one cannot be."""
+    missing = False
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal missing
+        name = m.group(1)
+        value = values.get(name, "")
+        if not value or (name != _REST and not fits(kinds.get(name), value)):
+            missing = True
+            return m.group(0)
+        return value
+
+    out = SLOT_RE.sub(one, template)
+    return None if missing else out
+
+
+def recast_rest(rest: str) -> str:
+    """The rest of a demand, as the 我-form asks it (你必须先把表填了 → 先把表填一下)."""
+    rest = rest.strip(" ，,。.！!？?；;")
+    rest = re.sub(r"^(?:你|您)", "", rest)
+    if rest.endswith("了"):
+        rest = rest[:-1] + "一下"
+    return rest
+
+
+def polite_you(text: str, customary: Sequence[str]) -> str:
+    """你 (and 妳) as 您, where the staff member addresses the visitor; customary words (你们, 你好) kept."""
+    if "你" not in text and "妳" not in text:
+        return text
+    keep: list[tuple[int, int]] = []
+    for word in customary:
+        start = text.find(word)
+        while start != -1:
+            keep.append((start, start + len(word)))
+            start = text.find(word, start + 1)
+    out = []
+    for i, ch in enumerate(text):
+        if ch in "你妳" and not any(a <= i < b for a, b in keep):
+            out.append("您")
+        else:
+            out.append(ch)
+    result = "".join(out)
+    return result.replace("您好", "您好")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """What replaces one violation: ``text`` (already in the script of the input) over ``start``..``end`` of the
+    original; ``words`` when it replaces the matched words only, else their whole clause."""
+
+    start: int
+    end: int
+    text: str
+    words: bool = False
+
+
+def choose(
+    rule: Rule,
+    rendered: Callable[[Rewrite], str],
+    values: Mapping[str, str],
+    kinds: Mapping[str, SlotKind],
+) -> tuple[Rewrite, str] | None:
+    """The rewrite of ``rule`` that fits this utterance: its slots filled with values of their kind, in the
+    catalogue's order of preference (whole-utterance rewrites, then safe fixes, then the rest)."""
+    order = sorted(rule.rewrites, key=lambda r: (not r.utterance, not r.fix))
+    for rewrite in order:
+        text = fill(rendered(rewrite), values, kinds)
+        if text is not None:
+            return rewrite, text
+    return None
+
+
+def assemble(text: str, replacements: Sequence[Replacement], fold: Callable[[str], str]) -> str:
+    """``text`` with each replacement put in place: a clause replacement takes every clause its span touches,
+    clauses with nothing wrong stay as they are, and a piece of a replacement already said is not said again."""
+    parts = clauses(text)
+    if not parts:
+        return text
+    # Each clause replacement covers the clauses its span touches; overlapping covers merge into one group.
+    groups: list[tuple[int, int, list[Replacement]]] = []
+    words: dict[int, list[Replacement]] = {}
+    for r in sorted(replacements, key=lambda r: r.start):
+        touched = [k for k, c in enumerate(parts) if c.start < r.end and r.start < c.end] or [0]
+        a, b = touched[0], touched[-1]
+        if r.words and a == b:
+            words.setdefault(a, []).append(r)
+            continue
+        if groups and a <= groups[-1][1]:
+            ga, gb, rs = groups[-1]
+            groups[-1] = (ga, max(gb, b), [*rs, r])
+        else:
+            groups.append((a, b, [r]))
+    said: set[str] = set()
+    out: list[str] = []
+    k = 0
+    for a, b, reps in [*groups, (len(parts), len(parts), [])]:
+        while k < a:  # clauses with nothing wrong, or only words to replace
+            c = parts[k]
+            piece = _splice_words(text[c.start : c.end], c.start, words.get(k, []))
+            key = fold(piece)
+            if not (key and any(_same_thing(key, other) for other in said)):  # no clause twice
+                said.add(key)
+                out.append(piece + text[c.end : c.after])
+            k += 1
+        if not reps:
+            break
+        pieces: list[str] = []
+        for r in reps:
+            for piece in _pieces(r.text):
+                key = fold(piece)
+                if key and not any(_same_thing(key, other) for other in said):
+                    said.add(key)
+                    pieces.append(piece)
+        last = parts[b]
+        punct = text[last.end : last.after]
+        lead = text[parts[a].start : min(r.start for r in reps)]
+        if lead and not fold(lead):  # an emoji or a symbol before the offending words stays
+            out.append(lead)
+        if pieces:
+            body = "，".join(p.rstrip(_CLAUSE_PUNCT) for p in pieces)
+            own = reps[-1].text.rstrip()[-1:]
+            end = own if own in _SENTENCE_END else (punct.strip()[:1] or "。")
+            out.append(body + end + (" " if punct.endswith(" ") and b + 1 < len(parts) else ""))
+        k = b + 1
+    return "".join(out).strip()
+
+
+def _same_thing(a: str, b: str) -> bool:
+    """Whether two folded pieces say the same thing: one is the other with words added (我再给您解释一遍 and
+    我再给您详细解释一遍), measured as their longest common subsequence against the shorter."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    if len(short) < 4:
+        return False
+    previous = [0] * (len(long) + 1)
+    for ch in short:
+        current = [0]
+        for j, other in enumerate(long):
+            current.append(previous[j] + 1 if ch == other else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1] >= 0.8 * len(short)
+
+
+def _splice_words(piece: str, offset: int, reps: Sequence[Replacement]) -> str:
+    """``piece`` with the matched words of ``reps`` replaced, with no character doubled at a seam."""
+    for r in sorted(reps, key=lambda r: r.start, reverse=True):
+        s, e = r.start - offset, r.end - offset
+        left, right = piece[:s], piece[e:]
+        new = r.text.rstrip(_CLAUSE_PUNCT)
+        if left and new and left[-1] == new[0]:
+            new = new[1:]  # no 我我 at the seam
+        if right and new and right[0] == new[-1]:
+            new = new[:-1]
+        piece = left + new + right
+    return piece
+
+
+def _pieces(text: str) -> list[str]:
+    """The clauses of a replacement, each with its punctuation (需要帮您查一下，请您稍等。 → two)."""
+    out = []
+    for c in clauses(text):
+        out.append(text[c.start : c.after].strip())
+    return out or [text]
