@@ -279,3 +279,14 @@ def test_the_cheap_tests_lose_nothing_on_any_example_or_development_item() -> No
             if fast != slow:
                 lost.append((variant, fast, slow))
     assert not lost, lost[:10]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=40) | st.text(max_size=40))
+def test_any_text_even_lone_surrogates_is_checked_never_a_crash(text: str) -> None:
+    """A lone surrogate (a broken UTF-16 pair from a JSON file) is replaced, never a crash; spans stay valid."""
+    found = _LINTER.check(text + "没看见我正忙着吗\ud800")
+    assert found
+    for v in found:
+        assert 0 <= v.start <= v.end <= len(text) + 9
+    assert _LINTER.rewrite(text + "不知道\udc00") is not None

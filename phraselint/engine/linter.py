@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..data.catalogue import Catalogue, load_catalogue
@@ -21,6 +22,14 @@ from .script import SCRIPTS, detect_script, render
 from .sound import sounds
 
 _MAX_FIX_ROUNDS = 5
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def sound_text(text: str) -> str:
+    """``text`` with every lone surrogate (a broken UTF-16 pair: no character at all) as U+FFFD: the same
+    length, so every offset into the text stays valid, and nothing downstream (RE2, OpenCC, an encoder)
+    has to cope with a string that cannot be encoded."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def _resolve_script(text: str, script: str | None, context: str | None) -> str:
@@ -103,9 +112,15 @@ class Linter:
         self._templates = templates
         self._rewriting: Rewriting = _rewriting()
 
+    def candidates_in(self, texts: Sequence[str]) -> list[int]:
+        """The indices of ``texts`` that could contain a violation: the fast test over many utterances at once
+        (the lines of a block of a file), so that only those are parsed and checked."""
+        return [i for i, text in enumerate(texts) if self.has_candidate(text)]
+
     def has_candidate(self, text: str) -> bool:
         """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
         pass for the anchors, then, where one occurs, one for the words every token of a pattern needs."""
+        text = sound_text(text)
         if not self._finder.has_candidate(self._prefold(text)):
             return False
         viable = self._finder.viable(fold(text))
@@ -117,6 +132,7 @@ class Linter:
 
         Rewrites and messages come in ``script``; by default in the script of ``text``, or where the text
         shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
+        text = sound_text(text)
         violations = self._violations(text, script, context)
         if not violations:
             return violations
@@ -130,6 +146,7 @@ class Linter:
 
         Rewrites and messages come in ``script``; by default in the script of ``text``, or where the text
         shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
+        text = sound_text(text)
         # Three cheap tests before the mapped fold, each letting through every text that could match: an
         # anchor occurs; every required token of some pattern occurs; a viable pattern matches the marked fold.
         viable = None
@@ -174,6 +191,7 @@ class Linter:
     ) -> list[str]:
         """The whole message rewritten in each way the catalogue offers (the first is :meth:`rewrite`), every
         one checked clean: a staff member may pick another, and sees exactly the text that will be sent."""
+        text = sound_text(text)
         script = _resolve_script(text, script, context)
         violations = self._violations(text, script, context)
         if not violations:
@@ -266,6 +284,7 @@ class Linter:
     def fix(self, text: str, *, script: str | None = None, context: str | None = None) -> str:
         """``text`` rewritten where every violation in it has a safe rewrite (``fix: true`` in the catalogue:
         codespell's split between fixes and suggestions); otherwise ``text`` unchanged."""
+        text = sound_text(text)
         violations = self.check(text, script=script, context=context)
         if not violations or violations[0].rewrite is None:
             return text
@@ -277,6 +296,7 @@ class Linter:
         """The whole message rewritten politely, ready to send; the text itself when it is clean; None when a
         violation has no rewrite that fits. Every replacement is written in one script, chosen once from the
         whole message (or ``script``; or, where the message shows none, ``context``)."""
+        text = sound_text(text)
         script = _resolve_script(text, script, context)
         if not self.has_candidate(text):
             return text
