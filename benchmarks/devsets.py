@@ -1,8 +1,11 @@
 """Recall and false flags per class of speech, on the development sets in tests/devsets/.
 
-    python benchmarks/devsets.py [--split dev|holdout|all] [--show-misses CLASS] [--show-flags CLASS]
+    python benchmarks/devsets.py [--split tune|held|dev|holdout|v2dev|v2hold|all] [--show-misses CLASS]
+                                 [--show-flags CLASS]
 
 `rude-*` files must be flagged (recall), `pass-*` files must not (false flags). Each file names its class.
+Two authors wrote the sets from the codes alone: `dev` and `v2dev` are tuned on (`tune`), `holdout` and
+`v2hold` are only measured (`held`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ def load(split: str) -> list[tuple[str, str, str, str]]:
     items = []
     for path in sorted(DEVSETS.glob("*.yml")):
         kind, cls, part = path.stem.split("-")
-        if split != "all" and part != split:
+        groups = {"tune": ("dev", "v2dev"), "held": ("holdout", "v2hold")}
+        if split != "all" and part not in groups.get(split, (split,)):
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for item in data["items"]:
@@ -36,7 +40,9 @@ def load(split: str) -> list[tuple[str, str, str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--split", default="dev", choices=["dev", "holdout", "all"])
+    parser.add_argument(
+        "--split", default="dev", choices=["dev", "holdout", "v2dev", "v2hold", "tune", "held", "all"]
+    )
     parser.add_argument("--show-misses", default=None)
     parser.add_argument("--show-flags", default=None)
     args = parser.parse_args()

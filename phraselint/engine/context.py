@@ -36,11 +36,20 @@ class Context:
     meta: tuple[Compiled, ...]
     other_subject: tuple[Compiled, ...] = ()
     other_subject_categories: tuple[str, ...] = ()
+    help_offers: tuple[Compiled, ...] = ()
     not_reported_before: tuple[str, ...] = ()
     cantonese: tuple[str, ...] = ()  # as written (script folded only)
 
     def is_cantonese(self, text: str) -> bool:
         return any(w in text for w in self.cantonese)
+
+    def help_follows(self, folded: Folded, end: int) -> bool:
+        """Whether the staff member offers help after the words (我不清楚，我帮您问问): the codes' own way of
+        answering what one does not know (首问负责), not a brush-off."""
+        if not self.help_offers:
+            return False
+        after = _slice(folded, end, len(folded.text))
+        return any(compiled.run(after) for compiled in self.help_offers)
 
     def about_someone_else(self, folded: Folded, start: int) -> bool:
         """Whether the clause's subject right before ``start`` is another person (保安也不知道)."""
@@ -166,6 +175,9 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
             for p in strings("other_subject")
         ),
         other_subject_categories=tuple(strings("other_subject_categories")),
+        help_offers=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("help_offers")
+        ),
         not_reported_before=folded("not_reported_before"),
         cantonese=tuple(strings("cantonese")),
     )

@@ -321,7 +321,7 @@ class Linter:
         return (
             (
                 rule.category in context.other_subject_categories
-                and context.about_someone_else(folded, hit.start)
+                and (context.about_someone_else(folded, hit.start) or context.help_follows(folded, hit.end))
             )
             or context.quoted(text, start, end)
             or context.reported_speech(text, folded, hit.start, start)
