@@ -285,8 +285,14 @@ def test_the_cheap_tests_lose_nothing_on_any_example_or_development_item() -> No
 @given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=40) | st.text(max_size=40))
 def test_any_text_even_lone_surrogates_is_checked_never_a_crash(text: str) -> None:
     """A lone surrogate (a broken UTF-16 pair from a JSON file) is replaced, never a crash; spans stay valid."""
-    found = _LINTER.check(text + "没看见我正忙着吗\ud800")
-    assert found
-    for v in found:
-        assert 0 <= v.start <= v.end <= len(text) + 9
-    assert _LINTER.rewrite(text + "不知道\udc00") is not None
+    for probe in (text, text + "\ud800", "\udc00" + text + "。没看见我正忙着吗"):
+        for v in _LINTER.check(probe):
+            assert 0 <= v.start <= v.end <= len(probe)
+        _LINTER.rewrite(probe)
+        _LINTER.alternatives(probe)
+
+
+def test_a_lone_surrogate_beside_a_phrase_still_lets_the_phrase_be_found() -> None:
+    found = _LINTER.check("沒看見我正忙著嗎\ud800")
+    assert [v.rule for v in found] == ["busy-cant-you-see"] and found[0].rewrite
+    assert _LINTER.rewrite("不知道\udc00") is not None
