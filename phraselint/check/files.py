@@ -139,15 +139,26 @@ def lint_file(path: str, linter: Linter, roles: Roles, reading: Reading = DETECT
         fmt = reading.input_format if reading.input_format != "auto" else detect_format(path, head)
         numbered = enumerate(itertools.chain(head, lines), 1)
         if fmt in LINE_FORMATS:
-            has_candidate = linter.has_candidate
-            candidates = ((n, line) for n, line in numbered if n <= _HEAD_LINES or has_candidate(line))
-            turns = parse_numbered(candidates, fmt, name=path)
+            turns = parse_numbered(_candidate_lines(numbered, linter), fmt, name=path)
         else:
             turns = parse((line for _, line in numbered), fmt, name=path)
         yield from check_turns(turns, path, linter, roles, reading.script)
 
 
 _HEAD_LINES = 20
+_BLOCK_LINES = 2048
+
+
+def _candidate_lines(numbered: Iterator[tuple[int, str]], linter: Linter) -> Iterator[tuple[int, str]]:
+    """The first lines, then the lines that pass the fast test, taken a block of lines at a time."""
+    while True:
+        block = list(itertools.islice(numbered, _BLOCK_LINES))
+        if not block:
+            return
+        keep = set(linter.candidates_in([line for _, line in block]))
+        for k, (n, line) in enumerate(block):
+            if n <= _HEAD_LINES or k in keep:
+                yield n, line
 
 
 def check_turns(

@@ -8,6 +8,7 @@ over the shared lexicon (see :mod:`phraselint.pattern`).
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -98,29 +99,35 @@ def compile_rule(rule: Rule, lexicon: Lexicon, sounds: Sounds) -> list[Pattern]:
 
 
 @functools.lru_cache(maxsize=1)
-def _frequencies() -> dict[str, int]:
-    """How often each word occurs in Chinese text: jieba's dictionary (349,000 words with their counts)."""
+def _frequencies() -> tuple[dict[str, int], dict[str, int]]:
+    """How often each word occurs in Chinese text (jieba's dictionary: 349,000 words with their counts), and
+    how often each character occurs inside any word: what an automaton over text meets."""
     import jieba
 
-    freq: dict[str, int] = {}
+    words: dict[str, int] = {}
+    chars: dict[str, int] = {}
     path = Path(jieba.__file__).parent / "dict.txt"
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             parts = line.split(" ", 2)
             if len(parts) >= 2 and parts[1].isdigit():
-                freq[parts[0]] = int(parts[1])
-    return freq
+                n = int(parts[1])
+                words[parts[0]] = n
+                for ch in set(parts[0]):
+                    chars[ch] = chars.get(ch, 0) + n
+    return words, chars
 
 
 def word_cost(word: str) -> float:
-    """How much candidate-pass work an anchor word costs: its frequency in Chinese text; a word the
-    dictionary lacks is taken as a hundredth as frequent as its rarest character."""
-    freq = _frequencies()
-    if word in freq:
-        return float(freq[word])
+    """How much candidate-pass work an anchor word costs: how often it occurs in text. A character counts
+    every word it stands in; a word the dictionary lacks is taken as a hundredth as frequent as its rarest
+    character."""
+    words, chars = _frequencies()
     if len(word) == 1:
-        return 1.0
-    return min(float(freq.get(c, 1)) for c in word) / 100
+        return float(chars.get(word, 1))
+    if word in words:
+        return float(words[word])
+    return min(float(chars.get(c, 1)) for c in word) / 100
 
 
 class Finder:
@@ -261,6 +268,17 @@ class Finder:
         for _ in automaton.iter(self._sounds.of(prefolded)):
             return True
         return False
+
+    def lines_with_anchor(self, block: str) -> set[int]:
+        """The lines of a prefolded block (:meth:`Folding.prefold_block`) on which the fast test passes."""
+        if self.empty or not block:
+            return set()
+        newlines = [i for i, ch in enumerate(block) if ch == "\n"] if "\n" in block else []
+        lines: set[int] = set()
+        for text in (block, self._sounds.of(block)):
+            for end, _ in self._fast.iter(text):
+                lines.add(bisect.bisect_left(newlines, end))
+        return lines
 
     def candidates(
         self, folded: Folded, viable: tuple[frozenset[int], frozenset[int]] | None = None

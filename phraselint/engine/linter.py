@@ -114,8 +114,21 @@ class Linter:
 
     def candidates_in(self, texts: Sequence[str]) -> list[int]:
         """The indices of ``texts`` that could contain a violation: the fast test over many utterances at once
-        (the lines of a block of a file), so that only those are parsed and checked."""
-        return [i for i, text in enumerate(texts) if self.has_candidate(text)]
+        (the lines of a block of a file: one translate and one automaton pass for them all), then the bag
+        test and the marked fold for the few that pass, so that only those are parsed and checked."""
+        if not texts:
+            return []
+        block = "\n".join(t.replace("\n", " ") for t in texts)
+        anchored = self._finder.lines_with_anchor(folding().prefold_block(block))
+        return [i for i in sorted(anchored) if i < len(texts) and self._may_match(texts[i])]
+
+    def _may_match(self, text: str) -> bool:
+        text = sound_text(text)
+        folding_ = folding()
+        viable = self._finder.viable(folding_.fold(text))
+        if not viable[0] and not viable[1]:
+            return False
+        return self._finder.could_match(folding_.marked_fold(text), viable)
 
     def has_candidate(self, text: str) -> bool:
         """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton

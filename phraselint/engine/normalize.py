@@ -37,6 +37,7 @@ _STUTTER_ANY = re.compile(r"(.{1,4})\1", re.DOTALL)
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _NOISE_RUN_KEEP_MARK = re.compile(r"[^\w\x1f]+|_")
 _MARK_RUN = re.compile("\x1f+")
+_NOISE_RUN_KEEP_NEWLINE = re.compile(r"[^\w\n]+|_")
 # Punctuation that ends a clause, after width folding.
 _CLAUSE_END = frozenset(",.!?;:…。、\n\r\u2028\u2029\u3002\uff61\uff64")
 
@@ -103,6 +104,7 @@ class Folding:
         state = dict(self.__dict__)
         state.pop("_dialect_automaton", None)
         state.pop("_marked_table", None)
+        state.pop("_block_table", None)
         return state
 
     def prefold(self, text: str) -> str:
@@ -110,6 +112,20 @@ class Folding:
         folded = text.translate(self.table)
         if _ASTRAL.search(folded):
             folded = _NOISE_RUN.sub("", folded)
+        return folded
+
+    @functools.cached_property
+    def _block_table(self) -> tuple[str | None, ...]:
+        table = list(self.table)
+        table[ord("\n")] = "\n"
+        return tuple(table)
+
+    def prefold_block(self, block: str) -> str:
+        """:meth:`prefold` of many lines joined by newlines, at once, with the newlines kept: the fast test
+        of a block of a file in one C pass."""
+        folded = block.translate(self._block_table)
+        if _ASTRAL.search(folded):
+            folded = _NOISE_RUN_KEEP_NEWLINE.sub("", folded)
         return folded
 
     def fold(self, text: str) -> str:
