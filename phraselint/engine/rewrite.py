@@ -309,7 +309,9 @@ def assemble(text: str, replacements: Sequence[Replacement], fold: Callable[[str
         last = parts[b]
         punct = text[last.end : last.after]
         lead = text[parts[a].start : min(r.start for r in reps)]
-        if lead and not fold(lead):  # an emoji or a symbol before the offending words stays
+        if lead and not any(
+            ch.isalnum() for ch in lead
+        ):  # an emoji or a symbol before the offending words stays
             out.append(lead)
         if pieces:
             body = "，".join(p.rstrip(_CLAUSE_PUNCT) for p in pieces)
