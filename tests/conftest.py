@@ -1,7 +1,6 @@
 """Shared fixtures."""
 
 from browser import page  # noqa: F401  (the headless Chromium fixture)
-
 from hypothesis import settings as _hypothesis_settings
 
 # No property test is a timing test: on a loaded machine (CI has two cores) an example may take longer than
