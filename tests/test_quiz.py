@@ -616,3 +616,13 @@ def test_ctrl_c_in_a_terminal_prints_the_summary_and_exits_130(tmp_path: Path) -
     child.close()
     assert child.exitstatus == 130
     assert "Traceback" not in (child.before or "")
+
+
+def test_no_raw_slot_reaches_a_trainee(quiz: Quiz) -> None:
+    """Issue 11: the wordings shown after a rewrite answer, and the rule's message, have every slot filled."""
+    import re
+
+    for rule in quiz.linter.rules:
+        question = rewrite_question(quiz, rule.id)
+        graded = question.grade(["好的。"])
+        assert not any(re.search(r"\{[^{}]+\}", line) for line in graded.feedback), rule.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import random
 from collections.abc import Mapping, Sequence
@@ -101,14 +102,18 @@ class Quiz:
         own = [rw.text for rw in rule.rewrites]
         phrases = [p for p in self.catalogue.standard if p.situation == rule.situation]
         every = [t for p in phrases for t in (p.text, *(v.text for v in p.variants if not v.typo))]
-        shown = unique([*own, *(p.text for p in phrases)])[: self.config.rewrite.references]
+        # What a trainee is shown never holds a raw {slot}: each is filled with the quiz's sample value.
+        samples = self.config.slot_samples
+        shown = unique([fill(t, samples) for t in (*own, *(p.text for p in phrases))])[
+            : self.config.rewrite.references
+        ]
         return RewriteQuestion(
             item,
-            rule,
+            dataclasses.replace(rule, message=fill(rule.message, samples)),
             fill(rule.phrase, self.config.slot_samples),
             self._names[rule.situation],
             self.config.requirements(rule.situation),
-            tuple(unique([*own, *every])),
+            tuple(unique([fill(t, samples) for t in (*own, *every)])),
             tuple(shown),
             self.config.rewrite,
             self.linter,
