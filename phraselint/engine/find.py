@@ -16,6 +16,7 @@ from pathlib import Path
 
 import ahocorasick
 
+from ..data.cache import cached, code_fingerprint, key_of
 from ..errors import CatalogueError
 from ..model import SLOT_RE, Rule, Source
 from .normalize import Folded, folding, marked, stutters
@@ -130,87 +131,124 @@ def word_cost(word: str) -> float:
     return min(float(chars.get(c, 1)) for c in word) / 100
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Everything the candidate pass is built from, worked out once per catalogue and kept on disk (compiling
+    every pattern and choosing its anchor by word frequency takes most of a second): the patterns, the
+    anchors, the keys of the fast test, and each pattern's required tokens."""
+
+    patterns: tuple[Pattern, ...]
+    exact: dict[str, tuple[int, ...]]
+    sound: dict[str, tuple[int, ...]]
+    fast: tuple[str, ...]
+    needs: tuple[frozenset[int], ...]
+    words: dict[str, tuple[int, ...]]
+    sound_words: dict[str, tuple[int, ...]]
+    by_token: dict[int, tuple[int, ...]]
+
+
+def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> _Plan:
+    patterns = [p for rule in rules for p in compile_rule(rule, lexicon, sounds)]
+    exact: dict[str, set[int]] = {}
+    sound: dict[str, set[int]] = {}
+    for k, p in enumerate(patterns):
+        for anchor in p.compiled.anchors:
+            exact.setdefault(anchor, set()).add(k)
+            if p.sound_expression is not None:
+                sound.setdefault(sounds.of(anchor), set()).add(k)
+    # The fast test runs on the prefolded text (stutters kept, no lexical fold) followed by its sound:
+    # it knows every anchor, each said with one stutter, the sound of every long anchor, and the
+    # dialect words whose Mandarin word holds an anchor (唔知 for 不知道).
+    keys: set[str] = set()
+    for anchor in (*exact, *sound):
+        keys.add(anchor)
+        keys.update(stutters(anchor))
+    # An anchor said in dialect: every dialect word whose Mandarin word stands in the anchor, put in its
+    # place (有完冇完 for 有完没完), so that the fast test, which runs before the lexical fold, sees it.
+    prefold = folding().prefold
+    sources: dict[str, list[str]] = {}
+    for source, target in folding().dialect:
+        key, folded_target = prefold(source), prefold(target)
+        if key and folded_target and key != folded_target:
+            sources.setdefault(folded_target, []).append(key)
+    for anchor in exact:
+        for target, keys_ in sources.items():
+            for key in keys_:
+                if target in anchor:
+                    keys.add(anchor.replace(target, key))
+                    keys.add(anchor.replace(target, key, 1))
+                elif anchor in target:  # the dialect word alone says the anchor (唔知 for 知道)
+                    keys.add(key)
+                else:  # the dialect word says the start or the end of the anchor (食緊 + 饭 for 正在吃饭)
+                    for n in range(1, min(len(anchor), len(target))):
+                        if target.endswith(anchor[:n]):
+                            keys.add(key + anchor[n:])
+                        if target.startswith(anchor[-n:]):
+                            keys.add(anchor[:-n] + key)
+    # The bag test: a pattern can match only where every one of its required tokens has a word in the
+    # folded text (in any order). One more automaton pass, over the words of all required tokens.
+    needs: list[frozenset[int]] = []
+    token_ids: dict[tuple[str, ...], int] = {}
+    words: dict[str, set[int]] = {}
+    sound_words: dict[str, set[int]] = {}
+    for p in patterns:
+        required = set()
+        for token in p.compiled.tokens:
+            if token.optional or not token.words:
+                continue
+            tid = token_ids.setdefault(token.words, len(token_ids))
+            required.add(tid)
+            for word in token.words:
+                piece = max(word.split(BOUNDARY), key=len)
+                words.setdefault(piece, set()).add(tid)
+                if p.sound_expression is not None:
+                    sound_words.setdefault(sounds.of(piece), set()).add(tid)
+        needs.append(frozenset(required))
+    # Each pattern is listed under its rarest token only: it is looked at only when that token occurs.
+    cost = {tid: sum(word_cost(max(w.split(BOUNDARY), key=len)) for w in ws) for ws, tid in token_ids.items()}
+    by_token: dict[int, list[int]] = {}
+    for k, req in enumerate(needs):
+        if req:
+            by_token.setdefault(min(req, key=lambda t: cost[t]), []).append(k)
+    return _Plan(
+        tuple(patterns),
+        {a: tuple(sorted(ids)) for a, ids in exact.items()},
+        {a: tuple(sorted(ids)) for a, ids in sound.items()},
+        tuple(sorted(keys)),
+        tuple(needs),
+        {w: tuple(sorted(ids)) for w, ids in words.items()},
+        {w: tuple(sorted(ids)) for w, ids in sound_words.items()},
+        {t: tuple(ks) for t, ks in by_token.items()},
+    )
+
+
 class Finder:
     """The candidate pass and the patterns it leads to. Read-only once built: safe to share across threads."""
 
     def __init__(self, rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> None:
         self._sounds = sounds
-        self.patterns: list[Pattern] = [p for rule in rules for p in compile_rule(rule, lexicon, sounds)]
+        key = key_of(
+            [
+                repr(tuple(rules)),
+                repr(sorted(lexicon.classes.items())),
+                repr(lexicon.fillers),
+                repr(folding().dialect),
+                repr(sorted(sounds.table.items())),
+                str(sounds.min_length),
+                code_fingerprint(),
+            ]
+        )
+        plan = cached("finder", key, lambda: _plan(rules, lexicon, sounds))
+        self.patterns: list[Pattern] = list(plan.patterns)
         self._sound_runs: dict[int, Run] = {}  # compiled on first use, like each pattern's own run
-        exact: dict[str, set[int]] = {}
-        sound: dict[str, set[int]] = {}
-        for k, p in enumerate(self.patterns):
-            for anchor in p.compiled.anchors:
-                exact.setdefault(anchor, set()).add(k)
-                if p.sound_expression is not None:
-                    sound.setdefault(sounds.of(anchor), set()).add(k)
-        self._exact = _automaton({a: tuple(sorted(ids)) for a, ids in exact.items()})
-        self._sound = _automaton({a: tuple(sorted(ids)) for a, ids in sound.items()})
-        # The fast test runs on the prefolded text (stutters kept, no lexical fold) followed by its sound:
-        # it knows every anchor, each said with one stutter, the sound of every long anchor, and the
-        # dialect words whose Mandarin word holds an anchor (唔知 for 不知道).
-        keys: set[str] = set()
-        for anchor in exact:
-            keys.add(anchor)
-            keys.update(stutters(anchor))
-        for anchor in sound:
-            keys.add(anchor)
-            keys.update(stutters(anchor))
-        # An anchor said in dialect: every dialect word whose Mandarin word stands in the anchor, put in its
-        # place (有完冇完 for 有完没完), so that the fast test, which runs before the lexical fold, sees it.
-        prefold = folding().prefold
-        sources: dict[str, list[str]] = {}
-        for source, target in folding().dialect:
-            key, folded_target = prefold(source), prefold(target)
-            if key and folded_target and key != folded_target:
-                sources.setdefault(folded_target, []).append(key)
-        for anchor in exact:
-            for target, keys_ in sources.items():
-                for key in keys_:
-                    if target in anchor:
-                        keys.add(anchor.replace(target, key))
-                        keys.add(anchor.replace(target, key, 1))
-                    elif anchor in target:  # the dialect word alone says the anchor (唔知 for 知道)
-                        keys.add(key)
-                    else:  # the dialect word says the start or the end of the anchor (食緊 + 饭 for 正在吃饭)
-                        for n in range(1, min(len(anchor), len(target))):
-                            if target.endswith(anchor[:n]):
-                                keys.add(key + anchor[n:])
-                            if target.startswith(anchor[-n:]):
-                                keys.add(anchor[:-n] + key)
-        self._fast = _automaton({k: () for k in keys})
+        self._exact = _automaton(plan.exact)
+        self._sound = _automaton(plan.sound)
+        self._fast = _automaton({k: () for k in plan.fast})
         self.empty = not self.patterns
-        # The bag test: a pattern can match only where every one of its required tokens has a word in the
-        # folded text (in any order). One more automaton pass, over the words of all required tokens.
-        self._needs: list[frozenset[int]] = []
-        self._sound_needs: list[frozenset[int]] = []
-        token_ids: dict[tuple[str, ...], int] = {}
-        words: dict[str, set[int]] = {}
-        sound_words: dict[str, set[int]] = {}
-        for p in self.patterns:
-            needs = set()
-            for token in p.compiled.tokens:
-                if token.optional or not token.words:
-                    continue
-                tid = token_ids.setdefault(token.words, len(token_ids))
-                needs.add(tid)
-                for word in token.words:
-                    piece = max(word.split(BOUNDARY), key=len)
-                    words.setdefault(piece, set()).add(tid)
-                    if p.sound_expression is not None:
-                        sound_words.setdefault(sounds.of(piece), set()).add(tid)
-            self._needs.append(frozenset(needs))
-        self._words = _automaton({w: tuple(sorted(ids)) for w, ids in words.items()})
-        # Each pattern is listed under its rarest token only: it is looked at only when that token occurs.
-        cost = {
-            tid: sum(word_cost(max(w.split(BOUNDARY), key=len)) for w in ws) for ws, tid in token_ids.items()
-        }
-        by_token: dict[int, list[int]] = {}
-        for k, required in enumerate(self._needs):
-            if required:
-                by_token.setdefault(min(required, key=lambda t: cost[t]), []).append(k)
-        self._by_token: dict[int, tuple[int, ...]] = {t: tuple(ks) for t, ks in by_token.items()}
-        self._sound_words = _automaton({w: tuple(sorted(ids)) for w, ids in sound_words.items()})
+        self._needs = plan.needs
+        self._words = _automaton(plan.words)
+        self._sound_words = _automaton(plan.sound_words)
+        self._by_token = plan.by_token
 
     def viable(self, folded_text: str) -> tuple[frozenset[int], frozenset[int]]:
         """The patterns whose required tokens all have a word in ``folded_text`` (the complete fold, as
