@@ -226,9 +226,17 @@ def _opening(ctx: _Context, rule: ConversationRule | None) -> list[Turn]:
     return staff[: rule.turns]
 
 
+def _said(folded: str, ctx: _Context, rule: ConversationRule) -> bool:
+    """A standard phrase of the rule's kinds, or one of its ordinary polite ``words``, outside the rule's
+    ``except`` words (不想再见到你 says no 再见)."""
+    for word in rule.except_words:
+        folded = folded.replace(word, "|")
+    return _matches(folded, ctx.rules, rule.kinds) or any(word in folded for word in rule.words)
+
+
 def _greets(ctx: _Context, rule: ConversationRule, turn: Turn) -> bool:
     folded = fold(turn.text)
-    if not _matches(folded, ctx.rules, rule.kinds):
+    if not _said(folded, ctx, rule):
         return False
     return not rule.names_office or any(word in folded for word in rule.names_office)
 
@@ -242,7 +250,7 @@ def _check_greeting(ctx: _Context, rule: ConversationRule) -> list[Finding]:
 
 def _check_farewell(ctx: _Context, rule: ConversationRule) -> list[Finding]:
     closing = ctx.staff()[-rule.turns :]
-    if any(_matches(fold(t.text), ctx.rules, rule.kinds) for t in closing):
+    if any(_said(fold(t.text), ctx, rule) for t in closing):
         return []
     return [_finding(ctx, rule, closing[-1])]
 
