@@ -14,7 +14,8 @@ from typing import Any
 from ..data.catalogue import read_texts
 from .figures import COMPLIANCE
 
-REPORT_FORMATS: tuple[str, ...] = ("html", "csv", "json")
+REPORT_FORMATS: tuple[str, ...] = ("html", "xlsx", "csv", "json")
+BINARY_FORMATS: tuple[str, ...] = ("xlsx",)
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 CHART_JS = "chart.umd.js"
 TEMPLATE = "report.html.j2"
@@ -26,7 +27,7 @@ def render_json(figures: Mapping[str, Any]) -> str:
 
 
 CSV_COLUMNS = (
-    "path", "channel", "staff", "turns", "score", "passed", "critical", "violations", "error", "warning",
+    "call", "date", "agent", "team", "path", "channel", "staff", "turns", "score", "passed", "critical", "violations", "error", "warning",
     "info", "forbidden", "conversation", "greeting", "farewell", "no_forbidden", "skipped",
 )  # fmt: skip
 
@@ -51,6 +52,10 @@ def render_csv(figures: Mapping[str, Any]) -> str:
             **t["compliance"],
             "conversation": t["conversation"],
             "staff": "|".join(t["staff"]),
+            "call": t["call"],
+            "date": t["date"],
+            "agent": "|".join(a["name"] for a in t["agents"]),
+            "team": "|".join(dict.fromkeys(a["team"] for a in t["agents"])),
             "critical": "|".join(t["critical"]),
             "skipped": "|".join(s["rule"] for s in t["skipped"]),
         }
@@ -121,5 +126,16 @@ def render_html(figures: Mapping[str, Any]) -> str:
     return template.render(figures=figures, charts=_charts(figures), chart_js=chart_library())
 
 
-def render(figures: Mapping[str, Any], fmt: str) -> str:
+@functools.lru_cache(maxsize=1)
+def rule_titles() -> dict[str, str]:
+    """The Chinese title of each rule id (rules/titles.yml), for every page a manager reads."""
+    return read_texts("titles.yml", "titles")
+
+
+def render(figures: Mapping[str, Any], fmt: str) -> str | bytes:
+    """The report in ``fmt``: text, but bytes for a workbook."""
+    if fmt == "xlsx":
+        from .workbook import render_xlsx
+
+        return render_xlsx(figures)
     return {"html": render_html, "csv": render_csv, "json": render_json}[fmt](figures)
