@@ -41,3 +41,40 @@ def test_what_only_contains_a_farewell_is_none(closing: str) -> None:
 
 def test_no_greeting_without_one() -> None:
     assert rules_found("下一个，拿号了没有？", "再见。") == {"no-greeting"}
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from phraselint.check.conversation import might_say  # noqa: E402
+from phraselint.engine.normalize import fold, prefold  # noqa: E402
+
+PIECES = [
+    "你",
+    "您",
+    "必须",
+    "要先",
+    "吗",
+    "什么",
+    "请问",
+    "你你",
+    "必必",
+    "，",
+    " ",
+    "妳",
+    "嗯",
+    "啊",
+    "這個",
+    "怎麼",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12))
+def test_the_fast_test_never_loses_a_word(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    words = [*RULES.question_words, *next(r for r in RULES.rules if r.check == "demand").demands]
+    folded = fold(text)
+    for word in words:
+        if word in folded:
+            assert might_say(prefold(text), [word]), (text, word)

@@ -164,3 +164,38 @@ def test_every_rule_has_a_chinese_title() -> None:
     assert set(titles) - ids == set(), "titles of no rule"
     assert all(t.strip() and not SLOT_RE.search(t) for t in titles.values())
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in titles.values())
+
+
+def test_the_page_draws_the_same_calls_from_compact_rows_as_from_utterances() -> None:
+    from phraselint.check.files import Roles
+    from phraselint.check.whole import analyse_call, analyse_file
+    from phraselint.read.calls import read_calls
+    from phraselint.report.figures import build_figures
+    from phraselint.report.rendering import _page_data, rule_titles
+    from phraselint.report.scoring import load_scoring
+
+    linter = Linter()
+    roles = Roles.build(linter)
+    rules = load_conversation_rules(linter.catalogue)
+    found = [analyse_call(c, linter, roles, rules) for c in read_calls(MONTH)]
+    found += [
+        analyse_file(str(p), linter, roles, rules)
+        for p in sorted((Path(__file__).parent / "fixtures" / "conversations").glob("*.expected"))
+        for p in [p.with_suffix("")]
+    ]
+    pages = [
+        _page_data(
+            build_figures(
+                found,
+                [],
+                load_scoring(),
+                rules,
+                linter.catalogue.vocabulary,
+                titles=rule_titles(),
+                detail=detail,
+            )
+        )  # fmt: skip
+        for detail in ("full", "compact")
+    ]
+    assert pages[0]["calls"] == pages[1]["calls"]
+    assert any(isinstance(u[4], list) for c in pages[1]["calls"] for u in c["u"])  # some turns are marked

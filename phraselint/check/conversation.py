@@ -255,10 +255,20 @@ def _check_farewell(ctx: _Context, rule: ConversationRule) -> list[Finding]:
     return [_finding(ctx, rule, closing[-1])]
 
 
+def might_say(prefolded: str, words: Sequence[str]) -> bool:
+    """The fast test before the full fold: whether every character of one of the (folded) ``words`` is in the
+    text as ``prefold`` gives it (ten times cheaper than ``fold``). Never loses a word: ``prefold`` is ``fold``
+    with stutters kept, so it drops no character that ``fold`` keeps."""
+    present = set(prefolded)
+    return any(all(ch in present for ch in word) for word in words)
+
+
 def is_question(text: str, rules: ConversationRules) -> bool:
     """A question mark, or a question word outside the words that only contain one."""
     if any(mark in text for mark in rules.question_marks):
         return True
+    if not might_say(prefold(text), rules.question_words):
+        return False
     folded = fold(text)
     for word in rules.question_except:
         folded = folded.replace(word, "|")
@@ -357,7 +367,7 @@ def plain_you(text: str, rule: ConversationRule) -> list[int]:
 def _check_demand(ctx: _Context, rule: ConversationRule) -> list[Finding]:
     out: list[Finding] = []
     for turn in ctx.turns:
-        if not ctx.speaks(turn):
+        if not ctx.speaks(turn) or not might_say(prefold(turn.text), rule.demands):
             continue
         folded = fold_with_map(turn.text)
         for word in rule.demands:

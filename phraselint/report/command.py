@@ -186,7 +186,16 @@ def report(
             fail(str(exc))
             unreadable.append(Unreadable(display_name(path), str(exc)))
     transcripts = [t.without(baseline) for t in transcripts]
-    figures = build_figures(transcripts, unreadable, sheet, rules, vocabulary, title, titles=rule_titles())
+    figures = build_figures(
+        transcripts,
+        unreadable,
+        sheet,
+        rules,
+        vocabulary,
+        title,
+        titles=rule_titles(),
+        detail={"json": "full", "html": "compact"}.get(fmt, "none"),
+    )
     write_report(output, render(figures, fmt), fmt)
     if write_appeals:
         entries = [entry_of(t.key, f, "justified") for t in transcripts for f in t.findings]

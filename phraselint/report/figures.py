@@ -38,13 +38,16 @@ def build_figures(
     vocabulary: Vocabulary,
     title: str = "服务规范质检报告",
     titles: Mapping[str, str] | None = None,
+    detail: str = "full",
 ) -> dict[str, Any]:
     """Every figure of the report, as plain data (what ``--format json`` writes and the others draw on).
-    ``titles``: the Chinese title of each rule id. Findings judged on appeal (Transcript.judged) are left
+    ``titles``: the Chinese title of each rule id. ``detail``: each transcript's turns as ``utterances``
+    (``full``, for json), as compact ``rows`` (``compact``: line, time, speaker, role, the text or its
+    marked segments, the findings; for the html page, a fifth of the memory), or not at all (``none``). Findings judged on appeal (Transcript.judged) are left
     out of the findings and listed apart, under ``appealed``."""
     titles = dict(titles or {})
     scored = [(t, score(t.counted, sheet)) for t in transcripts]
-    per_transcript = [_transcript_figures(t, s, rules) for t, s in scored]
+    per_transcript = [_transcript_figures(t, s, rules, detail) for t, s in scored]
     findings = [f for t in transcripts for f in t.findings]
     people = people_figures(transcripts, per_transcript, _answerable, COMPLIANCE, titles)
     return {
@@ -108,7 +111,9 @@ def _outcome(t: Transcript, rules: ConversationRules, check: str) -> bool | None
     return all(ran) if ran else None
 
 
-def _transcript_figures(t: Transcript, s: Score, rules: ConversationRules) -> dict[str, Any]:
+def _transcript_figures(
+    t: Transcript, s: Score, rules: ConversationRules, detail: str = "full"
+) -> dict[str, Any]:
     findings = t.findings
     by_severity = Counter(f.violation.severity for f in findings)
     call = t.call
@@ -139,8 +144,29 @@ def _transcript_figures(t: Transcript, s: Score, rules: ConversationRules) -> di
             {**as_dict(f), "path": display_name(f.path), "kind": _kind(f, t), "rewrites": clean_rewrites([f])}
             for f in findings
         ],
-        "utterances": [_utterance(t, turn, findings) for turn in t.turns],
+        **_turns_of(t, findings, detail),
     }
+
+
+def _turns_of(t: Transcript, findings: Sequence[Finding], detail: str) -> dict[str, Any]:
+    if detail == "full":
+        return {"utterances": _utterances(t, findings)}
+    if detail == "none":
+        return {}
+    by_turn: dict[int, list[int]] = defaultdict(list)
+    for i, f in enumerate(findings):
+        by_turn[f.turn.index].append(i)
+    turns = []
+    for turn in t.turns:
+        own = by_turn.get(turn.index, [])
+        shown: Any = turn.text
+        if own:
+            marks = _marks(t, turn, [findings[i] for i in own])
+            shown = [[seg["text"], seg["severity"]] for seg in _segments(turn.text, marks)]
+        turns.append(
+            [turn.line, format_time(turn.start) or "", turn.speaker or "", _role(t, turn), shown, own]
+        )
+    return {"rows": turns}
 
 
 def _staff_turn(t: Transcript, turn: Turn) -> bool:
@@ -186,15 +212,32 @@ def _marks(t: Transcript, turn: Turn, findings: Sequence[Finding]) -> list[tuple
     return out
 
 
-def _utterance(t: Transcript, turn: Turn, findings: Sequence[Finding]) -> dict[str, Any]:
-    own = [i for i, f in enumerate(findings) if f.turn.index == turn.index]
+def _utterances(t: Transcript, findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """Every turn with its marks; the findings grouped by turn once (a call has many turns, few findings)."""
+    by_turn: dict[int, list[int]] = defaultdict(list)
+    for i, f in enumerate(findings):
+        by_turn[f.turn.index].append(i)
+    return [_utterance(t, turn, findings, by_turn.get(turn.index, [])) for turn in t.turns]
+
+
+def _utterance(t: Transcript, turn: Turn, findings: Sequence[Finding], own: list[int]) -> dict[str, Any]:
+    if not own:
+        return {
+            "line": turn.line,
+            "speaker": turn.speaker,
+            "role": _role(t, turn),
+            "time": format_time(turn.start),
+            "text": turn.text,
+            "segments": [{"text": turn.text, "severity": None}] if turn.text else [],
+            "findings": own,
+        }
     return {
         "line": turn.line,
         "speaker": turn.speaker,
         "role": _role(t, turn),
         "time": format_time(turn.start),
         "text": turn.text,
-        "segments": _segments(turn.text, _marks(t, turn, findings)),
+        "segments": _segments(turn.text, _marks(t, turn, [findings[i] for i in own])),
         "findings": own,
     }
 
