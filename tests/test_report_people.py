@@ -199,3 +199,28 @@ def test_the_page_draws_the_same_calls_from_compact_rows_as_from_utterances() ->
     ]
     assert pages[0]["calls"] == pages[1]["calls"]
     assert any(isinstance(u[4], list) for c in pages[1]["calls"] for u in c["u"])  # some turns are marked
+
+
+def test_a_folder_of_transcripts_with_an_agents_file(runner: CliRunner, tmp_path: Path) -> None:
+    conversations = Path(__file__).parent / "fixtures" / "conversations"
+    agents = tmp_path / "agents.csv"
+    agents.write_text(
+        "file,speaker,工号,姓名,班组\nwindow_rude.txt,,2001,王芳,窗口一组\n,話務員,2002,陈明,热线组\n",
+        encoding="utf-8",
+    )
+    data = report_json(
+        runner,
+        "--agents",
+        str(agents),
+        str(conversations / "window_rude.txt"),
+        str(conversations / "hotline_traditional.srt"),
+        str(conversations / "window_polite.txt"),
+    )
+    people = {a["name"]: a for a in data["agents"]}
+    assert people["王芳（2001）"]["team"] == "窗口一组" and people["王芳（2001）"]["calls"] == 1
+    assert people["陈明（2002）"]["team"] == "热线组"  # by the staff speaker's name
+    assert "工作人员" in people  # not in the agents file: the speaker's name, as before
+    broken = tmp_path / "broken.csv"
+    broken.write_text("工号,姓名\n1,甲\n", encoding="utf-8")
+    result = runner.invoke(main, ["report", "--agents", str(broken), str(conversations / "window_rude.txt")])
+    assert result.exit_code == 2 and "needs a 'file' or a 'speaker' column" in result.stderr

@@ -390,3 +390,52 @@ def _call(
 
 def _first(rows: Sequence[tuple[Row, dict[str, Any]]], what: str) -> str | None:
     return next((_text(v.get(what)) for _, v in rows if _text(v.get(what))), None)
+
+
+@dataclass(frozen=True)
+class AgentMap:
+    """Who took a transcript of a folder (``--agents FILE``): by the transcript's file name, else by its staff
+    speaker's name. Each value is (agent id, agent name, team)."""
+
+    by_file: Mapping[str, tuple[str | None, str | None, str | None]]
+    by_speaker: Mapping[str, tuple[str | None, str | None, str | None]]
+
+    def lookup(self, path: str, speakers: Sequence[str]) -> tuple[str | None, str | None, str | None] | None:
+        name = Path(path).name
+        if name in self.by_file or path in self.by_file:
+            return self.by_file.get(name) or self.by_file[path]
+        return next((self.by_speaker[s] for s in speakers if s in self.by_speaker), None)
+
+
+def load_agent_map(path: str, encoding: str | None = None, fields: FieldNames | None = None) -> AgentMap:
+    """A table (CSV/TSV, xlsx or JSON array) with a ``file`` or ``speaker`` column and the agent's columns
+    (工号, 姓名, 班组 … as in rules/fields.yml). Raises InputError naming the file and the line."""
+    fields = fields or field_names()
+    table = read_table(path, encoding)
+    folded = [h.strip().lstrip("\ufeff").lower() for h in table.header]
+    columns = columns_of(table.header, fields)
+    keys = {
+        "file": next((i for i, h in enumerate(folded) if h in ("file", "path", "文件", "文件名")), -1),
+        "speaker": columns.get("speaker", -1),
+    }
+    if keys["file"] < 0 and keys["speaker"] < 0:
+        raise InputError("an agents file needs a 'file' or a 'speaker' column", path, table.header_line or 1)
+    if not any(k in columns for k in ("agent", "agent_name")):
+        raise InputError(
+            "an agents file needs an agent id or name column (工号, 姓名)", path, table.header_line or 1
+        )
+    by_file: dict[str, tuple[str | None, str | None, str | None]] = {}
+    by_speaker: dict[str, tuple[str | None, str | None, str | None]] = {}
+    for row in table.rows:
+
+        def cell(i: int, values: tuple[Any, ...] = row.values) -> str:
+            return _text(values[i]) if 0 <= i < len(values) else ""
+
+        agent = tuple(cell(columns.get(k, -1)) or None for k in ("agent", "agent_name", "team"))
+        if cell(keys["file"]):
+            by_file[cell(keys["file"])] = agent  # type: ignore[assignment]
+        elif cell(keys["speaker"]):
+            by_speaker[cell(keys["speaker"])] = agent  # type: ignore[assignment]
+        else:
+            raise InputError("a row names neither a file nor a speaker", path, row.line)
+    return AgentMap(by_file, by_speaker)

@@ -3,6 +3,7 @@ by phraselint.cli by name, like quiz and serve."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from ..command_line import (
 from ..data.files import write_atomic
 from ..data.settings import override
 from ..errors import ConfigError, PhraselintError
-from ..read.calls import is_export, read_calls
+from ..read.calls import AgentMap, Call, is_export, load_agent_map, read_calls
 from ..read.decode import display_name
 from .figures import Unreadable, build_figures
 from .rendering import BINARY_FORMATS, REPORT_FORMATS, render, rule_titles
@@ -121,6 +122,14 @@ def _format_of(output: str, fmt: str | None) -> str:
 )
 @conversation_rules_option()
 @click.option(
+    "--agents",
+    "agents_file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="For a folder of transcripts: who took each one, a table with a 'file' or 'speaker' column and the "
+    "agent's id, name and team (工号, 姓名, 班组).",
+)
+@click.option(
     "--appeals",
     "--baseline",
     "appeals",
@@ -146,6 +155,7 @@ def report(
     conversation_rules: str | None,
     title: str,
     columns: tuple[str, ...],
+    agents_file: str | None,
     appeals: str | None,
     write_appeals: str | None,
     **opts: Any,
@@ -157,6 +167,7 @@ def report(
     if write_appeals:
         check_output(write_appeals)
     baseline = load_baseline(appeals) if appeals else EMPTY  # a broken file fails before any work
+    agent_map = load_agent_map(agents_file) if agents_file else None
     if fmt in BINARY_FORMATS and output == "-" and sys.stdout.isatty():
         raise ConfigError(f"a {fmt} report is not for a terminal: name the file with -o")
     overrides = _column_overrides(columns)
@@ -179,9 +190,8 @@ def report(
                     analyse_call(c, linter, roles, rules, reading, slots=dict(settings.slots)) for c in calls
                 )
             else:
-                transcripts.append(
-                    analyse_file(path, linter, roles, rules, reading, slots=dict(settings.slots))
-                )
+                whole = analyse_file(path, linter, roles, rules, reading, slots=dict(settings.slots))
+                transcripts.append(_with_agent(whole, agent_map) if agent_map else whole)
         except PhraselintError as exc:
             fail(str(exc))
             unreadable.append(Unreadable(display_name(path), str(exc)))
@@ -217,3 +227,18 @@ def _column_overrides(values: tuple[str, ...]) -> dict[str, str]:
             raise ConfigError(f"--column {value!r}: give FIELD=HEADER with FIELD one of {', '.join(_FIELDS)}")
         out[name] = column
     return out
+
+
+def _with_agent(t: Transcript, agents: AgentMap) -> Transcript:
+    """A transcript of a folder with the agent the agents file gives it (by file name, else staff speaker)."""
+    staff = [
+        turn.speaker
+        for turn, role in zip(t.turns, t.conversation.cast)
+        if turn.speaker and role in ("staff", None)
+    ]
+    found = agents.lookup(display_name(t.path), list(dict.fromkeys(staff)))
+    if found is None:
+        return t
+    agent, name, team = found
+    call = Call(display_name(t.path), display_name(t.path), t.turns, agent=agent, agent_name=name, team=team)
+    return dataclasses.replace(t, call=call)
