@@ -256,14 +256,18 @@ def read_calls(
             table.header_line or 1,
         )
     name = display_name(path)
-    grouped: dict[str, list[tuple[Row, dict[str, Any]]]] = {}
+    grouped: dict[str, list[Row]] = {}  # rows as read: no per-row mapping, an export may hold millions
+    call_column = columns.get("call")
     for row in table.rows:
-        values = {k: (row.values[i] if i < len(row.values) else None) for k, i in columns.items()}
-        key = _text(values.get("call")) or (name if "call" not in columns else "")
+        key = _text(_cell(row, call_column)) if call_column is not None else name
         if not key:
             raise InputError("a row without a call id", path, row.line)
-        grouped.setdefault(key, []).append((row, values))
+        grouped.setdefault(key, []).append(row)
     return [_call(path, key, rows, table, columns) for key, rows in grouped.items()]
+
+
+def _cell(row: Row, index: int | None) -> Any:
+    return row.values[index] if index is not None and index < len(row.values) else None
 
 
 def _text(value: Any) -> str:
@@ -318,22 +322,23 @@ def moment(value: Any) -> datetime | float | None:
     return float(text)
 
 
-def _call(
-    path: str, key: str, rows: list[tuple[Row, dict[str, Any]]], table: Table, columns: Mapping[str, int]
-) -> Call:
+def _call(path: str, key: str, rows: list[Row], table: Table, columns: Mapping[str, int]) -> Call:
     header = table.header
 
-    def when(row: Row, values: dict[str, Any], what: str) -> datetime | float | None:
+    def get(row: Row, what: str) -> Any:
+        return _cell(row, columns.get(what))
+
+    def when(row: Row, what: str) -> datetime | float | None:
         try:
-            return moment(values.get(what))
+            return moment(get(row, what))
         except ValueError:
             column = header[columns[what]]
             raise InputError(
-                f"not a time in the column '{column}': {values.get(what)!r}", path, row.line
+                f"not a time in the column '{column}': {get(row, what)!r}", path, row.line
             ) from None
 
-    starts = [when(r, v, "start") for r, v in rows]
-    ends = [when(r, v, "end") for r, v in rows]
+    starts = [when(r, "start") for r in rows]
+    ends = [when(r, "end") for r in rows]
     first = next((s for s in starts if isinstance(s, datetime)), None)
 
     def seconds(value: datetime | float | None) -> float | None:
@@ -345,8 +350,8 @@ def _call(
 
     turns: list[Turn] = []
     used = set(columns.values())
-    for (row, values), start, end in zip(rows, starts, ends):
-        text = _text(values.get("text"))
+    for row, start, end in zip(rows, starts, ends):
+        text = _text(get(row, "text"))
         if not text:
             continue
         extra = tuple(
@@ -359,7 +364,7 @@ def _call(
             Turn(
                 text,
                 ((0, row.line, column if table.kind != "json" else 1),),
-                _text(values.get("speaker")) or None,
+                _text(get(row, "speaker")) or None,
                 seconds(start),
                 seconds(end),
                 len(turns),
@@ -368,28 +373,30 @@ def _call(
         )
     day = first
     if day is None and "date" in columns:
-        found = next((v.get("date") for _, v in rows if v.get("date") not in (None, "")), None)
+        found = next((get(r, "date") for r in rows if get(r, "date") not in (None, "")), None)
         try:
             parsed = moment(found)
         except ValueError:
             raise InputError(
-                f"not a date in the column '{header[columns['date']]}': {found!r}", path, rows[0][0].line
+                f"not a date in the column '{header[columns['date']]}': {found!r}", path, rows[0].line
             ) from None
         day = parsed if isinstance(parsed, datetime) else None
     return Call(
         path=display_name(path),
         id=key,
         turns=tuple(turns),
-        agent=_first(rows, "agent"),
-        agent_name=_first(rows, "agent_name"),
-        team=_first(rows, "team"),
+        agent=_first(rows, columns.get("agent")),
+        agent_name=_first(rows, columns.get("agent_name")),
+        team=_first(rows, columns.get("team")),
         date=day,
-        line=rows[0][0].line,
+        line=rows[0].line,
     )
 
 
-def _first(rows: Sequence[tuple[Row, dict[str, Any]]], what: str) -> str | None:
-    return next((_text(v.get(what)) for _, v in rows if _text(v.get(what))), None)
+def _first(rows: Sequence[Row], index: int | None) -> str | None:
+    if index is None:
+        return None
+    return next((_text(_cell(r, index)) for r in rows if _text(_cell(r, index))), None)
 
 
 @dataclass(frozen=True)
