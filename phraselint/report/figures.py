@@ -63,7 +63,14 @@ def build_figures(
         "transcripts": per_transcript,
         "unreadable": [{"path": u.path, "error": u.error} for u in unreadable],
         "scoring": sheet.as_dict(),
-        "titles": {rule: titles.get(rule, rule) for rule in sorted({f.violation.rule for f in findings})},
+        "titles": {
+            rule: titles.get(rule, rule)
+            for rule in sorted(
+                {f.violation.rule for f in findings}
+                | {k.rule for t in transcripts for k in t.conversation.skipped}
+                | {f.violation.rule for t in transcripts for f, _ in t.judged}
+            )
+        },
         "agents": people["agents"],
         "teams": people["teams"],
         "trends": people["trends"],
