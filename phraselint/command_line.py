@@ -14,10 +14,12 @@ from .data.rule_tests import load_verified
 from .data.settings import Settings, load_settings, override
 from .engine.linter import Linter
 from .engine.script import SCRIPTS, requested_script
-from .errors import PhraselintError
+from .errors import ConfigError, PhraselintError
 
 if TYPE_CHECKING:
+    from .check.conversation_rules import ConversationRules
     from .check.files import Reading, Roles
+    from .data.catalogue import Catalogue
 
 INPUT_FORMATS = ("auto", "plain", "labelled", "srt", "vtt", "jsonl", "csv")
 
@@ -129,14 +131,34 @@ def settings_from(opts: dict[str, Any]) -> Settings:
 
 def build_linter(settings: Settings) -> Linter:
     catalogue = load_verified(settings.rules)
+    select, ignore = phrase_selection(catalogue, settings)
     return Linter(
         catalogue,
-        select=settings.select,
-        ignore=settings.ignore,
+        select=select,
+        ignore=ignore,
         severity=dict(settings.severity),
         allow=settings.allow,
         slots=dict(settings.slots),
     )
+
+
+def phrase_selection(catalogue: Catalogue, settings: Settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``--select``/``--ignore`` as the phrase checks take them: rule ids and situations of the catalogue.
+    The ids of conversation rules (rules/conversation.yml and the settings' own file) are known too and left
+    to those rules (check.conversation_rules.select_rules); a name known to neither is an error. Selecting
+    only conversation rules selects no phrase rule."""
+    from .check.conversation_rules import load_conversation_rules
+
+    phrase_names = {r.id for r in catalogue.rules} | set(catalogue.vocabulary.situations)
+    conversation = set(load_conversation_rules(catalogue, settings.conversation_rules).ids)
+    for name in (*settings.select, *settings.ignore):
+        if name not in phrase_names and name not in conversation:
+            raise ConfigError(f"unknown rule or situation '{name}' (see 'phraselint rules list')")
+    select = tuple(n for n in settings.select if n in phrase_names)
+    ignore = tuple(n for n in settings.ignore if n in phrase_names)
+    if settings.select and not select:
+        ignore = tuple(r.id for r in catalogue.rules)  # only conversation rules were selected
+    return select, ignore
 
 
 @functools.lru_cache(maxsize=1)
@@ -167,3 +189,13 @@ def reading_of(settings: Settings, opts: dict[str, Any]) -> Reading:
 def script_of(settings: Settings) -> str | None:
     """The script rewrites are given in: None (that of each utterance) for ``auto`` or no setting."""
     return requested_script(settings.script)
+
+
+def conversation_rules_of(settings: Settings, extra: str | None = None) -> ConversationRules:
+    """The conversation rules (the built-in ones, ``extra`` or else the settings' file over them), with
+    ``--select``/``--ignore`` applied by id and situation, as to every other rule."""
+    from .check.conversation_rules import load_conversation_rules, select_rules
+
+    linter = worker(settings)[0]
+    rules = load_conversation_rules(linter.catalogue, extra or settings.conversation_rules)
+    return select_rules(rules, settings.select, settings.ignore)

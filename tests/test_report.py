@@ -394,7 +394,12 @@ def test_html_report_in_headless_chromium(page: Any, tmp_path: Path) -> None:
         page.locator("#transcript-table tbody tr").count() == len(list(CONVERSATIONS.glob("*.expected"))) + 1
     )
     assert page.locator("mark.error").count() > 0
+    hostile = len(list(CONVERSATIONS.glob("*.expected")))  # the last call: the hostile file
+    page.click(f'#transcript-table a[href="#call-{hostile}"]')  # a call's page is drawn when opened
+    assert page.locator("#transcripts").is_visible() and not page.locator("#view-overview").is_visible()
     assert HOSTILE in page.locator("#transcripts").inner_text()  # shown as text, never run
+    assert page.console_errors == [] and dialogs == []
+    page.go_back()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000

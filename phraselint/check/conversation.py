@@ -226,9 +226,17 @@ def _opening(ctx: _Context, rule: ConversationRule | None) -> list[Turn]:
     return staff[: rule.turns]
 
 
+def _said(folded: str, ctx: _Context, rule: ConversationRule) -> bool:
+    """A standard phrase of the rule's kinds, or one of its ordinary polite ``words``, outside the rule's
+    ``except`` words (不想再见到你 says no 再见)."""
+    for word in rule.except_words:
+        folded = folded.replace(word, "|")
+    return _matches(folded, ctx.rules, rule.kinds) or any(word in folded for word in rule.words)
+
+
 def _greets(ctx: _Context, rule: ConversationRule, turn: Turn) -> bool:
     folded = fold(turn.text)
-    if not _matches(folded, ctx.rules, rule.kinds):
+    if not _said(folded, ctx, rule):
         return False
     return not rule.names_office or any(word in folded for word in rule.names_office)
 
@@ -242,15 +250,25 @@ def _check_greeting(ctx: _Context, rule: ConversationRule) -> list[Finding]:
 
 def _check_farewell(ctx: _Context, rule: ConversationRule) -> list[Finding]:
     closing = ctx.staff()[-rule.turns :]
-    if any(_matches(fold(t.text), ctx.rules, rule.kinds) for t in closing):
+    if any(_said(fold(t.text), ctx, rule) for t in closing):
         return []
     return [_finding(ctx, rule, closing[-1])]
+
+
+def might_say(prefolded: str, words: Sequence[str]) -> bool:
+    """The fast test before the full fold: whether every character of one of the (folded) ``words`` is in the
+    text as ``prefold`` gives it (ten times cheaper than ``fold``). Never loses a word: ``prefold`` is ``fold``
+    with stutters kept, so it drops no character that ``fold`` keeps."""
+    present = set(prefolded)
+    return any(all(ch in present for ch in word) for word in words)
 
 
 def is_question(text: str, rules: ConversationRules) -> bool:
     """A question mark, or a question word outside the words that only contain one."""
     if any(mark in text for mark in rules.question_marks):
         return True
+    if not might_say(prefold(text), rules.question_words):
+        return False
     folded = fold(text)
     for word in rules.question_except:
         folded = folded.replace(word, "|")
@@ -349,7 +367,7 @@ def plain_you(text: str, rule: ConversationRule) -> list[int]:
 def _check_demand(ctx: _Context, rule: ConversationRule) -> list[Finding]:
     out: list[Finding] = []
     for turn in ctx.turns:
-        if not ctx.speaks(turn):
+        if not ctx.speaks(turn) or not might_say(prefold(turn.text), rule.demands):
             continue
         folded = fold_with_map(turn.text)
         for word in rule.demands:

@@ -54,8 +54,8 @@ _RULE_KEYS = {
     "phone",
 }
 _CHECK_KEYS: Mapping[str, frozenset[str]] = {
-    "greeting": frozenset({"turns", "seconds", "kinds"}),
-    "farewell": frozenset({"turns", "kinds"}),
+    "greeting": frozenset({"turns", "seconds", "kinds", "words", "except"}),
+    "farewell": frozenset({"turns", "kinds", "words", "except"}),
     "answer": frozenset(),
     "reply-delay": frozenset({"seconds"}),
     "interruption": frozenset({"seconds"}),
@@ -92,6 +92,8 @@ class ConversationRule:
     turns: int = 2
     seconds: float | None = None
     kinds: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # folded: ordinary polite forms that count too (您慢走, 拜拜, 上午好)
+    except_words: tuple[str, ...] = ()  # folded: words that contain one of ``words`` without saying it
     names_office: tuple[str, ...] = ()  # folded
     plain: tuple[str, ...] = ()
     polite: str = ""
@@ -121,6 +123,22 @@ class ConversationRules:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(r.id for r in self.rules)
+
+
+def select_rules(
+    rules: ConversationRules, select: Sequence[str] = (), ignore: Sequence[str] = ()
+) -> ConversationRules:
+    """The rules with ``--select``/``--ignore`` applied as the phrase rules have them: by id or situation.
+    A rule left out is disabled (it neither runs nor is reported as skipped)."""
+    if not select and not ignore:
+        return rules
+
+    def chosen(rule: ConversationRule) -> bool:
+        if select and rule.id not in select and rule.situation not in select:
+            return False
+        return rule.id not in ignore and rule.situation not in ignore
+
+    return replace(rules, rules=tuple(r if chosen(r) else replace(r, enabled=False) for r in rules.rules))
 
 
 def load_conversation_rules(catalogue: Catalogue, extra: str | Path | None = None) -> ConversationRules:
@@ -307,6 +325,9 @@ def _check_fields(node: dict[str, Any], check: str, catalogue: Catalogue, where:
         values["seconds"] = _number(node, "seconds", where)
     if "kinds" in _CHECK_KEYS[check]:
         values["kinds"] = _kinds(node, catalogue, where)
+    if "words" in _CHECK_KEYS[check]:
+        values["words"] = tuple(fold(w) for w in _strings(node, "words", where))
+        values["except_words"] = tuple(fold(w) for w in _strings(node, "except", where))
     if check == "address":
         values["plain"] = _strings(node, "plain", where)
         values["polite"] = yaml_text(node, "polite", where, required=False) or ""

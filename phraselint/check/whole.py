@@ -3,14 +3,17 @@ report)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..engine.linter import Linter
-from ..read.decode import open_text
+from ..read.calls import Call
+from ..read.decode import display_name, open_text
 from ..read.formats import parse
 from ..read.transcript import Turn
+from .baseline import Baseline, Entry
 from .conversation import ConversationResult, ConversationRules, check_conversation
 from .files import DETECTED, Finding, Reading, Roles, check_turns
 
@@ -23,6 +26,30 @@ class Transcript:
     turns: tuple[Turn, ...]
     phrases: tuple[Finding, ...]
     conversation: ConversationResult
+    call: Call | None = None  # where the transcript is one call of an export of many
+    # Findings judged by a person (check/baseline.py), left out of ``phrases`` and ``conversation``: each with
+    # its status (``disputed``: does not count; ``justified``: still counts where a score is kept).
+    judged: tuple[tuple[Finding, Entry], ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The conversation as a baseline names it: the call id of an export, else the path."""
+        return self.call.id if self.call is not None else display_name(self.path)
+
+    def without(self, baseline: Baseline) -> Transcript:
+        """The transcript with the findings ``baseline`` judges moved to ``judged``."""
+        phrases, judged_phrases = baseline.split(self.key, self.phrases)
+        said, judged_said = baseline.split(self.key, self.conversation.findings)
+        judged = (*judged_phrases, *judged_said)
+        if not judged:
+            return self
+        conversation = dataclasses.replace(self.conversation, findings=tuple(said))
+        return dataclasses.replace(self, phrases=tuple(phrases), conversation=conversation, judged=judged)
+
+    @property
+    def counted(self) -> tuple[Finding, ...]:
+        """What a score counts: the findings, and those judged justified."""
+        return (*self.findings, *(f for f, e in self.judged if e.status == "justified"))
 
     @functools.cached_property
     def findings(self) -> tuple[Finding, ...]:
@@ -43,6 +70,34 @@ def analyse_file(
     Raises InputError for an unreadable file."""
     with open_text(path, encoding=reading.encoding) as (_, lines):
         turns = tuple(parse(lines, reading.input_format, name=path))
+    return analyse_turns(turns, path, linter, roles, rules, reading, slots=slots)
+
+
+def analyse_turns(
+    turns: tuple[Turn, ...],
+    path: str,
+    linter: Linter,
+    roles: Roles,
+    rules: ConversationRules,
+    reading: Reading = DETECTED,
+    *,
+    slots: Mapping[str, str] | None = None,
+    call: Call | None = None,
+) -> Transcript:
+    """The turns of one conversation checked whole (``call``: the call of an export they come from)."""
     phrases = tuple(check_turns(turns, path, linter, roles, reading.script))
     result = check_conversation(turns, roles, rules, path=path, script=reading.script, slots=slots)
-    return Transcript(path, turns, phrases, result)
+    return Transcript(path, turns, phrases, result, call)
+
+
+def analyse_call(
+    call: Call,
+    linter: Linter,
+    roles: Roles,
+    rules: ConversationRules,
+    reading: Reading = DETECTED,
+    *,
+    slots: Mapping[str, str] | None = None,
+) -> Transcript:
+    """One call of an export checked whole."""
+    return analyse_turns(call.turns, call.path, linter, roles, rules, reading, slots=slots, call=call)

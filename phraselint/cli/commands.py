@@ -16,6 +16,7 @@ import click
 from .. import __version__
 from ..command_line import (
     config_option,
+    conversation_rules_of,
     conversation_rules_option,
     expand_paths,
     fail,
@@ -28,7 +29,7 @@ from ..command_line import (
     worker,
 )
 from ..data.rule_tests import run_examples
-from ..data.settings import Settings, load_settings
+from ..data.settings import Settings, load_settings, override
 from ..engine.script import SCRIPTS
 from ..errors import PhraselintError
 from ..model import SEVERITIES, severity_rank
@@ -133,6 +134,8 @@ def check(
     from ..output.render import STREAMED, Tally, auto_format, emit_all, statistics
 
     settings = settings_from(opts)
+    if conversation_rules:  # its rule ids are known to --select/--ignore
+        settings = override(settings, conversation_rules=conversation_rules)
     fmt = auto_format() if output_format == "auto" else output_format
     files = expand_paths(paths)
     linter, _ = worker(settings)  # load and verify the catalogue once, before any output
@@ -211,9 +214,7 @@ def _collect(
 
 @functools.lru_cache(maxsize=4)
 def _conversation_rules(settings: Settings, extra: str | None) -> ConversationRules:
-    from ..check.conversation import load_conversation_rules
-
-    return load_conversation_rules(worker(settings)[0].catalogue, extra)
+    return conversation_rules_of(settings, extra)
 
 
 def _lint_whole(

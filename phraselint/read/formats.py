@@ -48,6 +48,15 @@ class FieldNames(NamedTuple):
     speaker: tuple[str, ...]
     start: tuple[str, ...]
     end: tuple[str, ...]
+    # The columns of an export of many calls (read/calls.py); optional in the file.
+    call: tuple[str, ...] = ()
+    agent: tuple[str, ...] = ()
+    agent_name: tuple[str, ...] = ()
+    team: tuple[str, ...] = ()
+    date: tuple[str, ...] = ()
+
+
+_OPTIONAL_FIELDS = frozenset({"call", "agent", "agent_name", "team", "date"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,6 +73,9 @@ def field_names() -> FieldNames:
     names = []
     for key in FieldNames._fields:
         value = data.get(key)
+        if value is None and key in _OPTIONAL_FIELDS:
+            names.append(())
+            continue
         if (
             not isinstance(value, list)
             or not value

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..check.conversation import ConversationResult, ConversationRules
+from ..check.conversation import ConversationRules
 from ..check.files import Finding
 from ..check.whole import Transcript
 from ..model import SEVERITIES, Violation, Vocabulary, severity_rank
 from ..output.render import as_dict, format_time
 from ..read.decode import display_name
 from ..read.transcript import Turn
+from .people import agents_of, clean_rewrites, people_figures
 from .scoring import Score, ScoringSheet, round_points, score
 
 UNLABELLED = "（未标注）"  # the staff of a transcript without speaker names
@@ -36,11 +37,19 @@ def build_figures(
     rules: ConversationRules,
     vocabulary: Vocabulary,
     title: str = "服务规范质检报告",
+    titles: Mapping[str, str] | None = None,
+    detail: str = "full",
 ) -> dict[str, Any]:
-    """Every figure of the report, as plain data (what ``--format json`` writes and the others draw on)."""
-    scored = [(t, score(t.findings, sheet)) for t in transcripts]
-    per_transcript = [_transcript_figures(t, s, rules) for t, s in scored]
+    """Every figure of the report, as plain data (what ``--format json`` writes and the others draw on).
+    ``titles``: the Chinese title of each rule id. ``detail``: each transcript's turns as ``utterances``
+    (``full``, for json), as compact ``rows`` (``compact``: line, time, speaker, role, the text or its
+    marked segments, the findings; for the html page, a fifth of the memory), or not at all (``none``). Findings judged on appeal (Transcript.judged) are left
+    out of the findings and listed apart, under ``appealed``."""
+    titles = dict(titles or {})
+    scored = [(t, score(t.counted, sheet)) for t in transcripts]
+    per_transcript = [_transcript_figures(t, s, rules, detail) for t, s in scored]
     findings = [f for t in transcripts for f in t.findings]
+    people = people_figures(transcripts, per_transcript, _answerable, COMPLIANCE, titles)
     return {
         "title": title,
         "generated": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -54,6 +63,34 @@ def build_figures(
         "transcripts": per_transcript,
         "unreadable": [{"path": u.path, "error": u.error} for u in unreadable],
         "scoring": sheet.as_dict(),
+        "titles": {
+            rule: titles.get(rule, rule)
+            for rule in sorted(
+                {f.violation.rule for f in findings}
+                | {k.rule for t in transcripts for k in t.conversation.skipped}
+                | {f.violation.rule for t in transcripts for f, _ in t.judged}
+            )
+        },
+        "agents": people["agents"],
+        "teams": people["teams"],
+        "trends": people["trends"],
+        "appealed": [
+            {
+                "call": t.key,
+                "transcript": n,
+                "line": f.line,
+                "rule": f.violation.rule,
+                "title": titles.get(f.violation.rule, f.violation.rule),
+                "text": f.turn.text,
+                "status": entry.status,
+                "reason": entry.reason,
+                "by": entry.by,
+                "date": entry.date,
+            }
+            for n, t in enumerate(transcripts)
+            for f, entry in t.judged
+        ],
+        "appeals": dict(Counter(entry.status for t in transcripts for _, entry in t.judged)),
     }
 
 
@@ -63,21 +100,39 @@ def _kind(f: Finding, t: Transcript) -> str:
     return "conversation" if f.violation.rule in t.conversation.checked else "phrase"
 
 
-def _outcome(result: ConversationResult, rules: ConversationRules, check: str) -> bool | None:
-    """Whether the rules of one check passed (None: none ran)."""
-    outcomes = [result.outcome(r.id) for r in rules.rules if r.check == check]
+def _justified(t: Transcript, rule: str | None) -> bool:
+    """Whether a finding of ``rule`` (None: of a phrase rule) was judged justified on appeal: it still counts."""
+    return any(
+        entry.status == "justified" and (f.violation.rule == rule if rule else _kind(f, t) == "phrase")
+        for f, entry in t.judged
+    )
+
+
+def _outcome(t: Transcript, rules: ConversationRules, check: str) -> bool | None:
+    """Whether the rules of one check passed (None: none ran); a finding judged justified still fails it."""
+    result = t.conversation
+    outcomes = [
+        False if _justified(t, r.id) else result.outcome(r.id) for r in rules.rules if r.check == check
+    ]
     ran = [o for o in outcomes if o is not None]
     return all(ran) if ran else None
 
 
-def _transcript_figures(t: Transcript, s: Score, rules: ConversationRules) -> dict[str, Any]:
+def _transcript_figures(
+    t: Transcript, s: Score, rules: ConversationRules, detail: str = "full"
+) -> dict[str, Any]:
     findings = t.findings
     by_severity = Counter(f.violation.severity for f in findings)
+    call = t.call
+    staff = _staff_of(t)
     return {
         "path": display_name(t.path),
+        "call": call.id if call is not None else display_name(t.path),
+        "date": call.date.isoformat(sep=" ") if call is not None and call.date else None,
+        "agents": agents_of(t, staff),
         "channel": "phone" if t.conversation.phone else "window",
         "turns": len(t.turns),
-        "staff": _staff_of(t),
+        "staff": staff,
         "score": s.value,
         "passed": s.passed,
         "critical": list(s.critical),
@@ -87,14 +142,38 @@ def _transcript_figures(t: Transcript, s: Score, rules: ConversationRules) -> di
         "forbidden": len(t.phrases),
         "conversation": len(t.conversation.findings),
         "compliance": {
-            "greeting": _outcome(t.conversation, rules, "greeting"),
-            "farewell": _outcome(t.conversation, rules, "farewell"),
-            "no_forbidden": not t.phrases,
+            "greeting": _outcome(t, rules, "greeting"),
+            "farewell": _outcome(t, rules, "farewell"),
+            "no_forbidden": not t.phrases and not _justified(t, None),
         },
         "skipped": [{"rule": k.rule, "reason": k.reason} for k in t.conversation.skipped],
-        "findings": [{**as_dict(f), "path": display_name(f.path), "kind": _kind(f, t)} for f in findings],
-        "utterances": [_utterance(t, turn, findings) for turn in t.turns],
+        "findings": [
+            {**as_dict(f), "path": display_name(f.path), "kind": _kind(f, t), "rewrites": clean_rewrites([f])}
+            for f in findings
+        ],
+        **_turns_of(t, findings, detail),
     }
+
+
+def _turns_of(t: Transcript, findings: Sequence[Finding], detail: str) -> dict[str, Any]:
+    if detail == "full":
+        return {"utterances": _utterances(t, findings)}
+    if detail == "none":
+        return {}
+    by_turn: dict[int, list[int]] = defaultdict(list)
+    for i, f in enumerate(findings):
+        by_turn[f.turn.index].append(i)
+    turns = []
+    for turn in t.turns:
+        own = by_turn.get(turn.index, [])
+        shown: Any = turn.text
+        if own:
+            marks = _marks(t, turn, [findings[i] for i in own])
+            shown = [[seg["text"], seg["severity"]] for seg in _segments(turn.text, marks)]
+        turns.append(
+            [turn.line, format_time(turn.start) or "", turn.speaker or "", _role(t, turn), shown, own]
+        )
+    return {"rows": turns}
 
 
 def _staff_turn(t: Transcript, turn: Turn) -> bool:
@@ -140,15 +219,32 @@ def _marks(t: Transcript, turn: Turn, findings: Sequence[Finding]) -> list[tuple
     return out
 
 
-def _utterance(t: Transcript, turn: Turn, findings: Sequence[Finding]) -> dict[str, Any]:
-    own = [i for i, f in enumerate(findings) if f.turn.index == turn.index]
+def _utterances(t: Transcript, findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """Every turn with its marks; the findings grouped by turn once (a call has many turns, few findings)."""
+    by_turn: dict[int, list[int]] = defaultdict(list)
+    for i, f in enumerate(findings):
+        by_turn[f.turn.index].append(i)
+    return [_utterance(t, turn, findings, by_turn.get(turn.index, [])) for turn in t.turns]
+
+
+def _utterance(t: Transcript, turn: Turn, findings: Sequence[Finding], own: list[int]) -> dict[str, Any]:
+    if not own:
+        return {
+            "line": turn.line,
+            "speaker": turn.speaker,
+            "role": _role(t, turn),
+            "time": format_time(turn.start),
+            "text": turn.text,
+            "segments": [{"text": turn.text, "severity": None}] if turn.text else [],
+            "findings": own,
+        }
     return {
         "line": turn.line,
         "speaker": turn.speaker,
         "role": _role(t, turn),
         "time": format_time(turn.start),
         "text": turn.text,
-        "segments": _segments(turn.text, _marks(t, turn, findings)),
+        "segments": _segments(turn.text, _marks(t, turn, [findings[i] for i in own])),
         "findings": own,
     }
 
@@ -264,11 +360,6 @@ def _staff_figures(
     return sorted(out, key=lambda r: (-(r["mean_score"] or 0), r["name"]))
 
 
-def _rewrites_of(v: Violation) -> tuple[str, ...]:
-    """The whole utterance rewritten where there is one, else the suggestions."""
-    return (v.rewrite,) if v.rewrite else v.suggestions
-
-
 def _worst(transcripts: Sequence[Transcript], limit: int = WORST) -> list[dict[str, Any]]:
     """The utterances with the gravest findings (then the most), each with its findings and rewrites."""
     grouped: dict[tuple[int, int], list[Finding]] = defaultdict(list)
@@ -282,7 +373,7 @@ def _worst(transcripts: Sequence[Transcript], limit: int = WORST) -> list[dict[s
     out = []
     for (n, _), found in ranked[:limit]:
         t, turn = transcripts[n], found[0].turn
-        rewrites = [r for f in found for r in _rewrites_of(f.violation)]
+        rewrites = clean_rewrites(found)
         out.append(
             {
                 "path": display_name(t.path),
