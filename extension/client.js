@@ -237,8 +237,10 @@ export function guardPage(doc, options = {}) {
     try {
       if (trigger.kind === "key") {
         const init = { key: "Enter", code: "Enter", keyCode: 13, which: 13, bubbles: true, cancelable: true, composed: true };
-        trigger.target.dispatchEvent(new KeyboardEvent("keydown", init));
-        trigger.target.dispatchEvent(new KeyboardEvent("keypress", { ...init, charCode: 13 }));
+        // As a browser does: keypress only when keydown was not cancelled (pages that send on either work).
+        if (trigger.target.dispatchEvent(new KeyboardEvent("keydown", init))) {
+          trigger.target.dispatchEvent(new KeyboardEvent("keypress", { ...init, charCode: 13 }));
+        }
         trigger.target.dispatchEvent(new KeyboardEvent("keyup", init));
       } else if (trigger.kind === "click") {
         trigger.button.click();

@@ -165,6 +165,12 @@ function showPanel(box, ...children) {
   if (panel) panel.remove();
   panel = el("section", { className: "panel", role: "alertdialog" }, ...children);
   panel.setAttribute("aria-live", "assertive");
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      hidePanel();
+      box.focus(); // the message stays held in the box, its marks too, until it is edited or sent
+    }
+  });
   shadow().append(panel);
   const rect = box.getBoundingClientRect();
   const height = panel.getBoundingClientRect().height;
@@ -267,6 +273,7 @@ function onUnavailable(info) {
   });
   const section = showPanel(info.box, el("h2", { className: "unavailable" }, labels.unavailable), el("div", { className: "actions" }, retry, edit, override));
   section.classList.add("unavailable");
+  retry.focus();
 }
 
 function onUnchecked(info) {

@@ -17,7 +17,7 @@ import pytest
 from phraselint.engine.linter import Linter
 from phraselint.service.server import create_app
 
-CONSOLES = Path(__file__).resolve().parent / "fixtures" / "consoles"
+CONSOLES = Path(__file__).resolve().parent / "consoles"
 LINTER = Linter()
 
 

@@ -23,7 +23,7 @@ from phraselint.service.server import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = ROOT / "extension"
-CONSOLES = Path(__file__).resolve().parent / "fixtures" / "consoles"
+CONSOLES = Path(__file__).resolve().parent / "consoles"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 LINTER = Linter()
 PANEL = "#phraselint-presend .panel"
@@ -236,10 +236,11 @@ def test_with_the_service_stopped_fail_closed_holds_the_message(
     assert page.input_value("#reply") == "您好，请稍等。"
     assert "未发送" in page.locator(f"{PANEL} h2").text_content()
     shot(page, "extension-fail-closed.png")
-    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # the panel closes; the message stays in the box
+    assert page.locator(PANEL).count() == 0 and page.input_value("#reply") == "您好，请稍等。"
     page.click("#reply")
     page.keyboard.press("Enter")  # still held, however it is sent
-    page.wait_for_timeout(300)
+    page.locator(f"{PANEL}.unavailable").wait_for(state="visible")
     assert sent_on_textarea_desk(page) == []
 
 
