@@ -91,7 +91,8 @@ def configure(browser: tuple[Any, str], service: str, site: str | None, fail_mod
     options.goto(f"chrome-extension://{extension_id}/options.html")
     options.fill("#service", service)
     options.click("#save-service")
-    options.wait_for_function("document.getElementById('service-status').textContent.startsWith('已保存')")
+    # A locator, not wait_for_function: the extension's pages forbid eval (script-src 'self').
+    options.locator("#service-status", has_text="已保存").wait_for()
     options.check(f"input[name=failMode][value={fail_mode}]")
     if site is not None:
         options.fill("#site", site)
@@ -272,7 +273,7 @@ def test_a_site_not_enabled_is_left_alone_and_the_service_must_be_on_this_machin
     assert sent_on_textarea_desk(page) == ["不知道。"] and page.locator(PANEL).count() == 0
     options.fill("#service", "https://phraselint.example.org/")
     options.click("#save-service")
-    options.wait_for_function("document.getElementById('service-status').textContent.startsWith('未保存')")
+    options.locator("#service-status", has_text="未保存").wait_for()
     assert "not this machine" in options.locator("#service-status").text_content()
     options.reload()
     assert options.input_value("#service") == service.url
@@ -284,3 +285,21 @@ def test_the_extension_carries_the_repository_s_client() -> None:
     assert (EXTENSION / "client.js").read_bytes() == (
         ROOT / "phraselint" / "static" / "client.js"
     ).read_bytes()
+
+
+def test_the_background_worker_refuses_an_address_off_this_machine_even_when_stored(
+    browser: tuple[Any, str], service: Service, consoles: str
+) -> None:
+    """Whatever got into storage (an old version, a sync, a hand edit), the worker that makes the calls checks
+    the address again: a message is then held as if the service were down, and no text leaves the machine."""
+    configure(browser, service.url, consoles, fail_mode="open")
+    context, _ = browser
+    worker = context.service_workers[0]
+    worker.evaluate(
+        "chrome.storage.local.set({service: 'http://phraselint.example.org:8765/', failMode: 'closed'})"
+    )
+    page = open_console(browser, f"{consoles}/textarea.html")
+    type_into(page, "#reply", "您好，请稍等。")
+    page.keyboard.press("Enter")
+    page.locator(f"{PANEL}.unavailable").wait_for(state="visible")
+    assert sent_on_textarea_desk(page) == []
