@@ -108,3 +108,23 @@ def test_guard_holds_a_forbidden_message_until_it_is_clean(page: Any, tool: str)
     page.evaluate("() => window.holds[1].sendAsIs()")  # the caller's explicit override
     assert page.locator("#sent li").all_text_contents() == [LINTER.alternatives(text)[0], text]
     assert page.console_errors == []
+
+
+def test_where_enter_is_not_the_send_key_a_checked_enter_still_breaks_the_line(page: Any, tool: str) -> None:
+    """A box whose page does not send on Enter: once the check lets the key through, the line break it would
+    have made is made (a re-sent key has no default action of its own)."""
+    open_tool(page, tool)
+    page.evaluate(
+        """() => {
+            const notes = document.createElement('textarea');
+            notes.id = 'notes';
+            document.body.append(notes);
+            window.phraselint.guard(notes, {onHold: () => {}});
+        }"""
+    )
+    page.click("#notes")
+    page.keyboard.insert_text("您好")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('notes').value === '您好\\n'")
+    page.keyboard.insert_text("请稍等")
+    assert page.input_value("#notes") == "您好\n请稍等"

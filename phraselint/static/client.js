@@ -167,6 +167,15 @@ export function writeBox(box, text) {
   }
 }
 
+function breakLine(box) {
+  if (box instanceof HTMLTextAreaElement) {
+    box.setRangeText("\n", box.selectionStart, box.selectionEnd, "end");
+    box.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertLineBreak" }));
+  } else if (box.isContentEditable) {
+    box.ownerDocument.execCommand("insertLineBreak");
+  }
+}
+
 function isSendKey(event) {
   // Enter sends, Shift+Enter breaks the line; never while an input method is composing a word.
   return (
@@ -238,10 +247,16 @@ export function guardPage(doc, options = {}) {
       if (trigger.kind === "key") {
         const init = { key: "Enter", code: "Enter", keyCode: 13, which: 13, bubbles: true, cancelable: true, composed: true };
         // As a browser does: keypress only when keydown was not cancelled (pages that send on either work).
-        if (trigger.target.dispatchEvent(new KeyboardEvent("keydown", init))) {
-          trigger.target.dispatchEvent(new KeyboardEvent("keypress", { ...init, charCode: 13 }));
+        let taken = !trigger.target.dispatchEvent(new KeyboardEvent("keydown", init));
+        if (!taken) {
+          taken = !trigger.target.dispatchEvent(new KeyboardEvent("keypress", { ...init, charCode: 13 }));
         }
         trigger.target.dispatchEvent(new KeyboardEvent("keyup", init));
+        if (!taken) {
+          // The page did not take Enter as its send key: a synthetic key has no default action, so do the
+          // browser's, a line break where the caret is.
+          breakLine(trigger.box);
+        }
       } else if (trigger.kind === "click") {
         trigger.button.click();
       } else if (trigger.form.requestSubmit) {
@@ -312,7 +327,7 @@ export function guardPage(doc, options = {}) {
   function onKey(event) {
     if (passing || !isSendKey(event)) return;
     const box = boxFor(event.target);
-    if (box) intercept(event, box, { kind: "key", target: event.target });
+    if (box) intercept(event, box, { kind: "key", target: event.target, box });
   }
 
   function onClick(event) {
