@@ -143,3 +143,31 @@ def test_when_the_check_cannot_be_reached_nothing_goes_out(page: Any, service_ur
     assert "未发送" in page.locator("#status").text_content()
     assert conversation(page) == []
     assert page.input_value("#message") == "您好"
+
+
+def test_the_page_is_a_conversation_with_the_visitor_s_side(page: Any, service_url: str) -> None:
+    """The visitor asks (not checked: the check is for staff), the staff reply is held and its rewrite goes
+    out: both sides stand in the conversation in order, the visitor's on the left."""
+    question = "你好，补办社保卡要多久？"
+    reply = "不知道。"
+    rewrite = LINTER.rewrite(reply)
+    assert rewrite
+    page.goto(service_url)
+    page.fill("#visitor-message", question)
+    page.press("#visitor-message", "Enter")
+    page.locator("#conversation li.theirs").wait_for()
+    assert page.locator("#empty").is_hidden()
+    send(page, reply)
+    page.locator("#held").wait_for(state="visible")
+    page.click("#use-rewrite")
+    page.click("#send")
+    page.locator("#conversation li.mine").wait_for()
+    sides = page.eval_on_selector_all("#conversation li", "items => items.map(i => i.className)")
+    assert sides == ["message theirs", "message mine"]
+    assert conversation(page) == [question, rewrite]
+    theirs = page.locator("#conversation li.theirs").bounding_box()
+    mine = page.locator("#conversation li.mine").bounding_box()
+    assert theirs["x"] < mine["x"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-conversation.png"), full_page=True)
+    assert page.console_errors == []

@@ -180,17 +180,17 @@ def test_batch_checks_each_message_in_order(client: TestClient) -> None:
 
 def test_batch_is_capped_and_names_the_bad_message(client: TestClient) -> None:
     too_many = client.post("/v1/check/batch", json={"messages": [{"text": "您好"}] * (MAX_BATCH + 1)})
-    assert too_many.status_code == 400 and "messages" in too_many.json()["error"]
+    assert too_many.status_code == 400 and too_many.json()["error"]["field"] == "messages"
     assert (
         client.post("/v1/check/batch", json={"messages": [{"text": "您好"}] * MAX_BATCH}).status_code == 200
     )
     bad = client.post("/v1/check/batch", json={"messages": [{"text": "您好"}, {"text": 5}]})
     assert bad.status_code == 400 and bad.json() == {
-        "error": "messages[1].text: must be a string, not a number"
+        "error": {"field": "messages[1].text", "message": "must be a string, not a number"}
     }
     for body in ({}, {"messages": "不知道"}, {"messages": [3]}):
         response = client.post("/v1/check/batch", json=body)
-        assert response.status_code == 400 and response.json()["error"].startswith("messages"), body
+        assert response.status_code == 400 and response.json()["error"]["field"].startswith("messages"), body
 
 
 def test_rules_list_the_catalogue_in_use(client: TestClient) -> None:
@@ -234,7 +234,7 @@ def test_healthz(client: TestClient) -> None:
         (b'"text"', "body: must be a JSON object, not a string"),
         (b"null", "body: must be a JSON object, not null"),
         (b"{}", "text: missing"),
-        (b'{"txt": "x"}', "text: missing"),
+        (b'{"txt": "x"}', "txt: unknown field 'txt' (known: text, speaker, script)"),
         (b'{"text": null}', "text: must be a string, not null"),
         (b'{"text": 3}', "text: must be a string, not a number"),
         (b'{"text": ["x"]}', "text: must be a string, not an array"),
@@ -250,7 +250,9 @@ def test_bad_requests_get_400_naming_the_field(client: TestClient, body: bytes, 
     response = client.post("/v1/check", content=body, headers=JSON)
     assert response.status_code == 400, response.text
     assert response.headers["content-type"] == "application/json"
-    assert response.json()["error"].startswith(error)
+    field, message = error.split(": ", 1)
+    assert response.json()["error"]["field"] == field
+    assert response.json()["error"]["message"].startswith(message)
 
 
 def test_a_body_with_a_byte_order_mark_is_accepted(client: TestClient) -> None:
@@ -267,7 +269,7 @@ def test_only_json_is_accepted(client: TestClient) -> None:
         {"Content-Type": "application/x-www-form-urlencoded"},
     ):
         response = client.post("/v1/check", content=b'{"text": "x"}', headers=headers)
-        assert response.status_code == 415 and "Content-Type" in response.json()["error"]
+        assert response.status_code == 415 and response.json()["error"]["field"] == "Content-Type"
     charset = client.post(
         "/v1/check", content=b'{"text": "x"}', headers={"Content-Type": "application/json; charset=utf-8"}
     )
@@ -280,9 +282,9 @@ def test_an_oversized_body_gets_413_by_its_declared_length() -> None:
         assert c.post("/v1/check", content=small, headers=JSON).status_code == 200
         big = json.dumps({"text": "您好" * 100}).encode()
         response = c.post("/v1/check", content=big, headers=JSON)
-        assert response.status_code == 413 and "100" in response.json()["error"]
+        assert response.status_code == 413 and "100" in response.json()["error"]["message"]
         lying = c.post("/v1/check", content=small, headers={**JSON, "Content-Length": "x1"})
-        assert lying.status_code == 400 and "Content-Length" in lying.json()["error"]
+        assert lying.status_code == 400 and lying.json()["error"]["field"] == "Content-Length"
 
 
 def test_an_oversized_body_gets_413_by_what_arrives_when_no_length_is_declared() -> None:
@@ -298,7 +300,7 @@ def test_an_oversized_body_gets_413_by_what_arrives_when_no_length_is_declared()
     with TestClient(create_app(LINTER, max_body=4096)) as c:
         response = c.post("/v1/check", content=chunked(), headers=JSON)
         assert "content-length" not in {k.lower() for k in response.request.headers}
-        assert response.status_code == 413 and "4096" in response.json()["error"]
+        assert response.status_code == 413 and "4096" in response.json()["error"]["message"]
         ok = c.post(
             "/v1/check",
             content=iter([b'{"text": ', b'"\xe4\xb8\x8d\xe7\x9f\xa5\xe9\x81\x93"}']),
@@ -313,18 +315,20 @@ def test_the_default_limit_is_64_kib(client: TestClient) -> None:
     assert len(padded) == 64 * 1024
     assert client.post("/v1/check", content=padded, headers=JSON).status_code == 200
     over = client.post("/v1/check", content=padded + b" ", headers=JSON)
-    assert over.status_code == 413 and "65536" in over.json()["error"]
+    assert over.status_code == 413 and "65536" in over.json()["error"]["message"]
 
 
 def test_a_message_longer_than_a_chat_message_gets_413_naming_it(client: TestClient) -> None:
     assert post(client, {"text": "您好" * (MAX_TEXT // 2)})["ok"] is True
     long = client.post("/v1/check", json={"text": "您好" * (MAX_TEXT // 2) + "。"})
     assert long.status_code == 413
-    assert long.json() == {"error": f"text: {MAX_TEXT + 1} characters, more than the limit of {MAX_TEXT}"}
+    assert long.json() == {
+        "error": {"field": "text", "message": f"{MAX_TEXT + 1} characters, more than the limit of {MAX_TEXT}"}
+    }
     batch = client.post(
         "/v1/check/batch", json={"messages": [{"text": "您好"}, {"text": "好" * (MAX_TEXT + 1)}]}
     )
-    assert batch.status_code == 413 and batch.json()["error"].startswith("messages[1].text:")
+    assert batch.status_code == 413 and batch.json()["error"]["field"] == "messages[1].text"
     with TestClient(create_app(LINTER, max_text=3)) as c:
         assert c.post("/v1/check", json={"text": "不知道"}).status_code == 200
         assert c.post("/v1/check", json={"text": "不知道。"}).status_code == 413
@@ -341,12 +345,15 @@ def test_a_long_message_is_checked_like_a_short_one(client: TestClient) -> None:
 
 def test_unknown_routes_and_wrong_methods_answer_in_json(client: TestClient) -> None:
     missing = client.get("/v2/check")
-    assert missing.status_code == 404 and missing.json() == {"error": "not found: GET /v2/check"}
+    assert missing.status_code == 404
+    assert missing.json() == {"error": {"field": None, "message": "not found: GET /v2/check"}}
     wrong = client.get("/v1/check")
     assert wrong.status_code == 405 and wrong.headers["allow"] == "POST"
-    assert wrong.json() == {"error": "method not allowed: GET /v1/check (allowed: POST)"}
+    assert wrong.json() == {
+        "error": {"field": None, "message": "method not allowed: GET /v1/check (allowed: POST)"}
+    }
     assert client.post("/healthz").status_code == 405
-    assert client.get("/static/no-such-file.js").json()["error"].startswith("not found")
+    assert client.get("/static/no-such-file.js").json()["error"]["message"].startswith("not found")
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
@@ -394,7 +401,9 @@ def test_a_bug_is_a_logged_500_in_json_and_the_service_keeps_going(caplog: pytes
     ):
         response = c.post("/v1/check", json={"text": "boom"})
         assert response.status_code == 500
-        assert response.json() == {"error": "internal error (logged by the service)"}
+        assert response.json() == {
+            "error": {"field": None, "message": "internal error (logged by the service)"}
+        }
         assert "a bug in the engine" in caplog.text and "POST /v1/check" in caplog.text
         assert c.post("/v1/check", json={"text": "不知道。"}).json()["ok"] is False
 
@@ -435,7 +444,7 @@ def test_the_chat_page_and_its_files_are_local(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "default-src 'self'" in page.headers["content-security-policy"]
-    for name in ("chat.js", "chat.css"):
+    for name in ("chat.js", "chat.css", "client.js", "docs.js", "docs.css"):
         response = client.get(f"/static/{name}")
         assert response.status_code == 200 and response.text == (STATIC_DIR / name).read_text(
             encoding="utf-8"
@@ -445,7 +454,9 @@ def test_the_chat_page_and_its_files_are_local(client: TestClient) -> None:
         assert not re.search(r"(src|href)=\"(https?:)?//", text), (
             f"{path.name} loads something from elsewhere"
         )
-        assert "http://" not in text and "https://" not in text, path.name
+        # The only address named is the local service's (the JavaScript client's default and its example).
+        hosts = set(re.findall(r"https?://([^/:\"'\s]+)", text))
+        assert hosts <= {"127.0.0.1"}, (path.name, hosts)
 
 
 def test_start_up_warms_the_engine_before_the_first_request(tmp_path: Path) -> None:
@@ -571,3 +582,19 @@ def test_serve_command_serves_with_its_options(tmp_path: Path) -> None:
             watchdog.cancel()
             process.terminate()
             process.wait(timeout=10)
+
+
+def test_unknown_fields_are_refused_naming_them(client: TestClient) -> None:
+    """A misspelt field would otherwise be dropped in silence (``speeker``: the message checked as staff's)."""
+    one = client.post("/v1/check", json={"text": "您好", "speeker": "客户"})
+    assert one.status_code == 400
+    assert one.json() == {
+        "error": {"field": "speeker", "message": "unknown field 'speeker' (known: text, speaker, script)"}
+    }
+    two = client.post("/v1/check", json={"text": "您好", "lang": "zh", "mode": 1})
+    assert two.status_code == 400 and two.json()["error"]["field"] == "lang"
+    assert "'lang', 'mode'" in two.json()["error"]["message"]
+    inner = client.post("/v1/check/batch", json={"messages": [{"text": "您好"}, {"text": "x", "who": "a"}]})
+    assert inner.status_code == 400 and inner.json()["error"]["field"] == "messages[1].who"
+    outer = client.post("/v1/check/batch", json={"messages": [], "text": "x"})
+    assert outer.status_code == 400 and outer.json()["error"]["field"] == "text"

@@ -6,10 +6,13 @@ the optional extra ``serve``.
     POST /v1/check/batch  {"messages": [...]}              → {"results": [...]}
     GET  /v1/rules        the rules in use
     GET  /healthz         alive, and how many rules
+    GET  /openapi.json    the contract (OpenAPI 3.1; openapi.json beside this module)
+    GET  /docs            the contract as a page (static/docs.html, offline: no CDN)
     GET  /                the chat page (static/chat.html)
 
 One direction: request → bounded body → JSON → a validated :class:`Message` → :meth:`PreSend.check` (pure)
-→ JSON. Every bad request is a 4xx with ``{"error": "..."}`` naming the field; a 500 means a bug and is logged.
+→ JSON. Every bad request is a 4xx with ``{"error": {"field", "message"}}``, unknown fields included; a 500
+means a bug and is logged.
 """
 
 from __future__ import annotations
@@ -54,7 +57,10 @@ MAX_TEXT = 2000
 INLINE_TEXT = 500  # a longer message is checked in a worker thread, so the event loop keeps serving
 MESSAGE_PATH = "<message>"  # the "path" of every violation: a chat message comes from no file
 SCRIPT_CHOICES: tuple[str, ...] = ("auto", *SCRIPTS)
+MESSAGE_FIELDS = ("text", "speaker", "script")  # what a message object may hold; anything else is a 400
+BATCH_FIELDS = ("messages",)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+OPENAPI_FILE = Path(__file__).resolve().parent / "openapi.json"
 # The chat page loads only its own script and style sheet; the icon is an empty data: URL (no favicon request).
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
@@ -65,7 +71,21 @@ PAGE_HEADERS = {
 
 
 class BadRequest(HTTPException):
-    """A request the client got wrong: its status (400, 413, 415) and a message naming the field."""
+    """A request the client got wrong: its status (400, 413, 415), the field at fault and what is wrong.
+
+    ``field`` is where the fault is: a path into the JSON body (``text``, ``messages[3].speaker``), ``body``
+    for the body as a whole, or a header's name (``Content-Type``, ``Content-Length``)."""
+
+    def __init__(self, status_code: int, field: str, message: str) -> None:
+        super().__init__(status_code, f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def error_body(field: str | None, message: str) -> dict[str, Any]:
+    """Every error answer: ``{"error": {"field", "message"}}``; ``field`` is null when no part of the request
+    is at fault (an unknown route, a wrong method, a bug in the service)."""
+    return {"error": {"field": field, "message": message}}
 
 
 @dataclass(frozen=True)
@@ -83,11 +103,11 @@ class Message:
 def _text(value: object, field: str) -> str:
     """``value`` as a string that can be sent back as UTF-8, or a 400 naming ``field``."""
     if not isinstance(value, str):
-        raise BadRequest(400, f"{field}: must be a string, not {_json_type(value)}")
+        raise BadRequest(400, field, f"must be a string, not {_json_type(value)}")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise BadRequest(400, f"{field}: unpaired surrogate at character {exc.start}") from None
+        raise BadRequest(400, field, f"unpaired surrogate at character {exc.start}") from None
     return value
 
 
@@ -102,32 +122,47 @@ def _json_type(value: object) -> str:
     return names.get(type(value), "a number" if isinstance(value, float) else type(value).__name__)
 
 
+def refuse_unknown(data: dict[str, object], allowed: tuple[str, ...], where: str) -> None:
+    """A 400 naming every field of ``data`` the service does not know: a misspelt ``speeker`` would
+    otherwise be dropped in silence and the message checked as the wrong speaker's."""
+    unknown = [key for key in data if key not in allowed]
+    if unknown:
+        names = ", ".join(f"'{key}'" for key in unknown)
+        raise BadRequest(
+            400,
+            f"{where}{unknown[0]}",
+            f"unknown field{'s' if len(unknown) > 1 else ''} {names} (known: {', '.join(allowed)})",
+        )
+
+
 def parse_message(data: object, where: str = "", max_text: int = MAX_TEXT) -> Message:
     """A :class:`Message` from decoded JSON; ``where`` prefixes field names (``messages[3].``)."""
     if not isinstance(data, dict):
-        raise BadRequest(400, f"{where.rstrip('.') or 'body'}: must be a JSON object, not {_json_type(data)}")
+        raise BadRequest(400, where.rstrip(".") or "body", f"must be a JSON object, not {_json_type(data)}")
+    refuse_unknown(data, MESSAGE_FIELDS, where)
     if "text" not in data:
-        raise BadRequest(400, f"{where}text: missing (the message to check, a string)")
+        raise BadRequest(400, f"{where}text", "missing (the message to check, a string)")
     text = _text(data["text"], f"{where}text")
     if len(text) > max_text:
-        raise BadRequest(413, f"{where}text: {len(text)} characters, more than the limit of {max_text}")
+        raise BadRequest(413, f"{where}text", f"{len(text)} characters, more than the limit of {max_text}")
     speaker = _optional_text(data.get("speaker"), f"{where}speaker")
     script = _optional_text(data.get("script"), f"{where}script")
     if script is not None and script not in SCRIPT_CHOICES:
-        raise BadRequest(400, f"{where}script: must be one of {', '.join(SCRIPT_CHOICES)}, not '{script}'")
+        raise BadRequest(400, f"{where}script", f"must be one of {', '.join(SCRIPT_CHOICES)}, not '{script}'")
     return Message(text, speaker, script)
 
 
 def parse_batch(data: object, max_batch: int = MAX_BATCH, max_text: int = MAX_TEXT) -> list[Message]:
     if not isinstance(data, dict):
-        raise BadRequest(400, f"body: must be a JSON object, not {_json_type(data)}")
+        raise BadRequest(400, "body", f"must be a JSON object, not {_json_type(data)}")
+    refuse_unknown(data, BATCH_FIELDS, "")
     if "messages" not in data:
-        raise BadRequest(400, "messages: missing (an array of message objects)")
+        raise BadRequest(400, "messages", "missing (an array of message objects)")
     messages = data["messages"]
     if not isinstance(messages, list):
-        raise BadRequest(400, f"messages: must be an array of message objects, not {_json_type(messages)}")
+        raise BadRequest(400, "messages", f"must be an array of message objects, not {_json_type(messages)}")
     if len(messages) > max_batch:
-        raise BadRequest(400, f"messages: at most {max_batch} per request, not {len(messages)}")
+        raise BadRequest(400, "messages", f"at most {max_batch} per request, not {len(messages)}")
     return [parse_message(m, f"messages[{i}].", max_text) for i, m in enumerate(messages)]
 
 
@@ -136,17 +171,17 @@ def decode_json(body: bytes) -> object:
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BadRequest(400, f"body: not valid UTF-8 (byte {exc.start})") from None
+        raise BadRequest(400, "body", f"not valid UTF-8 (byte {exc.start})") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadRequest(
-            400, f"body: malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            400, "body", f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
     except RecursionError:
-        raise BadRequest(400, "body: malformed JSON: nested too deeply") from None
+        raise BadRequest(400, "body", "malformed JSON: nested too deeply") from None
     except ValueError as exc:  # a number too long to convert
-        raise BadRequest(400, f"body: malformed JSON: {exc}") from None
+        raise BadRequest(400, "body", f"malformed JSON: {exc}") from None
 
 
 async def read_body(request: Request, max_body: int) -> bytes:
@@ -155,17 +190,17 @@ async def read_body(request: Request, max_body: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
         if not (declared.isascii() and declared.isdigit()):
-            raise BadRequest(400, f"Content-Length: not a number: '{declared}'")
+            raise BadRequest(400, "Content-Length", f"not a number: '{declared}'")
         if int(declared) > max_body:
-            raise BadRequest(413, f"body: {declared} bytes, larger than the limit of {max_body}")
+            raise BadRequest(413, "body", f"{declared} bytes, larger than the limit of {max_body}")
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
-        raise BadRequest(415, f"Content-Type: must be application/json, not '{media_type or 'missing'}'")
+        raise BadRequest(415, "Content-Type", f"must be application/json, not '{media_type or 'missing'}'")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > max_body:
-            raise BadRequest(413, f"body: larger than the limit of {max_body} bytes")
+            raise BadRequest(413, "body", f"larger than the limit of {max_body} bytes")
     return bytes(body)
 
 
@@ -237,6 +272,17 @@ def warm(linter: Linter) -> None:
         linter.rewrite(text)
 
 
+def openapi(max_text: int = MAX_TEXT, max_batch: int = MAX_BATCH) -> dict[str, Any]:
+    """The service's contract (OpenAPI 3.1, ``openapi.json`` beside this module) with this service's
+    version and limits filled in, so the document served is the one the service keeps."""
+    document: dict[str, Any] = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+    document["info"]["version"] = __version__
+    schemas = document["components"]["schemas"]
+    schemas["Message"]["properties"]["text"]["maxLength"] = max_text
+    schemas["Batch"]["properties"]["messages"]["maxItems"] = max_batch
+    return document
+
+
 # --- the app ----------------------------------------------------------------------------------------
 
 
@@ -263,14 +309,17 @@ class _CatchAll:
             log.exception("internal error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            response = JSONResponse({"error": "internal error (logged by the service)"}, status_code=500)
+            response = JSONResponse(
+                error_body(None, "internal error (logged by the service)"), status_code=500
+            )
             await response(scope, receive, send)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    field: str | None = None
     if isinstance(exc, BadRequest):
-        message = exc.detail
+        field, message = exc.field, exc.message
     elif exc.status_code == 404:
         message = f"not found: {request.method} {request.url.path}"
     elif exc.status_code == 405:
@@ -278,7 +327,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         message = f"method not allowed: {request.method} {request.url.path} (allowed: {allowed})"
     else:
         message = exc.detail
-    return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(error_body(field, message), status_code=exc.status_code, headers=exc.headers)
 
 
 def create_app(
@@ -323,6 +372,16 @@ def create_app(
             STATIC_DIR / "chat.html", media_type="text/html; charset=utf-8", headers=PAGE_HEADERS
         )
 
+    contract = openapi(max_text, max_batch)
+
+    async def openapi_document(request: Request) -> Response:
+        return JSONResponse(contract)
+
+    async def docs_page(request: Request) -> Response:
+        return FileResponse(
+            STATIC_DIR / "docs.html", media_type="text/html; charset=utf-8", headers=PAGE_HEADERS
+        )
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         warm(linter)
@@ -344,6 +403,8 @@ def create_app(
         Route("/v1/rules", rules, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/", chat_page, methods=["GET"]),
+        Route("/openapi.json", openapi_document, methods=["GET"]),
+        Route("/docs", docs_page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     return Starlette(

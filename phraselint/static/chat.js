@@ -1,7 +1,9 @@
 // The chat page of `phraselint serve`: every message is checked (POST v1/check) before it goes out. A message
 // with a forbidden phrase (服务忌语) is held back with the words marked, the reasons shown and the polite
-// version (规范用语) one click away. No framework, no build step.
-"use strict";
+// version (规范用语) one click away. The visitor's side of the conversation can be typed too (not checked: the
+// check is for staff). An ES module on the repository's JavaScript client (client.js); no build step.
+
+import { check, proposals, segments, ServiceError } from "./client.js";
 
 // UI labels in the script of the message being checked (the violations' `script` field).
 const LABELS = {
@@ -9,7 +11,11 @@ const LABELS = {
     title: "服务对话",
     subtitle: "发送前自动检查服务忌语，并给出规范用语。",
     conversation: "对话记录",
-    empty: "还没有消息。输入回复后按发送。",
+    empty: "还没有消息。群众一方先提问，或直接输入回复后按发送。",
+    visitorSide: "群众一方（演示）",
+    visitorPlaceholder: "以群众身份提问，回车发送",
+    visitorSend: "群众发送",
+    visitor: "群众",
     held: "消息未发送：含有服务忌语",
     heldHint: "标出的词语不宜对群众说。可改用规范用语，或自行修改后再发送。",
     suggestion: "建议",
@@ -30,7 +36,11 @@ const LABELS = {
     title: "服務對話",
     subtitle: "發送前自動檢查服務忌語，並給出規範用語。",
     conversation: "對話記錄",
-    empty: "還沒有消息。輸入回覆後按發送。",
+    empty: "還沒有消息。群眾一方先提問，或直接輸入回覆後按發送。",
+    visitorSide: "群眾一方（演示）",
+    visitorPlaceholder: "以群眾身份提問，回車發送",
+    visitorSend: "群眾發送",
+    visitor: "群眾",
     held: "消息未發送：含有服務忌語",
     heldHint: "標出的詞語不宜對群眾說。可改用規範用語，或自行修改後再發送。",
     suggestion: "建議",
@@ -69,57 +79,32 @@ function applyLabels(script) {
   }
 }
 
-// --- talking to the service -------------------------------------------------------------------------
-
-class CheckFailed extends Error {
-  constructor(status) {
-    super(`check failed with HTTP ${status}`);
-    this.status = status;
-  }
-}
-
-async function checkMessage(text) {
-  const response = await fetch("v1/check", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ text }),
-  });
-  if (!response.ok) {
-    throw new CheckFailed(response.status);
-  }
-  return response.json();
-}
-
 // --- the held message -------------------------------------------------------------------------------
 
 // Offsets from the service count Unicode code points; JavaScript strings count UTF-16 units, so work on
 // arrays of code points (an emoji before a marked word would otherwise shift the mark).
 function highlighted(text, violations) {
-  const chars = Array.from(text);
   const fragment = document.createDocumentFragment();
-  let pos = 0;
-  for (const v of [...violations].sort((a, b) => a.start - b.start)) {
-    const start = Math.max(v.start, pos);
-    if (v.end <= start) {
+  for (const part of segments(text, violations)) {
+    if (part.violation === null) {
+      fragment.append(part.text);
       continue;
     }
-    fragment.append(chars.slice(pos, start).join(""));
     const mark = document.createElement("mark");
-    mark.className = `severity-${v.severity}`;
-    mark.title = v.message;
-    mark.textContent = chars.slice(start, v.end).join("");
+    mark.className = `severity-${part.violation.severity}`;
+    mark.title = part.violation.message;
+    mark.textContent = part.text;
     fragment.append(mark);
-    pos = v.end;
   }
-  fragment.append(chars.slice(pos).join(""));
   return fragment;
 }
 
 // The whole-message rewrite when the service has a safe one; else each violation's first suggestion put in
 // place of its words (from the end, so earlier offsets stay valid); null when there is nothing to offer.
 function proposalsFor(text, result) {
-  if (Array.isArray(result.alternatives) && result.alternatives.length) {
-    return result.alternatives;
+  const clean = proposals(result);
+  if (clean.length) {
+    return clean;
   }
   const one = proposalFor(text, result);
   return one === null ? [] : [one];
@@ -192,14 +177,14 @@ function setUp() {
     proposal = null;
   }
 
-  function deliver(text) {
+  function deliver(text, side = "mine") {
     const item = document.createElement("li");
-    item.className = "message mine";
+    item.className = `message ${side}`;
     const body = document.createElement("p");
     body.textContent = text;
     const meta = document.createElement("span");
     meta.className = "meta";
-    meta.textContent = labels.sent;
+    meta.textContent = side === "mine" ? labels.sent : labels.visitor;
     item.append(body, meta);
     conversation.append(item);
     empty.hidden = true;
@@ -249,7 +234,7 @@ function setUp() {
     send.disabled = true;
     say(labels.checking);
     try {
-      const result = await checkMessage(text);
+      const result = await check(text);
       if (result.ok) {
         hideHeld();
         deliver(text);
@@ -260,7 +245,7 @@ function setUp() {
       say("");
     } catch (error) {
       // Fail closed: without a check, nothing goes out.
-      if (error instanceof CheckFailed) {
+      if (error instanceof ServiceError) {
         say(error.status === 413 ? labels.tooLong : labels.failed);
       } else {
         say(labels.unavailable);
@@ -272,6 +257,16 @@ function setUp() {
   }
 
   form.addEventListener("submit", submit);
+  const visitorForm = document.getElementById("visitor-composer");
+  const visitorBox = document.getElementById("visitor-message");
+  visitorForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (visitorBox.value.trim()) {
+      deliver(visitorBox.value, "theirs");
+      visitorBox.value = "";
+    }
+    box.focus();
+  });
   box.addEventListener("keydown", (event) => {
     // Enter sends, Shift+Enter breaks the line; never while an input method is composing a word.
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
