@@ -155,7 +155,14 @@ def check_turns(
 ) -> Iterator[Finding]:
     """The findings of a file's turns, in order: the turns of staff (and of unknown speakers) that pass the
     fast candidate test are checked, with the file's script as the context of each. The one loop over a
-    file's turns, for check, fix and a transcript checked whole."""
+    file's turns, for check and a transcript checked whole."""
+    for turn, context in checked_turns(turns, linter, roles):
+        yield from check_turn(turn, path, linter, script, context)
+
+
+def checked_turns(turns: Iterable[Turn], linter: Linter, roles: Roles) -> Iterator[tuple[Turn, str]]:
+    """The turns to check (staff and unknown speakers whose text passes the fast candidate test), each with
+    the script of its file (judged from the first turns) as the context for utterances that show none."""
     file_script = FileScript()
     checked: dict[str | None, bool] = {}  # speaker → checked: a transcript has few speakers, many turns
     has_candidate = linter.has_candidate
@@ -167,4 +174,4 @@ def check_turns(
         if is_checked is None:
             is_checked = checked[speaker] = roles.checked(speaker)
         if is_checked and has_candidate(turn.text):
-            yield from check_turn(turn, path, linter, script, file_script.get())
+            yield turn, file_script.get()

@@ -660,6 +660,12 @@ def _json_fields(
         raise InputError(f"{error}: write one JSON object per line", path, lineno) from None
 
 
+def json_fields(line: str) -> dict[str, tuple[object, int]]:
+    """The top-level fields of the JSON object on ``line``: each value and the index where it begins (where a
+    string's opening quote stands). Raises InputError for a line that is no JSON object."""
+    return _json_fields(line, json.JSONDecoder(), None, 0)
+
+
 class _NotAnObject(ValueError):
     pass
 
