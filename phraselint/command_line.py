@@ -31,7 +31,15 @@ def split_values(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def fail(message: str) -> None:
-    click.echo(f"phraselint: error: {message}", err=True)
+    """Each line of ``message`` as one line on standard error."""
+    for line in message.splitlines() or [""]:
+        click.echo(f"phraselint: error: {line}", err=True)
+
+
+def internal_error(exc: BaseException, path: str | None = None) -> str:
+    """What to say of an error that is phraselint's fault, not the input's: one line, no traceback."""
+    where = f"{path}: " if path else ""
+    return f"{where}internal error ({type(exc).__name__}: {exc}); please report it with the input"
 
 
 def guard(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -47,6 +55,11 @@ def guard(func: Callable[..., Any]) -> Callable[..., Any]:
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # never a traceback, never exit 1 (that says findings) for a crash
+            fail(internal_error(exc))
+            sys.exit(2)
 
     return wrapper
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..engine.linter import Linter
 from ..engine.normalize import prefold
 from ..engine.script import detect_script
+from ..errors import InputError, InputErrors
 from ..model import Violation
 from ..read.decode import open_text
 from ..read.formats import LINE_FORMATS, detect_format, parse, parse_numbered
@@ -128,12 +129,15 @@ def check_turn(
 
 
 def lint_file(path: str, linter: Linter, roles: Roles, reading: Reading = DETECTED) -> Iterator[Finding]:
-    """Every finding in one transcript, streamed turn by turn. Raises InputError for an unreadable file.
+    """Every finding in one transcript, streamed turn by turn. Raises InputError for an unreadable file, and
+    InputErrors at the end for records that could not be read (a bad JSON line, a cue with a bad timing), once
+    every other record has been checked.
 
     In a format of one turn per line the fast candidate test runs on the raw line first, and only lines that
     pass it (and the first few, which set the file's clock and script) are parsed at all: the fold of a line
     contains the fold of its utterance, so no violation is missed, and most lines cost one C pass.
     """
+    problems: list[InputError] = []
     with open_text(path, encoding=reading.encoding) as (_, lines):
         head = list(itertools.islice(lines, _HEAD_LINES))
         fmt = reading.input_format if reading.input_format != "auto" else detect_format(path, head)
@@ -141,10 +145,12 @@ def lint_file(path: str, linter: Linter, roles: Roles, reading: Reading = DETECT
         if fmt in LINE_FORMATS:
             has_candidate = linter.has_candidate
             candidates = ((n, line) for n, line in numbered if n <= _HEAD_LINES or has_candidate(line))
-            turns = parse_numbered(candidates, fmt, name=path)
+            turns = parse_numbered(candidates, fmt, name=path, problems=problems)
         else:
-            turns = parse((line for _, line in numbered), fmt, name=path)
+            turns = parse((line for _, line in numbered), fmt, name=path, problems=problems)
         yield from check_turns(turns, path, linter, roles, reading.script)
+    if problems:  # records that could not be read: every other one was checked
+        raise InputErrors(problems)
 
 
 _HEAD_LINES = 20

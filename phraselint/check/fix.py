@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ..data.files import write_atomic
 from ..engine.linter import _MAX_FIX_ROUNDS as MAX_FIX_ROUNDS  # one limit for Linter.fix and fix_file
 from ..engine.linter import Linter
-from ..errors import InputError, PhraselintError
+from ..errors import InputError, InputErrors, PhraselintError
 from ..read.decode import read_whole
 from ..read.formats import detect_format, json_fields, parse
 from ..read.transcript import Turn
@@ -77,7 +77,10 @@ def fix_text(
     """One round of fixes over a transcript's text (``fix_file`` repeats it until nothing changes)."""
     source = _Text(text)
     fmt = input_format if input_format != "auto" else detect_format(path, source.lines[:50])
-    turns = list(parse(iter(source.lines), fmt, name=path))
+    problems: list[InputError] = []
+    turns = list(parse(iter(source.lines), fmt, name=path, problems=problems))
+    if problems:  # a file that cannot be read whole is not written back
+        raise InputErrors(problems)
     edits: list[_Edit] = []
     left = 0
     csv_fields = _csv_field_extents(source) if fmt == "csv" else []

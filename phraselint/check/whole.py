@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..engine.linter import Linter
+from ..errors import InputError, InputErrors
 from ..read.decode import open_text
 from ..read.formats import parse
 from ..read.transcript import Turn
@@ -42,7 +43,10 @@ def analyse_file(
     """Read one transcript once and check it whole: what ``lint_file`` finds, and the conversation rules.
     Raises InputError for an unreadable file."""
     with open_text(path, encoding=reading.encoding) as (_, lines):
-        turns = tuple(parse(lines, reading.input_format, name=path))
+        problems: list[InputError] = []
+        turns = tuple(parse(lines, reading.input_format, name=path, problems=problems))
+    if problems:
+        raise InputErrors(problems)
     phrases = tuple(check_turns(turns, path, linter, roles, reading.script))
     result = check_conversation(turns, roles, rules, path=path, script=reading.script, slots=slots)
     return Transcript(path, turns, phrases, result)

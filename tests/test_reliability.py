@@ -1,0 +1,114 @@
+"""Issue 12, "nothing lost, nothing crashes": one regression test per defect, through the real command line
+(real processes where the exit code is the contract)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from phraselint.cli import main
+from phraselint.errors import InputError
+from phraselint.read.formats import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)  # no settings file of the repository is found
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return CliRunner()
+
+
+def run(args: list[str], cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "XDG_CONFIG_HOME": str(cwd / "config"), "XDG_CACHE_HOME": str(cwd / "cache")}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), *args],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
+
+
+# --- 3. a lone surrogate --------------------------------------------------------------------------------
+
+
+def test_a_lone_surrogate_in_jsonl_is_no_crash_and_later_files_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text('{"role":"agent","text":"\\ud800不知道"}\n', encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"role":"agent","text":"不知道"}\n', encoding="utf-8")
+    done = run(["check", "--format", "jsonl", "a.jsonl", "b.jsonl"], tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert b"Traceback" not in done.stderr
+    found = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    assert [f["path"] for f in found] == ["a.jsonl", "b.jsonl"]
+    assert found[0]["utterance"] == "\ufffd不知道"  # one character for one: the spans still slice it
+
+
+def test_the_hook_never_reads_exit_1_for_a_lone_surrogate(tmp_path: Path) -> None:
+    message = '{"role":"agent","text":"\\udc00您好"}\n'.encode()
+    done = run(["check", "-", "--format", "json", "--input-format", "jsonl"], tmp_path, message)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["violations"] == []
+
+
+def test_fix_writes_a_lone_surrogate_back_as_a_valid_escape(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"role":"agent","name":"\\ud800","text":"不知道"}\n', encoding="utf-8")
+    assert runner.invoke(main, ["fix", "--write", str(path)]).exit_code == 0
+    assert json.loads(path.read_text(encoding="utf-8"))["text"] != "不知道"
+
+
+# --- 6. bad cues and bad lines are reported, and the rest is read ---------------------------------------
+
+SRT = (
+    "1\n00:00:0X,000 --> 00:00:02,000\n工作人员：不知道\n\n"
+    "2\n00:00:03,000 --> 00:00:04,000\n工作人员：不知道\n\n"
+    "3\n99:99:99,000 --> 99:99:99,500\n工作人员：您好\n\n"
+    "4\n00:00:09,000 --> 00:00:08,000\n工作人员：您好\n\n"
+    "5\n00:00:10,000 --> 00:00:11,000\n群众：谢谢\n"
+)
+
+
+def test_bad_srt_cues_are_reported_by_line_and_skipped() -> None:
+    problems: list[InputError] = []
+    turns = list(parse(iter(SRT.splitlines()), "srt", name="t.srt", problems=problems))
+    assert [(t.speaker, t.text, t.line) for t in turns] == [("工作人员", "不知道", 7), ("群众", "谢谢", 19)]
+    assert [p.line for p in problems] == [2, 10, 14]
+    assert "00:00:0X" in str(problems[0]) and "99:99:99" in str(problems[1]) and "before" in str(problems[2])
+    with pytest.raises(InputError, match="t.srt:2:"):
+        list(parse(iter(SRT.splitlines()), "srt", name="t.srt"))
+
+
+def test_check_reports_bad_cues_and_lines_and_goes_on(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "t.srt").write_text(SRT, encoding="utf-8")
+    lines = ['{"role":"agent","text":"不知道"', "[1, 2]", '{"role":"agent","text":"不知道"}']
+    (tmp_path / "t.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = runner.invoke(main, ["check", "-q", "--format", "jsonl", "t.srt", "t.jsonl"])
+    assert done.exit_code == 2
+    found = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(f["path"], f["line"]) for f in found] == [("t.srt", 7), ("t.jsonl", 3)]
+    errors = done.stderr.splitlines()
+    assert [e.split(": ")[2] for e in errors] == [
+        "t.srt:2",
+        "t.srt:10",
+        "t.srt:14",
+        "t.jsonl:1",
+        "t.jsonl:2",
+    ]
+
+
+def test_fix_refuses_a_file_it_cannot_read_whole(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "t.srt"
+    path.write_text(SRT, encoding="utf-8")
+    done = runner.invoke(main, ["fix", "--write", str(path)])
+    assert done.exit_code == 2 and "t.srt:2:" in done.stderr
+    assert path.read_text(encoding="utf-8") == SRT
