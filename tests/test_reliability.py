@@ -112,3 +112,26 @@ def test_fix_refuses_a_file_it_cannot_read_whole(runner: CliRunner, tmp_path: Pa
     done = runner.invoke(main, ["fix", "--write", str(path)])
     assert done.exit_code == 2 and "t.srt:2:" in done.stderr
     assert path.read_text(encoding="utf-8") == SRT
+
+
+# --- 10. tests that vanish ------------------------------------------------------------------------------
+
+
+def test_the_service_codes_are_in_the_repository() -> None:
+    codes = ROOT / "rules" / "codes"
+    assert len(sorted(codes.glob("00[0-4]_*.txt"))) == 5
+    assert "where the phrases are" in (codes / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_skip_fails_in_ci(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text((ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"))
+    (tmp_path / "browser.py").write_text("import pytest\n\n\n@pytest.fixture\ndef page():\n    return None\n")
+    (tmp_path / "test_x.py").write_text("import pytest\n\n\ndef test_s():\n    pytest.skip('no thing')\n")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_x.py"]
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    local = subprocess.run(command, cwd=tmp_path, env={**env, "PYTHONPATH": "."}, capture_output=True)
+    ci = subprocess.run(
+        command, cwd=tmp_path, env={**env, "PYTHONPATH": ".", "CI": "true"}, capture_output=True
+    )
+    assert local.returncode == 0 and b"1 skipped" in local.stdout
+    assert ci.returncode == 1 and b"1 failed" in ci.stdout and b"no thing" in ci.stdout
