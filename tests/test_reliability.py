@@ -135,3 +135,39 @@ def test_a_skip_fails_in_ci(tmp_path: Path) -> None:
     )
     assert local.returncode == 0 and b"1 skipped" in local.stdout
     assert ci.returncode == 1 and b"1 failed" in ci.stdout and b"no thing" in ci.stdout
+
+
+# --- 4. settings that cannot be read ----------------------------------------------------------------------
+
+
+def test_settings_not_utf8_name_the_file_and_exit_2(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "project" / "sub"
+    work.mkdir(parents=True)
+    (work / "t.txt").write_text("工作人员：不知道\n", encoding="utf-8")
+    monkeypatch.chdir(work)
+    # Another project's pyproject.toml above, not UTF-8 and without a [tool.phraselint] table: not ours.
+    (tmp_path / "pyproject.toml").write_bytes('[tool.black]\nname = "工作"\n'.encode("gb18030"))
+    assert runner.invoke(main, ["check", "-q", "t.txt"]).exit_code == 1
+    # Ours, not UTF-8: one line naming it, for every command.
+    (tmp_path / "pyproject.toml").write_bytes('[tool.phraselint]\nstaff = ["工作"]\n'.encode("gb18030"))
+    for command in (["check", "t.txt"], ["fix", "t.txt"], ["rules", "list"]):
+        done = runner.invoke(main, command)
+        assert done.exit_code == 2, command
+        assert done.stderr.splitlines() == [done.stderr.strip()] and "pyproject.toml" in done.stderr
+        assert "not UTF-8" in done.stderr and isinstance(done.exception, SystemExit)
+    (work / "phraselint.toml").write_bytes('staff = ["工作"]\n'.encode("gb18030"))
+    done = runner.invoke(main, ["check", "t.txt"])
+    assert done.exit_code == 2 and "phraselint.toml: not UTF-8" in done.stderr
+
+
+def test_a_malformed_phraselint_table_in_pyproject_is_reported(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "t.txt").write_text("工作人员：不知道\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.phraselint\nignore = ["dont-know"]\n', encoding="utf-8")
+    done = runner.invoke(main, ["check", "-q", "t.txt"])
+    assert done.exit_code == 2 and "pyproject.toml:" in done.stderr and "malformed TOML" in done.stderr
+    (tmp_path / "pyproject.toml").write_text("[tool.black\nx = 1\n", encoding="utf-8")  # not ours: ignored
+    assert runner.invoke(main, ["check", "-q", "t.txt"]).exit_code == 1
