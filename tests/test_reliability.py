@@ -171,3 +171,21 @@ def test_a_malformed_phraselint_table_in_pyproject_is_reported(
     assert done.exit_code == 2 and "pyproject.toml:" in done.stderr and "malformed TOML" in done.stderr
     (tmp_path / "pyproject.toml").write_text("[tool.black\nx = 1\n", encoding="utf-8")  # not ours: ignored
     assert runner.invoke(main, ["check", "-q", "t.txt"]).exit_code == 1
+
+
+# --- 5. fix --write: links, permissions ---------------------------------------------------------------------
+
+
+def test_fix_write_follows_a_link_and_respects_a_read_only_file(runner: CliRunner, tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_text("工作人员：不知道\n", encoding="utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    assert runner.invoke(main, ["fix", "--write", str(link)]).exit_code == 0
+    assert link.is_symlink() and "不知道" not in real.read_text(encoding="utf-8")
+    locked = tmp_path / "locked.txt"
+    locked.write_text("工作人员：不知道\n", encoding="utf-8")
+    locked.chmod(0o444)
+    done = runner.invoke(main, ["fix", "--write", str(locked)])
+    assert done.exit_code == 2 and "read-only" in done.stderr
+    assert locked.read_text(encoding="utf-8") == "工作人员：不知道\n"
