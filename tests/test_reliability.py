@@ -189,3 +189,21 @@ def test_fix_write_follows_a_link_and_respects_a_read_only_file(runner: CliRunne
     done = runner.invoke(main, ["fix", "--write", str(locked)])
     assert done.exit_code == 2 and "read-only" in done.stderr
     assert locked.read_text(encoding="utf-8") == "工作人员：不知道\n"
+
+
+# --- 2. a finding on a long line carries a bounded window, not the line -----------------------------------
+
+
+def test_a_finding_on_a_long_line_carries_a_bounded_window(runner: CliRunner, tmp_path: Path) -> None:
+    from phraselint.output.render import CONTEXT, WHOLE_UTTERANCE
+
+    clean = "请您出示证件。" * 3000  # 21,000 characters
+    (tmp_path / "long.txt").write_text(f"工作人员：{clean}不知道。{clean}\n", encoding="utf-8")
+    done = runner.invoke(main, ["check", "--format", "json", "long.txt"])
+    (found,) = json.loads(done.stdout)["violations"]
+    assert len(found["utterance"]) <= 2 * CONTEXT + len(found["text"]) < WHOLE_UTTERANCE
+    offset = found["utterance_start"]
+    assert found["utterance"][found["start"] - offset : found["end"] - offset] == found["text"] == "不知道"
+    assert found["rewrite"] is None and found["column"] == 6 + len(clean)
+    text = runner.invoke(main, ["check", "long.txt"]).stdout
+    assert len(text) < 2000 and "不知道" in text
