@@ -207,3 +207,63 @@ def test_a_finding_on_a_long_line_carries_a_bounded_window(runner: CliRunner, tm
     assert found["rewrite"] is None and found["column"] == 6 + len(clean)
     text = runner.invoke(main, ["check", "long.txt"]).stdout
     assert len(text) < 2000 and "不知道" in text
+
+
+# --- 8. the quiz database ------------------------------------------------------------------------------
+
+
+def _quiz_db(path: Path, trainee: str = "ann", answers: int = 400) -> None:
+    from datetime import datetime, timezone
+
+    from phraselint.quiz.store import AnswerRecord, QuizStore
+
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    with QuizStore(path) as store:
+        for i in range(answers):
+            record = AnswerRecord(
+                trainee, f"judge:{i}", "judge", "answering", "问" * 50, "1", 100, True, now, 1.0
+            )
+            store.record(record, "{}", now)
+    import sqlite3
+
+    with sqlite3.connect(path) as db:  # everything in the main file, nothing left in the write-ahead log
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("PRAGMA journal_mode = DELETE")
+
+
+def test_a_damaged_quiz_database_is_refused_before_anything_is_saved(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from phraselint.quiz.store import QuizStore, StoreError
+
+    db = tmp_path / "q.sqlite3"
+    _quiz_db(db)
+    data = bytearray(db.read_bytes())
+    page = 4096
+    assert len(data) > 6 * page
+    for number in (3, 4, 5):  # the headers of three pages of answers overwritten
+        data[number * page : number * page + 64] = b"\xa5" * 64
+    db.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="damaged"):
+        QuizStore(db)
+    before = db.read_bytes()
+    done = runner.invoke(main, ["quiz", "--db", str(db), "-n", "1"], input="y\n")
+    assert done.exit_code == 2 and "damaged" in done.stderr and "进度已保存" not in done.stdout
+    for command in (["quiz", "stats", "--db", str(db)], ["quiz", "export", "--db", str(db)]):
+        done = runner.invoke(main, command)
+        assert done.exit_code == 2 and "q.sqlite3" in done.stderr and "damaged" in done.stderr
+    assert db.read_bytes() == before
+
+
+def test_quiz_options_before_a_subcommand_apply_to_it(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "team.sqlite3"
+    _quiz_db(db, "ann", 3)
+    stats = runner.invoke(main, ["quiz", "--db", str(db), "stats"])
+    assert stats.exit_code == 0, stats.output
+    assert "3 题" in stats.stdout
+    only = runner.invoke(main, ["quiz", "--db", str(db), "--user", "ben", "stats"])
+    assert only.exit_code == 0 and "学员 ben: 还没有答题记录" in only.stdout
+    exported = runner.invoke(main, ["quiz", "--db", str(db), "--user", "ann", "export"])
+    assert exported.exit_code == 0 and exported.stdout.count("\n") == 4
+    refused = runner.invoke(main, ["quiz", "--db", str(db), "-n", "3", "stats"])
+    assert refused.exit_code == 2 and "--count is an option of the quiz itself" in refused.stderr
