@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .data.catalogue import load_catalogue
 from .data.rule_tests import load_verified
 from .data.settings import Settings, load_settings, override
 from .engine.linter import Linter
@@ -141,6 +142,12 @@ def settings_from(opts: dict[str, Any]) -> Settings:
 
 
 def build_linter(settings: Settings) -> Linter:
+    """The linter of the settings, over the catalogue once its examples have passed. Building a Linter is the
+    costly part of loading a large rule file: with no options, the one built runs the examples too."""
+    if not (settings.select or settings.ignore or settings.severity or settings.allow or settings.slots):
+        linter = Linter(load_catalogue(tuple(settings.rules)))
+        load_verified(settings.rules, linter)
+        return linter
     catalogue = load_verified(settings.rules)
     return Linter(
         catalogue,

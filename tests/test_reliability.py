@@ -267,3 +267,49 @@ def test_quiz_options_before_a_subcommand_apply_to_it(runner: CliRunner, tmp_pat
     assert exported.exit_code == 0 and exported.stdout.count("\n") == 4
     refused = runner.invoke(main, ["quiz", "--db", str(db), "-n", "3", "stats"])
     assert refused.exit_code == 2 and "--count is an option of the quiz itself" in refused.stderr
+
+
+# --- 9. rule files ----------------------------------------------------------------------------------------
+
+
+def test_a_rule_file_of_an_unknown_version_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    rules = tmp_path / "org.yml"
+    rules.write_text("version: 2\nrules: []\n", encoding="utf-8")
+    (tmp_path / "t.txt").write_text("工作人员：您好\n", encoding="utf-8")
+    done = runner.invoke(main, ["check", "--rules", str(rules), "t.txt"])
+    assert done.exit_code == 2
+    assert done.stderr.strip() == (
+        f"phraselint: error: {rules}:1: unknown rule file version 2: this phraselint reads version 1 "
+        "(write 'version: 1', or upgrade phraselint)"
+    )
+    rules.write_text("version: 1\nrules: []\n", encoding="utf-8")
+    assert runner.invoke(main, ["check", "--rules", str(rules), "t.txt"]).exit_code == 0
+
+
+def test_one_linter_runs_the_examples_and_checks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Loading a rule file builds the (costly) Linter once, not once for its examples and once to check."""
+    from phraselint import command_line
+    from phraselint.data import rule_tests
+    from phraselint.data.settings import Settings
+
+    built: list[object] = []
+    real = command_line.Linter
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            built.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(command_line, "Linter", Counting)
+    monkeypatch.setattr(rule_tests, "Linter", Counting)
+    ran: list[object] = []
+    run_examples = rule_tests.run_examples
+
+    def counting_run(*args: object, **kwargs: object) -> object:
+        ran.append(kwargs.get("linter"))
+        return run_examples(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rule_tests, "run_examples", counting_run)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))  # the examples are run
+    linter = command_line.build_linter(Settings())
+    assert built == [linter] and ran == [linter]
