@@ -7,6 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 from browser import page  # noqa: F401  (the headless Chromium fixture)
+from hypothesis import settings
+
+# No property test is timed: hypothesis's default 200 ms deadline fails a first example that pays a one-off
+# cost (a script converter loaded on first use) on a busy machine, so the suite would be flaky, not stricter.
+settings.register_profile("phraselint", deadline=None)
+settings.load_profile("phraselint")
 
 
 def skips_fail() -> bool:
