@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .data.catalogue import load_catalogue
 from .data.rule_tests import load_verified
 from .data.settings import Settings, load_settings, override
 from .engine.linter import Linter
@@ -33,7 +34,15 @@ def split_values(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def fail(message: str) -> None:
-    click.echo(f"phraselint: error: {message}", err=True)
+    """Each line of ``message`` as one line on standard error."""
+    for line in message.splitlines() or [""]:
+        click.echo(f"phraselint: error: {line}", err=True)
+
+
+def internal_error(exc: BaseException, path: str | None = None) -> str:
+    """What to say of an error that is phraselint's fault, not the input's: one line, no traceback."""
+    where = f"{path}: " if path else ""
+    return f"{where}internal error ({type(exc).__name__}: {exc}); please report it with the input"
 
 
 def guard(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,6 +58,11 @@ def guard(func: Callable[..., Any]) -> Callable[..., Any]:
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # never a traceback, never exit 1 (that says findings) for a crash
+            fail(internal_error(exc))
+            sys.exit(2)
 
     return wrapper
 
@@ -130,6 +144,12 @@ def settings_from(opts: dict[str, Any]) -> Settings:
 
 
 def build_linter(settings: Settings) -> Linter:
+    """The linter of the settings, over the catalogue once its examples have passed. Building a Linter is the
+    costly part of loading a large rule file: with no options, the one built runs the examples too."""
+    if not (settings.select or settings.ignore or settings.severity or settings.allow or settings.slots):
+        linter = Linter(load_catalogue(tuple(settings.rules)))
+        load_verified(settings.rules, linter)
+        return linter
     catalogue = load_verified(settings.rules)
     select, ignore = phrase_selection(catalogue, settings)
     return Linter(

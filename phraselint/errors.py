@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class PhraselintError(Exception):
     """Base of every error that is the input's fault, not the program's."""
@@ -25,6 +27,14 @@ class CatalogueError(PhraselintError):
 
 class InputError(PhraselintError):
     """A transcript cannot be read: missing, binary, undecodable, malformed."""
+
+
+class InputErrors(InputError):
+    """Several records of one transcript could not be read (each one line naming file:line); the rest was."""
+
+    def __init__(self, errors: Sequence[InputError]) -> None:
+        self.errors = tuple(errors)
+        super().__init__("\n".join(str(error) for error in self.errors))
 
 
 class ConfigError(PhraselintError):

@@ -234,7 +234,7 @@ def test_reply_delay_counts_from_the_end_of_the_visitor_turn() -> None:
         "00:00:45.000 --> 00:00:50.000\n工作人员：身份证，再见。\n"
     )
     assert not [x for x in run(text, "srt") if x.startswith("slow-reply")]  # 15 s after the visitor stopped
-    slow = text.replace("00:00:45.000", "00:00:55.000")
+    slow = text.replace("00:00:45.000 --> 00:00:50.000", "00:00:55.000 --> 00:00:58.000")  # a cue in order
     found = check_conversation(turns_of(slow, "srt"), ROLES, RULES).findings
     slow_reply = [f.violation for f in found if f.violation.rule == "slow-reply"]
     assert [v.message for v in slow_reply] == ["来访人员提问后 25 秒才答复（超过 20 秒）。"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..engine.linter import Linter
 from ..engine.normalize import prefold
 from ..engine.script import detect_script
+from ..errors import InputError, InputErrors
 from ..model import Violation
 from ..read.decode import open_text
 from ..read.formats import LINE_FORMATS, detect_format, parse, parse_numbered
@@ -128,21 +129,26 @@ def check_turn(
 
 
 def lint_file(path: str, linter: Linter, roles: Roles, reading: Reading = DETECTED) -> Iterator[Finding]:
-    """Every finding in one transcript, streamed turn by turn. Raises InputError for an unreadable file.
+    """Every finding in one transcript, streamed turn by turn. Raises InputError for an unreadable file, and
+    InputErrors at the end for records that could not be read (a bad JSON line, a cue with a bad timing), once
+    every other record has been checked.
 
     In a format of one turn per line the fast candidate test runs on the raw line first, and only lines that
     pass it (and the first few, which set the file's clock and script) are parsed at all: the fold of a line
     contains the fold of its utterance, so no violation is missed, and most lines cost one C pass.
     """
+    problems: list[InputError] = []
     with open_text(path, encoding=reading.encoding) as (_, lines):
         head = list(itertools.islice(lines, _HEAD_LINES))
         fmt = reading.input_format if reading.input_format != "auto" else detect_format(path, head)
         numbered = enumerate(itertools.chain(head, lines), 1)
         if fmt in LINE_FORMATS:
-            turns = parse_numbered(_candidate_lines(numbered, linter), fmt, name=path)
+            turns = parse_numbered(_candidate_lines(numbered, linter), fmt, name=path, problems=problems)
         else:
-            turns = parse((line for _, line in numbered), fmt, name=path)
+            turns = parse((line for _, line in numbered), fmt, name=path, problems=problems)
         yield from check_turns(turns, path, linter, roles, reading.script)
+    if problems:  # records that could not be read: every other one was checked
+        raise InputErrors(problems)
 
 
 _HEAD_LINES = 20
@@ -166,7 +172,14 @@ def check_turns(
 ) -> Iterator[Finding]:
     """The findings of a file's turns, in order: the turns of staff (and of unknown speakers) that pass the
     fast candidate test are checked, with the file's script as the context of each. The one loop over a
-    file's turns, for check, fix and a transcript checked whole."""
+    file's turns, for check and a transcript checked whole."""
+    for turn, context in checked_turns(turns, linter, roles):
+        yield from check_turn(turn, path, linter, script, context)
+
+
+def checked_turns(turns: Iterable[Turn], linter: Linter, roles: Roles) -> Iterator[tuple[Turn, str]]:
+    """The turns to check (staff and unknown speakers whose text passes the fast candidate test), each with
+    the script of its file (judged from the first turns) as the context for utterances that show none."""
     file_script = FileScript()
     checked: dict[str | None, bool] = {}  # speaker → checked: a transcript has few speakers, many turns
     has_candidate = linter.has_candidate
@@ -178,4 +191,4 @@ def check_turns(
         if is_checked is None:
             is_checked = checked[speaker] = roles.checked(speaker)
         if is_checked and has_candidate(turn.text):
-            yield from check_turn(turn, path, linter, script, file_script.get())
+            yield turn, file_script.get()

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..engine.linter import Linter
+from ..errors import InputError, InputErrors
 from ..read.calls import Call
 from ..read.decode import display_name, open_text
 from ..read.formats import parse
@@ -69,7 +70,10 @@ def analyse_file(
     """Read one transcript once and check it whole: what ``lint_file`` finds, and the conversation rules.
     Raises InputError for an unreadable file."""
     with open_text(path, encoding=reading.encoding) as (_, lines):
-        turns = tuple(parse(lines, reading.input_format, name=path))
+        problems: list[InputError] = []
+        turns = tuple(parse(lines, reading.input_format, name=path, problems=problems))
+    if problems:
+        raise InputErrors(problems)
     return analyse_turns(turns, path, linter, roles, rules, reading, slots=slots)
 
 

@@ -21,6 +21,7 @@ from ..command_line import (
     expand_paths,
     fail,
     guard,
+    internal_error,
     isolated_option,
     lint_options,
     reading_of,
@@ -77,6 +78,8 @@ def _lint_one(job: Job) -> tuple[str, list[Finding], str | None]:
         return path, list(found), None
     except PhraselintError as exc:
         return path, [], str(exc)
+    except Exception as exc:  # phraselint's fault: named, and the other files still checked
+        return path, [], internal_error(exc, path)
 
 
 # --- check ------------------------------------------------------------------------------------------
@@ -193,7 +196,7 @@ def _collect(
     from ..output.render import STREAMED, emit_one
 
     unreadable = 0
-    for _path, found, error in results:
+    for path, found, error in results:
         if error:
             fail(error)
             unreadable += 1
@@ -205,6 +208,11 @@ def _collect(
                     emit_one(f, fmt, out)
         except PhraselintError as exc:  # a file that turns out unreadable part-way: named, skipped, exit 2
             fail(str(exc))
+            unreadable += 1
+        except (
+            Exception
+        ) as exc:  # phraselint's fault: named, never a traceback, the other files still checked
+            fail(internal_error(exc, path))
             unreadable += 1
     return unreadable
 
@@ -230,6 +238,8 @@ def _lint_whole(
         whole = analyse_file(path, linter, roles, rules, reading, slots=dict(settings.slots))
     except PhraselintError as exc:
         return path, [], str(exc), []
+    except Exception as exc:  # phraselint's fault: named, and the other files still checked
+        return path, [], internal_error(exc, path), []
     return path, list(whole.findings), None, [(s.rule, s.reason) for s in whole.conversation.skipped]
 
 

@@ -116,6 +116,9 @@ _LineLoader.add_implicit_resolver(
 )
 
 
+FORMAT_VERSION = 1  # the one version of every data file (rule files, lexicon, settings of the quiz …)
+
+
 def read_yaml(path: Path | str, kind: str = "rule file") -> dict[str, Any]:
     """Parse one data file (a ``kind``, for messages); any syntax or read error becomes a CatalogueError naming
     the file and line."""
@@ -141,6 +144,14 @@ def read_yaml(path: Path | str, kind: str = "rule file") -> dict[str, Any]:
     if not isinstance(data, dict):
         shape = "with 'rules:' or 'phrases:'" if kind == "rule file" else "of keys to values"
         raise CatalogueError(f"a {kind} must be a mapping {shape}", name, 1)
+    version = data.get("version", FORMAT_VERSION)
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        raise CatalogueError(
+            f"unknown {kind} version {version!r}: this phraselint reads version {FORMAT_VERSION} "
+            "(write 'version: 1', or upgrade phraselint)",
+            name,
+            key_line(data, "version", 1),
+        )
     return data
 
 

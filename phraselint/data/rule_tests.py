@@ -39,9 +39,12 @@ def _sample(template: str) -> str:
     return SLOT_RE.sub(lambda m: m.group(1), template)
 
 
-def run_examples(catalogue: Catalogue, only: Sequence[str] = ()) -> list[Failure]:
-    """Every failing example and rewrite of the rules (of ``only`` files, if given)."""
-    linter = Linter(catalogue)
+def run_examples(
+    catalogue: Catalogue, only: Sequence[str] = (), linter: Linter | None = None
+) -> list[Failure]:
+    """Every failing example and rewrite of the rules (of ``only`` files, if given); ``linter``: one already
+    built over the whole ``catalogue`` with no options (building one is the costly part)."""
+    linter = linter if linter is not None else Linter(catalogue)
     failures: list[Failure] = []
     for rule in catalogue.rules:
         if only and rule.origin not in only:
@@ -133,8 +136,9 @@ def _fingerprint(catalogue: Catalogue) -> str:
     return digest.hexdigest()[:32]
 
 
-def load_verified(extra_files: Sequence[str] = ()) -> Catalogue:
-    """The catalogue, after its examples have passed (once per content: the result is cached)."""
+def load_verified(extra_files: Sequence[str] = (), linter: Linter | None = None) -> Catalogue:
+    """The catalogue, after its examples have passed (once per content: the result is cached). ``linter``, a
+    Linter over that catalogue with no options, runs the examples if given (none is built then)."""
     catalogue = load_catalogue(tuple(extra_files))
     try:
         marker = cache_dir() / "verified" / _fingerprint(catalogue)
@@ -142,7 +146,7 @@ def load_verified(extra_files: Sequence[str] = ()) -> Catalogue:
             return catalogue
     except OSError:
         marker = None
-    failures = run_examples(catalogue)
+    failures = run_examples(catalogue, linter=linter if linter and linter.catalogue is catalogue else None)
     if failures:
         first = failures[0]
         more = f" (and {len(failures) - 1} more; run 'phraselint rules test')" if len(failures) > 1 else ""

@@ -5,6 +5,7 @@ directory (the first directory that has either wins; phraselint.toml before pypr
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -82,6 +83,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return data
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"malformed TOML: {exc}", str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"not UTF-8 (byte {exc.object[exc.start]:#04x} at offset {exc.start}): TOML files are UTF-8; save it so",
+            str(path),
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read settings: {exc.strerror}", str(path)) from None
 
@@ -97,6 +103,19 @@ def load_settings_file(path: Path) -> Settings:
     return _parse(table, path)
 
 
+_OUR_TABLE = re.compile(
+    rb"^[ \t]*(?:\[+[ \t]*tool[ \t]*\.[ \t]*[\"']?phraselint|tool[ \t]*\.[ \t]*phraselint)", re.M
+)
+
+
+def _names_our_table(path: Path) -> bool:
+    """Whether a pyproject.toml that cannot be read as TOML still shows a ``[tool.phraselint`` table."""
+    try:
+        return _OUR_TABLE.search(path.read_bytes()) is not None
+    except OSError:
+        return False
+
+
 def find_settings_file(start: Path | None = None) -> Path | None:
     here = (start or Path.cwd()).resolve()
     for directory in (here, *here.parents):
@@ -106,10 +125,13 @@ def find_settings_file(start: Path | None = None) -> Path | None:
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file():
             try:
-                if "phraselint" in _read_toml(pyproject).get("tool", {}):
-                    return pyproject
+                tool = _read_toml(pyproject).get("tool", {})
             except ConfigError:
-                continue  # a broken pyproject.toml of another tool is not ours to report
+                if _names_our_table(pyproject):
+                    raise  # ours, and unreadable: say so, never fall back to other settings silently
+                continue  # a broken pyproject.toml of another project is not ours to report
+            if isinstance(tool, dict) and "phraselint" in tool:
+                return pyproject
     home = (
         Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "phraselint" / "phraselint.toml"
     )

@@ -34,8 +34,29 @@ def format_time(seconds: float | None) -> str | None:
     return f"{h:02d}:{m:02d}:{s:02d}" + (f".{ms:03d}" if ms else "")
 
 
+# A finding shows its utterance whole up to this length; past it, a window of CONTEXT characters either side
+# of the span (and no whole-utterance rewrite): the cost of a finding is bounded, however long its line.
+WHOLE_UTTERANCE = 1000
+CONTEXT = 200
+
+
+def context(f: Finding) -> tuple[int, str]:
+    """The part of the finding's utterance to show: (its offset in the utterance, its text)."""
+    text, v = f.turn.text, f.violation
+    if len(text) <= WHOLE_UTTERANCE:
+        return 0, text
+    start = max(0, v.start - CONTEXT)
+    return start, text[start : min(len(text), v.end + CONTEXT)]
+
+
+def bounded_rewrite(f: Finding) -> str | None:
+    """The whole-utterance rewrite, for an utterance short enough to be shown whole."""
+    return f.violation.rewrite if len(f.turn.text) <= WHOLE_UTTERANCE else None
+
+
 def as_dict(f: Finding) -> dict[str, Any]:
     v = f.violation
+    offset, utterance = context(f)
     return {
         "path": f.path,
         "line": f.line,
@@ -53,10 +74,13 @@ def as_dict(f: Finding) -> dict[str, Any]:
         "end": v.end,
         "time": f.turn.start,  # the utterance's start and end time in seconds, where the transcript has them
         "time_end": f.turn.end,
-        "utterance": f.turn.text,
+        # The utterance, or for a long one a window around the span: utterance[start - utterance_start :
+        # end - utterance_start] is the text.
+        "utterance": utterance,
+        "utterance_start": offset,
         "suggestions": list(v.suggestions),
         "fix": v.fix,
-        "rewrite": v.rewrite,
+        "rewrite": bounded_rewrite(f),
         "sources": source_dicts(v.sources),
         "script": v.script,
     }
@@ -109,22 +133,25 @@ def text_block(f: Finding) -> str:
     )
     who = " ".join(x for x in (f.turn.speaker, format_time(f.turn.start)) if x)
     lines = [head]
-    utterance_lines = f.turn.text.split("\n")
+    offset, shown = context(f)
+    span_start, span_end = v.start - offset, v.end - offset
+    utterance_lines = shown.split("\n")
     offset = 0
     for ul in utterance_lines:
         lo, hi = offset, offset + len(ul)
-        if hi >= v.start and lo < v.end or (lo <= v.start < hi + 1 and v.start == v.end):
+        if hi >= span_start and lo < span_end or (lo <= span_start < hi + 1 and span_start == span_end):
             prefix = f"  {who}: " if who else "  "
             lines.append(prefix + ul)
-            a, b = max(v.start, lo) - lo, min(v.end, hi) - lo
+            a, b = max(span_start, lo) - lo, min(span_end, hi) - lo
             pad = " " * (_width(prefix) + _width(ul[:a]))
             lines.append(pad + click.style("^" * max(1, _width(ul[a:b])), fg=_COLOURS[v.severity]))
         offset = hi + 1
     suggestion, whole = to_script("建议", v.script), to_script("整句", v.script)
     for s in v.suggestions:
         lines.append(f"  {click.style(suggestion, fg='green')}: {s}")
-    if v.rewrite and v.rewrite not in v.suggestions:
-        lines.append(f"  {click.style(whole, fg='green')}: {v.rewrite}")
+    rewrite = bounded_rewrite(f)
+    if rewrite and rewrite not in v.suggestions:
+        lines.append(f"  {click.style(whole, fg='green')}: {rewrite}")
     return "\n".join(lines)
 
 

@@ -383,6 +383,34 @@ def quiz(
     sys.exit(code)
 
 
+# The quiz's own options that its subcommands take too, given before the subcommand's name or after it.
+_SHARED_OPTIONS = ("trainee", "db", "script")
+
+
+def _with_group_options(own: dict[str, Any]) -> dict[str, Any]:
+    """A subcommand's options, with those given to ``quiz`` before its name (``quiz --db X stats``) where
+    the subcommand's own were not given; a quiz option that means nothing to a subcommand is refused."""
+    ctx = click.get_current_context()
+    group = ctx.parent
+    if group is None:
+        return own
+    given = {
+        name
+        for name in group.params
+        if group.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
+    }
+    for name in sorted(given - set(_SHARED_OPTIONS)):
+        option = next(p for p in group.command.params if p.name == name)
+        raise click.UsageError(
+            f"{option.opts[-1]} is an option of the quiz itself, not of 'quiz {ctx.info_name}'", ctx
+        )
+    merged = dict(own)
+    for name in given & set(own):
+        if ctx.get_parameter_source(name) in (None, click.core.ParameterSource.DEFAULT):
+            merged[name] = group.params[name]
+    return merged
+
+
 def _existing_store(db: str | None) -> QuizStore:
     from .store import QuizStore, StoreError
 
@@ -404,6 +432,8 @@ def stats(trainee: str | None, db: str | None, top: int, script: str) -> None:
     """Accuracy by situation and kind, and the items most often missed."""
     from ..data.catalogue import load_catalogue
 
+    options = _with_group_options({"trainee": trainee, "db": db, "script": script})
+    trainee, db, script = options["trainee"], options["db"], options["script"]
     with _existing_store(db) as store:
         result = store.stats(trainee, top)
     console = Console(script, interactive=False)
@@ -457,6 +487,8 @@ def export(as_csv: bool, output: str | None, trainee: str | None, db: str | None
     """Every answer, for trainers: time, trainee, kind, item, situation, prompt, answer, score, correct."""
     from .store import EXPORT_COLUMNS
 
+    options = _with_group_options({"trainee": trainee, "db": db})
+    trainee, db = options["trainee"], options["db"]
     with _existing_store(db) as store:
         rows = list(store.answers(trainee))
     if output is None:

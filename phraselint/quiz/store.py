@@ -174,6 +174,13 @@ class QuizStore:
                 raise StoreError(
                     "the quiz database was made by a newer phraselint; upgrade phraselint", self.path
                 )
+            problems = [row[0] for row in self._db.execute("PRAGMA quick_check(3)").fetchall()]
+            if problems != ["ok"]:
+                raise StoreError(
+                    f"the quiz database is damaged ({'; '.join(problems)}): nothing was read or saved; restore "
+                    "it from a backup, or move it away to start afresh",
+                    self.path,
+                )
             with self._transaction():
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():

@@ -112,6 +112,8 @@ _SPEAKER = re.compile(rf"\s*{_NAME}")
 # A labelled line: a time maybe (``[00:01:02]``, ``(00:01:02)``, ``2024-03-01 09:15:02`` …), a name maybe.
 _LABEL = re.compile(rf"\s*(?:{_bracketed_time('time')}\s*)?(?P<label>{_NAME})?")
 _TIMING = re.compile(rf"\s*(?P<start>{_CLOCK})\s*-->\s*(?P<end>{_CLOCK})(?:\s.*)?$")
+# What is meant as a timing line, readable or not: a first word with a digit in it, then an arrow.
+_TIMING_LIKE = re.compile(r"\s*[^\s<>]*\d[^\s<>]*\s*-->")
 _CLOCK_VALUE = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)")
 _DATETIME_VALUE = re.compile(
     r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
@@ -135,6 +137,24 @@ _JSON_ESCAPES = MappingProxyType(
 # columns; a one-character piece may stand for an escape that begins at its column.
 Piece = tuple[str, int, int]
 Numbered = Iterator[tuple[int, str]]
+# Where a parser puts the records it cannot read, to go on with the rest; None: raise the first.
+Problems = list[InputError] | None
+
+
+def _report(problems: Problems, error: InputError) -> None:
+    """Note a record that cannot be read (the parser then skips it), or raise it when nobody collects them."""
+    if problems is None:
+        raise error
+    problems.append(error)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _sound(text: str) -> str:
+    """``text`` with each lone surrogate (a JSON ``\\ud800`` without its pair: no character) as U+FFFD, one
+    character for one, so that every offset stays valid and the text can be written in any encoding."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 class _Utterance(NamedTuple):
@@ -151,20 +171,25 @@ class _Utterance(NamedTuple):
 LINE_FORMATS = frozenset({"plain", "labelled"})  # formats whose every turn is one line
 
 
-def parse_numbered(numbered: Iterable[tuple[int, str]], fmt: str, name: str = "") -> Iterator[Turn]:
+def parse_numbered(
+    numbered: Iterable[tuple[int, str]], fmt: str, name: str = "", problems: Problems = None
+) -> Iterator[Turn]:
     """The turns of some lines of a transcript in a line format (``LINE_FORMATS``), each given with its line
     number: a caller that knows a line cannot matter skips it without parsing it. Date-times count from the
     first date-time among the lines given. ``Turn.index`` counts the turns made here."""
     if fmt not in LINE_FORMATS:
         raise ConfigError(f"parse_numbered reads one-line turns only ({', '.join(sorted(LINE_FORMATS))})")
-    yield from _turns(iter(numbered), fmt, name)
+    yield from _turns(iter(numbered), fmt, name, problems)
 
 
-def parse(lines: Iterable[str], fmt: str = "auto", name: str = "") -> Iterator[Turn]:
+def parse(
+    lines: Iterable[str], fmt: str = "auto", name: str = "", problems: Problems = None
+) -> Iterator[Turn]:
     """The turns of a transcript, one by one; ``fmt`` is one of ``FORMATS``.
 
-    Raises ``InputError`` (with ``name`` and the line) for input that the format cannot read, and
-    ``ConfigError`` for an unknown format.
+    A record the format cannot read (a line of invalid JSON, a cue whose timing cannot be read, a time that is
+    no time) raises ``InputError`` (with ``name`` and the line); given a ``problems`` list, it is added there
+    instead, skipped, and the rest is read. ``ConfigError`` for an unknown format.
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown input format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -172,16 +197,17 @@ def parse(lines: Iterable[str], fmt: str = "auto", name: str = "") -> Iterator[T
         head, rest = _peek(lines, SNIFF_LINES)
         fmt = detect_format(name, head)
         lines = itertools.chain(head, rest)
-    yield from _turns(enumerate(lines, 1), fmt, name)
+    yield from _turns(enumerate(lines, 1), fmt, name, problems)
 
 
-def _turns(numbered: Numbered, fmt: str, name: str) -> Iterator[Turn]:
+def _turns(numbered: Numbered, fmt: str, name: str, problems: Problems = None) -> Iterator[Turn]:
     """The numbered turns of the parser of ``fmt`` (a known format, not ``auto``)."""
     path = display_name(name) if name else None
     if fmt == "labelled":  # the hot path makes numbered Turns itself
-        yield from _parse_labelled(numbered, path)
+        yield from _parse_labelled(numbered, path, problems)
         return
-    for index, (text, anchors, speaker, start, end, extra) in enumerate(_PARSERS[fmt](numbered, path)):
+    parsed = _PARSERS[fmt](numbered, path, problems)
+    for index, (text, anchors, speaker, start, end, extra) in enumerate(parsed):
         yield Turn(text, anchors, speaker, start, end, index, extra)
 
 
@@ -384,7 +410,7 @@ def _time(clock: _Clock, value: str | float, what: str, path: str | None, line: 
 # --- plain and labelled -------------------------------------------------------------------------------
 
 
-def _parse_plain(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
+def _parse_plain(numbered: Numbered, path: str | None, problems: Problems = None) -> Iterator[_Utterance]:
     """One utterance per non-blank line; nobody is named."""
     for lineno, line in numbered:
         utterance = _line_utterance(line, 0, lineno)
@@ -413,7 +439,7 @@ def _label(line: str) -> tuple[str | None, str | None, int]:
     return speaker, label.group("time") or label.group("late_time"), label.end()
 
 
-def _parse_labelled(numbered: Numbered, path: str | None) -> Iterator[Turn]:
+def _parse_labelled(numbered: Numbered, path: str | None, problems: Problems = None) -> Iterator[Turn]:
     """``[time] speaker: text`` per line; a line without a speaker is an utterance of nobody.
 
     The hot path of the commonest format, so ``_label``, ``_speaker_name``, ``_time`` and ``_line_utterance``
@@ -448,7 +474,11 @@ def _parse_labelled(numbered: Numbered, path: str | None) -> Iterator[Turn]:
         elif len(time) == 8 and time[2] == ":" == time[5] and (time[:2] + time[3:5] + time[6:]).isdigit():
             start = float(int(time[:2]) * 3600 + int(time[3:5]) * 60 + int(time[6:]))
         else:
-            start = _time(clock, time, "the line", path, lineno)
+            try:
+                start = _time(clock, time, "the line", path, lineno)
+            except InputError as error:
+                _report(problems, error)
+                continue
         rest = line[position:]
         text = rest.strip()
         if text:
@@ -469,15 +499,15 @@ _UNSEEN: Final = _Unseen.UNSEEN
 # --- SRT and WebVTT -----------------------------------------------------------------------------------
 
 
-def _parse_srt(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
-    return _parse_cues(numbered, path, vtt=False)
+def _parse_srt(numbered: Numbered, path: str | None, problems: Problems = None) -> Iterator[_Utterance]:
+    return _parse_cues(numbered, path, problems, vtt=False)
 
 
-def _parse_vtt(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
-    return _parse_cues(numbered, path, vtt=True)
+def _parse_vtt(numbered: Numbered, path: str | None, problems: Problems = None) -> Iterator[_Utterance]:
+    return _parse_cues(numbered, path, problems, vtt=True)
 
 
-def _parse_cues(numbered: Numbered, path: str | None, vtt: bool) -> Iterator[_Utterance]:
+def _parse_cues(numbered: Numbered, path: str | None, problems: Problems, vtt: bool) -> Iterator[_Utterance]:
     """Subtitle cues: blocks of lines between blank lines, each a timing line and the text under it."""
     clock = _Clock()
     block: list[tuple[int, str]] = []
@@ -485,17 +515,19 @@ def _parse_cues(numbered: Numbered, path: str | None, vtt: bool) -> Iterator[_Ut
         if line.strip():
             block.append((lineno, line))
         elif block:
-            yield from _block_cues(block, clock, path, vtt)
+            yield from _block_cues(block, clock, path, problems, vtt)
             block = []
 
 
 def _block_cues(
-    block: list[tuple[int, str]], clock: _Clock, path: str | None, vtt: bool
+    block: list[tuple[int, str]], clock: _Clock, path: str | None, problems: Problems, vtt: bool
 ) -> Iterator[_Utterance]:
     """The cues of one block. A well-formed block holds one; a block without blank lines between its cues
     holds several; a block without a timing line is text of its own (lost for nobody), or WebVTT metadata.
+    A cue whose timing line cannot be read (``00:00:0X``, ``99:99:99``, an end before its start) is reported
+    and skipped, never read as text.
     """
-    timings = [i for i, (_lineno, line) in enumerate(block) if _TIMING.match(line)]
+    timings = [i for i, (_lineno, line) in enumerate(block) if _TIMING_LIKE.match(line)]
     meta = vtt and _VTT_META.match(block[0][1].lstrip("\ufeff")) is not None
     head = len(block) if not timings else timings[0]
     if not meta:
@@ -510,13 +542,47 @@ def _block_cues(
         if stop < len(block) and stop - 1 > at and _is_cue_number(block[stop - 1][1]):
             stop -= 1
         lineno, line = block[at]
-        timing = _TIMING.match(line)
-        assert timing is not None
-        start = _time(clock, timing.group("start"), "the cue timing", path, lineno)
-        end = _time(clock, timing.group("end"), "the cue timing", path, lineno)
+        try:
+            start, end = _cue_times(clock, line, path, lineno)
+        except InputError as error:
+            _report(problems, error)
+            continue
         utterance = _cue(block[at + 1 : stop], start, end, vtt)
         if utterance:
             yield utterance
+
+
+def _cue_times(clock: _Clock, line: str, path: str | None, lineno: int) -> tuple[float, float]:
+    """The start and end of a cue's timing line; InputError unless both are clock times, in order."""
+    timing = _TIMING.match(line)
+    if timing is None:
+        raise InputError(
+            f"cannot read the cue timing {line.strip()!r}: write HH:MM:SS,mmm --> HH:MM:SS,mmm; the cue is skipped",
+            path,
+            lineno,
+        )
+    times = []
+    for group in ("start", "end"):
+        value = timing.group(group)
+        clock_value = _CLOCK_VALUE.fullmatch(value)
+        if (
+            clock_value is None
+            or int(clock_value.group(2)) >= 60
+            or float(clock_value.group(3).replace(",", ".")) >= 60
+        ):
+            raise InputError(
+                f"the cue time {value!r} is no time of day (minutes and seconds run to 59); the cue is skipped",
+                path,
+                lineno,
+            )
+        times.append(_time(clock, value, "the cue timing", path, lineno))
+    if times[1] < times[0]:
+        raise InputError(
+            f"the cue ends ({timing.group('end')}) before it starts ({timing.group('start')}); the cue is skipped",
+            path,
+            lineno,
+        )
+    return times[0], times[1]
 
 
 def _is_cue_number(line: str) -> bool:
@@ -582,39 +648,56 @@ def _markup_pieces(line: str, lineno: int, entities: bool) -> list[Piece]:
 # --- JSON Lines ---------------------------------------------------------------------------------------
 
 
-def _parse_jsonl(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
-    """One JSON object per line: the text, a speaker and times under the names of ``field_names()``."""
+def _parse_jsonl(numbered: Numbered, path: str | None, problems: Problems = None) -> Iterator[_Utterance]:
+    """One JSON object per line: the text, a speaker and times under the names of ``field_names()``. A line
+    that cannot be read is reported (``problems``) and the next one read."""
     fields_named = field_names()
     decoder = json.JSONDecoder()
     clock = _Clock()
     for lineno, line in numbered:
         if not line.strip():
             continue
-        fields = _json_fields(line, decoder, path, lineno)
-        text_key = _first_present(fields, fields_named.text)
-        if text_key is None:
-            raise InputError(
-                f"no text field: name the utterance one of {', '.join(fields_named.text)}", path, lineno
-            )
-        value, at = fields[text_key]
-        if not isinstance(value, str):
-            raise InputError(
-                f"the field {text_key!r} is not a string: write the utterance as a string", path, lineno
-            )
-        used = {text_key}
-        speaker = _json_speaker(fields, fields_named.speaker, used, path, lineno)
-        start = _json_time(fields, fields_named.start, used, clock, path, lineno)
-        end = _json_time(fields, fields_named.end, used, clock, path, lineno)
-        extra = _json_extra(fields, used)
-        utterance = _utterance(_json_string_pieces(line, at, lineno), speaker, start, end, extra)
+        try:
+            utterance = _jsonl_utterance(line, lineno, fields_named, decoder, clock, path)
+        except InputError as error:
+            _report(problems, error)
+            continue
         if utterance:
             yield utterance
+
+
+def _jsonl_utterance(
+    line: str,
+    lineno: int,
+    fields_named: FieldNames,
+    decoder: json.JSONDecoder,
+    clock: _Clock,
+    path: str | None,
+) -> _Utterance | None:
+    """The utterance of one JSON line (None for one without text); InputError for a line that is no turn."""
+    fields = _json_fields(line, decoder, path, lineno)
+    text_key = _first_present(fields, fields_named.text)
+    if text_key is None:
+        raise InputError(
+            f"no text field: name the utterance one of {', '.join(fields_named.text)}", path, lineno
+        )
+    value, at = fields[text_key]
+    if not isinstance(value, str):
+        raise InputError(
+            f"the field {text_key!r} is not a string: write the utterance as a string", path, lineno
+        )
+    used = {text_key}
+    speaker = _json_speaker(fields, fields_named.speaker, used, path, lineno)
+    start = _json_time(fields, fields_named.start, used, clock, path, lineno)
+    end = _json_time(fields, fields_named.end, used, clock, path, lineno)
+    extra = _json_extra(fields, used)
+    return _utterance(_json_string_pieces(line, at, lineno), speaker, start, end, extra)
 
 
 def _json_extra(fields: dict[str, tuple[object, int]], used: set[str]) -> tuple[tuple[str, str], ...]:
     """The other fields with a string, number or boolean value, as text: a session id, a channel …"""
     return tuple(
-        (key, value if isinstance(value, str) else json.dumps(value))
+        (_sound(key), _sound(value) if isinstance(value, str) else json.dumps(value))
         for key, (value, _at) in fields.items()
         if key not in used and isinstance(value, (str, int, float, bool))
     )
@@ -635,7 +718,7 @@ def _json_speaker(
     value = fields[key][0]
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise InputError(f"the field {key!r} is not a speaker's name: write it as a string", path, lineno)
-    return str(value).strip() or None
+    return _sound(str(value)).strip() or None
 
 
 def _json_time(
@@ -670,6 +753,12 @@ def _json_fields(
         raise InputError(f"invalid JSON at column {error.colno}: {error.msg}", path, lineno) from None
     except _NotAnObject as error:
         raise InputError(f"{error}: write one JSON object per line", path, lineno) from None
+
+
+def json_fields(line: str) -> dict[str, tuple[object, int]]:
+    """The top-level fields of the JSON object on ``line``: each value and the index where it begins (where a
+    string's opening quote stands). Raises InputError for a line that is no JSON object."""
+    return _json_fields(line, json.JSONDecoder(), None, 0)
 
 
 class _NotAnObject(ValueError):
@@ -759,7 +848,7 @@ def _json_escape(line: str, at: int) -> tuple[str, int]:
         low = int(line[at + 8 : at + 12], 16)
         if 0xDC00 <= low < 0xE000:
             return chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)), at + 12
-    return chr(code), at + 6
+    return _sound(chr(code)), at + 6
 
 
 # --- CSV and TSV --------------------------------------------------------------------------------------
@@ -775,7 +864,7 @@ class _Columns(NamedTuple):
     end: int
 
 
-def _parse_csv(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
+def _parse_csv(numbered: Numbered, path: str | None, problems: Problems = None) -> Iterator[_Utterance]:
     """A header row naming the columns, then one utterance per record; tab-separated if the header says so."""
     first = next(((lineno, line) for lineno, line in numbered if line.strip()), None)
     if first is None:
@@ -786,7 +875,11 @@ def _parse_csv(numbered: Numbered, path: str | None) -> Iterator[_Utterance]:
     columns = _csv_columns(header, path, header_line)
     clock = _Clock()
     for lineno, record in records:
-        utterance = _csv_utterance(record, columns, clock, path, lineno)
+        try:
+            utterance = _csv_utterance(record, columns, clock, path, lineno)
+        except InputError as error:
+            _report(problems, error)
+            continue
         if utterance:
             yield utterance
 
@@ -891,12 +984,14 @@ def _read_quoted(line: str, position: int, lineno: int, field: list[Piece]) -> i
         position = close + 2
 
 
-_PARSERS: MappingProxyType[str, Callable[[Numbered, str | None], Iterator[_Utterance]]] = MappingProxyType(
-    {
-        "plain": _parse_plain,
-        "srt": _parse_srt,
-        "vtt": _parse_vtt,
-        "jsonl": _parse_jsonl,
-        "csv": _parse_csv,
-    }
+_PARSERS: MappingProxyType[str, Callable[[Numbered, str | None, Problems], Iterator[_Utterance]]] = (
+    MappingProxyType(
+        {
+            "plain": _parse_plain,
+            "srt": _parse_srt,
+            "vtt": _parse_vtt,
+            "jsonl": _parse_jsonl,
+            "csv": _parse_csv,
+        }
+    )
 )

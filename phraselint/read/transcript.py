@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import bisect
+import sys
 from typing import NamedTuple
+
+_AFTER = sys.maxsize  # sorts after every line and column
 
 
 class Turn(NamedTuple):
@@ -34,8 +37,9 @@ class Turn(NamedTuple):
         """The (line, column) of ``text[offset]`` in the file; ``offset == len(text)`` is just past the end."""
         if not self.anchors:
             return (1, offset + 1)
-        offsets = [a[0] for a in self.anchors]
-        i = max(0, bisect.bisect_right(offsets, offset) - 1)
+        # Anchors are ordered by offset: a binary search over them as they are (no list built per call, so a
+        # long JSON string with many escapes and many findings stays linear).
+        i = max(0, bisect.bisect_right(self.anchors, (offset, _AFTER, _AFTER)) - 1)
         base, line, column = self.anchors[i]
         return (line, column + offset - base)
 

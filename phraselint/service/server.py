@@ -17,6 +17,7 @@ means a bug and is logged.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -26,12 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -55,6 +57,12 @@ MAX_BATCH = 1000
 # grows with length times violations; 2,000 characters bound it to a few MB and a few tens of ms at worst.
 MAX_TEXT = 2000
 INLINE_TEXT = 500  # a longer message is checked in a worker thread, so the event loop keeps serving
+# Time-outs, in seconds: a client must send a request's line and headers (REQUEST_TIMEOUT, from the moment it
+# connects or its last answer was sent) and then its body (BODY_TIMEOUT) in time, or its connection is closed;
+# an idle keep-alive connection is closed after KEEP_ALIVE. A slow or stalled client cannot hold a connection.
+REQUEST_TIMEOUT = 10.0
+BODY_TIMEOUT = 10.0
+KEEP_ALIVE = 5
 MESSAGE_PATH = "<message>"  # the "path" of every violation: a chat message comes from no file
 SCRIPT_CHOICES: tuple[str, ...] = ("auto", *SCRIPTS)
 MESSAGE_FIELDS = ("text", "speaker", "script")  # what a message object may hold; anything else is a 400
@@ -184,9 +192,10 @@ def decode_json(body: bytes) -> object:
         raise BadRequest(400, "body", f"malformed JSON: {exc}") from None
 
 
-async def read_body(request: Request, max_body: int) -> bytes:
+async def read_body(request: Request, max_body: int, timeout: float = BODY_TIMEOUT) -> bytes:
     """The request body, refused with a 413 as soon as it is larger than ``max_body``: by its declared
-    Content-Length before reading anything, and by what actually arrives (chunked or lying clients)."""
+    Content-Length before reading anything, and by what actually arrives (chunked or lying clients); and
+    with a 408 when it has not all arrived within ``timeout`` seconds."""
     declared = request.headers.get("content-length")
     if declared is not None:
         if not (declared.isascii() and declared.isdigit()):
@@ -197,10 +206,14 @@ async def read_body(request: Request, max_body: int) -> bytes:
     if media_type != "application/json":
         raise BadRequest(415, "Content-Type", f"must be application/json, not '{media_type or 'missing'}'")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_body:
-            raise BadRequest(413, "body", f"larger than the limit of {max_body} bytes")
+    try:
+        with anyio.fail_after(timeout):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > max_body:
+                    raise BadRequest(413, "body", f"larger than the limit of {max_body} bytes")
+    except TimeoutError:
+        raise BadRequest(408, "body", f"not received within {timeout:g} s") from None
     return bytes(body)
 
 
@@ -305,6 +318,8 @@ class _CatchAll:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:  # the client went away mid-body: nobody to answer, nothing went wrong
+            log.debug("client disconnected during %s %s", scope.get("method"), scope.get("path"))
         except Exception:
             log.exception("internal error on %s %s", scope.get("method"), scope.get("path"))
             if started:
@@ -340,6 +355,7 @@ def create_app(
     script: str = "auto",
     max_batch: int = MAX_BATCH,
     max_text: int = MAX_TEXT,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> Starlette:
     """The service around one linter. ``roles`` tells staff from visitors by speaker name (default: the
     catalogue's lists); ``cors_origins`` are the web origins allowed to call it from a browser page;
@@ -351,13 +367,15 @@ def create_app(
     presend = PreSend(linter, roles or Roles.build(linter), fail_on, script)
 
     async def check(request: Request) -> Response:
-        message = parse_message(decode_json(await read_body(request, max_body)), max_text=max_text)
+        body = await read_body(request, max_body, body_timeout)
+        message = parse_message(decode_json(body), max_text=max_text)
         if len(message.text) <= INLINE_TEXT:
             return JSONResponse(presend.check(message))
         return JSONResponse(await run_in_threadpool(presend.check, message))
 
     async def check_batch(request: Request) -> Response:
-        messages = parse_batch(decode_json(await read_body(request, max_body)), max_batch, max_text)
+        body = await read_body(request, max_body, body_timeout)
+        messages = parse_batch(decode_json(body), max_batch, max_text)
         results = await run_in_threadpool(lambda: [presend.check(m) for m in messages])
         return JSONResponse({"results": results})
 
@@ -431,6 +449,66 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def server_config(
+    app: ASGIApp, host: str, port: int, request_timeout: float = REQUEST_TIMEOUT, **options: Any
+) -> Any:
+    """uvicorn's configuration for the service: its HTTP/1.1 protocol with a deadline for each request's
+    line and headers (``request_timeout``), which uvicorn lacks (its keep-alive timer stops at the first
+    byte, so a client sending a byte now and then held a connection for ever), and the keep-alive time-out."""
+    import uvicorn
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class TimedH11Protocol(H11Protocol):
+        """A connection must deliver each request's headers within ``request_timeout`` seconds of opening or
+        of its last answer, or it is closed."""
+
+        _deadline: asyncio.TimerHandle | None = None
+        _timed_cycle: object = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def handle_events(self) -> None:
+            super().handle_events()
+            if self.cycle is not None and self.cycle is not self._timed_cycle:  # headers are in
+                self._timed_cycle = self.cycle
+                self._disarm()
+
+        def on_response_complete(self) -> None:
+            self._arm()  # for the next request; disarmed again at once if it is in already (pipelined)
+            super().on_response_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._disarm()
+            if not self.transport.is_closing():
+                self._deadline = self.loop.call_later(request_timeout, self._too_slow)
+
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _too_slow(self) -> None:
+            self._deadline = None
+            if not self.transport.is_closing():
+                log.debug("closing a connection that sent no whole request in %s s", request_timeout)
+                self.transport.close()
+
+    settings: dict[str, Any] = {
+        "access_log": False,
+        "server_header": False,
+        "log_level": "info",
+        "timeout_keep_alive": KEEP_ALIVE,
+        **options,
+    }
+    return uvicorn.Config(app, host=host, port=port, http=TimedH11Protocol, **settings)
+
+
 def run(
     linter: Linter,
     roles: Roles,
@@ -449,9 +527,7 @@ def run(
     app = create_app(
         linter, max_body=max_body, cors_origins=cors_origins, roles=roles, fail_on=fail_on, script=script
     )
-    config = uvicorn.Config(
-        app, host=host, port=port, access_log=False, server_header=False, log_level="info"
-    )
+    config = server_config(app, host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     url = (
         f"http://[{bound_host}]:{bound_port}/" if ":" in bound_host else f"http://{bound_host}:{bound_port}/"
