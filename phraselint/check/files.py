@@ -127,24 +127,33 @@ def check_turn(
     return out
 
 
-def lint_file(path: str, linter: Linter, roles: Roles, reading: Reading = DETECTED) -> Iterator[Finding]:
+def lint_file(
+    path: str, linter: Linter, roles: Roles, reading: Reading = DETECTED, name: str | None = None
+) -> Iterator[Finding]:
     """Every finding in one transcript, streamed turn by turn. Raises InputError for an unreadable file.
+    ``name`` is what the findings call the file, and what its format is detected from (``--stdin-filename``:
+    standard input named as the file it holds); by default, ``path``. The file's suppression comments
+    (check/suppress.py) silence the line under them.
 
     In a format of one turn per line the fast candidate test runs on the raw line first, and only lines that
     pass it (and the first few, which set the file's clock and script) are parsed at all: the fold of a line
     contains the fold of its utterance, so no violation is missed, and most lines cost one C pass.
     """
+    from .suppress import Suppressions
+
+    name = name or path
+    suppressions = Suppressions(name)
     with open_text(path, encoding=reading.encoding) as (_, lines):
         head = list(itertools.islice(lines, _HEAD_LINES))
-        fmt = reading.input_format if reading.input_format != "auto" else detect_format(path, head)
-        numbered = enumerate(itertools.chain(head, lines), 1)
+        fmt = reading.input_format if reading.input_format != "auto" else detect_format(name, head)
+        numbered = suppressions.watch(enumerate(itertools.chain(head, lines), 1))
         if fmt in LINE_FORMATS:
             has_candidate = linter.has_candidate
             candidates = ((n, line) for n, line in numbered if n <= _HEAD_LINES or has_candidate(line))
-            turns = parse_numbered(candidates, fmt, name=path)
+            turns = parse_numbered(candidates, fmt, name=name)
         else:
-            turns = parse((line for _, line in numbered), fmt, name=path)
-        yield from check_turns(turns, path, linter, roles, reading.script)
+            turns = parse((line for _, line in numbered), fmt, name=name)
+        yield from suppressions.apply(check_turns(turns, name, linter, roles, reading.script))
 
 
 _HEAD_LINES = 20
