@@ -96,6 +96,7 @@ class Baseline:
     def write(self, path: str) -> None:
         text = json.dumps(self.as_json(), ensure_ascii=False, indent=2) + "\n"
         try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
             write_atomic(path, text.encode("utf-8"))
         except OSError as exc:
             raise ConfigError(f"cannot write the baseline: {exc.strerror}", path) from None
