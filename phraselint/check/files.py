@@ -139,21 +139,28 @@ def lint_file(
     pass it (and the first few, which set the file's clock and script) are parsed at all: the fold of a line
     contains the fold of its utterance, so no violation is missed, and most lines cost one C pass.
     """
+    with open_text(path, encoding=reading.encoding) as (_, lines):
+        yield from lint_lines(lines, name or path, linter, roles, reading)
+
+
+def lint_lines(
+    lines: Iterable[str], name: str, linter: Linter, roles: Roles, reading: Reading = DETECTED
+) -> Iterator[Finding]:
+    """``lint_file`` of a file's decoded lines (without line breaks): a file, or an editor's buffer."""
     from .suppress import Suppressions
 
-    name = name or path
     suppressions = Suppressions(name)
-    with open_text(path, encoding=reading.encoding) as (_, lines):
-        head = list(itertools.islice(lines, _HEAD_LINES))
-        fmt = reading.input_format if reading.input_format != "auto" else detect_format(name, head)
-        numbered = suppressions.watch(enumerate(itertools.chain(head, lines), 1))
-        if fmt in LINE_FORMATS:
-            has_candidate = linter.has_candidate
-            candidates = ((n, line) for n, line in numbered if n <= _HEAD_LINES or has_candidate(line))
-            turns = parse_numbered(candidates, fmt, name=name)
-        else:
-            turns = parse((line for _, line in numbered), fmt, name=name)
-        yield from suppressions.apply(check_turns(turns, name, linter, roles, reading.script))
+    lines = iter(lines)
+    head = list(itertools.islice(lines, _HEAD_LINES))
+    fmt = reading.input_format if reading.input_format != "auto" else detect_format(name, head)
+    numbered = suppressions.watch(enumerate(itertools.chain(head, lines), 1))
+    if fmt in LINE_FORMATS:
+        has_candidate = linter.has_candidate
+        candidates = ((n, line) for n, line in numbered if n <= _HEAD_LINES or has_candidate(line))
+        turns = parse_numbered(candidates, fmt, name=name)
+    else:
+        turns = parse((line for _, line in numbered), fmt, name=name)
+    yield from suppressions.apply(check_turns(turns, name, linter, roles, reading.script))
 
 
 _HEAD_LINES = 20

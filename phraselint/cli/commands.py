@@ -50,6 +50,7 @@ class _LazyGroup(click.Group):
         "quiz": ("phraselint.quiz.command", "quiz"),
         "report": ("phraselint.report.command", "report"),
         "serve": ("phraselint.service.command", "serve"),
+        "lsp": ("phraselint.lsp.command", "lsp"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
