@@ -281,3 +281,20 @@ def test_a_broken_baseline_is_one_clear_line(runner: CliRunner, tmp_path: Path) 
     assert result.exit_code == 2 and "b.json" in result.stderr and "entry 1" in result.stderr
     result = runner.invoke(main, ["check", "--baseline", "missing.json", "-"], input="您好。\n")
     assert result.exit_code == 2 and "missing.json" in result.stderr
+
+
+def test_fix_leaves_a_silenced_line_as_its_authors_keep_it(runner: CliRunner, tmp_path: Path) -> None:
+    text = "# phraselint: disable-next-line busy-cant-you-see\n没看我正忙着吗？等一会。\n没看我正忙着吗？等一会。\n"
+    path = write(tmp_path / "faq.txt", text)
+    fixed = runner.invoke(main, ["fix", path]).stdout.splitlines()
+    assert fixed[:2] == text.splitlines()[:2] and fixed[2] != text.splitlines()[2]
+
+
+def test_stdin_filename_names_the_findings_of_a_conversation_check(runner: CliRunner) -> None:
+    data = "[09:00:01] 工作人员:不知道。\n"
+    result = runner.invoke(
+        main,
+        ["check", "--conversation", "--format", "jsonl", "--stdin-filename", "calls/a.txt", "-"],
+        input=data,
+    )
+    assert {json.loads(x)["path"] for x in result.stdout.splitlines()} == {"calls/a.txt"}

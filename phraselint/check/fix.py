@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..read.decode import read_whole
 from ..read.formats import detect_format, parse
 from .files import DETECTED, Finding, Reading, Roles, check_turns
+from .suppress import Suppressions
 
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 # Characters a replacement may not bring into a field of a structured format without escaping.
@@ -41,7 +42,10 @@ def fix_text(
     unsafe = _UNSAFE.get(fmt, set())
     by_line: dict[int, list[Finding]] = {}
     left = 0
-    for f in check_turns(parse(iter(lines), fmt, name=path), path, linter, roles, script):
+    silenced = Suppressions(path)  # a line under a disable-next-line comment is left as its authors keep it
+    numbered = silenced.watch(enumerate(lines, 1))
+    turns = parse((line for _, line in numbered), fmt, name=path)
+    for f in silenced.apply(check_turns(turns, path, linter, roles, script), report_unused=False):
         v = f.violation
         line = lines[f.line - 1] if f.line <= len(lines) else ""
         if (

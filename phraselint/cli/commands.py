@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import json
@@ -299,14 +300,15 @@ def _lint_whole(
     """``_lint_one`` for --conversation: the file's findings in file order, and the rules skipped on it."""
     from ..check.whole import analyse_file
 
-    settings, path, reading, _name = job
+    settings, path, reading, name = job
     linter, roles = worker(settings)
     rules = _conversation_rules(settings, conversation_rules)
     try:
         whole = analyse_file(path, linter, roles, rules, reading, slots=dict(settings.slots))
     except PhraselintError as exc:
-        return path, [], str(exc), []
-    return path, list(whole.findings), None, [(s.rule, s.reason) for s in whole.conversation.skipped]
+        return name, [], str(exc), []
+    found = [f if f.path == name else dataclasses.replace(f, path=name) for f in whole.findings]
+    return name, found, None, [(s.rule, s.reason) for s in whole.conversation.skipped]
 
 
 def _noting(
