@@ -23,6 +23,7 @@ from ..check.files import Finding, Reading, lint_lines
 from ..command_line import script_of, worker
 from ..data.settings import Settings, find_settings_file, load_settings_file
 from ..errors import PhraselintError
+from ..output.render import fits_in_place, utterance_span
 
 SOURCE = "phraselint"
 _SEVERITY = {
@@ -31,8 +32,6 @@ _SEVERITY = {
     "info": types.DiagnosticSeverity.Information,
 }
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-# What a replacement may not contain to be put into the file as it is (a field of JSON Lines or CSV).
-_UNSAFE_IN_PLACE = frozenset('"\\,\t\r\n')
 
 
 @dataclass(frozen=True)
@@ -109,15 +108,16 @@ def diagnostic(document: TextDocument, f: Finding) -> types.Diagnostic:
 def replacements(document: TextDocument, f: Finding) -> list[tuple[str, types.Range, bool]]:
     """What may replace what for a finding: the whole utterance by its rewrite (preferred) where the utterance
     stands in the file as one run of characters, then the matched words by each suggestion."""
-    v, turn = f.violation, f.turn
+    v = f.violation
     out: list[tuple[str, types.Range, bool]] = []
-    if v.rewrite and len(turn.anchors) <= 1 and not _UNSAFE_IN_PLACE & set(v.rewrite):
-        (line, column), (end_line, end_column) = turn.locate(0), turn.locate_end(len(turn.text))
-        span = types.Range(to_client(document, line, column), to_client(document, end_line, end_column))
-        out.append((v.rewrite, span, True))
+    span = utterance_span(f)
+    if v.rewrite and span and fits_in_place(v.rewrite):
+        (line, column), (end_line, end_column) = span
+        whole = types.Range(to_client(document, line, column), to_client(document, end_line, end_column))
+        out.append((v.rewrite, whole, True))
     if f.line == f.end_line:
         for suggestion in dict.fromkeys((*((v.fix,) if v.fix else ()), *v.suggestions)):
-            if not _UNSAFE_IN_PLACE & set(suggestion):
+            if fits_in_place(suggestion):
                 out.append((suggestion, finding_range(document, f), False))
     return out
 

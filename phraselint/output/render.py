@@ -152,9 +152,23 @@ def github_line(f: Finding) -> str:
 
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-# What a fix's text may not contain to be offered as a plain replacement of the file's characters: in JSON
-# Lines and CSV these would need escaping, which a SARIF consumer does not know to do.
+# What a replacement may not contain to be put into the file as it is: in JSON Lines and CSV these would need
+# escaping, which neither a SARIF consumer nor an editor knows to do.
 _UNSAFE_IN_PLACE = frozenset('"\\,\t\r\n')
+
+
+def fits_in_place(text: str) -> bool:
+    """Whether ``text`` can replace characters of any transcript format as it is."""
+    return not _UNSAFE_IN_PLACE & set(text)
+
+
+def utterance_span(f: Finding) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Where the finding's whole utterance stands in the file (1-based line and column, end exclusive), if it
+    stands there as one run of characters (one anchor: no escapes, no line breaks of a cue)."""
+    turn = f.turn
+    if len(turn.anchors) > 1:
+        return None
+    return turn.locate(0), turn.locate_end(len(turn.text))
 
 
 def artifact_uri(path: str) -> str:
@@ -173,13 +187,13 @@ def sarif_fixes(f: Finding) -> list[dict[str, Any]]:
     """The fixes of a finding that can be written as replacements of the file's characters: the whole
     utterance rewritten (its span in the file, when the utterance stands there as one run of characters),
     else the matched span's fix. Suggestions that are no such replacement stay in the result's properties."""
-    v, turn = f.violation, f.turn
+    v = f.violation
     uri = artifact_uri(f.path)
     fixes = []
-    if v.rewrite and len(turn.anchors) <= 1 and not _UNSAFE_IN_PLACE & set(v.rewrite):
-        region = _sarif_region(turn.locate(0), turn.locate_end(len(turn.text)))
-        fixes.append((v.rewrite, region))
-    elif v.fix is not None and f.line == f.end_line and not _UNSAFE_IN_PLACE & set(v.fix):
+    span = utterance_span(f)
+    if v.rewrite and span and fits_in_place(v.rewrite):
+        fixes.append((v.rewrite, _sarif_region(*span)))
+    elif v.fix is not None and f.line == f.end_line and fits_in_place(v.fix):
         fixes.append((v.fix, _sarif_region((f.line, f.column), (f.end_line, f.end_column))))
     return [
         {
