@@ -133,11 +133,6 @@ def test_python_m_phraselint(tmp_path: Path) -> None:
     )
 
 
-def test_the_package_says_it_is_typed() -> None:
-    assert (ROOT / "phraselint" / "py.typed").is_file()
-    assert '"py.typed"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-
-
 # --- settings: shown, per file, from the platform's directory -------------------------------------------
 
 
