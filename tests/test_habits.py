@@ -293,3 +293,13 @@ def test_stdin_filename_names_the_findings_of_a_conversation_check(runner: CliRu
         input=data,
     )
     assert {json.loads(x)["path"] for x in result.stdout.splitlines()} == {"calls/a.txt"}
+
+
+def test_a_directory_of_markdown_and_yaml_replies_is_walked(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path / "话术" / "咨询.md", FAQ)
+    write(tmp_path / "话术" / "电话.yaml", "greeting:\n  - 您好。\n  - 没看我正忙着吗？\n")
+    out = runner.invoke(main, ["check", "--format", "jsonl", "话术"]).stdout
+    assert sorted((json.loads(x)["path"], json.loads(x)["line"]) for x in out.splitlines()) == [
+        (os.path.join("话术", "咨询.md"), 5),
+        (os.path.join("话术", "电话.yaml"), 3),
+    ]
