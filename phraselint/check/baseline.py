@@ -37,8 +37,15 @@ def relative_path(path: str, root: Path) -> str:
         return Path(os.path.relpath(absolute, root)).as_posix()
 
 
-def key_of(finding: Finding, root: Path) -> Key:
-    return (relative_path(finding.path, root), finding.violation.rule, fold(finding.violation.text))
+def key_of(finding: Finding, root: Path, paths: dict[str, str] | None = None) -> Key:
+    """The finding's key; ``paths`` caches each path's relative form (resolving a path costs system calls, and
+    a file has many findings)."""
+    if paths is None:
+        paths = {}
+    path = paths.get(finding.path)
+    if path is None:
+        path = paths[finding.path] = relative_path(finding.path, root)
+    return (path, finding.violation.rule, fold(finding.violation.text))
 
 
 @dataclass
@@ -50,7 +57,8 @@ class Baseline:
 
     @classmethod
     def of(cls, findings: Iterable[Finding], root: Path) -> Baseline:
-        return cls(root, Counter(key_of(f, root) for f in findings))
+        paths: dict[str, str] = {}
+        return cls(root, Counter(key_of(f, root, paths) for f in findings))
 
     @classmethod
     def load(cls, path: str) -> Baseline:
@@ -111,9 +119,10 @@ class BaselineMatch:
 
     root: Path
     left: Counter[Key]
+    paths: dict[str, str] = field(default_factory=dict)
 
     def known(self, finding: Finding) -> bool:
-        key = key_of(finding, self.root)
+        key = key_of(finding, self.root, self.paths)
         if self.left[key] > 0:
             self.left[key] -= 1
             return True
