@@ -4,7 +4,7 @@ report)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..engine.linter import Linter
@@ -43,6 +43,22 @@ def analyse_file(
     Raises InputError for an unreadable file."""
     with open_text(path, encoding=reading.encoding) as (_, lines):
         turns = tuple(parse(lines, reading.input_format, name=path))
-    phrases = tuple(check_turns(turns, path, linter, roles, reading.script))
-    result = check_conversation(turns, roles, rules, path=path, script=reading.script, slots=slots)
+    return analyse_turns(turns, path, linter, roles, rules, reading.script, slots=slots)
+
+
+def analyse_turns(
+    turns: Sequence[Turn],
+    path: str,
+    linter: Linter,
+    roles: Roles,
+    rules: ConversationRules,
+    script: str | None = None,
+    *,
+    slots: Mapping[str, str] | None = None,
+) -> Transcript:
+    """The turns of one conversation, in order, checked whole (pure: what ``analyse_file`` does once the
+    transcript is read, and what phraselint.spark does with the utterances of one call)."""
+    turns = tuple(turns)
+    phrases = tuple(check_turns(turns, path, linter, roles, script))
+    result = check_conversation(turns, roles, rules, path=path, script=script, slots=slots)
     return Transcript(path, turns, phrases, result)

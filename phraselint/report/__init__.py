@@ -1,7 +1,7 @@
 """Reports for quality managers (质检报告): many transcripts read, checked and scored, then summed up.
 
 ```
-file ─read, parse→ turns ─phrase checks + conversation rules→ findings ─scoring.py→ a score per conversation
+file ─read, parse→ turns ─phrase checks + conversation rules→ findings ─check/scoring.py→ a score per conversation
 transcripts ─figures.py→ totals, compliance rates, by rule, by situation, by staff member, worst utterances
 figures ─rendering.py→ html (one self-contained file: Chart.js and the data inline) | csv | json
 ```
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..check.scoring import Score, ScoringSheet, load_scoring, score
 from .figures import COMPLIANCE, Unreadable, build_figures
 from .rendering import (
     ASSETS,
@@ -27,7 +28,6 @@ from .rendering import (
     render_html,
     render_json,
 )
-from .scoring import Score, ScoringSheet, load_scoring, score
 
 __all__ = [
     "ASSETS",

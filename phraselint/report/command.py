@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..check.scoring import load_scoring
 from ..check.whole import Transcript, analyse_file
 from ..command_line import (
     conversation_rules_option,
@@ -25,7 +26,6 @@ from ..errors import ConfigError, PhraselintError
 from ..read.decode import display_name
 from .figures import Unreadable, build_figures
 from .rendering import REPORT_FORMATS, render
-from .scoring import load_scoring
 
 # --- writing ----------------------------------------------------------------------------------------
 
