@@ -22,6 +22,7 @@ from .normalize import Folded, marked
 from .pattern import BOUNDARY, Compiled, Lexicon, compile_pattern
 
 _SENTENCE_END = frozenset("。！？!?；;\n\r")
+_REACH = 200  # how far around a phrase its context is looked for, in characters (cost stays linear)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Context:
         answering what one does not know (首问负责), not a brush-off."""
         if not self.help_offers:
             return False
-        after = _slice(folded, end, len(folded.text))
+        after = _slice(folded, end, min(len(folded.text), end + _REACH))
         return any(compiled.run(after) for compiled in self.help_offers)
 
     def about_someone_else(self, folded: Folded, start: int) -> bool:
@@ -84,9 +85,10 @@ class Context:
     def reported_speech(self, text: str, folded: Folded, start: int, original_start: int) -> bool:
         """Whether another person is said to speak earlier in the sentence of folded position ``start``."""
         sentence = original_start
-        while sentence > 0 and text[sentence - 1] not in _SENTENCE_END:
+        stop = max(0, original_start - _REACH)  # a sentence is followed back so far at most
+        while sentence > stop and text[sentence - 1] not in _SENTENCE_END:
             sentence -= 1
-        lo = 0
+        lo = max(0, start - _REACH)
         while lo < start and folded.starts[lo] < sentence:
             lo += 1
         if lo >= start:
@@ -107,7 +109,10 @@ class Context:
         before = folded.text[folded.clause_start(start) : start]
         if any(before.endswith(w) for w in self.meta_before):
             return True
-        mtext = marked(folded, BOUNDARY)[0]
+        mtext, index = marked(folded, BOUNDARY)
+        if len(mtext) > 2 * _REACH:  # a long text: the talk about phrases must stand near the words
+            at = next((m for m, k in enumerate(index) if k >= start), len(mtext))
+            mtext = mtext[max(0, at - _REACH) : at + _REACH]
         return any(compiled.run(mtext) for compiled in self.meta)
 
 
@@ -120,7 +125,8 @@ def _slice(folded: Folded, lo: int, hi: int) -> str:
     return "".join(out)
 
 
-def _quote_spans(text: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=16)
+def _quote_spans(text: str, pairs: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:
     """The spans (opening mark, closing mark) of the quotations in ``text``; straight quotes pair in turn."""
     spans: list[tuple[int, int]] = []
     closing = {o: c for o, c in pairs}

@@ -22,6 +22,7 @@ from .script import SCRIPTS, detect_script, render
 from .sound import sounds
 
 _MAX_FIX_ROUNDS = 5
+_LONGEST_REWRITE = 2000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -149,7 +150,13 @@ class Linter:
         violations = self._violations(text, script, context)
         if not violations:
             return violations
-        whole = self._rewrite(text, violations, violations[0].script, context)
+        # A whole-utterance rewrite is for a message or a turn: a text of thousands of characters (one line of
+        # a broken file) gets its violations, each with its suggestions, but no rewrite of the whole.
+        whole = (
+            self._rewrite(text, violations, violations[0].script, context)
+            if len(text) <= _LONGEST_REWRITE
+            else None
+        )
         return [dataclasses.replace(v, rewrite=whole) for v in violations]
 
     def _violations(

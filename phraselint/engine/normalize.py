@@ -289,15 +289,23 @@ class Folded:
         return self.starts[start], self.ends[end - 1]
 
     def clause_start(self, i: int) -> int:
-        while i > 0 and not self.boundary[i]:
+        """The start of the clause of folded position ``i`` (at most :data:`CLAUSE_REACH` back: a line with no
+        punctuation is not one clause of a million characters)."""
+        stop = max(0, i - CLAUSE_REACH)
+        while i > stop and not self.boundary[i]:
             i -= 1
         return i
 
     def clause_end(self, i: int) -> int:
-        n = len(self.text)
+        n = min(len(self.text), i + CLAUSE_REACH)
         while i < n and not self.boundary[i]:
             i += 1
         return i
+
+    @functools.cached_property
+    def marked_text(self) -> tuple[str, tuple[int, ...]]:
+        """:func:`marked` with the standard mark, worked out once per folded text."""
+        return _marked(self, "\x1f")
 
 
 def _clause_end(ch: str) -> bool:
@@ -370,7 +378,18 @@ def fold_with_map(text: str) -> Folded:
     return _collapse("".join(chars), starts, ends, boundary)
 
 
+CLAUSE_REACH = 200  # how far a clause is followed from a position, in folded characters
+
+
 def marked(folded: Folded, boundary_mark: str = "\x1f") -> tuple[str, tuple[int, ...]]:
+    """The folded text with ``boundary_mark`` at every inner clause boundary, and for every position of it
+    the folded position it stands for (a mark stands for the character after it)."""
+    if boundary_mark == "\x1f":
+        return folded.marked_text
+    return _marked(folded, boundary_mark)
+
+
+def _marked(folded: Folded, boundary_mark: str) -> tuple[str, tuple[int, ...]]:
     """The folded text with ``boundary_mark`` at every inner clause boundary, and for every position of it
     the folded position it stands for (a mark stands for the character after it)."""
     out: list[str] = []

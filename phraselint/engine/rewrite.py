@@ -34,7 +34,7 @@ class SlotKind:
     generic: str = ""  # the general word a message shows where no value is known (相关部门)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per loaded rules/rewrite.yml
 class Rewriting:
     """rules/rewrite.yml: the kinds of the slots and the words that keep their 你."""
 
@@ -161,7 +161,17 @@ def clean_value(kind: SlotKind | None, raw: str) -> str:
     return value[: max(ends)] if ends else value
 
 
+@functools.lru_cache(maxsize=32)
+def _found(text: str, kinds_id: int, kinds: tuple[tuple[str, SlotKind], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(_found_values(text, dict(kinds)).items())
+
+
 def found_values(text: str, kinds: Mapping[str, SlotKind]) -> dict[str, str]:
+    """Slot values the utterance itself names (worked out once per utterance, however many violations)."""
+    return dict(_found(text, id(kinds), tuple(kinds.items())))
+
+
+def _found_values(text: str, kinds: Mapping[str, SlotKind]) -> dict[str, str]:
     """Slot values the utterance itself names: the first word of each kind (市场监管局, 身份证复印件)."""
     values: dict[str, str] = {}
     for name, kind in kinds.items():
@@ -328,7 +338,7 @@ def _same_thing(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long = sorted((a, b), key=len)
-    if len(short) < 4:
+    if len(short) < 4 or len(short) > 200:  # a long clause is the same thing only when it is equal
         return False
     previous = [0] * (len(long) + 1)
     for ch in short:
