@@ -53,6 +53,7 @@ def test_team_to_agent_to_call(page: Any, report_page: Path) -> None:
     assert "不知道" in page.locator("#team-table").inner_text()
     assert "dont-know" not in page.locator("#team-table").inner_text()
     page.click('#team-table a:text("一组")')
+    page.locator(".team-page:visible").first.wait_for()  # the view follows the address's #hash
     team = page.locator(".team-page:visible")
     assert team.count() == 1 and "班组：一组" in team.inner_text()
     assert page.locator(".team-page:visible canvas.trend").count() == 1
@@ -61,6 +62,7 @@ def test_team_to_agent_to_call(page: Any, report_page: Path) -> None:
 
     # one agent: score, the rules broken most, the worst utterances with their rewrites, the calls
     page.click('.team-page:visible a:text("张敏（1001）")')
+    page.locator(".agent-page:visible").first.wait_for()
     agent = page.locator(".agent-page:visible")
     text = agent.inner_text()
     assert "坐席：张敏（1001）" in text and "不知道，你自己去网上查。" in text
@@ -72,7 +74,10 @@ def test_team_to_agent_to_call(page: Any, report_page: Path) -> None:
     # one call, drawn when opened: the turns, the marks, the title, the rewrite and the clause
     page.click('.agent-page:visible .agent-calls a:text("H1101-001")')
     call = page.locator("#transcripts")
-    assert call.is_visible()
+    call.wait_for(state="visible")
+    page.wait_for_function(
+        "() => document.querySelector('#transcripts').innerText.includes('通话 H1101-001')"
+    )
     text = call.inner_text()
     assert "通话 H1101-001" in text and "建议说法：" in text and "规范条款：" in text
     assert call.locator("mark.error").count() >= 1
@@ -81,6 +86,7 @@ def test_team_to_agent_to_call(page: Any, report_page: Path) -> None:
 
     # back to the agent, as a browser's back button does
     page.go_back()
+    page.locator(".agent-page:visible").first.wait_for()
     assert page.locator(".agent-page:visible").count() == 1
     assert page.console_errors == []
 
