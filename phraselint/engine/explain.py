@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from ..model import SLOT_RE, Rule, Violation
 from .confirm import Hit
 from .normalize import Folded, folding
-from .rewrite import Rewriting, SlotKind, clean_value, fill, fits, found_values, recast_rest
+from .rewrite import Rewriting, SlotKind, fill, load_default_rewriting, values_for
 from .script import render
 
 _END_PUNCT = ",.!?;:，。！？；：、…"
@@ -59,16 +59,9 @@ def explain(
     slots filled from the utterance (a value of the slot's kind), then from ``fixed_slots``. A rewrite whose
     slots cannot be filled is left out, unless ``templates`` asks for the raw ``{slot}`` forms."""
     start, end = folded.span(hit.start, hit.end)
-    kinds = rewriting.kinds if rewriting else {}
-    values = {**fixed_slots, **found_values(text, kinds)}
-    taken = slot_values(hit, folded, text, {})
-    for name, value in taken.items():
-        value = clean_value(kinds.get(name), value)
-        if fits(kinds.get(name), value):
-            values[name] = value
-    rest = text[end : _clause_end(text, end)]
-    if rest.strip():
-        values["其余"] = recast_rest(rest)  # what a demand asks for, for the 我-form recast
+    rewriting = rewriting or load_default_rewriting()
+    kinds = rewriting.kinds
+    values = values_for(text, end, slot_values(hit, folded, text, {}), fixed_slots, rewriting)
     suggestions: list[str] = []
     fixes: list[str] = []
     for rewrite in rule.rewrites:
@@ -108,9 +101,3 @@ def _generic(message: str, values: dict[str, str], kinds: Mapping[str, SlotKind]
         kind = kinds.get(name)
         out[name] = values.get(name) or (kind.generic if kind and kind.generic else name)
     return out
-
-
-def _clause_end(text: str, i: int) -> int:
-    while i < len(text) and text[i] not in "，,。.！!？?；;\n":
-        i += 1
-    return i

@@ -17,7 +17,16 @@ from .find import Finder
 from .lexicon import load_lexicon, pattern_fold
 from .normalize import Folded, fold, fold_with_map, folding, marked
 from .pattern import BOUNDARY, Compiled, compile_pattern
-from .rewrite import Replacement, Rewriting, assemble, choose, demand_spans, fill, load_rewriting, polite_you
+from .rewrite import (
+    Replacement,
+    Rewriting,
+    assemble,
+    choose,
+    demand_spans,
+    fill,
+    load_default_rewriting,
+    polite_you,
+)
 from .script import SCRIPTS, detect_script, render
 from .sound import sounds
 
@@ -111,7 +120,7 @@ class Linter:
         self._prefold = folding().prefold
         self._slots = dict(slots or {})
         self._templates = templates
-        self._rewriting: Rewriting = _rewriting()
+        self._rewriting: Rewriting = load_default_rewriting()
 
     def candidates_in(self, texts: Sequence[str]) -> list[int]:
         """The indices of ``texts`` that could contain a violation: the fast test over many utterances at once
@@ -270,14 +279,13 @@ class Linter:
 
     def _recast_demands(self, text: str, taken: list[Replacement], script: str) -> list[Replacement]:
         """The 我 form for each demand on the visitor that no other replacement already takes."""
-        from .explain import _clause_end
-        from .rewrite import fill, recast_rest
+        from .rewrite import clause_end, fill, recast_rest
 
         out = []
         for start, end in demand_spans(text, self._rewriting):
             if any(r.start < end and start < r.end for r in taken):
                 continue
-            values = {**self._slots, "其余": recast_rest(text[end : _clause_end(text, end)])}
+            values = {**self._slots, "其余": recast_rest(text[end : clause_end(text, end)], self._rewriting)}
             for template in self._rewriting.recasts:
                 filled = fill(template, values, self._rewriting.kinds)
                 if filled is not None and values["其余"]:
@@ -286,20 +294,11 @@ class Linter:
         return out
 
     def _values(self, text: str, v: Violation) -> dict[str, str]:
-        from .explain import _clause_end
-        from .rewrite import clean_value, fits, found_values, recast_rest
+        from .rewrite import values_for
 
-        kinds = self._rewriting.kinds
-        values = {**self._slots, **found_values(text, kinds)}
-        rest = text[v.end : _clause_end(text, v.end)]
-        if rest.strip():
-            values["其余"] = recast_rest(rest)
         rule = self._rule_by_id[v.rule]
-        for pattern_slot in self._slots_of.get(rule.id, ()):
-            value = clean_value(kinds.get(pattern_slot), _slot_taken(v, rule, text))
-            if value and fits(kinds.get(pattern_slot), value):
-                values[pattern_slot] = value
-        return values
+        taken = {slot: _slot_taken(v, rule, text) for slot in self._slots_of.get(rule.id, ())}
+        return values_for(text, v.end, taken, self._slots, self._rewriting)
 
     def fix(self, text: str, *, script: str | None = None, context: str | None = None) -> str:
         """``text`` rewritten where every violation in it has a safe rewrite (``fix: true`` in the catalogue:
@@ -356,13 +355,6 @@ class Linter:
                     return True
                 pos = folded.find(phrase, pos + 1)
         return False
-
-
-@functools.lru_cache(maxsize=1)
-def _rewriting() -> Rewriting:
-    from ..data.catalogue import builtin_rules_dir
-
-    return load_rewriting(str(builtin_rules_dir() / "rewrite.yml"))
 
 
 def _slot_taken(v: Violation, rule: Rule, text: str) -> str:

@@ -42,6 +42,9 @@ class Rewriting:
     customary: tuple[str, ...]
     demands: tuple[str, ...] = ()  # folded
     recasts: tuple[str, ...] = ()
+    leading: tuple[str, ...] = ()  # words cut from the front of a slot value (去, 问, 找 …)
+    rest_drops: tuple[str, ...] = ()  # words cut from the front of what a demand asks (你, 您)
+    rest_endings: tuple[tuple[str, str], ...] = ()  # how what a demand asks ends in the 我 form (了 → 一下)
 
 
 def load_rewriting(path: str) -> Rewriting:
@@ -73,12 +76,25 @@ def load_rewriting(path: str) -> Rewriting:
     demands = data.get("demands") or {}
     from .normalize import fold
 
+    rest = demands.get("rest") or {}
+    endings = rest.get("endings") or {}
     return Rewriting(
         kinds,
         tuple(str(w) for w in you.get("customary") or ()),
         tuple(fold(str(w)) for w in demands.get("words") or ()),
         tuple(str(w) for w in demands.get("recast") or ()),
+        tuple(sorted((str(w) for w in data.get("leading") or ()), key=len, reverse=True)),
+        tuple(str(w) for w in rest.get("drop") or ()),
+        tuple((str(k), str(v)) for k, v in endings.items() if k != "__line__"),
     )
+
+
+@functools.lru_cache(maxsize=1)
+def load_default_rewriting() -> Rewriting:
+    """The built-in rules/rewrite.yml."""
+    from ..data.catalogue import builtin_rules_dir
+
+    return load_rewriting(str(builtin_rules_dir() / "rewrite.yml"))
 
 
 def demand_spans(text: str, rewriting: Rewriting) -> list[tuple[int, int]]:
@@ -152,9 +168,9 @@ def fits(kind: SlotKind | None, value: str) -> bool:
     return value in kind.words or any(value.endswith(s) for s in kind.suffixes)
 
 
-def clean_value(kind: SlotKind | None, raw: str) -> str:
+def clean_value(kind: SlotKind | None, raw: str, leading: Sequence[str] = ()) -> str:
     """The value a slot took from an utterance, cut to a thing of its kind: 问市场监管局吧 → 市场监管局."""
-    value = _trim_value(raw.strip(" ，,。.！!？?；;：:、…\"'“”「」"))
+    value = _trim_value(raw.strip(" ，,。.！!？?；;：:、…\"'“”「」"), leading)
     if kind is None or not kind.suffixes:
         return value
     ends = [value.rfind(s) + len(s) for s in kind.suffixes if s in value]
@@ -162,16 +178,18 @@ def clean_value(kind: SlotKind | None, raw: str) -> str:
 
 
 @functools.lru_cache(maxsize=32)
-def _found(text: str, kinds_id: int, kinds: tuple[tuple[str, SlotKind], ...]) -> tuple[tuple[str, str], ...]:
-    return tuple(_found_values(text, dict(kinds)).items())
+def _found(
+    text: str, kinds: tuple[tuple[str, SlotKind], ...], leading: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    return tuple(_found_values(text, dict(kinds), leading).items())
 
 
-def found_values(text: str, kinds: Mapping[str, SlotKind]) -> dict[str, str]:
+def found_values(text: str, kinds: Mapping[str, SlotKind], leading: tuple[str, ...] = ()) -> dict[str, str]:
     """Slot values the utterance itself names (worked out once per utterance, however many violations)."""
-    return dict(_found(text, id(kinds), tuple(kinds.items())))
+    return dict(_found(text, tuple(kinds.items()), leading))
 
 
-def _found_values(text: str, kinds: Mapping[str, SlotKind]) -> dict[str, str]:
+def _found_values(text: str, kinds: Mapping[str, SlotKind], leading: Sequence[str]) -> dict[str, str]:
     """Slot values the utterance itself names: the first word of each kind (市场监管局, 身份证复印件)."""
     values: dict[str, str] = {}
     for name, kind in kinds.items():
@@ -182,7 +200,7 @@ def _found_values(text: str, kinds: Mapping[str, SlotKind]) -> dict[str, str]:
         if name in values or not kind.suffixes:
             continue
         for m in _suffix_regex(kind.suffixes).finditer(text):
-            value = _trim_value(m.group(0))
+            value = _trim_value(m.group(0), leading)
             if fits(kind, value):
                 values[name] = value
                 break
@@ -195,11 +213,16 @@ def _suffix_regex(suffixes: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"[\u3400-\u9fff0-9一二三四五六七八九十]{{0,8}}?(?:{alternatives})")
 
 
-_LEADING = re.compile(r"^(?:你|您|我|我们|去|到|问|找|请|先|把|交|带|要|需要|提供|拿|的|了|在|给)+")
-
-
-def _trim_value(value: str) -> str:
-    return _LEADING.sub("", value)
+def _trim_value(value: str, leading: Sequence[str]) -> str:
+    """``value`` without the function words before it (去, 问, 交 …: rules/rewrite.yml ``leading``)."""
+    cut = True
+    while cut and value:
+        cut = False
+        for word in leading:
+            if value.startswith(word) and len(value) > len(word):
+                value, cut = value[len(word) :], True
+                break
+    return value
 
 
 def fill(template: str, values: Mapping[str, str], kinds: Mapping[str, SlotKind]) -> str | None:
@@ -219,13 +242,47 @@ def fill(template: str, values: Mapping[str, str], kinds: Mapping[str, SlotKind]
     return None if missing else out
 
 
-def recast_rest(rest: str) -> str:
+def recast_rest(rest: str, rewriting: Rewriting) -> str:
     """The rest of a demand, as the 我-form asks it (你必须先把表填了 → 先把表填一下)."""
     rest = rest.strip(" ，,。.！!？?；;")
-    rest = re.sub(r"^(?:你|您)", "", rest)
-    if rest.endswith("了"):
-        rest = rest[:-1] + "一下"
+    for word in rewriting.rest_drops:
+        if rest.startswith(word):
+            rest = rest[len(word) :]
+            break
+    for old, new in rewriting.rest_endings:
+        if rest.endswith(old):
+            rest = rest[: -len(old)] + new
+            break
     return rest
+
+
+def clause_end(text: str, i: int) -> int:
+    """Where the clause of ``text`` that goes on at ``i`` ends (at its punctuation, or the end)."""
+    while i < len(text) and text[i] not in _CLAUSE_PUNCT:
+        i += 1
+    return i
+
+
+def values_for(
+    text: str,
+    end: int,
+    taken: Mapping[str, str],
+    fixed: Mapping[str, str],
+    rewriting: Rewriting,
+) -> dict[str, str]:
+    """The values a rule's rewrites can fill their slots with, for words of ``text`` ending at ``end``: the
+    settings' values, then those the utterance names (of the slot's kind), then what a trailing slot took
+    (``taken``, cut to a thing of its kind), and 其余: what a demand asks for, for the 我-form recast."""
+    kinds = rewriting.kinds
+    values = {**fixed, **found_values(text, kinds, rewriting.leading)}
+    for name, raw in taken.items():
+        value = clean_value(kinds.get(name), raw, rewriting.leading)
+        if value and fits(kinds.get(name), value):
+            values[name] = value
+    rest = text[end : clause_end(text, end)]
+    if rest.strip():
+        values[_REST] = recast_rest(rest, rewriting)
+    return values
 
 
 def polite_you(text: str, customary: Sequence[str]) -> str:
