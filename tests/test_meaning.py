@@ -296,3 +296,15 @@ def test_a_lone_surrogate_beside_a_phrase_still_lets_the_phrase_be_found() -> No
     found = _LINTER.check("沒看見我正忙著嗎\ud800")
     assert [v.rule for v in found] == ["busy-cant-you-see"] and found[0].rewrite
     assert _LINTER.rewrite("不知道\udc00") is not None
+
+
+def test_a_broken_dialect_file_is_one_error_naming_file_and_line(tmp_path: Path) -> None:
+    import shutil
+
+    from phraselint.engine.normalize import _build_folding
+
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(__file__).parent.parent / "rules", rules)
+    (rules / "dialect.yml").write_text('version: 1\ncantonese:\n  唔: ""\n', encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"dialect\.yml:3: empty word"):
+        _build_folding(rules)

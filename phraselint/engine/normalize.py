@@ -25,7 +25,8 @@ import ahocorasick
 import opencc
 
 from ..data.cache import cached, code_fingerprint, key_of
-from ..data.catalogue import builtin_rules_dir, read_yaml
+from ..data.catalogue import builtin_rules_dir, key_line, read_yaml
+from ..errors import CatalogueError
 from .words import HAN_RANGES
 
 # Everything that is not a letter or digit of some script is dropped before matching.
@@ -191,7 +192,9 @@ def _build_folding(path: Path) -> Folding:
     extra = {str(k): str(v) for k, v in (data.get("fold") or {}).items() if k != "__line__"}
     for key, value in extra.items():
         if len(key) != 1 or len(value) != 1:
-            raise ValueError(f"{path / 'normalize.yml'}: fold '{key}: {value}' must map one character to one")
+            raise CatalogueError(
+                f"fold '{key}: {value}' must map one character to one", str(path / "normalize.yml")
+            )
 
     # Plain t2s is the reference. The Taiwan and Hong Kong tables add their variant characters, but only for
     # characters that are not simplified ones themselves (tw2s turns 么 into 幺).
@@ -235,13 +238,13 @@ def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str
     for section in ("cantonese", "taiwan", "as_written"):
         entries = data.get(section) or {}
         if not isinstance(entries, dict):
-            raise ValueError(f"{file}: '{section}' must be a mapping of words to Mandarin words")
+            raise CatalogueError(f"'{section}' must be a mapping of words to Mandarin words", str(file))
         for key, value in entries.items():
             if key == "__line__":
                 continue
             source, target = str(key), str(value)
             if not source or not target:
-                raise ValueError(f"{file}: empty word in '{source}: {target}'")
+                raise CatalogueError(f"empty word in '{source}: {target}'", str(file), key_line(entries, key))
             simplified = "".join(to_simplified.get(c, c) for c in source)
             for form in (source,) if section == "as_written" else (source, simplified):
                 pairs.setdefault(form, target)
