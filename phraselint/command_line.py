@@ -4,6 +4,7 @@ rules and settings come from, the settings they give, and the linter built from 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -189,14 +190,62 @@ def worker(settings: Settings) -> tuple[Linter, Roles]:
     return linter, Roles.build(linter, settings.staff, settings.visitors)
 
 
-def expand_paths(paths: Sequence[str]) -> list[str]:
+def expand_paths(
+    paths: Sequence[str], settings: Settings | None = None, force_exclude: bool = False
+) -> list[str]:
+    """The files to check: each directory walked (leaving out what ``exclude`` and ``extend-exclude`` match,
+    when ``settings`` are given), each file named as given (left out too with ``force_exclude``, as pre-commit
+    names every file)."""
     from .read.decode import iter_paths
 
     if not paths:
         if sys.stdin.isatty():
             raise click.UsageError("no paths given (use '-' to read standard input)")
         paths = ("-",)
-    return list(iter_paths(paths))
+    if settings is None:
+        return list(iter_paths(paths))
+    out: list[str] = []
+    for path in paths:
+        walked = path != "-" and os.path.isdir(path)
+        for found in iter_paths((path,)):
+            if not ((walked or force_exclude) and settings.excluded(found)):
+                out.append(found)
+    return out
+
+
+def color_of(choice: str) -> bool | None:
+    """Whether to colour: ``always``/``never`` as said; ``auto`` follows NO_COLOR and FORCE_COLOR (any value
+    but empty; NO_COLOR wins), else colours a terminal only (None: click decides per stream)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return None
+
+
+def _set_color(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    ctx.color = color_of(value)
+    return value
+
+
+color_option = click.option(
+    "--color",
+    type=click.Choice(("auto", "always", "never")),
+    default="auto",
+    show_default=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_color,
+    help="Colour the text output: auto honours NO_COLOR and FORCE_COLOR, else colours a terminal only.",
+)
+stdin_filename_option = click.option(
+    "--stdin-filename",
+    default=None,
+    help="The name of the file standard input holds: how findings name it, and what its format, exclusions "
+    "and per-file ignores are judged from.",
+)
 
 
 def reading_of(settings: Settings, opts: dict[str, Any]) -> Reading:

@@ -326,6 +326,7 @@ def test_iter_paths(tmp_path: Path) -> None:
         "b.txt",
         "a.srt",
         "notes.md",
+        "notes.docx",
         ".hidden.txt",
         "sub/c.jsonl",
         "sub/d.CSV",
@@ -334,11 +335,12 @@ def test_iter_paths(tmp_path: Path) -> None:
     ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("您好\n", "utf-8")
-    explicit = str(tmp_path / "notes.md")
+    explicit = str(tmp_path / "notes.docx")
     found = list(iter_paths([str(tmp_path), explicit, "-", str(tmp_path / "missing.txt")]))
     assert found == [
         str(tmp_path / "a.srt"),
         str(tmp_path / "b.txt"),
+        str(tmp_path / "notes.md"),  # the Markdown of a canned-reply library
         str(tmp_path / "sub" / "c.jsonl"),
         str(tmp_path / "sub" / "d.CSV"),
         explicit,

@@ -19,18 +19,27 @@ The file is JSON, UTF-8::
 (申诉不成立 / 确认问题: a person confirmed it; it is left out of the new findings but still counts where a score
 is kept). ``reason``, ``by`` and ``date`` are optional texts. Every problem in the file is an error naming the
 file and the entry.
+
+A transcript file is named in ``call`` by its path relative to the baseline file's directory, with ``/``
+(``file_call``: what ``check --write-baseline`` writes, so the file can be committed and used from any working
+directory), or by its path as given on the command line (what ``report --write-appeals`` writes); both are
+understood. An entry stands for every finding of its rule on that utterance in that file, however many times
+the utterance is said and wherever it moves.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..data.files import write_atomic
 from ..errors import ConfigError
+from ..read.decode import STDIN, display_name
 from .files import Finding
 
 STATUSES: tuple[str, ...] = ("disputed", "justified")
@@ -89,8 +98,72 @@ class Baseline:
                 judged.append((f, entry))
         return open_, judged
 
+    def calls_of_file(self, path: str) -> tuple[str, ...]:
+        """The names this baseline may give the transcript file ``path``: relative to the baseline file's
+        directory, and as given."""
+        given = display_name(path)
+        if not self.path or path == STDIN:
+            return (given,)
+        relative = file_call(path, Path(self.path).resolve().parent)
+        return (relative, given) if relative != given else (given,)
+
 
 EMPTY = Baseline(())
+
+
+def file_call(path: str, root: Path) -> str:
+    """A transcript file as ``check --write-baseline`` names it: relative to ``root`` (the baseline file's
+    directory) with ``/``; standard input as ``<stdin>``."""
+    if path == STDIN:
+        return display_name(path)
+    absolute = Path(path).resolve()
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(absolute, root)).as_posix()
+
+
+class FileMatch:
+    """``check --baseline``: whether the baseline judges each finding of the transcript files checked (each
+    file's names worked out once: resolving a path costs system calls, and a file has many findings)."""
+
+    def __init__(self, baseline: Baseline) -> None:
+        self.baseline = baseline
+        self._calls: dict[str, tuple[str, ...]] = {}
+
+    def judged(self, finding: Finding) -> bool:
+        calls = self._calls.get(finding.path)
+        if calls is None:
+            calls = self._calls[finding.path] = self.baseline.calls_of_file(finding.path)
+        v = finding.violation
+        return any(self.baseline.match(call, v.rule, finding.turn.text) is not None for call in calls)
+
+
+def file_baseline(findings: Iterable[Finding], path: str, kept: Baseline = EMPTY) -> str:
+    """The text of the baseline file ``path`` that ``check --write-baseline`` writes: one ``justified`` entry
+    for each finding (named by ``file_call``), but where ``kept`` (the file as it was) already judges the
+    finding: that entry stays, with its status and reason."""
+    root = Path(path).resolve().parent
+    calls: dict[str, tuple[str, tuple[str, ...]]] = {}  # a file's path → (its name here, its names in kept)
+    entries: dict[tuple[str, str, str], Entry] = {}
+    for f in findings:
+        if f.path not in calls:
+            calls[f.path] = (file_call(f.path, root), kept.calls_of_file(f.path))
+        call, known_as = calls[f.path]
+        found = (kept.match(c, f.violation.rule, f.turn.text) for c in known_as)
+        entry = next((e for e in found if e is not None), None)
+        entry = entry_of(call, f, "justified") if entry is None else replace(entry, call=call)
+        entries.setdefault((call, entry.rule, text_key(entry.text)), entry)
+    return dump_baseline(list(entries.values()))
+
+
+def write_baseline(path: str, text: str) -> None:
+    """Write a baseline file atomically, making its directory. Raises ConfigError naming the file."""
+    try:
+        Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot write the baseline: {exc.strerror}", path) from None
 
 
 def entry_of(

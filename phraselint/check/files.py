@@ -128,25 +128,40 @@ def check_turn(
     return out
 
 
-def lint_file(path: str, linter: Linter, roles: Roles, reading: Reading = DETECTED) -> Iterator[Finding]:
+def lint_file(
+    path: str, linter: Linter, roles: Roles, reading: Reading = DETECTED, name: str | None = None
+) -> Iterator[Finding]:
     """Every finding in one transcript, streamed turn by turn. Raises InputError for an unreadable file, and
     InputErrors at the end for records that could not be read (a bad JSON line, a cue with a bad timing), once
-    every other record has been checked.
+    every other record has been checked. ``name`` is what the findings call the file, and what its format is
+    detected from (``--stdin-filename``: standard input named as the file it holds); by default, ``path``.
 
     In a format of one turn per line the fast candidate test runs on the raw line first, and only lines that
     pass it (and the first few, which set the file's clock and script) are parsed at all: the fold of a line
     contains the fold of its utterance, so no violation is missed, and most lines cost one C pass.
     """
-    problems: list[InputError] = []
     with open_text(path, encoding=reading.encoding) as (_, lines):
-        head = list(itertools.islice(lines, _HEAD_LINES))
-        fmt = reading.input_format if reading.input_format != "auto" else detect_format(path, head)
-        numbered = enumerate(itertools.chain(head, lines), 1)
-        if fmt in LINE_FORMATS:
-            turns = parse_numbered(_candidate_lines(numbered, linter), fmt, name=path, problems=problems)
-        else:
-            turns = parse((line for _, line in numbered), fmt, name=path, problems=problems)
-        yield from check_turns(turns, path, linter, roles, reading.script)
+        yield from lint_lines(lines, name or path, linter, roles, reading)
+
+
+def lint_lines(
+    lines: Iterable[str], name: str, linter: Linter, roles: Roles, reading: Reading = DETECTED
+) -> Iterator[Finding]:
+    """``lint_file`` of a file's decoded lines (without line breaks): a file, or an editor's buffer. The
+    file's suppression comments (check/suppress.py) silence the line under them."""
+    from .suppress import Suppressions
+
+    problems: list[InputError] = []
+    suppressions = Suppressions(name)
+    lines = iter(lines)
+    head = list(itertools.islice(lines, _HEAD_LINES))
+    fmt = reading.input_format if reading.input_format != "auto" else detect_format(name, head)
+    numbered = suppressions.watch(enumerate(itertools.chain(head, lines), 1))
+    if fmt in LINE_FORMATS:
+        turns = parse_numbered(_candidate_lines(numbered, linter), fmt, name=name, problems=problems)
+    else:
+        turns = parse((line for _, line in numbered), fmt, name=name, problems=problems)
+    yield from suppressions.apply(check_turns(turns, name, linter, roles, reading.script))
     if problems:  # records that could not be read: every other one was checked
         raise InputErrors(problems)
 

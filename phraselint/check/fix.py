@@ -6,8 +6,9 @@ by splicing each violation's words into the line. The rewrite replaces the utter
 file, written as that format writes text: a JSON string escaped as JSON, a CSV field quoted as CSV, a WebVTT
 cue with its entities, a one-line turn on one line. The result is parsed again before anything is written: an
 utterance whose rewrite would not read back exactly as the rewrite (or would change any other turn) is left as
-it was. Writing is atomic (``data.files.write_atomic``); a ``.bak`` copy of the original is kept unless asked
-not to. Nothing is written when anything fails.
+it was. An utterance under a suppression comment (check/suppress.py) that silences any of its violations is
+left as it is. Writing is atomic (``data.files.write_atomic``); a ``.bak`` copy of the original is kept unless
+asked not to. Nothing is written when anything fails.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..read.decode import read_whole
 from ..read.formats import detect_format, json_fields, parse
 from ..read.transcript import Turn
 from .files import DETECTED, Reading, Roles, checked_turns
+from .suppress import Suppressions
 
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -84,9 +86,16 @@ def fix_text(
     edits: list[_Edit] = []
     left = 0
     csv_fields = _csv_field_extents(source) if fmt == "csv" else []
+    silenced = Suppressions(path)  # a line under a disable-next-line comment is left as its authors keep it
+    for _ in silenced.watch(enumerate(source.lines, 1)):
+        pass
     for turn, context in checked_turns(turns, linter, roles):
         violations = linter.check(turn.text, script=script, context=context)
         if not violations:
+            continue
+        heard = [v for v in violations if not silenced.silences(turn.locate(v.start)[0], v)]
+        if len(heard) < len(violations):  # the rewrite is of the whole utterance: it would change those too
+            left += len(heard)
             continue
         fixed = linter.fix(turn.text, script=script, context=context)
         edit = None
@@ -262,13 +271,16 @@ def fix_file(
     *,
     write: bool = False,
     backup: bool = True,
+    name: str | None = None,
 ) -> FixResult:
+    """Fix the transcript at ``path`` (``name``, by default ``path``, is what its format is detected from and
+    its errors name: ``--stdin-filename``)."""
     codec, text, bom = read_whole(path, reading.encoding)
     result = FixResult(text, 0, 0)
     applied = 0
     # A rewrite can change its neighbour's context: repeat until nothing changes, as Linter.fix does.
     for _ in range(MAX_FIX_ROUNDS):
-        result = fix_text(result.text, path, linter, roles, reading.input_format, reading.script)
+        result = fix_text(result.text, name or path, linter, roles, reading.input_format, reading.script)
         applied += result.applied
         if not result.applied:
             break

@@ -17,6 +17,7 @@ from ..read.transcript import Turn
 from .baseline import Baseline, Entry
 from .conversation import ConversationResult, ConversationRules, check_conversation
 from .files import DETECTED, Finding, Reading, Roles, check_turns
+from .suppress import Suppressions
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,17 @@ class Transcript:
         return self.call.id if self.call is not None else display_name(self.path)
 
     def without(self, baseline: Baseline) -> Transcript:
-        """The transcript with the findings ``baseline`` judges moved to ``judged``."""
-        phrases, judged_phrases = baseline.split(self.key, self.phrases)
-        said, judged_said = baseline.split(self.key, self.conversation.findings)
+        """The transcript with the findings ``baseline`` judges moved to ``judged`` (a transcript file named
+        in the baseline either way it names files: see check/baseline.py)."""
+        calls = (self.key,) if self.call is not None else baseline.calls_of_file(self.path)
+        phrases, said = list(self.phrases), list(self.conversation.findings)
+        judged_phrases: list[tuple[Finding, Entry]] = []
+        judged_said: list[tuple[Finding, Entry]] = []
+        for call in calls:
+            phrases, found = baseline.split(call, phrases)
+            judged_phrases += found
+            said, found = baseline.split(call, said)
+            judged_said += found
         judged = (*judged_phrases, *judged_said)
         if not judged:
             return self
@@ -68,13 +77,24 @@ def analyse_file(
     slots: Mapping[str, str] | None = None,
 ) -> Transcript:
     """Read one transcript once and check it whole: what ``lint_file`` finds, and the conversation rules.
-    Raises InputError for an unreadable file."""
+    Raises InputError for an unreadable file. A finding its suppression comments (check/suppress.py) silence
+    is left out (an unused comment is reported by ``check`` alone)."""
+    silenced = Suppressions(path)
     with open_text(path, encoding=reading.encoding) as (_, lines):
         problems: list[InputError] = []
-        turns = tuple(parse(lines, reading.input_format, name=path, problems=problems))
+        numbered = silenced.watch(enumerate(lines, 1))
+        turns = tuple(parse((x for _, x in numbered), reading.input_format, name=path, problems=problems))
     if problems:
         raise InputErrors(problems)
-    return analyse_turns(turns, path, linter, roles, rules, reading, slots=slots)
+    whole = analyse_turns(turns, path, linter, roles, rules, reading, slots=slots)
+    if not silenced:
+        return whole
+    said = tuple(silenced.apply(whole.conversation.findings, report_unused=False))
+    return dataclasses.replace(
+        whole,
+        phrases=tuple(silenced.apply(whole.phrases, report_unused=False)),
+        conversation=dataclasses.replace(whole.conversation, findings=said),
+    )
 
 
 def analyse_turns(

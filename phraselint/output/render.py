@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import unicodedata
+import urllib.parse
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
+from .. import __version__
 from ..check.files import Finding
 from ..engine.script import to_script
 from ..model import Rule, Source, severity_rank
@@ -155,62 +158,138 @@ def text_block(f: Finding) -> str:
     return "\n".join(lines)
 
 
+def github_data(text: str) -> str:
+    """A workflow command's message, escaped as the Actions toolkit does (``escapeData``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """A workflow command's property value (``file=``, ``title=``), escaped as the toolkit does
+    (``escapeProperty``): a ``,`` or ``:`` in a path would otherwise end the value."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def github_line(f: Finding) -> str:
     level = {"error": "error", "warning": "warning", "info": "notice"}[f.violation.severity]
     msg = f"{f.violation.message} 建议: {' / '.join(f.violation.suggestions)}"
-    msg = msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return (
-        f"::{level} file={f.path},line={f.line},col={f.column},endLine={f.end_line},"
-        f"endColumn={f.end_column},title={f.violation.rule}::{msg}"
+        f"::{level} file={github_property(f.path)},line={f.line},col={f.column},endLine={f.end_line},"
+        f"endColumn={f.end_column},title={github_property(f.violation.rule)}::{github_data(msg)}"
     )
 
 
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+# What a replacement may not contain to be put into the file as it is: in JSON Lines and CSV these would need
+# escaping, which neither a SARIF consumer nor an editor knows to do.
+_UNSAFE_IN_PLACE = frozenset('"\\,\t\r\n')
+
+
+def fits_in_place(text: str) -> bool:
+    """Whether ``text`` can replace characters of any transcript format as it is."""
+    return not _UNSAFE_IN_PLACE & set(text)
+
+
+def utterance_span(f: Finding) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Where the finding's whole utterance stands in the file (1-based line and column, end exclusive), if it
+    stands there as one run of characters (one anchor: no escapes, no line breaks of a cue)."""
+    turn = f.turn
+    if len(turn.anchors) > 1:
+        return None
+    return turn.locate(0), turn.locate_end(len(turn.text))
+
+
+def artifact_uri(path: str) -> str:
+    """``path`` as a SARIF artifact URI: a relative reference with ``/`` separators, percent-encoded (UTF-8),
+    or a ``file://`` URI for an absolute path."""
+    if os.path.isabs(path):
+        return Path(path).as_uri()
+    return urllib.parse.quote(path.replace(os.sep, "/"), safe="/")
+
+
+def _sarif_region(start: tuple[int, int], end: tuple[int, int]) -> dict[str, int]:
+    return {"startLine": start[0], "startColumn": start[1], "endLine": end[0], "endColumn": end[1]}
+
+
+def sarif_fixes(f: Finding) -> list[dict[str, Any]]:
+    """The fixes of a finding that can be written as replacements of the file's characters: the whole
+    utterance rewritten (its span in the file, when the utterance stands there as one run of characters),
+    else the matched span's fix. Suggestions that are no such replacement stay in the result's properties."""
+    v = f.violation
+    uri = artifact_uri(f.path)
+    fixes = []
+    span = utterance_span(f)
+    rewrite = bounded_rewrite(f)
+    if rewrite and span and fits_in_place(rewrite):
+        fixes.append((rewrite, _sarif_region(*span)))
+    elif v.fix is not None and f.line == f.end_line and fits_in_place(v.fix):
+        fixes.append((v.fix, _sarif_region((f.line, f.column), (f.end_line, f.end_column))))
+    return [
+        {
+            "description": {"text": text},
+            "artifactChanges": [
+                {
+                    "artifactLocation": {"uri": uri},
+                    "replacements": [{"deletedRegion": region, "insertedContent": {"text": text}}],
+                }
+            ],
+        }
+        for text, region in fixes
+    ]
+
+
 def sarif(findings: Sequence[Finding], rules: Iterable[Any]) -> dict[str, Any]:
+    """A SARIF 2.1.0 log (valid against the OASIS schema; columns count code points, as ``columnKind``
+    says)."""
     level = {"error": "error", "warning": "warning", "info": "note"}
     used = {f.violation.rule for f in findings}
+    described = [
+        {
+            "id": r.id,
+            "shortDescription": {"text": r.phrase},
+            "fullDescription": {"text": r.message},
+            "defaultConfiguration": {"level": level[r.severity]},
+        }
+        for r in rules
+        if r.id in used
+    ]
+    # Rules outside the catalogue (the conversation rules, an unused suppression) are described by id.
+    for rule, severity in sorted({(f.violation.rule, f.violation.severity) for f in findings}):
+        if rule not in {r["id"] for r in described}:
+            described.append({"id": rule, "defaultConfiguration": {"level": level[severity]}})
+    results = []
+    for f in findings:
+        result: dict[str, Any] = {
+            "ruleId": f.violation.rule,
+            "level": level[f.violation.severity],
+            "message": {"text": f.violation.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": artifact_uri(f.path)},
+                        "region": {
+                            **_sarif_region((f.line, f.column), (f.end_line, f.end_column)),
+                            "snippet": {"text": f.violation.text},
+                        },
+                    }
+                }
+            ],
+        }
+        fixes = sarif_fixes(f)
+        if fixes:
+            result["fixes"] = fixes
+        if f.violation.suggestions:
+            result["properties"] = {"suggestions": list(f.violation.suggestions)}
+        results.append(result)
     return {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
             {
                 "tool": {
-                    "driver": {
-                        "name": "phraselint",
-                        "rules": [
-                            {
-                                "id": r.id,
-                                "shortDescription": {"text": r.phrase},
-                                "fullDescription": {"text": r.message},
-                                "defaultConfiguration": {"level": level[r.severity]},
-                            }
-                            for r in rules
-                            if r.id in used
-                        ],
-                    }
+                    "driver": {"name": "phraselint", "version": __version__, "rules": described},
                 },
-                "results": [
-                    {
-                        "ruleId": f.violation.rule,
-                        "level": level[f.violation.severity],
-                        "message": {"text": f.violation.message},
-                        "locations": [
-                            {
-                                "physicalLocation": {
-                                    "artifactLocation": {"uri": f.path},
-                                    "region": {
-                                        "startLine": f.line,
-                                        "startColumn": f.column,
-                                        "endLine": f.end_line,
-                                        "endColumn": f.end_column,
-                                        "snippet": {"text": f.violation.text},
-                                    },
-                                }
-                            }
-                        ],
-                        "fixes": [{"description": {"text": s}} for s in f.violation.suggestions],
-                    }
-                    for f in findings
-                ],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
             }
         ],
     }

@@ -40,8 +40,11 @@ from ..errors import ConfigError, InputError
 STDIN = "-"
 SAMPLE_BYTES = 64 * 1024
 BLOCK_BYTES = 64 * 1024
+# Transcripts, and the text staff will say as organisations keep it in git (canned replies, phone scripts, FAQ
+# answers in Markdown or YAML, one reply a line).
 TRANSCRIPT_EXTENSIONS = frozenset(
     {".txt", ".log", ".srt", ".vtt", ".jsonl", ".ndjson", ".json", ".csv", ".tsv"}
+    | {".md", ".markdown", ".yml", ".yaml"}
 )
 
 # Codecs that decode a byte-order mark themselves and drop it; UTF-32 first: its LE mark starts like UTF-16's.
