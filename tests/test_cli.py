@@ -90,8 +90,18 @@ def test_jsonl_github_sarif(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_statistics(runner: CliRunner, tmp_path: Path) -> None:
     path = write(tmp_path / "window.txt", WINDOW + WINDOW)
-    out = runner.invoke(main, ["check", "-q", "--format", "jsonl", "--statistics", path]).stdout
-    assert any(line.split()[:2] == ["2", "dont-know"] for line in out.splitlines())
+    text = runner.invoke(main, ["check", "-q", "--statistics", path]).stdout
+    assert any(line.split()[:2] == ["2", "dont-know"] for line in text.splitlines())
+    # Beside a machine format the table goes to standard error: every line of standard output still parses.
+    for fmt in ("jsonl", "json", "sarif", "github"):
+        result = runner.invoke(main, ["check", "-q", "--format", fmt, "--statistics", path])
+        assert any(line.split()[:2] == ["2", "dont-know"] for line in result.stderr.splitlines())
+        if fmt == "jsonl":
+            assert all(json.loads(line) for line in result.stdout.splitlines())
+        elif fmt != "github":
+            json.loads(result.stdout)
+        else:
+            assert all(line.startswith("::") for line in result.stdout.splitlines())
 
 
 def test_stdin_and_exit_codes(runner: CliRunner) -> None:

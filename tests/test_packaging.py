@@ -7,6 +7,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,9 @@ def test_wheel_ships_the_rules_and_runs_from_anywhere(tmp_path: Path) -> None:
         capture_output=True,
     )
     (wheel,) = wheels.glob("phraselint-*.whl")
+    with zipfile.ZipFile(wheel) as archive:  # typed (PEP 561), runnable with -m, and the language server
+        names = set(archive.namelist())
+    assert {"phraselint/py.typed", "phraselint/__main__.py", "phraselint/lsp/server.py"} <= names
     env_dir = tmp_path / "env"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"

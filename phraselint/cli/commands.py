@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,6 +17,7 @@ import click
 
 from .. import __version__
 from ..command_line import (
+    color_option,
     config_option,
     conversation_rules_of,
     conversation_rules_option,
@@ -27,6 +30,7 @@ from ..command_line import (
     reading_of,
     rules_option,
     settings_from,
+    stdin_filename_option,
     worker,
 )
 from ..data.rule_tests import run_examples
@@ -37,8 +41,10 @@ from ..model import SEVERITIES, severity_rank
 from ..output import FORMATS
 
 if TYPE_CHECKING:
+    from ..check.baseline import Baseline
     from ..check.conversation import ConversationRules
-    from ..check.files import Finding, Reading
+    from ..check.files import Finding, Reading, Roles
+    from ..engine.linter import Linter
     from ..output.render import Tally
 
 
@@ -49,6 +55,7 @@ class _LazyGroup(click.Group):
         "quiz": ("phraselint.quiz.command", "quiz"),
         "report": ("phraselint.report.command", "report"),
         "serve": ("phraselint.service.command", "serve"),
+        "lsp": ("phraselint.lsp.command", "lsp"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -68,7 +75,8 @@ def main() -> None:
     rewrites (规范用语)."""
 
 
-Job = tuple["Settings", str, "Reading"]  # one file to check: the settings, the path, how to read it
+# One file to check: the settings, its path, how to read it, its name (--stdin-filename names standard input).
+Job = tuple["Settings", str, "Reading", str]
 
 
 def _lint_one(job: Job) -> tuple[str, list[Finding], str | None]:
@@ -121,6 +129,30 @@ def _lint_one(job: Job) -> tuple[str, list[Finding], str | None]:
     "(findings then come file by file).",
 )
 @conversation_rules_option(" (implies --conversation)")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Report only the findings this baseline file does not judge (the appeals format of 'report "
+    "--appeals'; see docs/baseline.md and --write-baseline).",
+)
+@click.option(
+    "--write-baseline",
+    is_flag=True,
+    help="Write every current finding to the --baseline file (default phraselint-baseline.json), keeping the "
+    "entries it already has for them, and exit 0.",
+)
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply exclude and extend-exclude to files named on the command line too (for pre-commit).",
+)
+@click.option(
+    "--show-settings", is_flag=True, help="Print the settings in force and where each came from, then exit."
+)
+@stdin_filename_option
+@color_option
 @guard
 def check(
     paths: tuple[str, ...],
@@ -131,6 +163,11 @@ def check(
     quiet: bool,
     conversation: bool,
     conversation_rules: str | None,
+    baseline_file: str | None,
+    write_baseline: bool,
+    force_exclude: bool,
+    show_settings: bool,
+    stdin_filename: str | None,
     **opts: Any,
 ) -> None:
     """Check transcripts (files, directories, '-' for standard input) for forbidden phrases."""
@@ -139,14 +176,27 @@ def check(
     settings = settings_from(opts)
     if conversation_rules:  # its rule ids are known to --select/--ignore
         settings = override(settings, conversation_rules=conversation_rules)
+    if show_settings:
+        _show_settings(settings, opts)
+        return
     fmt = auto_format() if output_format == "auto" else output_format
-    files = expand_paths(paths)
+    files = expand_paths(paths, settings, force_exclude)
+    if stdin_filename and "-" in files and force_exclude and settings.excluded(stdin_filename):
+        files.remove("-")
     linter, _ = worker(settings)  # load and verify the catalogue once, before any output
     out = sys.stdout
+    kept: Baseline | None = None  # --write-baseline: the file as it was
+    if write_baseline:
+        baseline_file = baseline_file or "phraselint-baseline.json"
+        kept = _existing_baseline(baseline_file)  # a broken one fails here, before any work
+        fmt = "json"  # every finding kept; nothing printed but the baseline's summary
+    keeping = _Keeping(settings, None if write_baseline else baseline_file)  # so does a broken baseline
     findings = Tally(keep=fmt not in STREAMED)
     unreadable = 0
     reading = reading_of(settings, opts)
-    jobs_list: list[Job] = [(settings, p, reading) for p in files]
+    jobs_list: list[Job] = [
+        (settings, p, reading, stdin_filename if p == "-" and stdin_filename else p) for p in files
+    ]
     lint_one: Callable[..., tuple[Any, ...]] = _lint_one
     skipped: Counter[tuple[str, str]] = Counter()  # conversation rules not run: (rule, reason) → files
     conversation_rules = conversation_rules or (settings.conversation_rules if conversation else None)
@@ -156,15 +206,24 @@ def check(
     if jobs > 1 and len(files) > 1 and "-" not in files:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results: Iterable[tuple[Any, ...]] = pool.map(lint_one, jobs_list, chunksize=1)
-            unreadable = _collect(_noting(results, skipped), fmt, out, findings, show_statistics)
+            unreadable = _collect(_noting(results, skipped), fmt, out, findings, keeping)
     elif lint_one is _lint_one:  # one process: stream each file's findings as they are found
-        unreadable = _collect(map(_lint_streamed, jobs_list), fmt, out, findings, show_statistics)
+        unreadable = _collect(map(_lint_streamed, jobs_list), fmt, out, findings, keeping)
     else:
-        unreadable = _collect(_noting(map(lint_one, jobs_list), skipped), fmt, out, findings, show_statistics)
+        unreadable = _collect(_noting(map(lint_one, jobs_list), skipped), fmt, out, findings, keeping)
+    if kept is not None and baseline_file:
+        if unreadable:
+            sys.exit(2)  # a baseline of part of the files would hide the rest's findings later
+        from ..check.baseline import file_baseline
+        from ..check.baseline import write_baseline as write_baseline_file
+
+        write_baseline_file(baseline_file, file_baseline(findings.findings, baseline_file, kept))
+        click.echo(f"{baseline_file}: 记录了 {len(findings)} 处问题 (检查了 {len(files)} 个文件)。", err=True)
+        return
     if fmt not in STREAMED:
         emit_all(findings.findings, fmt, out, len(files), unreadable, linter.rules)
-    if show_statistics:
-        statistics(findings, out)
+    if show_statistics:  # on standard error beside a machine format, which must stay parseable
+        statistics(findings, out if fmt == "text" else sys.stderr)
     if fmt == "text" and not quiet:
         _text_summary(findings, len(files), unreadable)
     if skipped and not (fmt == "text" and quiet):
@@ -181,9 +240,36 @@ def _lint_streamed(job: Job) -> tuple[str, Iterator[Finding], None]:
     ``_collect`` reports them)."""
     from ..check.files import lint_file
 
-    settings, path, reading = job
+    settings, path, reading, name = job
     linter, roles = worker(settings)
-    return path, lint_file(path, linter, roles, reading), None
+    return name, lint_file(path, linter, roles, reading, name), None
+
+
+class _Keeping:
+    """Which findings are reported: not those ``per-file-ignores`` silences in their file, nor those the
+    baseline judges."""
+
+    def __init__(self, settings: Settings, baseline_file: str | None) -> None:
+        from ..check.baseline import FileMatch, load_baseline
+
+        self.settings = settings
+        self.baseline = FileMatch(load_baseline(baseline_file)) if baseline_file else None
+        self._ignored: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, f: Finding) -> bool:
+        ignored = self._ignored.get(f.path)
+        if ignored is None:
+            ignored = self._ignored[f.path] = self.settings.ignored_here(f.path)
+        if f.violation.rule in ignored or f.violation.situation in ignored:
+            return False
+        return self.baseline is None or not self.baseline.judged(f)
+
+
+def _existing_baseline(path: str) -> Baseline:
+    """What --write-baseline keeps: the entries of the baseline file there, if there is one yet."""
+    from ..check.baseline import EMPTY, load_baseline
+
+    return load_baseline(path) if os.path.exists(path) else EMPTY
 
 
 def _collect(
@@ -191,7 +277,7 @@ def _collect(
     fmt: str,
     out: Any,
     findings: Tally,
-    quiet_stream: bool,
+    keeping: Callable[[Finding], bool],
 ) -> int:
     from ..output.render import STREAMED, emit_one
 
@@ -203,6 +289,8 @@ def _collect(
             continue
         try:
             for f in found:
+                if not keeping(f):
+                    continue
                 findings.add(f)
                 if fmt in STREAMED:
                     emit_one(f, fmt, out)
@@ -231,16 +319,17 @@ def _lint_whole(
     """``_lint_one`` for --conversation: the file's findings in file order, and the rules skipped on it."""
     from ..check.whole import analyse_file
 
-    settings, path, reading = job
+    settings, path, reading, name = job
     linter, roles = worker(settings)
     rules = _conversation_rules(settings, conversation_rules)
     try:
         whole = analyse_file(path, linter, roles, rules, reading, slots=dict(settings.slots))
     except PhraselintError as exc:
-        return path, [], str(exc), []
+        return name, [], str(exc), []
     except Exception as exc:  # phraselint's fault: named, and the other files still checked
-        return path, [], internal_error(exc, path), []
-    return path, list(whole.findings), None, [(s.rule, s.reason) for s in whole.conversation.skipped]
+        return name, [], internal_error(exc, name), []
+    found = [f if f.path == name else dataclasses.replace(f, path=name) for f in whole.findings]
+    return name, found, None, [(s.rule, s.reason) for s in whole.conversation.skipped]
 
 
 def _noting(
@@ -261,6 +350,39 @@ def _skipped_summary(skipped: Counter[tuple[str, str]], to_stderr: bool) -> None
     for rule, why in sorted(reasons.items()):
         detail = "；".join(r if len(why) == 1 else f"{r} ({n} 个文件)" for r, n in why.most_common())
         click.echo(f"会话规则 {rule} 未检查 ({sum(why.values())} 个文件): {detail}。", err=to_stderr)
+
+
+def _show_settings(settings: Settings, opts: dict[str, Any]) -> None:
+    """Each setting in force, and where it came from: the settings file, the command line or the default
+    (ruff's --show-settings)."""
+    from dataclasses import fields
+
+    from ..data.settings import user_settings_path
+
+    in_file = load_settings(opts.get("config"), opts.get("isolated", False))
+    click.echo(f"settings file: {in_file.source or '(none)'}")
+    click.echo(f"user settings file: {user_settings_path()}")
+    for f in fields(Settings):
+        if f.name in ("source", "explicit"):
+            continue
+        value = getattr(settings, f.name)
+        if value != getattr(in_file, f.name):
+            origin = "command line"
+        elif f.name in in_file.explicit:
+            origin = str(in_file.source)
+        else:
+            origin = "default"
+        shown = json.dumps(_plain(value), ensure_ascii=False)
+        click.echo(f"{f.name.replace('_', '-'):20s} = {shown}  # {origin}")
+
+
+def _plain(value: Any) -> Any:
+    """A setting's value as JSON shows it: tables of pairs as objects."""
+    if isinstance(value, tuple) and value and all(isinstance(x, tuple) and len(x) == 2 for x in value):
+        return {k: _plain(v) for k, v in value}
+    if isinstance(value, tuple):
+        return [_plain(x) for x in value]
+    return value
 
 
 def _text_summary(findings: Tally, files: int, unreadable: int) -> None:
@@ -285,37 +407,94 @@ def _text_summary(findings: Tally, files: int, unreadable: int) -> None:
     "--write", is_flag=True, help="Rewrite the files in place (atomically) instead of printing them."
 )
 @click.option("--no-backup", is_flag=True, help="With --write: keep no PATH.bak copy of the original.")
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print what would change as a unified diff, write nothing; exit 1 if anything would change.",
+)
+@stdin_filename_option
+@color_option
 @guard
-def fix(paths: tuple[str, ...], write: bool, no_backup: bool, **opts: Any) -> None:
+def fix(
+    paths: tuple[str, ...],
+    write: bool,
+    no_backup: bool,
+    show_diff: bool,
+    stdin_filename: str | None,
+    **opts: Any,
+) -> None:
     """Replace every violation that has one unambiguous rewrite; print the result, or --write it in place."""
     from ..check.fix import fix_file
 
     settings = settings_from(opts)
-    linter, roles = worker(settings)
-    files = expand_paths(paths)
+    worker(settings)  # load and verify the catalogue once, before any output
+    files = expand_paths(paths, settings)
+    if write and show_diff:
+        raise click.UsageError("--diff writes nothing: give --write or --diff, not both")
+    if show_diff and "-" in files:
+        raise click.UsageError("--diff compares files with their fixed text; give file paths")
     if write and "-" in files:
         raise click.UsageError("--write cannot rewrite standard input")
-    if not write and len(files) > 1:
+    if not (write or show_diff) and len(files) > 1:
         raise click.UsageError("fix prints one transcript; give one file, or use --write for several")
     reading = reading_of(settings, opts)
     failed = 0
     total = 0
+    changed = 0
     for path in files:
+        name = stdin_filename if path == "-" and stdin_filename else path
+        linter, roles = _fixer(settings, settings.ignored_here(name))
         try:
-            result = fix_file(path, linter, roles, reading, write=write, backup=not no_backup)
+            result = fix_file(path, linter, roles, reading, write=write, backup=not no_backup, name=name)
+            if show_diff:
+                changed += _print_diff(path, result.text, reading)
         except PhraselintError as exc:
             fail(str(exc))
             failed += 1
             continue
         total += result.applied
-        if not write:
+        if not (write or show_diff):
             sys.stdout.write(result.text)
-        elif result.applied:
+        elif write and result.applied:
             click.echo(f"{path}: 改写了 {result.applied} 处, {result.left} 处需人工处理。", err=True)
     if write:
         click.echo(f"共改写 {total} 处。", err=True)
     if failed:
         sys.exit(2)
+    if changed:
+        sys.exit(1)
+
+
+@functools.lru_cache(maxsize=8)
+def _fixer(settings: Settings, ignored: tuple[str, ...]) -> tuple[Linter, Roles]:
+    """The linter that fixes a file: the settings' own, less what ``per-file-ignores`` silences there."""
+    if not ignored:
+        return worker(settings)
+    return worker.__wrapped__(override(settings, ignore=(*settings.ignore, *ignored)))
+
+
+def _print_diff(path: str, fixed: str, reading: Reading) -> int:
+    """The unified diff of ``path`` and its fixed text on standard output (coloured where asked); 1 if they
+    differ, else 0."""
+    import difflib
+
+    from ..read.decode import read_whole
+
+    original = read_whole(path, reading.encoding)[1]
+    if original == fixed:
+        return 0
+    name = path.replace("\\", "/")
+    for line in difflib.unified_diff(
+        original.splitlines(keepends=True), fixed.splitlines(keepends=True), f"a/{name}", f"b/{name}"
+    ):
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        colour = (
+            {"+": "green", "-": "red", "@": "cyan"}.get(line[:1]) if line[:3] not in ("+++", "---") else None
+        )
+        click.echo(click.style(line, fg=colour) if colour else line, nl=False)
+    return 1
 
 
 # --- rules ------------------------------------------------------------------------------------------
