@@ -25,8 +25,9 @@ RANK = {
     "report": 7,
     "quiz": 7,
     "service": 7,
+    "spark": 7,
 }
-APPLICATIONS = {"cli", "report", "quiz", "service"}
+APPLICATIONS = {"cli", "report", "quiz", "service", "spark"}
 # The one import upward, on purpose: the catalogue's self-tests (data/rule_tests.py) run each rule's examples
 # through the engine before the catalogue is trusted.
 ALLOWED = {("phraselint.data.rule_tests", "engine")}
