@@ -26,9 +26,10 @@ RANK = {
     "quiz": 7,
     "service": 7,
     "lsp": 7,
+    "spark": 7,
     "__main__": 8,  # `python -m phraselint`: the command line's entry point, above everything
 }
-APPLICATIONS = {"cli", "report", "quiz", "service", "lsp"}
+APPLICATIONS = {"cli", "report", "quiz", "service", "lsp", "spark"}
 # The one import upward, on purpose: the catalogue's self-tests (data/rule_tests.py) run each rule's examples
 # through the engine before the catalogue is trusted.
 ALLOWED = {("phraselint.data.rule_tests", "engine")}

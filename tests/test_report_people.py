@@ -168,11 +168,11 @@ def test_every_rule_has_a_chinese_title() -> None:
 
 def test_the_page_draws_the_same_calls_from_compact_rows_as_from_utterances() -> None:
     from phraselint.check.files import Roles
+    from phraselint.check.scoring import load_scoring
     from phraselint.check.whole import analyse_call, analyse_file
     from phraselint.read.calls import read_calls
     from phraselint.report.figures import build_figures
     from phraselint.report.rendering import _page_data, rule_titles
-    from phraselint.report.scoring import load_scoring
 
     linter = Linter()
     roles = Roles.build(linter)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..check.scoring import Score, ScoringSheet, load_scoring, score
 from .figures import COMPLIANCE, Unreadable, build_figures
 from .rendering import (
     ASSETS,
@@ -27,7 +28,6 @@ from .rendering import (
     render_html,
     render_json,
 )
-from .scoring import Score, ScoringSheet, load_scoring, score
 
 __all__ = [
     "ASSETS",

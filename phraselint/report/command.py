@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ..check.baseline import EMPTY, dump_baseline, entry_of, load_baseline
+from ..check.scoring import load_scoring
 from ..check.whole import Transcript, analyse_call, analyse_file
 from ..command_line import (
     conversation_rules_of,
@@ -30,7 +31,6 @@ from ..read.calls import AgentMap, Call, is_export, load_agent_map, read_calls
 from ..read.decode import display_name
 from .figures import Unreadable, build_figures
 from .rendering import BINARY_FORMATS, REPORT_FORMATS, render, rule_titles
-from .scoring import load_scoring
 
 # --- writing ----------------------------------------------------------------------------------------
 

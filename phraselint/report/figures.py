@@ -11,15 +11,24 @@ from typing import Any
 
 from ..check.conversation import ConversationRules
 from ..check.files import Finding
+from ..check.scoring import (
+    UNLABELLED,
+    Score,
+    ScoringSheet,
+    conversation_figures,
+    round_points,
+    score,
+    staff_turn,
+)
+from ..check.scoring import kind as _kind
+from ..check.scoring import staff_name as _name
 from ..check.whole import Transcript
 from ..model import SEVERITIES, Violation, Vocabulary, severity_rank
 from ..output.render import as_dict, format_time
 from ..read.decode import display_name
 from ..read.transcript import Turn
 from .people import agents_of, clean_rewrites, people_figures
-from .scoring import Score, ScoringSheet, round_points, score
 
-UNLABELLED = "（未标注）"  # the staff of a transcript without speaker names
 WORST = 20  # utterances in the "worst" list
 COMPLIANCE = ("greeting", "farewell", "no_forbidden")
 
@@ -94,59 +103,18 @@ def build_figures(
     }
 
 
-def _kind(f: Finding, t: Transcript) -> str:
-    """``conversation`` for a finding of a conversation rule (their ids are not the catalogue's), else
-    ``phrase``."""
-    return "conversation" if f.violation.rule in t.conversation.checked else "phrase"
-
-
-def _justified(t: Transcript, rule: str | None) -> bool:
-    """Whether a finding of ``rule`` (None: of a phrase rule) was judged justified on appeal: it still counts."""
-    return any(
-        entry.status == "justified" and (f.violation.rule == rule if rule else _kind(f, t) == "phrase")
-        for f, entry in t.judged
-    )
-
-
-def _outcome(t: Transcript, rules: ConversationRules, check: str) -> bool | None:
-    """Whether the rules of one check passed (None: none ran); a finding judged justified still fails it."""
-    result = t.conversation
-    outcomes = [
-        False if _justified(t, r.id) else result.outcome(r.id) for r in rules.rules if r.check == check
-    ]
-    ran = [o for o in outcomes if o is not None]
-    return all(ran) if ran else None
-
-
 def _transcript_figures(
     t: Transcript, s: Score, rules: ConversationRules, detail: str = "full"
 ) -> dict[str, Any]:
     findings = t.findings
-    by_severity = Counter(f.violation.severity for f in findings)
     call = t.call
-    staff = _staff_of(t)
+    figures = conversation_figures(t, s, rules)
     return {
         "path": display_name(t.path),
         "call": call.id if call is not None else display_name(t.path),
         "date": call.date.isoformat(sep=" ") if call is not None and call.date else None,
-        "agents": agents_of(t, staff),
-        "channel": "phone" if t.conversation.phone else "window",
-        "turns": len(t.turns),
-        "staff": staff,
-        "score": s.value,
-        "passed": s.passed,
-        "critical": list(s.critical),
-        "deductions": [{"rule": rule, "points": round_points(points)} for rule, points in s.deductions],
-        "violations": len(findings),
-        "by_severity": {k: by_severity.get(k, 0) for k in reversed(SEVERITIES)},
-        "forbidden": len(t.phrases),
-        "conversation": len(t.conversation.findings),
-        "compliance": {
-            "greeting": _outcome(t, rules, "greeting"),
-            "farewell": _outcome(t, rules, "farewell"),
-            "no_forbidden": not t.phrases and not _justified(t, None),
-        },
-        "skipped": [{"rule": k.rule, "reason": k.reason} for k in t.conversation.skipped],
+        "agents": agents_of(t, figures["staff"]),
+        **figures,
         "findings": [
             {**as_dict(f), "path": display_name(f.path), "kind": _kind(f, t), "rewrites": clean_rewrites([f])}
             for f in findings
@@ -176,25 +144,10 @@ def _turns_of(t: Transcript, findings: Sequence[Finding], detail: str) -> dict[s
     return {"rows": turns}
 
 
-def _staff_turn(t: Transcript, turn: Turn) -> bool:
-    cast = t.conversation.cast
-    if any(role is not None for role in cast):
-        return cast[turn.index] == "staff"
-    return True  # nobody's role is known: every speaker is checked as staff, as the phrase checks do
-
-
-def _name(speaker: str | None) -> str:
-    return speaker.strip() if speaker else UNLABELLED
-
-
-def _staff_of(t: Transcript) -> list[str]:
-    return list(dict.fromkeys(_name(turn.speaker) for turn in t.turns if _staff_turn(t, turn)))
-
-
 def _role(t: Transcript, turn: Turn) -> str:
     cast = t.conversation.cast
     role = cast[turn.index] if turn.index < len(cast) else None
-    return role or ("staff" if _staff_turn(t, turn) else "other")
+    return role or ("staff" if staff_turn(t, turn) else "other")
 
 
 def _segments(text: str, marks: Sequence[tuple[int, int, str]]) -> list[dict[str, Any]]:
@@ -310,9 +263,9 @@ def _skipped(transcripts: Sequence[Transcript]) -> list[dict[str, Any]]:
 def _answerable(t: Transcript, f: Finding) -> str:
     """The staff member a finding counts against: the speaker of a staff turn, else the staff member who
     spoke last before it (an unanswered question), else the first one."""
-    if _staff_turn(t, f.turn):
+    if staff_turn(t, f.turn):
         return _name(f.turn.speaker)
-    staff = [turn for turn in t.turns if _staff_turn(t, turn)]
+    staff = [turn for turn in t.turns if staff_turn(t, turn)]
     before = [turn for turn in staff if turn.index < f.turn.index]
     chosen = before[-1] if before else staff[0] if staff else None
     return _name(chosen.speaker) if chosen else UNLABELLED
@@ -336,7 +289,7 @@ def _staff_figures(
         for name in figures["staff"]:
             row = rows[name]
             row["transcripts"] += 1
-            row["turns"] += sum(1 for turn in t.turns if _staff_turn(t, turn) and _name(turn.speaker) == name)
+            row["turns"] += sum(1 for turn in t.turns if staff_turn(t, turn) and _name(turn.speaker) == name)
             row["scores"].append(figures["score"])
             row["greeting"].append(figures["compliance"]["greeting"])
             row["farewell"].append(figures["compliance"]["farewell"])

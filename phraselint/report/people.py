@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from ..check.files import Finding
+from ..check.scoring import round_points
 from ..check.whole import Transcript
 from ..model import SLOT_RE, severity_rank
 from ..output.render import format_time
-from .scoring import round_points
 
 NO_TEAM = "（未分组）"
 TOP_RULES = 5  # rules listed per agent and team

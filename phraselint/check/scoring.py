@@ -1,16 +1,22 @@
-"""The scoring sheet (质检评分表, rules/scoring.yml, ``--scoring``) and the score of one conversation."""
+"""The scoring sheet (质检评分表, rules/scoring.yml, ``--scoring``), the score of one conversation and its
+figures (what ``phraselint report`` shows per transcript and ``phraselint.spark`` per call): pure functions
+of a transcript checked whole, below the applications that share them."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..check.files import Finding
 from ..data.catalogue import builtin_rules_dir, key_line, read_yaml
 from ..errors import ConfigError
 from ..model import SEVERITIES
+from ..read.transcript import Turn
+from .conversation import ConversationRules
+from .files import Finding
+from .whole import Transcript
 
 
 @dataclass(frozen=True)
@@ -221,3 +227,73 @@ def round_points(value: float) -> float:
     """Points to one decimal, a whole number without one (80, not 80.0)."""
     rounded = round(value, 1)
     return int(rounded) if rounded == int(rounded) else rounded
+
+
+# --- the figures of one conversation ------------------------------------------------------------------
+
+UNLABELLED = "（未标注）"  # the staff of a transcript without speaker names
+
+
+def kind(f: Finding, t: Transcript) -> str:
+    """``conversation`` for a finding of a conversation rule (their ids are not the catalogue's), else
+    ``phrase``."""
+    return "conversation" if f.violation.rule in t.conversation.checked else "phrase"
+
+
+def justified(t: Transcript, rule: str | None) -> bool:
+    """Whether a finding of ``rule`` (None: of a phrase rule) was judged justified on appeal: it still counts."""
+    return any(
+        entry.status == "justified" and (f.violation.rule == rule if rule else kind(f, t) == "phrase")
+        for f, entry in t.judged
+    )
+
+
+def outcome(t: Transcript, rules: ConversationRules, check: str) -> bool | None:
+    """Whether the rules of one check passed (None: none ran); a finding judged justified still fails it."""
+    result = t.conversation
+    outcomes = [
+        False if justified(t, r.id) else result.outcome(r.id) for r in rules.rules if r.check == check
+    ]
+    ran = [o for o in outcomes if o is not None]
+    return all(ran) if ran else None
+
+
+def staff_turn(t: Transcript, turn: Turn) -> bool:
+    cast = t.conversation.cast
+    if any(role is not None for role in cast):
+        return cast[turn.index] == "staff"
+    return True  # nobody's role is known: every speaker is checked as staff, as the phrase checks do
+
+
+def staff_name(speaker: str | None) -> str:
+    return speaker.strip() if speaker else UNLABELLED
+
+
+def staff_of(t: Transcript) -> list[str]:
+    return list(dict.fromkeys(staff_name(turn.speaker) for turn in t.turns if staff_turn(t, turn)))
+
+
+def conversation_figures(t: Transcript, s: Score, rules: ConversationRules) -> dict[str, Any]:
+    """The figures of one conversation and its score, as plain data: channel, turns, staff, score, passed,
+    critical rules, deductions, counts by severity and kind, compliance, the rules skipped."""
+    findings = t.findings
+    by_severity = Counter(f.violation.severity for f in findings)
+    return {
+        "channel": "phone" if t.conversation.phone else "window",
+        "turns": len(t.turns),
+        "staff": staff_of(t),
+        "score": s.value,
+        "passed": s.passed,
+        "critical": list(s.critical),
+        "deductions": [{"rule": rule, "points": round_points(points)} for rule, points in s.deductions],
+        "violations": len(findings),
+        "by_severity": {k: by_severity.get(k, 0) for k in reversed(SEVERITIES)},
+        "forbidden": len(t.phrases),
+        "conversation": len(t.conversation.findings),
+        "compliance": {
+            "greeting": outcome(t, rules, "greeting"),
+            "farewell": outcome(t, rules, "farewell"),
+            "no_forbidden": not t.phrases and not justified(t, None),
+        },
+        "skipped": [{"rule": k.rule, "reason": k.reason} for k in t.conversation.skipped],
+    }

@@ -1,0 +1,272 @@
+"""phraselint.spark on a real local Spark (local[2], Java 17): the findings and scores of every call equal
+those of ``phraselint check --conversation --format json`` and ``phraselint report --format json`` on the same
+transcripts, row for row; bad rows never fail the job; the catalogue is built once per worker process; and
+``python -m phraselint.spark`` under spark-submit reads a table and writes Parquet."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from callcorpus import rows_of, write_calls
+from click.testing import CliRunner
+
+os.environ["PYSPARK_PYTHON"] = sys.executable  # the workers run this Python, with phraselint installed
+
+from pyspark.sql import SparkSession  # noqa: E402
+
+from phraselint.cli.commands import main as cli  # noqa: E402
+from phraselint.data.settings import Settings  # noqa: E402
+from phraselint.spark import Columns, Job, check_calls, tools  # noqa: E402
+from phraselint.spark.command import columns_by_name  # noqa: E402
+from phraselint.spark.command import main as spark_main  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+FIXTURE_FILES = sorted(
+    p
+    for p in FIXTURES.glob("*/*")
+    if p.suffix not in (".expected", ".fixed") and "." in p.name and p.parent.name != "exports"
+)
+EXPORTS = sorted(FIXTURES.glob("exports/*.csv"))  # many calls in one table, as a warehouse holds them
+JOB = Job(Settings())
+SCHEMA = "call_id string, agent_id string, speaker string, start double, end double, text string, seq long"
+FILE_FIELDS = ("path", "line", "column", "end_line", "end_column")
+SPARK_FIELDS = ("call_id", "agent_id", "turn", "kind")
+SCORE_FIELDS = (
+    "channel",
+    "turns",
+    "staff",
+    "score",
+    "passed",
+    "critical",
+    "deductions",
+    "violations",
+    "by_severity",
+    "forbidden",
+    "conversation",
+    "compliance",
+    "skipped",
+)
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("phraselint-tests")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _plain(value: Any) -> Any:
+    """Spark Rows as plain dicts and lists, to compare with the CLI's JSON."""
+    if hasattr(value, "asDict"):
+        return {k: _plain(v) for k, v in value.asDict().items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _cli_json(args: list[str]) -> Any:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def _calls(spark: SparkSession, rows: list[dict[str, Any]], job: Job = JOB) -> dict[str, dict[str, Any]]:
+    df = spark.createDataFrame(rows, SCHEMA)
+    results = check_calls(df, job, Columns(order="seq"))
+    try:
+        return {r["call_id"]: _plain(r) for r in results.calls.collect()}
+    finally:
+        results.unpersist()
+
+
+def _assert_same_as_cli(spark: SparkSession, paths: list[Path]) -> None:
+    """Spark's findings and scores of the calls in ``paths`` (call id: the path) equal the CLI's."""
+    rows = [row for p in paths for row in rows_of(p, str(p))]
+    calls = _calls(spark, rows)
+    assert set(calls) == {str(p) for p in paths}
+    names = [str(p) for p in paths]
+    whole = _cli_json(["check", "--conversation", "--format", "json", "--exit-zero", *names])["violations"]
+    phrases = _cli_json(["check", "--format", "json", "--exit-zero", *names])["violations"]
+    report = _cli_json(["report", "--format", "json", *names])["transcripts"]
+    for name in names:
+        found = calls[name]["findings"]
+        expected = [{k: v for k, v in f.items() if k not in FILE_FIELDS} for f in whole if f["path"] == name]
+        got = [{k: v for k, v in f.items() if k not in SPARK_FIELDS} for f in found]
+        assert got == expected, name
+        only_phrases = [
+            {k: v for k, v in f.items() if k not in FILE_FIELDS} for f in phrases if f["path"] == name
+        ]
+        assert [g for g, f in zip(got, found) if f["kind"] == "phrase"] == only_phrases, name
+        # the turn named is the utterance at the CLI's line
+        lines = {r["seq"] + 1: r["text"] for r in rows if r["call_id"] == name}
+        assert all(lines[f["turn"]] == f["utterance"] for f in found)
+    by_path = {t["path"]: t for t in report}
+    for name in names:
+        expected = {k: by_path[name][k] for k in SCORE_FIELDS}
+        assert {k: calls[name][k] for k in SCORE_FIELDS} == expected, name
+        assert calls[name]["bad_rows"] == 0 and calls[name]["errors"] == []
+
+
+def test_fixture_transcripts_give_the_cli_findings_and_scores(spark: SparkSession) -> None:
+    assert len(FIXTURE_FILES) >= 15
+    _assert_same_as_cli(spark, FIXTURE_FILES)
+
+
+def test_an_export_of_many_calls_gives_the_report_findings_and_scores(spark: SparkSession) -> None:
+    """An export (one row per utterance, many calls, as a warehouse holds them: Chinese headers, date-times as
+    text) read by ``phraselint report`` as one conversation per call and by Spark as a CSV table, its columns
+    found by rules/fields.yml as the report finds them: every call's findings and figures equal the report's."""
+    assert EXPORTS
+    for export in EXPORTS:
+        table = spark.read.option("header", "true").csv(str(export)).coalesce(1)
+        columns = columns_by_name(table.columns, {}, None)
+        assert (columns.call, columns.text, columns.start) == ("通话编号", "内容", "开始时间")
+        results = check_calls(table, JOB, columns)
+        try:
+            calls = {r["call_id"]: _plain(r) for r in results.calls.collect()}
+        finally:
+            results.unpersist()
+        report = _cli_json(["report", "--format", "json", str(export)])["transcripts"]
+        assert sorted(calls) == sorted(t["call"] for t in report) and len(report) >= 3
+        for t in report:
+            got = calls[t["call"]]
+            assert {k: got[k] for k in SCORE_FIELDS} == {k: t[k] for k in SCORE_FIELDS}, t["call"]
+            assert [f["kind"] for f in got["findings"]] == [f["kind"] for f in t["findings"]]
+            drop = (*FILE_FIELDS, *SPARK_FIELDS, "rewrites")
+            assert [{k: v for k, v in f.items() if k not in drop} for f in got["findings"]] == [
+                {k: v for k, v in f.items() if k not in drop} for f in t["findings"]
+            ], t["call"]
+            assert got["agent_ids"] == [a["id"] for a in t["agents"]]
+
+
+def test_a_generated_warehouse_gives_the_cli_findings_and_scores(spark: SparkSession, tmp_path: Path) -> None:
+    paths = write_calls(tmp_path / "calls", 2000)
+    _assert_same_as_cli(spark, paths)
+
+
+def test_bad_rows_are_set_aside_and_never_fail_the_job(spark: SparkSession) -> None:
+    from pyspark.sql import functions as F
+
+    good = "工作人员不知道。"
+    rows = [
+        ("c1", "a", "坐席", 0.0, 1.0, "不知道。".encode(), 0),
+        ("c1", "a", "坐席", 2.0, 3.0, None, 1),  # null text
+        ("c1", "a", "坐席", 4.0, 5.0, b"\xed\xa0\x80" + "不知道".encode(), 2),  # a lone surrogate (CESU-8)
+        ("c1", "a", "坐席", 6.0, 7.0, b"\xff\xfe", 3),  # not UTF-8 at all
+        ("c1", "a", "坐席", 8.0, 9.0, ("不知道" * 400_000).encode(), 4),  # 1.2 M characters
+        ("c2", "b", "坐席", 0.0, 1.0, good.encode(), 0),
+        (None, "b", "坐席", 0.0, 1.0, good.encode(), 0),  # no call id
+    ]
+    df = spark.createDataFrame(
+        rows,
+        "call_id string, agent_id string, speaker string, start double, end double, raw binary, seq long",
+    ).withColumn("text", F.col("raw").cast("string"))  # a string column holding bytes that are not UTF-8
+    results = check_calls(df.drop("raw"), Job(Settings(), max_chars=100_000), Columns(order="seq"))
+    try:
+        errors = sorted(((e["call_id"], e["error"]) for e in results.errors.collect()), key=str)
+        scores = {r["call_id"]: r for r in results.scores.collect()}
+        findings = results.findings.collect()
+    finally:
+        results.unpersist()
+    messages = " | ".join(e for _, e in errors)
+    assert len(errors) == 5, messages
+    assert "the text is null" in messages
+    assert "a lone surrogate at byte 0; replaced by U+FFFD and checked" in messages
+    assert "bytes that are not UTF-8 at byte 0" in messages
+    assert "longer than 100000 characters" in messages
+    assert "no call id" in messages
+    assert set(scores) == {"c1", "c2"} and scores["c1"]["bad_rows"] == 4 and scores["c1"]["turns"] == 3
+    # the good rows, and the surrogate's row once replaced, are still checked
+    texts = {(f["call_id"], f["turn"], f["rule"]) for f in findings if f["kind"] == "phrase"}
+    assert (
+        ("c1", 1, "dont-know") in texts
+        and ("c1", 2, "dont-know") in texts
+        and ("c2", 1, "dont-know") in texts
+    )
+    assert all("\ufffd" in f["utterance"] for f in findings if f["call_id"] == "c1" and f["turn"] == 2)
+
+
+def test_a_text_column_that_is_not_text_is_a_bad_row_per_utterance(spark: SparkSession) -> None:
+    df = spark.createDataFrame(
+        [("c1", 1, 0), ("c1", None, 1), ("c2", 7, 0)], "call_id string, text long, seq long"
+    )
+    results = check_calls(df, JOB, Columns(agent=None, speaker=None, start=None, end=None, order="seq"))
+    try:
+        errors = results.errors.collect()
+        assert results.scores.count() == 0 and results.findings.count() == 0
+    finally:
+        results.unpersist()
+    assert len(errors) == 3
+    assert sum("not a string but bigint" in e["error"] for e in errors) == 2
+
+
+def test_the_catalogue_is_built_once_per_worker_process(spark: SparkSession) -> None:
+    def build(_: Any) -> Iterator[tuple[int, int]]:
+        for _ in range(3):  # three batches of one task
+            tools(JOB)
+        yield os.getpid(), tools.cache_info().misses
+
+    seen = spark.sparkContext.parallelize(range(16), 16).mapPartitions(build).collect()
+    assert len(seen) == 16
+    assert all(misses == 1 for _, misses in seen), seen  # every task of a process found the one it built
+
+
+def test_bad_arguments_are_one_line_and_exit_2(spark: SparkSession, tmp_path: Path) -> None:
+    spark.createDataFrame([("c1", "不知道")], "call string, words string").write.parquet(str(tmp_path / "in"))
+    result = CliRunner().invoke(spark_main, [str(tmp_path / "in"), str(tmp_path / "out")])
+    assert result.exit_code == 2  # 'call' is a call column by rules/fields.yml, 'words' no text column
+    assert result.output.strip().startswith("phraselint: error: no column for the text (looked for text,")
+    assert result.output.strip().endswith("name it with --text")
+    assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+    args = ["--text", "words", "--agent", "工号", str(tmp_path / "in"), str(tmp_path / "out")]
+    result = CliRunner().invoke(spark_main, args)
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert result.output == "phraselint: error: no column '工号' for the agent (the table has: call, words)\n"
+    result = CliRunner().invoke(spark_main, [str(tmp_path / "nowhere"), str(tmp_path / "out")])
+    assert result.exit_code == 2 and "cannot read the parquet input" in result.output
+    result = CliRunner().invoke(
+        spark_main, ["--scoring", str(tmp_path / "no.yml"), "x", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 2 and "scoring sheet not found" in result.output
+
+
+def test_spark_submit_reads_csv_and_writes_parquet_equal_to_the_library(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    paths = write_calls(tmp_path / "calls", 60, seed=5)
+    rows = [row for p in paths for row in rows_of(p, p.stem, agent_id=f"A{int(p.stem[1:]) % 7}")]
+    table = spark.createDataFrame(rows, SCHEMA)
+    table.coalesce(1).write.option("header", "true").csv(str(tmp_path / "in"))
+    main_file = ROOT / "phraselint" / "spark" / "__main__.py"
+    submit = Path(sys.executable).parent / "spark-submit"
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    args = [str(submit), "--master", "local[1]", "--conf", "spark.sql.shuffle.partitions=2", str(main_file)]
+    args += ["--format", "csv", "--order", "seq", str(tmp_path / "in"), str(tmp_path / "out")]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for name in ("findings", "scores", "errors"):
+        assert (tmp_path / "out" / name / "_SUCCESS").exists()
+    expected = _calls(spark, rows)
+    scores = {r["call_id"]: _plain(r) for r in spark.read.parquet(str(tmp_path / "out" / "scores")).collect()}
+    assert scores == {k: {f: v[f] for f in scores[k]} for k, v in expected.items()}
+    assert all(s["agent_ids"] == [f"A{int(k[1:]) % 7}"] for k, s in scores.items())
+    found = [_plain(r) for r in spark.read.parquet(str(tmp_path / "out" / "findings")).collect()]
+    key = lambda f: (f["call_id"], f["turn"], f["start"], f["rule"])  # noqa: E731
+    assert sorted(found, key=key) == sorted((f for c in expected.values() for f in c["findings"]), key=key)
+    assert len(found) > 20
