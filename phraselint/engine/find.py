@@ -269,12 +269,12 @@ class Finder:
         """Whether a viable pattern matches the cheap marked fold (:meth:`Folding.marked_fold`): where none
         does, no pattern can match the real one, and the mapped fold need not be built."""
         for k in viable[0]:
-            if self.patterns[k].compiled.run(marked_text):
+            if self.patterns[k].compiled.has_edge or self.patterns[k].compiled.run(marked_text):
                 return True
         if viable[1]:
             sounded = self._sounds.of(marked_text)
             for k in viable[1]:
-                if self._sound_run(k)(sounded):
+                if self.patterns[k].compiled.has_edge or self._sound_run(k)(sounded):
                     return True
         return False
 

@@ -12,7 +12,8 @@ A pattern is a line of tokens separated by spaces::
 - a trailing ``?``: the token may be left out;
 - ``~N``: a gap of up to N characters (1..12) inside the same clause;
 - ``/``: an optional clause boundary (the words may stand in two clauses: 下班了，明天再来);
-- ``{部门}``: the last token only, a slot that takes the rest of the clause.
+- ``{部门}``: the last token only, a slot that takes the rest of the clause;
+- ``^`` first, ``$`` last: the match starts (ends) a clause (有病吧你 and 有病！, not 家里有病人).
 
 Between two tokens the lexicon's ``filler`` class (那个, 就是, 然后 …) may stand, as ASR output has it.
 The compiled expression has no backtracking: it is fed to RE2, whose matching time is linear in the text
@@ -38,19 +39,30 @@ try:  # RE2: linear-time matching, no backtracking
 
     def _compile(expr: str) -> Callable[[str], list[tuple[int, int]]]:
         regex = _re2.compile(expr, _OPTIONS)
-        return lambda text: [m.span() for m in regex.finditer(text)]
+        return lambda text: [_trim(text, m.span()) for m in regex.finditer(text)]
 
     ENGINE = "re2"
 except ImportError:  # pragma: no cover - exercised in CI by forcing the fallback
 
     def _compile(expr: str) -> Callable[[str], list[tuple[int, int]]]:
         regex = re.compile(expr)
-        return lambda text: [m.span() for m in regex.finditer(text)]
+        return lambda text: [_trim(text, m.span()) for m in regex.finditer(text)]
 
     ENGINE = "re"
 
 BOUNDARY = "\x1f"  # stands for a clause boundary in the marked text the expressions run on
 MAX_GAP = 12
+
+
+def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A match without the clause mark a ``^`` or ``$`` token took at its edge."""
+    s, e = span
+    if s < e and text[s] == BOUNDARY:
+        s += 1
+    if s < e and text[e - 1] == BOUNDARY:
+        e -= 1
+    return s, e
+
 _TOKEN_RE = re.compile(r"^(?:~(\d+)|/|\{([^{}]+)\}|(.+?)(\?)?)$")
 _CLASS_RE = re.compile(r"^<([^<>]+)>$")
 
@@ -75,6 +87,7 @@ class Token:
     optional: bool = False
     gap: int = 0
     boundary: bool = False
+    edge: str = ""  # "^": the start of a clause, "$": its end
     classes: tuple[str, ...] = ()  # the lexicon classes the words came from (for coverage)
     alternatives: tuple[str, ...] = ()  # the alternatives as written (for coverage)
 
@@ -90,6 +103,12 @@ class Compiled:
     anchors: tuple[str, ...]  # a match contains one of these (folded)
     min_length: int  # the fewest folded characters of words a match has
     max_length: int  # the most characters a match can span (words, fillers, gaps)
+
+    @property
+    def has_edge(self) -> bool:
+        """Whether the pattern asks for a clause edge (``^``, ``$``), which only the mapped fold marks
+        everywhere (the cheap marked fold leaves out the boundaries of white space)."""
+        return any(t.edge for t in self.tokens)
 
     def sound_expression(self, lexicon: Lexicon, sound: Callable[[str], str]) -> str:
         """The expression over the sound of the marked text: a word matches any word that sounds the same
@@ -134,6 +153,11 @@ def parse(
             if i == 0 or i == len(parts) - 1:
                 raise where(f"pattern '{source}': a gap must stand between two tokens")
             tokens.append(Token(gap=n))
+            continue
+        if part in ("^", "$"):
+            if (part == "^") != (i == 0) or (part == "$" and i != len(parts) - 1):
+                raise where(f"pattern '{source}': '^' may only stand first and '$' only last")
+            tokens.append(Token(edge=part, optional=True))
             continue
         if part == "/":
             if i == 0 or i == len(parts) - 1:
@@ -204,6 +228,10 @@ def expression(tokens: Sequence[Token], fillers: Sequence[str], mapper: Callable
             out.append(f"[^{BOUNDARY}]{{0,{token.gap}}}")
             previous_was_word = False
             continue
+        if token.edge:
+            out.append(f"(?:^|{BOUNDARY})" if token.edge == "^" else f"(?:{BOUNDARY}|$)")
+            previous_was_word = False
+            continue
         if token.boundary:
             out.append(BOUNDARY + "?")
             previous_was_word = False
@@ -251,7 +279,7 @@ def compile_pattern(
     words = [t for t in tokens if t.words]
     max_length = (
         sum(max(len(w) for w in t.words) for t in words)
-        + sum(t.gap + t.boundary for t in tokens)
+        + sum(t.gap + t.boundary + bool(t.edge) for t in tokens)
         + filler * max(0, len(words) - 1)
     )
     return Compiled(
