@@ -63,6 +63,7 @@ def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
         e -= 1
     return s, e
 
+
 _TOKEN_RE = re.compile(r"^(?:~(\d+)|/|\{([^{}]+)\}|(.+?)(\?)?)$")
 _CLASS_RE = re.compile(r"^<([^<>]+)>$")
 
