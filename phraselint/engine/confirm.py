@@ -65,13 +65,16 @@ def _folded(contexts: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _inside_a_not_a(folded: Folded, start: int) -> bool:
-    """Whether the match starts at the negation of an A-not-A question: 不清楚 in 清不清楚."""
+    """Whether the match starts at the negation of an A-not-A question: 不清楚 in 清不清楚 and in
+    清楚不清楚."""
     text = folded.text
-    return (
-        0 < start < len(text) - 1
-        and text[start] in folding().a_not_a
-        and not folded.boundary[start]
-        and text[start - 1] == text[start + 1]
+    if not (0 < start < len(text) - 1 and text[start] in folding().a_not_a and not folded.boundary[start]):
+        return False
+    return any(
+        n <= start
+        and text[start - n : start] == text[start + 1 : start + 1 + n]
+        and not any(folded.boundary[start - n + 1 : start])
+        for n in (1, 2)
     )
 
 

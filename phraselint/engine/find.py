@@ -171,20 +171,24 @@ def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> _Plan:
         key, folded_target = prefold(source), prefold(target)
         if key and folded_target and key != folded_target:
             sources.setdefault(folded_target, []).append(key)
+    said: set[str] = set()
     for anchor in exact:
         for target, keys_ in sources.items():
             for key in keys_:
                 if target in anchor:
-                    keys.add(anchor.replace(target, key))
-                    keys.add(anchor.replace(target, key, 1))
+                    said.add(anchor.replace(target, key))
+                    said.add(anchor.replace(target, key, 1))
                 elif anchor in target:  # the dialect word alone says the anchor (唔知 for 知道)
-                    keys.add(key)
+                    said.add(key)
                 else:  # the dialect word says the start or the end of the anchor (食緊 + 饭 for 正在吃饭)
                     for n in range(1, min(len(anchor), len(target))):
                         if target.endswith(anchor[:n]):
-                            keys.add(key + anchor[n:])
+                            said.add(key + anchor[n:])
                         if target.startswith(anchor[-n:]):
-                            keys.add(anchor[:-n] + key)
+                            said.add(anchor[:-n] + key)
+    keys |= said
+    for key in said:  # …and said with a stutter too (大概概係啩)
+        keys.update(stutters(key))
     # The bag test: a pattern can match only where every one of its required tokens has a word in the
     # folded text (in any order). One more automaton pass, over the words of all required tokens.
     needs: list[frozenset[int]] = []

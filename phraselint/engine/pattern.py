@@ -234,6 +234,8 @@ def expression(tokens: Sequence[Token], fillers: Sequence[str], mapper: Callable
             previous_was_word = False
             continue
         if token.boundary:
+            if previous_was_word and joiner:  # 关柜了，明天再来: a filler may end the first clause
+                out.append(joiner)
             out.append(BOUNDARY + "?")
             previous_was_word = False
             continue
