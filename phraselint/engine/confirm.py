@@ -110,11 +110,18 @@ def confirm(candidate: Candidate, folded: Folded, context: Context) -> Hit | Non
 
 def resolve_overlaps(hits: list[Hit]) -> list[Hit]:
     """Keep one hit where hits overlap: the longest (the shadowing rule wins), a wording of the codes before a
-    token pattern, the earlier one. Two findings never claim the same characters, so their rewrites never
+    token pattern, the earlier one, the one whose pattern asks for more words, the first in the catalogue. Two findings never claim the same characters, so their rewrites never
     collide."""
     ordered = sorted(
         hits,
-        key=lambda h: (-(h.end - h.start), not h.candidate.pattern.literal, h.candidate.by_sound, h.start),
+        key=lambda h: (
+            -(h.end - h.start),
+            not h.candidate.pattern.literal,
+            h.candidate.by_sound,
+            h.start,
+            -h.candidate.pattern.compiled.min_length,  # the more specific pattern
+            h.candidate.pattern.order,
+        ),
     )
     kept: list[Hit] = []
     for hit in ordered:

@@ -52,6 +52,8 @@ except ImportError:  # pragma: no cover - exercised in CI by forcing the fallbac
 
 BOUNDARY = "\x1f"  # stands for a clause boundary in the marked text the expressions run on
 MAX_GAP = 12
+_START = f"(?:^|{BOUNDARY})"  # the expression of ``^``
+_END = f"(?:{BOUNDARY}|$)"  # the expression of ``$``
 
 
 def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
@@ -104,6 +106,7 @@ class Compiled:
     anchors: tuple[str, ...]  # a match contains one of these (folded)
     min_length: int  # the fewest folded characters of words a match has
     max_length: int  # the most characters a match can span (words, fillers, gaps)
+    filler_anchors: tuple[str, ...] = ()  # two-token anchors with a filler between (不那个办)
 
     @property
     def has_edge(self) -> bool:
@@ -120,9 +123,22 @@ class Compiled:
     def run(self) -> Callable[[str], list[tuple[int, int]]]:
         return _compile(self.expression)
 
+    @functools.cached_property
+    def loose_run(self) -> Callable[[str], list[tuple[int, int]]]:
+        """The pattern without its clause edges: what the cheap marked fold (which leaves out the boundaries
+        of white space) is tested with; it matches wherever :attr:`run` matches on the mapped fold."""
+        if not self.has_edge:
+            return self.run
+        return _compile(self.loose_expression)
+
+    @property
+    def loose_expression(self) -> str:
+        return self.expression.replace(_START, "").replace(_END, "")
+
     def __getstate__(self) -> dict[str, object]:  # the compiled regex is rebuilt after unpickling
         state = dict(self.__dict__)
         state.pop("run", None)
+        state.pop("loose_run", None)
         return state
 
 
@@ -230,7 +246,7 @@ def expression(tokens: Sequence[Token], fillers: Sequence[str], mapper: Callable
             previous_was_word = False
             continue
         if token.edge:
-            out.append(f"(?:^|{BOUNDARY})" if token.edge == "^" else f"(?:{BOUNDARY}|$)")
+            out.append(_START if token.edge == "^" else _END)
             previous_was_word = False
             continue
         if token.boundary:
@@ -247,10 +263,20 @@ def expression(tokens: Sequence[Token], fillers: Sequence[str], mapper: Callable
     return "".join(out)
 
 
-def _anchors(tokens: Sequence[Token], cost: Callable[[str], float] | None = None) -> tuple[str, ...]:
-    """The words of the most selective required token: every match contains one of them. Selective means
-    rare in Chinese text, by ``cost`` (how often a word occurs), else by length."""
+_PAIR_LIMIT = 300  # the most word pairs a two-token anchor may have (before fillers)
+_COMMON = 2000.0  # a token this frequent (by ``cost``) is worth replacing by a pair of tokens as anchor
+
+
+def _anchors(
+    tokens: Sequence[Token], cost: Callable[[str], float] | None = None, fillers: Sequence[str] = ()
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words the candidate pass looks for: every match contains one of them. They are the words of the
+    most selective required token, or of two required tokens that stand side by side in the pattern (said
+    together, with or without a filler between: 不办, 不那个办), which is far more selective where each token
+    alone is a common word (不, 办). Selective means rare in Chinese text, by ``cost`` (how often a word
+    occurs), else by length. Returns the anchors, and the two-token anchors with a filler between."""
     best: tuple[str, ...] = ()
+    with_fillers: tuple[str, ...] = ()
     best_key: tuple[float, float] = (float("inf"), 0.0)
     for token in tokens:
         if token.optional or not token.words:
@@ -262,7 +288,22 @@ def _anchors(tokens: Sequence[Token], cost: Callable[[str], float] | None = None
             key = (-float(min(len(p) for p in pieces)), float(len(pieces)))
         if key < best_key:
             best, best_key = pieces, key
-    return best
+    if cost is None or best_key[0] <= _COMMON:
+        return best, with_fillers
+    for a, b in zip(tokens, tokens[1:]):
+        if not (a.words and b.words) or a.optional or b.optional:
+            continue
+        if any(BOUNDARY in w for w in (*a.words, *b.words)) or len(a.words) * len(b.words) > _PAIR_LIMIT:
+            continue
+        pairs = [x + y for x in a.words for y in b.words]
+        # a pair is as frequent as the dictionary says where it is a word (不是), else taken as a twentieth
+        # as frequent as its rarer word
+        pair_cost = sum(max(cost(x + y), min(cost(x), cost(y)) / 20) for x in a.words for y in b.words)
+        if (pair_cost, 0.0) < best_key:
+            best_key = (pair_cost, 0.0)
+            best = tuple(dict.fromkeys(pairs))
+            with_fillers = tuple(dict.fromkeys(x + f + y for x in a.words for f in fillers for y in b.words))
+    return best, with_fillers
 
 
 def compile_pattern(
@@ -285,14 +326,16 @@ def compile_pattern(
         + sum(t.gap + t.boundary + bool(t.edge) for t in tokens)
         + filler * max(0, len(words) - 1)
     )
+    anchors, filler_anchors = _anchors(tokens, cost, lexicon.fillers)
     return Compiled(
         source,
         tokens,
         slot,
         expression(tokens, lexicon.fillers),
-        _anchors(tokens, cost),
+        anchors,
         min_length,
         max_length,
+        filler_anchors,
     )
 
 
