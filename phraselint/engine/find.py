@@ -8,9 +8,8 @@ over the shared lexicon (see :mod:`phraselint.pattern`).
 
 from __future__ import annotations
 
-import dataclasses
-
 import bisect
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
