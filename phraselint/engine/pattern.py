@@ -195,6 +195,11 @@ def parse(
         for alt in body.split("|"):
             if not alt:
                 raise where(f"pattern '{source}': empty alternative in '{part}'")
+            if alt.endswith("?"):
+                raise where(
+                    f"pattern '{source}': '?' after the alternative '{alt}' — a '?' makes the whole token "
+                    f"optional and stands at its end ('{part.replace('?', '')}?')"
+                )
             alternatives.append(alt)
             cm = _CLASS_RE.match(alt)
             if cm:
