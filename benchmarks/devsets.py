@@ -4,8 +4,8 @@
                                  [--show-flags CLASS]
 
 `rude-*` files must be flagged (recall), `pass-*` files must not (false flags). Each file names its class.
-Two authors wrote the sets from the codes alone: `dev` and `v2dev` are tuned on (`tune`), `holdout` and
-`v2hold` are only measured (`held`).
+Three authors wrote the sets from the codes alone: `dev`, `v2dev` and `v3dev` are tuned on (`tune`);
+`holdout`, `v2hold` and `v3hold` are only measured (`held`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def load(split: str) -> list[tuple[str, str, str, str]]:
     items = []
     for path in sorted(DEVSETS.glob("*.yml")):
         kind, cls, part = path.stem.split("-")
-        groups = {"tune": ("dev", "v2dev"), "held": ("holdout", "v2hold")}
+        groups = {"tune": ("dev", "v2dev", "v3dev"), "held": ("holdout", "v2hold", "v3hold")}
         if split != "all" and part not in groups.get(split, (split,)):
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -41,7 +41,9 @@ def load(split: str) -> list[tuple[str, str, str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "--split", default="dev", choices=["dev", "holdout", "v2dev", "v2hold", "tune", "held", "all"]
+        "--split",
+        default="dev",
+        choices=["dev", "holdout", "v2dev", "v2hold", "v3dev", "v3hold", "tune", "held", "all"],
     )
     parser.add_argument("--show-misses", default=None)
     parser.add_argument("--show-flags", default=None)

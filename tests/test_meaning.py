@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from phraselint import Linter
 from phraselint.engine.lexicon import load_lexicon, pattern_fold
-from phraselint.engine.pattern import compile_pattern
+from phraselint.engine.normalize import fold_with_map, marked
+from phraselint.engine.pattern import BOUNDARY, compile_pattern
 from phraselint.errors import CatalogueError
 
 DEVSETS = Path(__file__).parent / "devsets"
@@ -134,6 +135,8 @@ def _where(message: str) -> CatalogueError:
         ("不知道? 吗?", "one must be required"),
         ("{部门} 去", "a slot needs words before it"),
         ("不 ~2 ~3 知道", "two gaps"),
+        ("有病 ^ 你", "'^' may only stand first"),
+        ("$ 有病", "'$' only last"),
     ],
 )
 def test_bad_patterns_name_file_line_and_problem(pattern: str, error: str) -> None:
@@ -141,6 +144,30 @@ def test_bad_patterns_name_file_line_and_problem(pattern: str, error: str) -> No
         compile_pattern(pattern, load_lexicon(), pattern_fold, _where)
     assert error in str(info.value)
     assert str(info.value).startswith("org.yml:7:")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("有病！", True),
+        ("你有病啊，一上午来三趟", True),
+        ("有病吧你", True),
+        ("好吧，有病，那个", True),
+        ("家里有病人", False),
+        ("您有病历本吗", False),
+        ("有病就去看医生", False),
+    ],
+)
+def test_clause_edges_in_a_pattern(text: str, found: bool) -> None:
+    """``^`` and ``$`` ask the match to start and end a clause: a word said as a whole clause (有病！) and
+    not the same characters inside a longer one (家里有病人)."""
+    compiled = compile_pattern("^ <你>? 有病 <你>? $", load_lexicon(), pattern_fold, _where)
+    folded = fold_with_map(text)
+    marked_text, _index = marked(folded)
+    spans = compiled.run(marked_text)
+    assert bool(spans) is found
+    for s, e in spans:  # the match never takes the clause mark itself
+        assert BOUNDARY not in marked_text[s:e]
 
 
 def test_an_organisation_rule_file_uses_patterns_and_its_own_lexicon(tmp_path: Path) -> None:

@@ -65,13 +65,16 @@ def _folded(contexts: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _inside_a_not_a(folded: Folded, start: int) -> bool:
-    """Whether the match starts at the negation of an A-not-A question: 不清楚 in 清不清楚."""
+    """Whether the match starts at the negation of an A-not-A question: 不清楚 in 清不清楚 and in
+    清楚不清楚."""
     text = folded.text
-    return (
-        0 < start < len(text) - 1
-        and text[start] in folding().a_not_a
-        and not folded.boundary[start]
-        and text[start - 1] == text[start + 1]
+    if not (0 < start < len(text) - 1 and text[start] in folding().a_not_a and not folded.boundary[start]):
+        return False
+    return any(
+        n <= start
+        and text[start - n : start] == text[start + 1 : start + 1 + n]
+        and not any(folded.boundary[start - n + 1 : start])
+        for n in (1, 2)
     )
 
 
@@ -107,11 +110,18 @@ def confirm(candidate: Candidate, folded: Folded, context: Context) -> Hit | Non
 
 def resolve_overlaps(hits: list[Hit]) -> list[Hit]:
     """Keep one hit where hits overlap: the longest (the shadowing rule wins), a wording of the codes before a
-    token pattern, the earlier one. Two findings never claim the same characters, so their rewrites never
+    token pattern, the earlier one, the one whose pattern asks for more words, the first in the catalogue. Two findings never claim the same characters, so their rewrites never
     collide."""
     ordered = sorted(
         hits,
-        key=lambda h: (-(h.end - h.start), not h.candidate.pattern.literal, h.candidate.by_sound, h.start),
+        key=lambda h: (
+            -(h.end - h.start),
+            not h.candidate.pattern.literal,
+            h.candidate.by_sound,
+            h.start,
+            -h.candidate.pattern.compiled.min_length,  # the more specific pattern
+            h.candidate.pattern.order,
+        ),
     )
     kept: list[Hit] = []
     for hit in ordered:

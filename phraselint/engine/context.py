@@ -106,7 +106,10 @@ class Context:
 
     def about_phrases(self, folded: Folded, start: int) -> bool:
         """Whether the utterance talks about phrases (training, rules) rather than saying them."""
-        before = folded.text[folded.clause_start(start) : start]
+        clause = folded.clause_start(start)
+        before = folded.text[clause:start]
+        if not before and clause > 0:  # 禁止说：马上下班了 — the verb ends the clause before
+            before = folded.text[folded.clause_start(clause - 1) : start]
         if any(before.endswith(w) for w in self.meta_before):
             return True
         mtext, index = marked(folded, BOUNDARY)

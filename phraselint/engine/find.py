@@ -9,6 +9,7 @@ over the shared lexicon (see :mod:`phraselint.pattern`).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class Pattern:
     sound_expression: str | None
     sources: tuple[Source, ...] = ()  # the sources of the wording itself, where a variant has its own
     literal: bool = True  # a wording of the codes (not a token pattern)
+    order: int = 0  # its place in the catalogue: the last tie-break between overlapping findings
 
     @property
     def slot(self) -> str | None:
@@ -151,18 +153,22 @@ def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> _Plan:
     patterns = [p for rule in rules for p in compile_rule(rule, lexicon, sounds)]
     exact: dict[str, set[int]] = {}
     sound: dict[str, set[int]] = {}
+    patterns = [dataclasses.replace(p, order=k) for k, p in enumerate(patterns)]
+    with_fillers: set[str] = set()
     for k, p in enumerate(patterns):
-        for anchor in p.compiled.anchors:
+        for anchor in (*p.compiled.anchors, *p.compiled.filler_anchors):
             exact.setdefault(anchor, set()).add(k)
             if p.sound_expression is not None:
                 sound.setdefault(sounds.of(anchor), set()).add(k)
+        with_fillers.update(p.compiled.filler_anchors)
     # The fast test runs on the prefolded text (stutters kept, no lexical fold) followed by its sound:
     # it knows every anchor, each said with one stutter, the sound of every long anchor, and the
     # dialect words whose Mandarin word holds an anchor (唔知 for 不知道).
     keys: set[str] = set()
     for anchor in (*exact, *sound):
         keys.add(anchor)
-        keys.update(stutters(anchor))
+        if anchor not in with_fillers:  # a filler and a stutter at once are not looked for
+            keys.update(stutters(anchor))
     # An anchor said in dialect: every dialect word whose Mandarin word stands in the anchor, put in its
     # place (有完冇完 for 有完没完), so that the fast test, which runs before the lexical fold, sees it.
     prefold = folding().prefold
@@ -171,20 +177,16 @@ def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> _Plan:
         key, folded_target = prefold(source), prefold(target)
         if key and folded_target and key != folded_target:
             sources.setdefault(folded_target, []).append(key)
+    said: set[str] = set()
     for anchor in exact:
-        for target, keys_ in sources.items():
-            for key in keys_:
-                if target in anchor:
-                    keys.add(anchor.replace(target, key))
-                    keys.add(anchor.replace(target, key, 1))
-                elif anchor in target:  # the dialect word alone says the anchor (唔知 for 知道)
-                    keys.add(key)
-                else:  # the dialect word says the start or the end of the anchor (食緊 + 饭 for 正在吃饭)
-                    for n in range(1, min(len(anchor), len(target))):
-                        if target.endswith(anchor[:n]):
-                            keys.add(key + anchor[n:])
-                        if target.startswith(anchor[-n:]):
-                            keys.add(anchor[:-n] + key)
+        if anchor not in with_fillers:
+            _said_in_dialect(anchor, sources, said)
+    plain = set(said)
+    for key in list(plain):  # two dialect words in one anchor (佢唔): put in one after the other
+        _said_in_dialect(key, sources, said)
+    keys |= said
+    for key in plain:  # …and said with a stutter too (大概概係啩)
+        keys.update(stutters(key))
     # The bag test: a pattern can match only where every one of its required tokens has a word in the
     # folded text (in any order). One more automaton pass, over the words of all required tokens.
     needs: list[frozenset[int]] = []
@@ -269,12 +271,12 @@ class Finder:
         """Whether a viable pattern matches the cheap marked fold (:meth:`Folding.marked_fold`): where none
         does, no pattern can match the real one, and the mapped fold need not be built."""
         for k in viable[0]:
-            if self.patterns[k].compiled.run(marked_text):
+            if self.patterns[k].compiled.loose_run(marked_text):
                 return True
         if viable[1]:
             sounded = self._sounds.of(marked_text)
             for k in viable[1]:
-                if self._sound_run(k)(sounded):
+                if self.patterns[k].compiled.has_edge or self._sound_run(k)(sounded):
                     return True
         return False
 
@@ -348,6 +350,23 @@ class Finder:
             run = self._sound_run(k)
             for s, e in set(_run(run, msound, anchors, position)):
                 yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
+
+
+def _said_in_dialect(anchor: str, sources: dict[str, list[str]], said: set[str]) -> None:
+    """Adds to ``said`` ``anchor`` with one dialect word put in the place of the Mandarin it says."""
+    for target, keys_ in sources.items():
+        for key in keys_:
+            if target in anchor:
+                said.add(anchor.replace(target, key))
+                said.add(anchor.replace(target, key, 1))
+            elif anchor in target:  # the dialect word alone says the anchor (唔知 for 知道)
+                said.add(key)
+            else:  # the dialect word says the start or the end of the anchor (食緊 + 饭 for 正在吃饭)
+                for n in range(1, min(len(anchor), len(target))):
+                    if target.endswith(anchor[:n]):
+                        said.add(key + anchor[n:])
+                    if target.startswith(anchor[-n:]):
+                        said.add(anchor[:-n] + key)
 
 
 def _automaton(keys: dict[str, tuple[int, ...]]) -> ahocorasick.Automaton:

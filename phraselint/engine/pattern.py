@@ -12,7 +12,8 @@ A pattern is a line of tokens separated by spaces::
 - a trailing ``?``: the token may be left out;
 - ``~N``: a gap of up to N characters (1..12) inside the same clause;
 - ``/``: an optional clause boundary (the words may stand in two clauses: 下班了，明天再来);
-- ``{部门}``: the last token only, a slot that takes the rest of the clause.
+- ``{部门}``: the last token only, a slot that takes the rest of the clause;
+- ``^`` first, ``$`` last: the match starts (ends) a clause (有病吧你 and 有病！, not 家里有病人).
 
 Between two tokens the lexicon's ``filler`` class (那个, 就是, 然后 …) may stand, as ASR output has it.
 The compiled expression has no backtracking: it is fed to RE2, whose matching time is linear in the text
@@ -38,19 +39,33 @@ try:  # RE2: linear-time matching, no backtracking
 
     def _compile(expr: str) -> Callable[[str], list[tuple[int, int]]]:
         regex = _re2.compile(expr, _OPTIONS)
-        return lambda text: [m.span() for m in regex.finditer(text)]
+        return lambda text: [_trim(text, m.span()) for m in regex.finditer(text)]
 
     ENGINE = "re2"
 except ImportError:  # pragma: no cover - exercised in CI by forcing the fallback
 
     def _compile(expr: str) -> Callable[[str], list[tuple[int, int]]]:
         regex = re.compile(expr)
-        return lambda text: [m.span() for m in regex.finditer(text)]
+        return lambda text: [_trim(text, m.span()) for m in regex.finditer(text)]
 
     ENGINE = "re"
 
 BOUNDARY = "\x1f"  # stands for a clause boundary in the marked text the expressions run on
 MAX_GAP = 12
+_START = f"(?:^|{BOUNDARY})"  # the expression of ``^``
+_END = f"(?:{BOUNDARY}|$)"  # the expression of ``$``
+
+
+def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A match without the clause mark a ``^`` or ``$`` token took at its edge."""
+    s, e = span
+    if s < e and text[s] == BOUNDARY:
+        s += 1
+    if s < e and text[e - 1] == BOUNDARY:
+        e -= 1
+    return s, e
+
+
 _TOKEN_RE = re.compile(r"^(?:~(\d+)|/|\{([^{}]+)\}|(.+?)(\?)?)$")
 _CLASS_RE = re.compile(r"^<([^<>]+)>$")
 
@@ -75,6 +90,7 @@ class Token:
     optional: bool = False
     gap: int = 0
     boundary: bool = False
+    edge: str = ""  # "^": the start of a clause, "$": its end
     classes: tuple[str, ...] = ()  # the lexicon classes the words came from (for coverage)
     alternatives: tuple[str, ...] = ()  # the alternatives as written (for coverage)
 
@@ -90,6 +106,13 @@ class Compiled:
     anchors: tuple[str, ...]  # a match contains one of these (folded)
     min_length: int  # the fewest folded characters of words a match has
     max_length: int  # the most characters a match can span (words, fillers, gaps)
+    filler_anchors: tuple[str, ...] = ()  # two-token anchors with a filler between (不那个办)
+
+    @property
+    def has_edge(self) -> bool:
+        """Whether the pattern asks for a clause edge (``^``, ``$``), which only the mapped fold marks
+        everywhere (the cheap marked fold leaves out the boundaries of white space)."""
+        return any(t.edge for t in self.tokens)
 
     def sound_expression(self, lexicon: Lexicon, sound: Callable[[str], str]) -> str:
         """The expression over the sound of the marked text: a word matches any word that sounds the same
@@ -100,9 +123,22 @@ class Compiled:
     def run(self) -> Callable[[str], list[tuple[int, int]]]:
         return _compile(self.expression)
 
+    @functools.cached_property
+    def loose_run(self) -> Callable[[str], list[tuple[int, int]]]:
+        """The pattern without its clause edges: what the cheap marked fold (which leaves out the boundaries
+        of white space) is tested with; it matches wherever :attr:`run` matches on the mapped fold."""
+        if not self.has_edge:
+            return self.run
+        return _compile(self.loose_expression)
+
+    @property
+    def loose_expression(self) -> str:
+        return self.expression.replace(_START, "").replace(_END, "")
+
     def __getstate__(self) -> dict[str, object]:  # the compiled regex is rebuilt after unpickling
         state = dict(self.__dict__)
         state.pop("run", None)
+        state.pop("loose_run", None)
         return state
 
 
@@ -135,6 +171,11 @@ def parse(
                 raise where(f"pattern '{source}': a gap must stand between two tokens")
             tokens.append(Token(gap=n))
             continue
+        if part in ("^", "$"):
+            if (part == "^") != (i == 0) or (part == "$" and i != len(parts) - 1):
+                raise where(f"pattern '{source}': '^' may only stand first and '$' only last")
+            tokens.append(Token(edge=part, optional=True))
+            continue
         if part == "/":
             if i == 0 or i == len(parts) - 1:
                 raise where(f"pattern '{source}': a boundary '/' must stand between two tokens")
@@ -154,6 +195,11 @@ def parse(
         for alt in body.split("|"):
             if not alt:
                 raise where(f"pattern '{source}': empty alternative in '{part}'")
+            if alt.endswith("?"):
+                raise where(
+                    f"pattern '{source}': '?' after the alternative '{alt}' — a '?' makes the whole token "
+                    f"optional and stands at its end ('{part.replace('?', '')}?')"
+                )
             alternatives.append(alt)
             cm = _CLASS_RE.match(alt)
             if cm:
@@ -204,7 +250,13 @@ def expression(tokens: Sequence[Token], fillers: Sequence[str], mapper: Callable
             out.append(f"[^{BOUNDARY}]{{0,{token.gap}}}")
             previous_was_word = False
             continue
+        if token.edge:
+            out.append(_START if token.edge == "^" else _END)
+            previous_was_word = False
+            continue
         if token.boundary:
+            if previous_was_word and joiner:  # 关柜了，明天再来: a filler may end the first clause
+                out.append(joiner)
             out.append(BOUNDARY + "?")
             previous_was_word = False
             continue
@@ -216,10 +268,20 @@ def expression(tokens: Sequence[Token], fillers: Sequence[str], mapper: Callable
     return "".join(out)
 
 
-def _anchors(tokens: Sequence[Token], cost: Callable[[str], float] | None = None) -> tuple[str, ...]:
-    """The words of the most selective required token: every match contains one of them. Selective means
-    rare in Chinese text, by ``cost`` (how often a word occurs), else by length."""
+_PAIR_LIMIT = 300  # the most word pairs a two-token anchor may have (before fillers)
+_COMMON = 2000.0  # a token this frequent (by ``cost``) is worth replacing by a pair of tokens as anchor
+
+
+def _anchors(
+    tokens: Sequence[Token], cost: Callable[[str], float] | None = None, fillers: Sequence[str] = ()
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words the candidate pass looks for: every match contains one of them. They are the words of the
+    most selective required token, or of two required tokens that stand side by side in the pattern (said
+    together, with or without a filler between: 不办, 不那个办), which is far more selective where each token
+    alone is a common word (不, 办). Selective means rare in Chinese text, by ``cost`` (how often a word
+    occurs), else by length. Returns the anchors, and the two-token anchors with a filler between."""
     best: tuple[str, ...] = ()
+    with_fillers: tuple[str, ...] = ()
     best_key: tuple[float, float] = (float("inf"), 0.0)
     for token in tokens:
         if token.optional or not token.words:
@@ -231,7 +293,22 @@ def _anchors(tokens: Sequence[Token], cost: Callable[[str], float] | None = None
             key = (-float(min(len(p) for p in pieces)), float(len(pieces)))
         if key < best_key:
             best, best_key = pieces, key
-    return best
+    if cost is None or best_key[0] <= _COMMON:
+        return best, with_fillers
+    for a, b in zip(tokens, tokens[1:]):
+        if not (a.words and b.words) or a.optional or b.optional:
+            continue
+        if any(BOUNDARY in w for w in (*a.words, *b.words)) or len(a.words) * len(b.words) > _PAIR_LIMIT:
+            continue
+        pairs = [x + y for x in a.words for y in b.words]
+        # a pair is as frequent as the dictionary says where it is a word (不是), else taken as a twentieth
+        # as frequent as its rarer word
+        pair_cost = sum(max(cost(x + y), min(cost(x), cost(y)) / 20) for x in a.words for y in b.words)
+        if (pair_cost, 0.0) < best_key:
+            best_key = (pair_cost, 0.0)
+            best = tuple(dict.fromkeys(pairs))
+            with_fillers = tuple(dict.fromkeys(x + f + y for x in a.words for f in fillers for y in b.words))
+    return best, with_fillers
 
 
 def compile_pattern(
@@ -251,17 +328,19 @@ def compile_pattern(
     words = [t for t in tokens if t.words]
     max_length = (
         sum(max(len(w) for w in t.words) for t in words)
-        + sum(t.gap + t.boundary for t in tokens)
+        + sum(t.gap + t.boundary + bool(t.edge) for t in tokens)
         + filler * max(0, len(words) - 1)
     )
+    anchors, filler_anchors = _anchors(tokens, cost, lexicon.fillers)
     return Compiled(
         source,
         tokens,
         slot,
         expression(tokens, lexicon.fillers),
-        _anchors(tokens, cost),
+        anchors,
         min_length,
         max_length,
+        filler_anchors,
     )
 
 

@@ -17,7 +17,7 @@ def converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
-@functools.lru_cache(maxsize=2)
+@functools.lru_cache(maxsize=8)
 def _changed_by(config: str) -> frozenset[str]:
     """The characters OpenCC's ``config`` converts: t2s gives traditional-only ones, s2t simplified-only ones."""
     from .normalize import opencc_char_map
@@ -29,8 +29,15 @@ def evidence(text: str) -> tuple[int, int]:
     """How many characters of ``text`` only traditional script uses, and how many only simplified uses."""
     traditional = _changed_by("t2s")
     n_trad = sum(1 for ch in text if ch in traditional)
-    n_simp = sum(1 for ch in text if ch in _changed_by("s2t")) if n_trad else 0
+    n_simp = sum(1 for ch in text if ch in _simplified_only()) if n_trad else 0
     return n_trad, n_simp
+
+
+@functools.lru_cache(maxsize=1)
+def _simplified_only() -> frozenset[str]:
+    """The characters that only simplified script uses: converted by every one of s2t, s2tw and s2hk (台 is
+    not: Taiwan and Hong Kong write it too)."""
+    return _changed_by("s2t") & _changed_by("s2tw") & _changed_by("s2hk")
 
 
 def detect_script(text: str, default: str | None = None) -> str:
@@ -38,7 +45,7 @@ def detect_script(text: str, default: str | None = None) -> str:
     traditional standard whose forms match the text best: 'tw', 'hk' or plain 'traditional'. A text with no
     character of either kind (不知道。) is in ``default`` (the script of its file), else simplified."""
     n_trad, n_simp = evidence(text)
-    if n_trad == 0 and default is not None and not any(ch in _changed_by("s2t") for ch in text):
+    if n_trad == 0 and default is not None and not any(ch in _simplified_only() for ch in text):
         return default
     if n_trad <= n_simp:
         return "simplified"
