@@ -144,7 +144,9 @@ def test_items_mix_kinds_and_verdicts(quiz: Quiz) -> None:
     assert kinds == {"judge", "rewrite", "choose"}
     judged = [quiz.question(i, random.Random(0)) for i in quiz.items if i.kind == "judge"]
     flagged = sum(q.flagged for q in judged if isinstance(q, JudgeQuestion))
-    assert 0.3 < flagged / len(judged) < 0.7  # forbidden and acceptable utterances, mixed
+    # forbidden and acceptable utterances, mixed (the catalogue has more flag examples than pass examples:
+    # each pattern needs one; the rewrites and standard phrases are the acceptable side)
+    assert 0.3 < flagged / len(judged) < 0.75
     assert len([i for i in quiz.items if i.kind == "rewrite"]) == len(quiz.linter.rules)
 
 

@@ -30,7 +30,8 @@ class Item:
 
 
 def judge_items(catalogue: Catalogue, rules: Sequence[Rule], config: QuizConfig) -> list[Item]:
-    """An item for every distinct utterance: each rule's wordings and examples, each standard phrase."""
+    """An item for every distinct utterance: each rule's wordings, examples and rewrites, each standard
+    phrase."""
     seen: set[str] = set()
     out: list[Item] = []
 
@@ -46,6 +47,10 @@ def judge_items(catalogue: Catalogue, rules: Sequence[Rule], config: QuizConfig)
     for phrase in catalogue.standard:
         for text in (phrase.text, *(v.text for v in phrase.variants if not v.typo)):
             add(text, phrase.situation, phrase.id)
+    for rule in rules:  # the polite way to say it: acceptable, in the same situation (after the codes' own)
+        for rewrite in rule.rewrites:
+            if rewrite.text:
+                add(rewrite.text, rule.situation, rule.id)
     return out
 
 
