@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import unicodedata
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _metadata_version
 from pathlib import Path
 
 from ..data.cache import cached, code_fingerprint, key_of
@@ -49,13 +51,19 @@ def _fuzzy(syllable: str, initials: dict[str, str], finals: dict[str, str]) -> s
     return syllable
 
 
+def _version(package: str) -> str:
+    try:
+        return _metadata_version(package)
+    except PackageNotFoundError:  # pragma: no cover - installed with phraselint
+        return ""
+
+
 @functools.lru_cache(maxsize=2)
 def sounds(rules_dir: str | None = None) -> Sounds:
     path = Path(rules_dir) if rules_dir else builtin_rules_dir()
     source = (path / "normalize.yml").read_bytes()
-    import pypinyin
-
-    key = key_of([source, getattr(pypinyin, "__version__", ""), code_fingerprint()])
+    # pypinyin's version from its metadata: importing it to ask costs a fifth of a second (its dictionaries)
+    key = key_of([source, _version("pypinyin"), code_fingerprint()])
     return cached("sounds", key, lambda: _build(path))
 
 
