@@ -171,7 +171,7 @@ def check(
     **opts: Any,
 ) -> None:
     """Check transcripts (files, directories, '-' for standard input) for forbidden phrases."""
-    from ..output.render import STREAMED, Tally, auto_format, emit_all, statistics
+    from ..output.render import JSON_HEAD, STREAMED, Tally, auto_format, emit_all, json_tail, statistics
 
     settings = settings_from(opts)
     if conversation_rules:  # its rule ids are known to --select/--ignore
@@ -191,7 +191,10 @@ def check(
         kept = _existing_baseline(baseline_file)  # a broken one fails here, before any work
         fmt = "json"  # every finding kept; nothing printed but the baseline's summary
     keeping = _Keeping(settings, None if write_baseline else baseline_file)  # so does a broken baseline
-    findings = Tally(keep=fmt not in STREAMED)
+    findings = Tally(keep=fmt not in STREAMED or kept is not None)
+    collect_fmt = "baseline" if kept is not None else fmt  # --write-baseline prints no finding
+    if collect_fmt == "json":
+        out.write(JSON_HEAD)
     unreadable = 0
     reading = reading_of(settings, opts)
     jobs_list: list[Job] = [
@@ -206,11 +209,11 @@ def check(
     if jobs > 1 and len(files) > 1 and "-" not in files:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results: Iterable[tuple[Any, ...]] = pool.map(lint_one, jobs_list, chunksize=1)
-            unreadable = _collect(_noting(results, skipped), fmt, out, findings, keeping)
+            unreadable = _collect(_noting(results, skipped), collect_fmt, out, findings, keeping)
     elif lint_one is _lint_one:  # one process: stream each file's findings as they are found
-        unreadable = _collect(map(_lint_streamed, jobs_list), fmt, out, findings, keeping)
+        unreadable = _collect(map(_lint_streamed, jobs_list), collect_fmt, out, findings, keeping)
     else:
-        unreadable = _collect(_noting(map(lint_one, jobs_list), skipped), fmt, out, findings, keeping)
+        unreadable = _collect(_noting(map(lint_one, jobs_list), skipped), collect_fmt, out, findings, keeping)
     if kept is not None and baseline_file:
         if unreadable:
             sys.exit(2)  # a baseline of part of the files would hide the rest's findings later
@@ -220,7 +223,9 @@ def check(
         write_baseline_file(baseline_file, file_baseline(findings.findings, baseline_file, kept))
         click.echo(f"{baseline_file}: 记录了 {len(findings)} 处问题 (检查了 {len(files)} 个文件)。", err=True)
         return
-    if fmt not in STREAMED:
+    if fmt == "json":
+        out.write(json_tail(findings, len(files), unreadable))
+    elif fmt not in STREAMED:
         emit_all(findings.findings, fmt, out, len(files), unreadable, linter.rules)
     if show_statistics:  # on standard error beside a machine format, which must stay parseable
         statistics(findings, out if fmt == "text" else sys.stderr)
@@ -293,7 +298,7 @@ def _collect(
                     continue
                 findings.add(f)
                 if fmt in STREAMED:
-                    emit_one(f, fmt, out)
+                    emit_one(f, fmt, out, first=len(findings) == 1)
         except PhraselintError as exc:  # a file that turns out unreadable part-way: named, skipped, exit 2
             fail(str(exc))
             unreadable += 1

@@ -18,7 +18,7 @@ from ..check.files import Finding
 from ..engine.script import to_script
 from ..model import Rule, Source, severity_rank
 
-STREAMED: frozenset[str] = frozenset({"text", "jsonl", "github"})
+STREAMED: frozenset[str] = frozenset({"text", "jsonl", "github", "json"})
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
@@ -295,14 +295,37 @@ def sarif(findings: Sequence[Finding], rules: Iterable[Any]) -> dict[str, Any]:
     }
 
 
-def emit_one(f: Finding, fmt: str, out: TextIO) -> None:
-    """Write one finding as it is found (the streamed formats)."""
-    if fmt == "text":
+JSON_HEAD = '{"violations": ['
+
+
+def emit_one(f: Finding, fmt: str, out: TextIO, first: bool = False) -> None:
+    """Write one finding as it is found (the streamed formats). ``json`` is written finding by finding too,
+    one finding a line by the C encoder, between :data:`JSON_HEAD` and :func:`json_tail`: memory stays flat
+    however many findings a run has."""
+    if fmt == "json":
+        out.write(("\n" if first else ",\n") + json.dumps(as_dict(f), ensure_ascii=False))
+    elif fmt == "text":
         click.echo(text_block(f), file=out)
     elif fmt == "jsonl":
         out.write(json.dumps(as_dict(f), ensure_ascii=False) + "\n")
     elif fmt == "github":
         out.write(github_line(f) + "\n")
+
+
+def json_tail(tally: Tally, files: int, errors: int) -> str:
+    """What closes a streamed ``json`` document: the summary, as :func:`summary` has it."""
+    by_severity = tally.by_severity()
+    by_rule: Counter[str] = Counter()
+    for (rule, _severity), n in tally.counts.items():
+        by_rule[rule] += n
+    summary_ = {
+        "files": files,
+        "unreadable": errors,
+        "violations": len(tally),
+        "by_severity": {k: by_severity.get(k, 0) for k in ("error", "warning", "info")},
+        "by_rule": dict(by_rule.most_common()),
+    }
+    return "\n], " + '"summary": ' + json.dumps(summary_, ensure_ascii=False) + "}\n"
 
 
 def emit_all(
