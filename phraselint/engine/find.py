@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from .pattern import BOUNDARY, Compiled, Lexicon, compile_expression, compile_pa
 from .sound import Sounds
 
 Run = Callable[[str], list[tuple[int, int]]]
+_NEWLINE = re.compile("\n")
 WINDOW = 80  # how far (in folded characters) a pattern may reach from the word that anchors it
 _LONG_TEXT = 4 * WINDOW
 
@@ -258,6 +260,12 @@ class Finder:
         self.empty = not self.patterns
         self._needs = plan.needs
         self._by_token = plan.by_token
+        # for each token, the patterns indexed by it with what each needs (and those also heard by sound)
+        self._needs_by_token = {t: tuple((k, self._needs[k]) for k in ks) for t, ks in self._by_token.items()}
+        self._heard_by_token = {
+            t: tuple((k, self._needs[k]) for k in ks if self.patterns[k].sound_expression is not None)
+            for t, ks in self._by_token.items()
+        }
 
     def viable(self, folded_text: str) -> tuple[frozenset[int], frozenset[int]]:
         """The patterns whose required tokens all have a word in ``folded_text`` (the complete fold, as
@@ -288,13 +296,8 @@ class Finder:
         return False
 
     def _complete(self, present: set[int], sound: bool) -> frozenset[int]:
-        out = set()
-        needs, patterns = self._needs, self.patterns
-        for t in present:
-            for k in self._by_token.get(t, ()):
-                if needs[k] <= present and (not sound or patterns[k].sound_expression is not None):
-                    out.add(k)
-        return frozenset(out)
+        table = self._heard_by_token if sound else self._needs_by_token
+        return frozenset([k for t in table.keys() & present for k, need in table[t] if need <= present])
 
     def _sound_run(self, k: int) -> Run:
         """The sound expression of pattern ``k``, compiled on first use."""
@@ -320,11 +323,23 @@ class Finder:
         """The lines of a prefolded block (:meth:`Folding.prefold_block`) on which the fast test passes."""
         if self.empty or not block:
             return set()
-        newlines = [i for i, ch in enumerate(block) if ch == "\n"] if "\n" in block else []
+        newlines = [m.start() for m in _NEWLINE.finditer(block)]
+        last = len(newlines)
         lines: set[int] = set()
+        fast = self._fast
         for text in (block, self._sounds.of(block)):
-            for end, _ in self._fast.iter(text):
-                lines.add(bisect.bisect_left(newlines, end))
+            # one hit is enough for a line: after it, the scan goes on from the start of the next line
+            # (the sound of a text has one character for each of the text's, so the lines stay in place)
+            pos = 0
+            while True:
+                hit = next(fast.iter(text, pos), None)
+                if hit is None:
+                    break
+                line = bisect.bisect_left(newlines, hit[0])
+                lines.add(line)
+                if line >= last:
+                    break
+                pos = newlines[line] + 1
         return lines
 
     def candidates(
