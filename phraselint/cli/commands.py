@@ -82,12 +82,14 @@ Job = tuple["Settings", str, "Reading", str]
 def _lint_one(job: Job) -> tuple[str, list[Finding], str | None]:
     """One file's findings, all at once (for a worker process); an unreadable file's error as text."""
     path, found, _ = _lint_streamed(job)
+    kept: list[Finding] = []  # what was found before a record turned out unreadable is still reported
     try:
-        return path, list(found), None
+        kept.extend(found)
+        return path, kept, None
     except PhraselintError as exc:
-        return path, [], str(exc)
+        return path, kept, str(exc)
     except Exception as exc:  # phraselint's fault: named, and the other files still checked
-        return path, [], internal_error(exc, path)
+        return path, kept, internal_error(exc, path)
 
 
 # --- check ------------------------------------------------------------------------------------------
@@ -117,9 +119,9 @@ def _lint_one(job: Job) -> tuple[str, list[Finding], str | None]:
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Check this many files in parallel.",
+    default=None,
+    help="Check this many files in parallel (default: the number of cores; -j 1: one process). The "
+    "catalogue is loaded once, before the workers start.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option(
@@ -159,7 +161,7 @@ def check(
     output_format: str,
     show_statistics: bool,
     exit_zero: bool,
-    jobs: int,
+    jobs: int | None,
     quiet: bool,
     conversation: bool,
     conversation_rules: str | None,
@@ -206,8 +208,14 @@ def check(
     if conversation or conversation_rules:
         _conversation_rules(settings, conversation_rules)  # load and check them once, before any output
         lint_one = functools.partial(_lint_whole, conversation_rules)
+    jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(files) > 1 and "-" not in files:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        import multiprocessing
+
+        # fork, where there is one: the workers start with the catalogue the parent has loaded and checked
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
             results: Iterable[tuple[Any, ...]] = pool.map(lint_one, jobs_list, chunksize=1)
             unreadable = _collect(_noting(results, skipped), collect_fmt, out, findings, keeping)
     elif lint_one is _lint_one:  # one process: stream each file's findings as they are found
@@ -288,10 +296,6 @@ def _collect(
 
     unreadable = 0
     for path, found, error in results:
-        if error:
-            fail(error)
-            unreadable += 1
-            continue
         try:
             for f in found:
                 if not keeping(f):
@@ -299,6 +303,9 @@ def _collect(
                 findings.add(f)
                 if fmt in STREAMED:
                     emit_one(f, fmt, out, first=len(findings) == 1)
+            if error:  # from a worker: its findings first, as one process reports them
+                fail(error)
+                unreadable += 1
         except PhraselintError as exc:  # a file that turns out unreadable part-way: named, skipped, exit 2
             fail(str(exc))
             unreadable += 1
