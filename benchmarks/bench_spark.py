@@ -142,7 +142,7 @@ def run_cli(calls: Path) -> dict[str, float]:
         "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
         "print(time.perf_counter()-t,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    cmd = [sys.executable, str(ROOT / "cli.py"), "check", "--conversation", "-q", "--exit-zero"]
+    cmd = [sys.executable, str(ROOT / "cli.py"), "check", "--conversation", "-q", "--exit-zero", "-j", "1"]
     cmd += ["--output-format", "jsonl", str(calls)]
     out = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, check=True, text=True)
     seconds, rss = out.stdout.split()
