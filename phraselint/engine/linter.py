@@ -27,7 +27,7 @@ from .rewrite import (
     load_default_rewriting,
     polite_you,
 )
-from .script import SCRIPTS, detect_script, render, shows_simplified
+from .script import SCRIPTS, detect_script, render
 from .sound import sounds
 
 _MAX_FIX_ROUNDS = 5
@@ -200,7 +200,7 @@ class Linter:
                 hits.append(hit)
         if not hits:
             return []
-        script = self._script(text, script, context)
+        script = _resolve_script(text, script, context)
         return [
             explain(
                 h.candidate.pattern.rule,
@@ -221,7 +221,7 @@ class Linter:
         """The whole message rewritten in each way the catalogue offers (the first is :meth:`rewrite`), every
         one checked clean: a staff member may pick another, and sees exactly the text that will be sent."""
         text = sound_text(text)
-        script = self._script(text, script, context)
+        script = _resolve_script(text, script, context)
         violations = self._violations(text, script, context)
         if not violations:
             return []
@@ -316,25 +316,11 @@ class Linter:
         violation has no rewrite that fits. Every replacement is written in one script, chosen once from the
         whole message (or ``script``; or, where the message shows none, ``context``)."""
         text = sound_text(text)
-        script = self._script(text, script, context)
+        script = _resolve_script(text, script, context)
         if not self.has_candidate(text):
             return text
         violations = self.check(text, script=script, context=context)
         return violations[0].rewrite if violations else text
-
-    def _script(self, text: str, script: str | None, context: str | None) -> str:
-        """The script of rewrites and messages (:func:`_resolve_script`); Hong Kong script for Cantonese that
-        shows neither script (咁都唔明？) where nothing else tells."""
-        resolved = _resolve_script(text, script, context)
-        if (
-            resolved == "simplified"
-            and script in (None, "auto")
-            and context is None
-            and self._context.is_cantonese(text)
-            and not shows_simplified(text)
-        ):
-            return "hk"
-        return resolved
 
     def _excused(self, hit: Hit, folded: Folded, text: str) -> bool:
         """Whether an antipattern of the rule covers the hit, or the words are quoted, reported or talked

@@ -33,12 +33,6 @@ def evidence(text: str) -> tuple[int, int]:
     return n_trad, n_simp
 
 
-def shows_simplified(text: str) -> bool:
-    """Whether ``text`` has a character only simplified script uses."""
-    only = _simplified_only()
-    return any(ch in only for ch in text)
-
-
 @functools.lru_cache(maxsize=1)
 def _simplified_only() -> frozenset[str]:
     """The characters that only simplified script uses: converted by every one of s2t, s2tw and s2hk (台 is
