@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..data.cache import cached, code_fingerprint, key_of
 from ..data.catalogue import builtin_rules_dir, read_yaml
 from ..errors import CatalogueError
 from .normalize import fold_with_map, marked
@@ -83,7 +84,15 @@ def _expand(
 
 @functools.lru_cache(maxsize=8)
 def load_lexicon(paths: tuple[str, ...] = ()) -> Lexicon:
-    """The built-in lexicon, extended (class by class) by the ``lexicon:`` sections of ``paths``."""
+    """The built-in lexicon, extended (class by class) by the ``lexicon:`` sections of ``paths``. Kept on disk,
+    keyed by the files' bytes: reading it means composing its YAML for line numbers and folding every word."""
+    base = builtin_rules_dir() / "lexicon.yml"
+    sources = [Path(f).read_bytes() if Path(f).is_file() else b"" for f in (str(base), *paths)]
+    key = key_of([*sources, repr(paths), code_fingerprint()])
+    return cached("lexicon", key, lambda: _load_lexicon(paths))
+
+
+def _load_lexicon(paths: tuple[str, ...]) -> Lexicon:
     base = builtin_rules_dir() / "lexicon.yml"
     raw: dict[str, list[Any]] = {}
     lines: dict[str, int] = {}
