@@ -32,12 +32,12 @@ def _items(kind: str, cls: str, split: str = "dev") -> list[str]:
 
 
 RECALL_FLOORS = {
-    "rewording": 0.85,
-    "asr": 0.85,
-    "taiwan": 0.8,
-    "cantonese": 0.55,
-    "general": 0.65,
-    "reviews": 0.6,
+    "rewording": 0.95,
+    "asr": 0.93,
+    "taiwan": 0.95,
+    "cantonese": 0.85,
+    "general": 0.9,
+    "reviews": 0.9,
 }
 FALSE_FLAG_CEILINGS = {"polite": 0.02, "quoting": 0.02, "taiwan": 0.03, "cantonese": 0.03, "thirdparty": 0.03}
 
