@@ -128,3 +128,10 @@ def test_a_model_scores_by_the_weights_it_is_given() -> None:
     model = ToneModel({"凶": 5.0, "好": -5.0}, 1.0, ())
     assert model.rude_part("凶") == (0, 1)
     assert model.rude_part("好") is None
+
+
+def test_rules_show_says_the_rule_is_found_by_the_model() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "phraselint", "rules", "show", "rude-tone"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "识别: 语气模型" in done.stdout, done.stdout + done.stderr

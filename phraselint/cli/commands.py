@@ -574,6 +574,8 @@ def rules_show(rule_id: str, rule_files: tuple[str, ...], script: str) -> None:
         return
     click.echo(f"{r.id}  [{r.severity}]  {vocab.situations.get(r.situation)} · {r.category}")
     click.echo(f"  忌语: {to_script(r.phrase, script)}")
+    if r.detector == "tone":
+        click.echo(to_script("  识别: 语气模型（rules/tone.tsv，不按字面匹配）", script))
     for v in r.variants:
         click.echo(f"  变体: {to_script(v.text, script)}" + (f"  ({v.note})" if v.note else ""))
     click.echo(f"  说明: {to_script(r.message, script)}")
