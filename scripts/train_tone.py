@@ -32,7 +32,7 @@ FALSE_FLAGS = 0.01
 HK_FALSE_FLAGS = 0.005
 # Said anywhere in the utterance, these keep the model silent: an apology, reassurance or thanks is not the
 # tone the general clauses forbid (patterns still catch 不好意思，你自己看吧).
-POLITE = "不好意思 对不起 抱歉 请放心 您放心 谢谢 多谢 麻烦您 辛苦您 辛苦了 别介意 请问 唔好意思 唔該 帮您 為您 为您 我帮你 我幫你 幫你睇 请您 給您 给您 带您 帶您 您的 您稍 跟您 向您 陪您 替您"
+POLITE = "不好意思 对不起 抱歉 请放心 您放心 谢谢 多谢 麻烦您 辛苦您 辛苦了 别介意 请问 唔好意思 唔該 帮您 為您 为您 我帮你 我幫你 幫你睇 请您 給您 给您 带您 帶您 您的 您稍 跟您 向您 陪您 替您 麻烦你 麻煩你 请稍等 請稍等 稍等一下 没关系 沒關係 不客气 不客氣 欢迎 歡迎"
 
 
 def devsets(kind: str) -> list[tuple[str, str]]:
