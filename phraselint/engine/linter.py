@@ -104,6 +104,8 @@ class Linter:
         # The tone model, where a selected rule is found by it (rude-tone): a second opinion after the patterns.
         tone_rule = next((r for r in self.rules if r.detector == "tone"), None)
         self._tone = load_tone() if tone_rule is not None else None
+        # a file's lines meet the model up to three times (block test, turn test, check): it remembers
+        self._rude_part = functools.lru_cache(maxsize=4096)(self._tone.rude_part) if self._tone else None
         self._tone_pattern = (
             Pattern(tone_rule, tone_rule.phrase, _NO_PATTERN, None, literal=False)
             if tone_rule is not None
@@ -143,8 +145,8 @@ class Linter:
         block = "\n".join(t.replace("\n", " ") for t in texts)
         anchored = self._finder.lines_with_anchor(folding().prefold_block(block))
         out = {i for i in anchored if i < len(texts) and self._may_match(texts[i])}
-        if self._tone is not None:  # the tone model's second opinion looks at every utterance
-            out.update(i for i, t in enumerate(texts) if i not in out and self._tone.rude_part(t) is not None)
+        if self._rude_part is not None:  # the tone model's second opinion looks at every utterance
+            out.update(i for i, t in enumerate(texts) if i not in out and self._rude_part(t) is not None)
         return sorted(out)
 
     def _may_match(self, text: str) -> bool:
@@ -159,12 +161,11 @@ class Linter:
         """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
         pass for the anchors, then, where one occurs, one for the words every token of a pattern needs; and the tone model, where it is on."""
         text = sound_text(text)
-        if self._tone is not None and self._tone.rude_part(text) is not None:
-            return True
-        if not self._finder.has_candidate(self._prefold(text)):
-            return False
-        viable = self._finder.viable(fold(text))
-        return bool(viable[0] or viable[1])
+        if self._finder.has_candidate(self._prefold(text)):
+            viable = self._finder.viable(fold(text))
+            if viable[0] or viable[1]:
+                return True
+        return self._rude_part is not None and self._rude_part(text) is not None
 
     def check(self, text: str, *, script: str | None = None, context: str | None = None) -> list[Violation]:
         """Every violation in one utterance or message, in order of position, each carrying the utterance
@@ -351,9 +352,9 @@ class Linter:
     def _tone_hit(self, text: str) -> tuple[Folded, list[Hit]] | None:
         """The tone model's finding where no pattern found one (phraselint.engine.tone): the part of the
         utterance that sounds rude, unless quoted, reported, taught or said of someone else."""
-        if self._tone is None or self._tone_pattern is None:
+        if self._rude_part is None or self._tone_pattern is None:
             return None
-        part = self._tone.rude_part(text)
+        part = self._rude_part(text)
         if part is None:
             return None
         start, end = part
