@@ -6,9 +6,10 @@
 Rude: the development sets' tuned halves (tests/devsets/rude-*-{dev,v2dev,v3dev,v4dev}.yml) and the catalogue's
 flag examples. Innocent: the tuned halves of the pass sets, the catalogue's pass examples, the standard phrases
 and every fifth utterance of HKCanCor (real Hong Kong conversation; pycantonese). The held-out halves are never
-read. The threshold: a model is trained five times, each time without a fifth of the data, and scores that
-fifth; the threshold lets through about 1 in 100 of the innocent Mandarin, Taiwan and Cantonese utterances of
-the pass sets by those out-of-fold scores (and no more than 1 in 200 of HKCanCor's).
+read. The thresholds: a model is trained five times, each time without a fifth of the data, and scores that
+fifth; each threshold lets through about 1 in 100 of the innocent utterances of the pass sets by those
+out-of-fold scores — one for Mandarin and Taiwan speech, one for Cantonese (which scores lower), the latter
+also letting through no more than 1 in 200 of HKCanCor's utterances.
 Deterministic: the same data gives the same file, byte for byte (tests/test_tone.py checks it).
 """
 
@@ -69,24 +70,28 @@ def build() -> tuple[ToneModel, list[str]]:
     hk_check = hk[2::5]
     positive = [t for _c, t in rude] + flag
     negative = [t for _c, t in innocent] + ok + standard + hk_train
-    # out-of-fold scores of the innocent classes: fold k holds every FOLDS-th text from k
-    held_scores: list[float] = []
+    # out-of-fold scores of the innocent classes: fold k holds every FOLDS-th text from k; Cantonese speech
+    # (the Cantonese words of rules/context.yml) scores lower than Mandarin and gets its own threshold
+    from phraselint.engine.context import load_context
+    from phraselint.engine.lexicon import load_lexicon
+
+    context = load_context(load_lexicon())
+    held: dict[bool, list[float]] = {False: [], True: []}
     for k in range(FOLDS):
         weights = train(
             [t for i, t in enumerate(positive) if i % FOLDS != k],
             [t for i, t in enumerate(negative) if i % FOLDS != k],
         )
         model = ToneModel(weights, 0.0, ())
-        held_scores += [
-            model.worst(t)[0] for i, (c, t) in enumerate(innocent) if i % FOLDS == k and c in INNOCENT_CLASSES
-        ]
-    held_scores.sort()
-    threshold = held_scores[int((1 - FALSE_FLAGS) * len(held_scores))]
+        for i, (c, t) in enumerate(innocent):
+            if i % FOLDS == k and c in INNOCENT_CLASSES:
+                held[context.is_cantonese(t)].append(model.worst(t)[0])
+    threshold, cantonese = (sorted(held[x])[int((1 - FALSE_FLAGS) * len(held[x]))] for x in (False, True))
     weights = train(positive, negative)
-    model = ToneModel(weights, threshold, tuple(POLITE.split()))
+    model = ToneModel(weights, 0.0, ())
     hk_scores = sorted(model.worst(t)[0] for t in hk_check)
-    threshold = max(threshold, hk_scores[int((1 - HK_FALSE_FLAGS) * len(hk_scores))])
-    model = ToneModel(weights, round(threshold, 4), tuple(POLITE.split()))
+    cantonese = max(cantonese, hk_scores[int((1 - HK_FALSE_FLAGS) * len(hk_scores))])
+    model = ToneModel(weights, round(threshold, 4), tuple(POLITE.split()), round(cantonese, 4))
     header = [
         "The tone model of phraselint (phraselint/engine/tone.py), written by scripts/train_tone.py: do not edit.",
         f"Trained on {len(positive)} rude and {len(negative)} innocent texts (the development sets' tuned halves,",

@@ -135,3 +135,15 @@ def test_rules_show_says_the_rule_is_found_by_the_model() -> None:
         [sys.executable, "-m", "phraselint", "rules", "show", "rude-tone"], capture_output=True, text=True
     )
     assert done.returncode == 0 and "识别: 语气模型" in done.stdout, done.stdout + done.stderr
+
+
+def test_cantonese_speech_is_judged_by_its_own_threshold() -> None:
+    """Cantonese scores lower than Mandarin (fewer rude Cantonese texts to learn from, and real Hong Kong
+    talk among the innocent ones): the trainer gives it its own threshold, and the Linter uses it for an
+    utterance with Cantonese words."""
+    model = ToneModel({"凶": 5.0}, 10.0, (), 1.0)
+    assert model.rude_part("凶", cantonese=True) == (0, 1)
+    assert model.rude_part("凶") is None
+    shipped = load_tone()
+    assert shipped is not None and shipped.cantonese_threshold is not None
+    assert "threshold.cantonese" in (ROOT / "rules" / "tone.tsv").read_text(encoding="utf-8")

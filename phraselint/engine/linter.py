@@ -105,7 +105,7 @@ class Linter:
         tone_rule = next((r for r in self.rules if r.detector == "tone"), None)
         self._tone = load_tone() if tone_rule is not None else None
         # a file's lines meet the model up to three times (block test, turn test, check): it remembers
-        self._rude_part = functools.lru_cache(maxsize=4096)(self._tone.rude_part) if self._tone else None
+        self._rude_part = functools.lru_cache(maxsize=4096)(self._tone_verdict) if self._tone else None
         self._tone_pattern = (
             Pattern(tone_rule, tone_rule.phrase, _NO_PATTERN, None, literal=False)
             if tone_rule is not None
@@ -348,6 +348,10 @@ class Linter:
             ):
                 hits.append(hit)
         return folded, hits
+
+    def _tone_verdict(self, text: str) -> tuple[int, int] | None:
+        assert self._tone is not None
+        return self._tone.rude_part(text, self._context.is_cantonese(text))
 
     def _tone_hit(self, text: str) -> tuple[Folded, list[Hit]] | None:
         """The tone model's finding where no pattern found one (phraselint.engine.tone): the part of the

@@ -13,7 +13,8 @@ else, or said with an apology or an offer of help in the same utterance (the con
 and the politeness words of ``rules/tone.tsv``). Its finding is a ``warning`` of the rule ``rude-tone``.
 
 The threshold is chosen by the trainer from scores each text got from a model trained without it (five folds),
-so that about one polite utterance in a hundred of the training sets' innocent classes would pass it.
+so that about one innocent utterance in a hundred of the training sets would pass it: one threshold for
+Mandarin and Taiwan speech, one for Cantonese (which scores lower).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class ToneModel:
     weights: dict[str, float]
     threshold: float
     polite: tuple[str, ...]  # words (light-folded) that, anywhere in the utterance, keep the model silent
+    cantonese_threshold: float | None = None  # Cantonese speech scores lower: its own threshold
 
     def worst(self, text: str) -> tuple[float, int, int]:
         """The highest-scoring part of ``text``: (score, start, end). A part's score is the sum of the weights
@@ -105,11 +107,15 @@ class ToneModel:
                     best = (score, s, e)
         return best
 
-    def rude_part(self, text: str) -> tuple[int, int] | None:
-        """Where ``text`` sounds rude to the model, or None. The politeness words are checked here; the
-        caller checks the context (quotation, reporting, training talk)."""
+    def rude_part(self, text: str, cantonese: bool = False) -> tuple[int, int] | None:
+        """Where ``text`` sounds rude to the model, or None; ``cantonese``: the text is Cantonese speech,
+        judged by its own threshold. The politeness words are checked here; the caller checks the context
+        (quotation, reporting, training talk)."""
         score, s, e = self.worst(text)
-        if score <= self.threshold:
+        threshold = self.threshold
+        if cantonese and self.cantonese_threshold is not None:
+            threshold = self.cantonese_threshold
+        if score <= threshold:
             return None
         said = light_fold(text)
         if any(p in said for p in self.polite):
@@ -139,6 +145,8 @@ def train(positive: Iterable[str], negative: Iterable[str], min_count: int = 2) 
 def dump(model: ToneModel, header: Sequence[str]) -> str:
     lines = [f"# {h}" if h else "#" for h in header]
     lines.append(f"threshold\t{model.threshold:.4f}")
+    if model.cantonese_threshold is not None:
+        lines.append(f"threshold.cantonese\t{model.cantonese_threshold:.4f}")
     lines.append("polite\t" + " ".join(model.polite))
     lines.extend(f"{g}\t{w:.3f}" for g, w in sorted(model.weights.items()))
     return "\n".join(lines) + "\n"
@@ -147,6 +155,7 @@ def dump(model: ToneModel, header: Sequence[str]) -> str:
 def parse(text: str, path: str) -> ToneModel:
     weights: dict[str, float] = {}
     threshold: float | None = None
+    cantonese: float | None = None
     polite: tuple[str, ...] = ()
     for number, line in enumerate(text.split("\n"), 1):
         if not line or line.startswith("#"):
@@ -156,13 +165,15 @@ def parse(text: str, path: str) -> ToneModel:
             raise CatalogueError("a tone model line is 'feature<TAB>weight'", path, number)
         if key == "threshold":
             threshold = _number(value, path, number)
+        elif key == "threshold.cantonese":
+            cantonese = _number(value, path, number)
         elif key == "polite":
             polite = tuple(light_fold(w) for w in value.split())
         else:
             weights[key] = _number(value, path, number)
     if threshold is None:
         raise CatalogueError("the tone model has no 'threshold' line", path, 1)
-    return ToneModel(weights, threshold, polite)
+    return ToneModel(weights, threshold, polite, cantonese)
 
 
 def _number(value: str, path: str, line: int) -> float:
