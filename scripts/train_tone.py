@@ -31,9 +31,6 @@ INNOCENT_CLASSES = ("polite", "thirdparty", "chat", "taiwan", "cantonese")
 FOLDS = 5
 FALSE_FLAGS = 0.01
 HK_FALSE_FLAGS = 0.005
-# Said anywhere in the utterance, these keep the model silent: an apology, reassurance or thanks is not the
-# tone the general clauses forbid (patterns still catch 不好意思，你自己看吧).
-POLITE = "不好意思 对不起 抱歉 请放心 您放心 谢谢 多谢 麻烦您 辛苦您 辛苦了 别介意 请问 唔好意思 唔該 帮您 為您 为您 我帮你 我幫你 幫你睇 请您 給您 给您 带您 帶您 您的 您稍 跟您 向您 陪您 替您 麻烦你 麻煩你 请稍等 請稍等 稍等一下 没关系 沒關係 不客气 不客氣 欢迎 歡迎"
 
 
 def devsets(kind: str) -> list[tuple[str, str]]:
@@ -47,11 +44,14 @@ def devsets(kind: str) -> list[tuple[str, str]]:
 
 
 def catalogue() -> tuple[list[str], list[str], list[str]]:
-    rules = yaml.safe_load((ROOT / "rules" / "forbidden.yml").read_text(encoding="utf-8"))["rules"]
-    flag = [e for r in rules if r["id"] != "rude-tone" for e in r.get("examples", {}).get("flag", [])]
-    ok = [e for r in rules for e in r.get("examples", {}).get("pass", [])]
-    standard = yaml.safe_load((ROOT / "rules" / "standard.yml").read_text(encoding="utf-8"))["phrases"]
-    return flag, ok, [p["text"] for p in standard]
+    """The catalogue's flag examples (but those of the model's own rule: they test it), pass examples and
+    standard phrases, read by the catalogue's loader."""
+    from phraselint.data.catalogue import load_catalogue
+
+    rules = load_catalogue().rules
+    flag = [e for r in rules if r.detector != "tone" for e in r.flag_examples]
+    ok = [e for r in rules for e in r.pass_examples]
+    return flag, ok, [p.text for p in load_catalogue().standard]
 
 
 def hkcancor() -> list[str]:
@@ -82,21 +82,22 @@ def build() -> tuple[ToneModel, list[str]]:
             [t for i, t in enumerate(positive) if i % FOLDS != k],
             [t for i, t in enumerate(negative) if i % FOLDS != k],
         )
-        model = ToneModel(weights, 0.0, ())
+        model = ToneModel(weights, 0.0)
         for i, (c, t) in enumerate(innocent):
             if i % FOLDS == k and c in INNOCENT_CLASSES:
                 held[context.is_cantonese(t)].append(model.worst(t)[0])
     threshold, cantonese = (sorted(held[x])[int((1 - FALSE_FLAGS) * len(held[x]))] for x in (False, True))
     weights = train(positive, negative)
-    model = ToneModel(weights, 0.0, ())
+    model = ToneModel(weights, 0.0)
     hk_scores = sorted(model.worst(t)[0] for t in hk_check)
     cantonese = max(cantonese, hk_scores[int((1 - HK_FALSE_FLAGS) * len(hk_scores))])
-    model = ToneModel(weights, round(threshold, 4), tuple(POLITE.split()), round(cantonese, 4))
+    model = ToneModel(weights, round(threshold, 4), round(cantonese, 4))
     header = [
         "The tone model of phraselint (phraselint/engine/tone.py), written by scripts/train_tone.py: do not edit.",
         f"Trained on {len(positive)} rude and {len(negative)} innocent texts (the development sets' tuned halves,",
         "the catalogue's examples, the standard phrases, every fifth utterance of HKCanCor).",
-        "Lines: 'threshold', 'polite' (words that keep the model silent), then feature<TAB>naive Bayes log-odds;",
+        "Lines: 'threshold', 'threshold.cantonese', then feature<TAB>naive Bayes log-odds (the words that keep",
+        "the model silent are rules/context.yml's 'polite');",
         "a feature is a 1-3-gram of the script-folded text (light_fold: punctuation and space are '|').",
         "",
     ]

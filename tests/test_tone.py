@@ -91,7 +91,7 @@ def test_it_is_found_in_files_too(tmp_path: Path) -> None:
     [
         ("threshold\t2.5\n不知道\tmany\n", "'many' is not a number"),
         ("threshold\tnan\n", "not a finite number"),
-        ("polite\t谢谢\n你\t1.0\n", "no 'threshold' line"),
+        ("你\t1.0\n", "no 'threshold' line"),
         ("threshold\t1\n不知道 1.0\n", "feature<TAB>weight"),
     ],
 )
@@ -125,7 +125,7 @@ def test_every_part_scored_lies_in_one_utterance_and_long_clauses_are_windowed()
 
 
 def test_a_model_scores_by_the_weights_it_is_given() -> None:
-    model = ToneModel({"凶": 5.0, "好": -5.0}, 1.0, ())
+    model = ToneModel({"凶": 5.0, "好": -5.0}, 1.0)
     assert model.rude_part("凶") == (0, 1)
     assert model.rude_part("好") is None
 
@@ -141,7 +141,7 @@ def test_cantonese_speech_is_judged_by_its_own_threshold() -> None:
     """Cantonese scores lower than Mandarin (fewer rude Cantonese texts to learn from, and real Hong Kong
     talk among the innocent ones): the trainer gives it its own threshold, and the Linter uses it for an
     utterance with Cantonese words."""
-    model = ToneModel({"凶": 5.0}, 10.0, (), 1.0)
+    model = ToneModel({"凶": 5.0}, 10.0, 1.0)
     assert model.rude_part("凶", cantonese=True) == (0, 1)
     assert model.rude_part("凶") is None
     shipped = load_tone()

@@ -29,7 +29,7 @@ from .rewrite import (
 )
 from .script import SCRIPTS, detect_script, render
 from .sound import sounds
-from .tone import load_tone
+from .tone import light_fold, load_tone
 
 _MAX_FIX_ROUNDS = 5
 _LONGEST_REWRITE = 2000
@@ -117,6 +117,7 @@ class Linter:
                 self._slots_of.setdefault(pattern.rule.id, set()).add(pattern.slot)
         self._context = load_context(self.lexicon)
         self._quote_marks = frozenset(c for pair in self._context.quotes for c in pair)
+        self._polite = tuple(light_fold(w) for w in self._context.polite)
         self._antipatterns: dict[str, tuple[Compiled, ...]] = {}
         for rule in self.rules:
             if rule.antipatterns:
@@ -350,12 +351,18 @@ class Linter:
         return folded, hits
 
     def _tone_verdict(self, text: str) -> tuple[int, int] | None:
+        """Where the tone model hears rudeness in ``text``, unless a polite word stands anywhere in it."""
         assert self._tone is not None
-        return self._tone.rude_part(text, self._context.is_cantonese(text))
+        part = self._tone.rude_part(text, self._context.is_cantonese(text))
+        if part is None:
+            return None
+        said = light_fold(text)
+        return None if any(w in said for w in self._polite) else part
 
     def _tone_hit(self, text: str) -> tuple[Folded, list[Hit]] | None:
         """The tone model's finding where no pattern found one (phraselint.engine.tone): the part of the
-        utterance that sounds rude, unless quoted, reported, taught or said of someone else."""
+        utterance that sounds rude. More cautious than a pattern's: silent where the utterance has any
+        quotation mark or talk about phrases anywhere, or another person as the subject."""
         if self._rude_part is None or self._tone_pattern is None:
             return None
         part = self._rude_part(text)
@@ -370,14 +377,12 @@ class Linter:
         if lo is None or hi is None or hi < lo:
             return None
         hit = Hit(Candidate(self._tone_pattern, lo, hi + 1), lo, hi + 1)
-        context = self._context
         mtext, _index = marked(folded, BOUNDARY)
         if (
-            any(c.run(mtext) for c in context.meta)
-            or context.reported_speech(text, folded, lo, start)
-            or context.about_someone_else(folded, lo)
-            or context.about_phrases(folded, lo)
+            any(c.run(mtext) for c in self._context.meta)
+            or self._context.about_someone_else(folded, lo)
             or self._allowed(hit, folded.text)
+            or self._excused(hit, folded, text)
         ):
             return None
         return folded, [hit]

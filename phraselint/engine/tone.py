@@ -9,8 +9,8 @@ development sets' tuned halves, the catalogue's examples, the standard phrases a
 (HKCanCor), and shipped as data in ``rules/tone.tsv``.
 
 It speaks only where no pattern did, and never where the words are quoted, taught, reported, said of someone
-else, or said with an apology or an offer of help in the same utterance (the context of ``rules/context.yml``
-and the politeness words of ``rules/tone.tsv``). Its finding is a ``warning`` of the rule ``rude-tone``.
+else, or said with an apology or an offer of help in the same utterance (the context of ``rules/context.yml``,
+its ``polite`` words among them). Its finding is a ``warning`` of the rule ``rude-tone``.
 
 The threshold is chosen by the trainer from scores each text got from a model trained without it (five folds),
 so that about one innocent utterance in a hundred of the training sets would pass it: one threshold for
@@ -79,7 +79,6 @@ def spans(folded: str) -> list[tuple[int, int]]:
 class ToneModel:
     weights: dict[str, float]
     threshold: float
-    polite: tuple[str, ...]  # words (light-folded) that, anywhere in the utterance, keep the model silent
     cantonese_threshold: float | None = None  # Cantonese speech scores lower: its own threshold
 
     def worst(self, text: str) -> tuple[float, int, int]:
@@ -109,16 +108,13 @@ class ToneModel:
 
     def rude_part(self, text: str, cantonese: bool = False) -> tuple[int, int] | None:
         """Where ``text`` sounds rude to the model, or None; ``cantonese``: the text is Cantonese speech,
-        judged by its own threshold. The politeness words are checked here; the caller checks the context
-        (quotation, reporting, training talk)."""
+        judged by its own threshold. The caller checks the context (politeness, quotation, reporting,
+        training talk)."""
         score, s, e = self.worst(text)
         threshold = self.threshold
         if cantonese and self.cantonese_threshold is not None:
             threshold = self.cantonese_threshold
         if score <= threshold:
-            return None
-        said = light_fold(text)
-        if any(p in said for p in self.polite):
             return None
         return s, e
 
@@ -147,7 +143,6 @@ def dump(model: ToneModel, header: Sequence[str]) -> str:
     lines.append(f"threshold\t{model.threshold:.4f}")
     if model.cantonese_threshold is not None:
         lines.append(f"threshold.cantonese\t{model.cantonese_threshold:.4f}")
-    lines.append("polite\t" + " ".join(model.polite))
     lines.extend(f"{g}\t{w:.3f}" for g, w in sorted(model.weights.items()))
     return "\n".join(lines) + "\n"
 
@@ -156,7 +151,6 @@ def parse(text: str, path: str) -> ToneModel:
     weights: dict[str, float] = {}
     threshold: float | None = None
     cantonese: float | None = None
-    polite: tuple[str, ...] = ()
     for number, line in enumerate(text.split("\n"), 1):
         if not line or line.startswith("#"):
             continue
@@ -167,13 +161,11 @@ def parse(text: str, path: str) -> ToneModel:
             threshold = _number(value, path, number)
         elif key == "threshold.cantonese":
             cantonese = _number(value, path, number)
-        elif key == "polite":
-            polite = tuple(light_fold(w) for w in value.split())
         else:
             weights[key] = _number(value, path, number)
     if threshold is None:
         raise CatalogueError("the tone model has no 'threshold' line", path, 1)
-    return ToneModel(weights, threshold, polite, cantonese)
+    return ToneModel(weights, threshold, cantonese)
 
 
 def _number(value: str, path: str, line: int) -> float:
