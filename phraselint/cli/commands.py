@@ -44,8 +44,10 @@ if TYPE_CHECKING:
     from ..check.baseline import Baseline
     from ..check.conversation import ConversationRules
     from ..check.files import Finding, Reading, Roles
+    from ..check.parts import PartFindings
     from ..engine.linter import Linter
     from ..output.render import Tally
+    from ..read.split import Part
 
 
 class _LazyGroup(click.Group):
@@ -120,8 +122,9 @@ def _lint_one(job: Job) -> tuple[str, list[Finding], str | None]:
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Check this many files in parallel (default: the number of cores; -j 1: one process). The "
-    "catalogue is loaded once, before the workers start.",
+    help="Check with this many worker processes (default: the number of cores; -j 1: one process): many "
+    "files side by side, and a large file in parts. The catalogue is loaded once, before the workers start; "
+    "the output is that of -j 1.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option(
@@ -209,14 +212,17 @@ def check(
         _conversation_rules(settings, conversation_rules)  # load and check them once, before any output
         lint_one = functools.partial(_lint_whole, conversation_rules)
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(files) > 1 and "-" not in files:
+    planned = _first_plan(jobs_list, jobs) if jobs > 1 and lint_one is _lint_one else None
+    if jobs > 1 and "-" not in files and (len(files) > 1 or planned is not None):
         import multiprocessing
 
         # fork, where there is one: the workers start with the catalogue the parent has loaded and checked
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
-            results: Iterable[tuple[Any, ...]] = pool.map(lint_one, jobs_list, chunksize=1)
+        units = _units(jobs_list, lint_one, jobs, planned)
+        workers = jobs if any(_size(f) >= 2 * MIN_PART for f in files) else min(jobs, len(files))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = _by_file(_in_order(pool, units, window=2 * jobs))
             unreadable = _collect(_noting(results, skipped), collect_fmt, out, findings, keeping)
     elif lint_one is _lint_one:  # one process: stream each file's findings as they are found
         unreadable = _collect(map(_lint_streamed, jobs_list), collect_fmt, out, findings, keeping)
@@ -256,6 +262,142 @@ def _lint_streamed(job: Job) -> tuple[str, Iterator[Finding], None]:
     settings, path, reading, name = job
     linter, roles = worker(settings)
     return name, lint_file(path, linter, roles, reading, name), None
+
+
+# A large file is checked in parts side by side (check/parts.py): parts of about a quarter of each worker's share,
+# so that the workers finish together, within bounds. Under MIN_PART a part costs more to hand over than it saves
+# (a file smaller than two is checked whole); over MAX_PART the findings the parent holds for the parts still
+# ahead of the one it writes would grow with the file.
+MIN_PART = 1 << 20
+MAX_PART = 4 << 20
+
+
+def _part_size(size: int, jobs: int) -> int:
+    return max(MIN_PART, min(MAX_PART, size // (4 * jobs)))
+
+
+def _first_plan(jobs_list: Sequence[Job], jobs: int) -> tuple[Reading, int, Iterator[Part]] | None:
+    """How the first file is read in parts, or None for a file read whole (for one file, no worker then)."""
+    from ..check.parts import plan
+
+    if not jobs_list or jobs_list[0][1] == "-":
+        return None
+    _settings, path, reading, name = jobs_list[0]
+    return plan(path, reading, name, _part_size(_size(path), jobs), MIN_PART)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+# What a worker is given: a function, its arguments, and (for a part of a file) whether it is the file's last part.
+Unit = tuple[Callable[..., Any], tuple[Any, ...], "bool | None"]
+
+
+def _units(
+    jobs_list: Sequence[Job],
+    lint_one: Callable[..., Any],
+    jobs: int,
+    first: tuple[Reading, int, Iterator[Part]] | None,
+) -> Iterator[Unit]:
+    """The work, in the order of the output: each file whole (``lint_one``), or in parts when it is large and
+    can be cut (phrase checks only: --conversation reads each transcript whole). A file is planned when its
+    turn comes, and its parts are found as the workers take them."""
+    from ..check.parts import plan
+
+    for k, job in enumerate(jobs_list):
+        settings, path, reading, name = job
+        planned = None
+        if lint_one is _lint_one and path != "-":
+            planned = first if k == 0 else plan(path, reading, name, _part_size(_size(path), jobs), MIN_PART)
+        if planned is None:
+            yield lint_one, (job,), None
+            continue
+        part_reading, size, found = planned
+        part_job = (settings, path, part_reading, name)
+        try:
+            for part in found:
+                yield _lint_part, (part_job, part), part.end == size
+        except PhraselintError as exc:  # the file became unreadable while it was being cut
+            yield _unreadable, (name, str(exc)), True
+
+
+def _in_order(
+    pool: ProcessPoolExecutor, units: Iterator[Unit], window: int
+) -> Iterator[tuple[Any, bool | None]]:
+    """Each unit's result with its last-part flag, in the order of ``units``, with at most ``window`` units
+    handed to the workers and not yet written out (the results held stay few, whatever the input)."""
+    from collections import deque
+    from concurrent.futures import Future
+
+    pending: deque[tuple[Future[Any], bool | None]] = deque()
+    for func, args, last in units:
+        pending.append((pool.submit(func, *args), last))
+        if len(pending) >= window:
+            future, flag = pending.popleft()
+            yield future.result(), flag
+    while pending:
+        future, flag = pending.popleft()
+        yield future.result(), flag
+
+
+def _by_file(results: Iterator[tuple[Any, bool | None]]) -> Iterator[tuple[Any, ...]]:
+    """The results of whole files as they are, and the parts of a file as one result of the file, as the file
+    read whole gives it (check/parts.py ``findings_of_parts``)."""
+    from ..check.parts import findings_of_parts
+
+    for result, last in results:
+        if last is None:
+            yield result
+            continue
+        parts = _Parts(result, last, results)
+        yield result.name, findings_of_parts(parts), None
+        for _rest in parts:  # those after a part that could not be read: not reported
+            pass
+
+
+class _Parts:
+    """The results of the parts of one file, in order, taken from the shared stream of results as they are
+    written out."""
+
+    def __init__(self, first: PartFindings, last: bool, results: Iterator[tuple[Any, bool | None]]) -> None:
+        self._first: PartFindings | None = first
+        self._done = last
+        self._results = results
+
+    def __iter__(self) -> Iterator[PartFindings]:
+        return self
+
+    def __next__(self) -> PartFindings:
+        if self._first is not None:
+            part, self._first = self._first, None
+            return part
+        if self._done:
+            raise StopIteration
+        part, last = next(self._results)
+        self._done = bool(last)
+        return part  # type: ignore[no-any-return]
+
+
+def _lint_part(job: Job, part: Part) -> PartFindings:
+    """One part of a large file (for a worker process)."""
+    from ..check.parts import PartFindings, lint_part
+
+    settings, path, reading, name = job
+    linter, roles = worker(settings)
+    try:
+        return lint_part(path, linter, roles, reading, name, part)
+    except Exception as exc:  # phraselint's fault: named, and the other files still checked
+        return PartFindings(name, [], error=internal_error(exc, name))
+
+
+def _unreadable(name: str, message: str) -> PartFindings:
+    from ..check.parts import PartFindings
+
+    return PartFindings(name, [], error=message)
 
 
 class _Keeping:
