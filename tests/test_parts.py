@@ -7,6 +7,8 @@ import codecs
 import functools
 import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from phraselint.data.settings import load_settings
 from phraselint.engine.linter import Linter
 from phraselint.errors import PhraselintError
 from phraselint.output.render import as_dict
+from phraselint.read.split import Sizes
 from phraselint.read.transcript import Turn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,7 +185,7 @@ def _read(findings: object) -> tuple[list[dict[str, object]], str | None]:
 def whole_and_parts(path: str, target: int, minimum: int) -> tuple[object, object, int]:
     linter, roles = linter_and_roles()
     whole = _read(lint_file(path, linter, roles, DETECTED))
-    planned = plan(path, DETECTED, path, target, minimum)
+    planned = plan(path, DETECTED, path, Sizes(minimum, max(target, minimum), 1))
     if planned is None:
         return whole, whole, 1
     reading, _size, found = planned
@@ -320,6 +323,7 @@ def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Parts of a few KiB, so that a transcript of a test is cut in many."""
     monkeypatch.setattr(commands, "MIN_PART", 1024)
     monkeypatch.setattr(commands, "MAX_PART", 4096)
+    monkeypatch.setattr(commands, "BATCH_BYTES", 1024)  # a file in parts is never in a batch of small files
 
 
 def same_for_every_jobs(
@@ -338,8 +342,12 @@ def test_the_fixtures_cut_everywhere_print_the_same(
 ) -> None:
     monkeypatch.setattr(commands, "MIN_PART", 1)
     monkeypatch.setattr(commands, "MAX_PART", 64)
+    monkeypatch.setattr(commands, "BATCH_BYTES", 1)
     out, err, code = same_for_every_jobs(runner, ["--format", fmt, str(FIXTURES)])
     assert code == 1 and out and not err
+    monkeypatch.setattr(commands, "BATCH_FILES", 3)  # small files in batches, each whole
+    monkeypatch.setattr(commands, "BATCH_BYTES", 1 << 20)
+    assert same_for_every_jobs(runner, ["--format", fmt, str(FIXTURES)]) == (out, err, code)
 
 
 @pytest.mark.parametrize(
@@ -399,7 +407,7 @@ def test_a_file_at_the_real_sizes_is_cut_and_prints_the_same(runner: CliRunner, 
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     size = path.stat().st_size
     assert size > 2 * commands.MIN_PART
-    planned = plan(str(path), DETECTED, str(path), commands._part_size(size, 2), commands.MIN_PART)
+    planned = plan(str(path), DETECTED, str(path), commands._sizes(2))
     assert planned is not None and len(list(planned[2])) >= 2
     out, _err, code = same_for_every_jobs(runner, ["--format", "jsonl", str(path)], jobs=(1, 2))
     assert code == 1 and out.count("\n") >= 40
@@ -408,10 +416,7 @@ def test_a_file_at_the_real_sizes_is_cut_and_prints_the_same(runner: CliRunner, 
 def test_a_small_file_is_not_cut(tmp_path: Path) -> None:
     path = tmp_path / "t.txt"
     path.write_bytes(transcript("labelled", 1, 200)[0])
-    assert (
-        plan(str(path), DETECTED, str(path), commands._part_size(path.stat().st_size, 16), commands.MIN_PART)
-        is None
-    )
+    assert plan(str(path), DETECTED, str(path), commands._sizes(16)) is None
 
 
 def test_baselines_are_the_same_in_parts(runner: CliRunner, small_parts: None, tmp_path: Path) -> None:
@@ -427,6 +432,12 @@ def test_baselines_are_the_same_in_parts(runner: CliRunner, small_parts: None, t
     assert written[0] == written[1] and written[0].count('"justified"') > 20
     out, _err, code = same_for_every_jobs(runner, ["--baseline", "b1.json", "t.txt"])
     assert code == 0 and "未发现服务忌语" in out
+    (tmp_path / "phraselint.toml").write_text(
+        '[per-file-ignores]\n"t.txt" = ["dont-know"]\n', encoding="utf-8"
+    )
+    out, _err, code = same_for_every_jobs(runner, ["--format", "jsonl", "t.txt"])  # ignored by the workers
+    rules = {json.loads(line)["rule"] for line in out.splitlines()}
+    assert code == 1 and rules and "dont-know" not in rules
 
 
 def test_standard_input_and_conversations_are_read_whole(
@@ -438,3 +449,18 @@ def test_standard_input_and_conversations_are_read_whole(
     piped = [runner.invoke(main, ["check", "-j", j, "-"], input=data) for j in ("1", "2")]
     assert piped[0].stdout == piped[1].stdout and piped[0].exit_code == piped[1].exit_code
     same_for_every_jobs(runner, ["--conversation", "--format", "jsonl", str(path)])
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path, jobs: str) -> None:
+    """`check … | head -1`: exit 1, no error, and the work still queued for the workers dropped."""
+    data = transcript("labelled", 12, 3000)[0]
+    for k in range(40):
+        (tmp_path / f"t{k:02d}.txt").write_bytes(data)
+    command = [sys.executable, str(ROOT / "cli.py"), "check", "-j", jobs, "--format", "jsonl", str(tmp_path)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith(b'{"path": ')
+        process.stdout.close()
+        error = process.stderr.read()
+        assert process.wait(timeout=120) == 1 and error == b""

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from phraselint.errors import InputError
 from phraselint.read.decode import open_part, read_lines
-from phraselint.read.split import SPLIT_CODECS, Part, parts, splittable
+from phraselint.read.split import SPLIT_CODECS, Part, Sizes, parts, splittable
 
 LINES = [
     "工作人员:您好，请问您办理什么业务？",
@@ -30,7 +30,8 @@ def _write(path: Path, data: bytes) -> str:
 
 
 def _parts(path: str, fmt: str, target: int, minimum: int) -> list[Part]:
-    return list(parts(path, fmt, Path(path).stat().st_size, target, minimum))
+    """Parts of ``target`` bytes (at least ``minimum``)."""
+    return list(parts(path, fmt, Path(path).stat().st_size, Sizes(minimum, max(target, minimum), 1)))
 
 
 def _read_parts(path: str, codec: str, found: list[Part]) -> list[list[str]]:
@@ -114,6 +115,16 @@ def test_the_last_part_is_never_smaller_than_the_minimum(tmp_path: Path) -> None
     found = _parts(path, "plain", 44, 30)
     assert [(p.start, p.end) for p in found] == [(0, 44), (44, 110)]  # not a third part of 22 bytes
     assert len(_parts(path, "plain", 44, 60)) == 1
+
+
+def test_parts_shrink_towards_the_end(tmp_path: Path) -> None:
+    path = _write(tmp_path / "t.txt", b"0123456789\n" * 1000)  # 11,000 bytes
+    found = list(parts(path, "plain", 11_000, Sizes(1000, 3000, 4)))
+    lengths = [p.end - p.start for p in found]
+    # a quarter of what is left, so shrinking
+    assert lengths[0] == 2750 and lengths[:-1] == sorted(lengths[:-1], reverse=True)
+    assert 1000 <= lengths[-2] < 1100 and 1000 <= lengths[-1] < 2000 + 11  # the last takes in the rest
+    assert sum(lengths) == 11_000
 
 
 def test_what_can_be_cut() -> None:

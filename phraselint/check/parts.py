@@ -28,40 +28,40 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from ..engine.linter import Linter
 from ..errors import InputError, PhraselintError
 from ..read.decode import open_part, open_text
 from ..read.formats import Clock, detect_format
-from ..read.split import Part, parts, splittable
+from ..read.split import Part, Sizes, parts, splittable
 from .files import HEAD_LINES, FileScript, Finding, Reading, Roles, check_turns, checked_turns, turns_to_check
 from .suppress import Suppressions
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
-class PartFindings:
+class PartFindings(Generic[T]):
     """What one part of a file (named ``name``) gives: its findings in order; the suppression comments in it that silenced
     nothing (reported after every finding of the file); the records it could not read, as messages; and the
     error that stopped its reading, if one did (the findings before it stand; the parts after it are not
     reported, as the whole file's check stops there)."""
 
     name: str
-    findings: list[Finding]
-    unused: list[Finding] = field(default_factory=list)
+    findings: list[T]  # Finding, or what stands for it (the command line's findings as printed)
+    unused: list[T] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     error: str | None = None
 
 
-def plan(
-    path: str, reading: Reading, name: str, target: int, minimum: int
-) -> tuple[Reading, int, Iterator[Part]] | None:
-    """How to read a file in parts of about ``target`` bytes (at least ``minimum``): its format and encoding
-    settled, its size, and its parts, found as they are asked for; None for a file to read whole (smaller than
-    two parts, in a format or an encoding that cannot be cut, or one whose first lines cannot be read: reading
-    it whole reports why)."""
+def plan(path: str, reading: Reading, name: str, sizes: Sizes) -> tuple[Reading, int, Iterator[Part]] | None:
+    """How to read a file in parts of ``sizes``: its format and encoding settled, its size, and its parts,
+    found as they are asked for; None for a file to read whole (smaller than two parts, in a format or an
+    encoding that cannot be cut, or one whose first lines cannot be read: reading it whole reports why)."""
     try:
         size = os.path.getsize(path)
-        if size < 2 * minimum:
+        if size < 2 * sizes.minimum:
             return None
         with open_text(path, encoding=reading.encoding) as (codec, lines):
             head = list(itertools.islice(lines, HEAD_LINES))
@@ -70,12 +70,12 @@ def plan(
     fmt = reading.input_format if reading.input_format != "auto" else detect_format(name, head)
     if not splittable(fmt, codec):
         return None
-    return Reading(fmt, codec, reading.script), size, parts(path, fmt, size, target, minimum)
+    return Reading(fmt, codec, reading.script), size, parts(path, fmt, size, sizes)
 
 
 def lint_part(
     path: str, linter: Linter, roles: Roles, reading: Reading, name: str, part: Part
-) -> PartFindings:
+) -> PartFindings[Finding]:
     """The findings of one part of a file (``reading``: its format and encoding as ``plan`` settled them)."""
     before = _Before(path, linter, roles, reading, name, part)
     first = part.start == 0
@@ -95,12 +95,12 @@ def lint_part(
     return PartFindings(name, findings, suppressions.unused_findings(), [str(p) for p in problems])
 
 
-def findings_of_parts(results: Iterable[PartFindings]) -> Iterator[Finding]:
+def findings_of_parts(results: Iterable[PartFindings[T]]) -> Iterator[T]:
     """A file's findings from the results of its parts, taken in order: what the file read whole gives. Each
     part's findings; then the suppression comments that silenced nothing, and InputError naming each record
     that could not be read. An error that stopped a part's reading is raised after its findings, and the
     parts after it are not taken."""
-    unused: list[Finding] = []
+    unused: list[T] = []
     problems: list[str] = []
     for part in results:
         yield from part.findings

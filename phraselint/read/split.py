@@ -45,24 +45,35 @@ def splittable(fmt: str, codec: str) -> bool:
     return fmt in SPLIT_FORMATS and codec in SPLIT_CODECS
 
 
-def parts(path: str, fmt: str, total: int, target: int, minimum: int) -> Iterator[Part]:
-    """The parts of the first ``total`` bytes of a file in ``fmt`` (one of ``SPLIT_FORMATS``), in order: about
-    ``target`` bytes each and never less than ``minimum`` (the last one runs to ``total`` rather than be
-    smaller); one part for a file too small to cut. The file is read once, a part at a time, to find the cuts
+class Sizes(NamedTuple):
+    """How large parts are: about ``1 / share`` of what is left of the file, so that they shrink towards its end
+    and the workers finish together, within ``minimum`` and ``maximum`` (the last part runs to the end of the
+    file rather than be smaller than ``minimum``)."""
+
+    minimum: int
+    maximum: int
+    share: int
+
+    def of(self, left: int) -> int:
+        return max(self.minimum, min(self.maximum, left // self.share))
+
+
+def parts(path: str, fmt: str, total: int, sizes: Sizes) -> Iterator[Part]:
+    """The parts of the first ``total`` bytes of a file in ``fmt`` (one of ``SPLIT_FORMATS``), in order, of
+    ``sizes``; one part for a file too small to cut. The file is read once, a part at a time, to find the cuts
     and count the lines before each. InputError if it cannot be read."""
-    size = max(target, minimum)
     blank = _CUTS[fmt] == "blank"
     try:
         with open(path, "rb") as stream:
-            yield from _parts(stream, blank, total, size, minimum)
+            yield from _parts(stream, blank, total, sizes)
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", path) from None
 
 
-def _parts(stream: BinaryIO, blank: bool, total: int, size: int, minimum: int) -> Iterator[Part]:
+def _parts(stream: BinaryIO, blank: bool, total: int, sizes: Sizes) -> Iterator[Part]:
     start, line = 0, 1
     carried = b""  # bytes read past the last cut
-    while total - start >= size + minimum:
+    while total - start >= (size := sizes.of(total - start)) + sizes.minimum:
         data = bytearray(carried)
         if len(data) < size:
             data += stream.read(size - len(data))
@@ -74,7 +85,7 @@ def _parts(stream: BinaryIO, blank: bool, total: int, size: int, minimum: int) -
             searched = len(data)
             data += more
             cut = _cut(data, max(size - 1, searched - 1), blank)
-        if cut is None or total - start - cut < minimum:
+        if cut is None or total - start - cut < sizes.minimum:
             break
         yield Part(start, start + cut, line)
         line += _line_breaks(data, cut)
