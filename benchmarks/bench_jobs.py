@@ -35,10 +35,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_check import OUT, make_corpus  # noqa: E402
 
 
-def run(args: list[str]) -> tuple[float, int, int, str, float]:
-    """Seconds, exit code, peak RSS (MB) of the largest process, a digest of what it printed, and the CPU
-    seconds of all its processes (on a shared machine, what it cost apart from what it waited for)."""
-    cmd = [sys.executable, str(ROOT / "cli.py"), *args]
+def run(checkout: Path, args: list[str]) -> tuple[float, int, int, str, float]:
+    """`phraselint` of ``checkout`` run with ``args``: seconds, exit code, peak RSS (MB) of the largest
+    process, a digest of what it printed, and the CPU seconds of all its processes (on a shared machine, what
+    it cost apart from what it waited for)."""
+    cmd = [sys.executable, str(checkout / "cli.py"), *args]
     code = (
         "import hashlib,resource,subprocess,sys,time;t=time.perf_counter();"
         "p=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.PIPE);"
@@ -62,7 +63,7 @@ def split_corpus(corpus: Path, files: int) -> Path:
     return parts
 
 
-def measure(target: Path, jobs: list[int], runs: int, fmt: str) -> dict[str, object]:
+def measure(checkout: Path, target: Path, jobs: list[int], runs: int, fmt: str) -> dict[str, object]:
     times: dict[int, list[float]] = {j: [] for j in jobs}
     cpu: dict[int, list[float]] = {j: [] for j in jobs}
     rss: dict[int, int] = dict.fromkeys(jobs, 0)
@@ -70,7 +71,7 @@ def measure(target: Path, jobs: list[int], runs: int, fmt: str) -> dict[str, obj
     for _ in range(runs):
         for j in jobs:
             seconds, _rc, peak, digest, used = run(
-                ["check", "-q", "--format", fmt, "-j", str(j), str(target)]
+                checkout, ["check", "-q", "--format", fmt, "-j", str(j), str(target)]
             )
             times[j].append(seconds)
             cpu[j].append(used)
@@ -104,7 +105,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each")
     parser.add_argument("--rude", type=float, default=0.02, help="share of staff lines that are forbidden")
     parser.add_argument("--format", default="jsonl", help="output format")
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=ROOT,
+        help="measure the phraselint of this directory (git archive of a commit)",
+    )
     args = parser.parse_args()
+    checkout = args.checkout.resolve()
     jobs = [int(j) for j in args.jobs.split(",")]
 
     corpus = OUT / f"corpus-{int(args.mb)}mb-{args.rude:g}.txt"
@@ -117,14 +125,17 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "load_before": os.getloadavg(),
         "corpus_sha256": hashlib.sha256(corpus.read_bytes()).hexdigest()[:16],
+        "checkout": str(checkout),
     }
     print("one file:", flush=True)
-    results["one_file"] = measure(corpus, jobs, args.runs, args.format)
+    results["one_file"] = measure(checkout, corpus, jobs, args.runs, args.format)
     print(f"{args.files} files:", flush=True)
-    results["many_files"] = measure(split_corpus(corpus, args.files), jobs, args.runs, args.format)
+    results["many_files"] = measure(checkout, split_corpus(corpus, args.files), jobs, args.runs, args.format)
     results["load_after"] = os.getloadavg()
     OUT.mkdir(exist_ok=True)
-    (OUT / "jobs.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    (OUT / ("jobs.json" if checkout == ROOT else f"jobs-{checkout.name}.json")).write_text(
+        json.dumps(results, indent=2), encoding="utf-8"
+    )
     print(json.dumps(results, indent=2))
 
 
