@@ -97,7 +97,7 @@ def build() -> tuple[ToneModel, list[str]]:
         f"Trained on {len(positive)} rude and {len(negative)} innocent texts (the development sets' tuned halves,",
         "the catalogue's examples, the standard phrases, every fifth utterance of HKCanCor).",
         "Lines: 'threshold', 'threshold.cantonese', then feature<TAB>naive Bayes log-odds (the words that keep",
-        "the model silent are rules/context.yml's 'polite');",
+        "the model silent are rules/context.yml's 'polite' and 'polite_address');",
         "a feature is a 1-3-gram of the script-folded text (light_fold: punctuation and space are '|').",
         "",
     ]

@@ -56,11 +56,28 @@ def test_rude_speech_no_pattern_names_is_a_warning_with_a_rewrite(linter: Linter
         "培训时讲过，不能对群众说“一天到晚瞎折腾什么”这种话",  # quoted and taught
         "那位大爷说他儿子一天到晚瞎折腾什么",  # another person speaks
         "考试题：下列哪句属于服务忌语？就你事儿精",  # training talk
-        "不好意思，没空搭理你这种事是我说错了，我马上帮您办",  # an apology in the same utterance
+        "不好意思，没空搭理你这种事是我说错了，我马上帮您办",  # an apology in the same sentence
+        "一天到晚瞎折腾什么？我给您解释一下。",  # an offer of help in the next sentence
+        "就你事儿精，请您别介意。",
     ],
 )
 def test_the_model_stays_quiet_where_the_words_are_not_said_to_the_visitor(linter: Linter, text: str) -> None:
     assert [v.rule for v in linter.check(text)] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a polite turn with one rude clause: a polite address elsewhere does not excuse it
+        "您好，请您把材料给我，你们这些人一天天的没事干，您的业务马上办好。",
+        # an apology two sentences away does not either
+        "非常抱歉。您的材料已经收到了。一天到晚瞎折腾什么。",
+    ],
+)
+def test_a_polite_turn_may_still_hold_one_rude_clause(linter: Linter, text: str) -> None:
+    found = linter.check(text)
+    assert [v.rule for v in found] == ["rude-tone"]
+    assert found[0].text in text and "您" not in found[0].text
 
 
 def test_where_a_pattern_finds_the_words_the_model_adds_nothing(linter: Linter) -> None:

@@ -40,7 +40,8 @@ class Context:
     help_offers: tuple[Compiled, ...] = ()
     not_reported_before: tuple[str, ...] = ()
     cantonese: tuple[str, ...] = ()  # as written (script folded only)
-    polite: tuple[str, ...] = ()  # as written: words that keep the tone model silent
+    polite: tuple[str, ...] = ()  # as written: words that keep the tone model silent in their sentence
+    polite_address: tuple[str, ...] = ()  # as written: …only within the words it hears
 
     def is_cantonese(self, text: str) -> bool:
         return any(w in text for w in self.cantonese)
@@ -191,4 +192,5 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
         not_reported_before=folded("not_reported_before"),
         cantonese=tuple(strings("cantonese")),
         polite=tuple(strings("polite")),
+        polite_address=tuple(strings("polite_address")),
     )

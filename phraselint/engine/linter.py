@@ -33,6 +33,8 @@ from .tone import light_fold, load_tone
 
 _MAX_FIX_ROUNDS = 5
 _LONGEST_REWRITE = 2000
+# where a sentence ends: a polite word keeps the tone model silent in its own sentence only
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")
 # the pattern a finding of the tone model carries: no words, no expression (it is never run)
 _NO_PATTERN = Compiled("", (), None, "", (), 0, 0)
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -118,6 +120,7 @@ class Linter:
         self._context = load_context(self.lexicon)
         self._quote_marks = frozenset(c for pair in self._context.quotes for c in pair)
         self._polite = tuple(light_fold(w) for w in self._context.polite)
+        self._polite_address = tuple(light_fold(w) for w in self._context.polite_address)
         self._antipatterns: dict[str, tuple[Compiled, ...]] = {}
         for rule in self.rules:
             if rule.antipatterns:
@@ -351,13 +354,24 @@ class Linter:
         return folded, hits
 
     def _tone_verdict(self, text: str) -> tuple[int, int] | None:
-        """Where the tone model hears rudeness in ``text``, unless a polite word stands anywhere in it."""
+        """Where the tone model hears rudeness in ``text``, unless an apology, thanks or an offer of help stands
+        in the same sentence, or a polite address (请您, 您的…) in the words it hears: a polite turn may still
+        hold one rude clause (您好，请您把材料给我，你自个儿不会上网办啊)."""
         assert self._tone is not None
         part = self._tone.rude_part(text, self._context.is_cantonese(text))
         if part is None:
             return None
+        start, end = part
         said = light_fold(text)
-        return None if any(w in said for w in self._polite) else part
+        if any(w in said[start:end] for w in self._polite_address):
+            return None
+        sentences = [m.span() for m in _SENTENCE.finditer(text)]
+        here = next((i for i, (_s, e) in enumerate(sentences) if e > start), len(sentences) - 1)
+        # the sentence, and the next one (这张表是干什么的？我给您解释一下。)
+        sentence = (
+            said[sentences[here][0] : sentences[min(here + 1, len(sentences) - 1)][1]] if sentences else said
+        )
+        return None if any(w in sentence for w in self._polite) else part
 
     def _tone_hit(self, text: str) -> tuple[Folded, list[Hit]] | None:
         """The tone model's finding where no pattern found one (phraselint.engine.tone): the part of the
