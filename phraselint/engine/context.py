@@ -37,6 +37,8 @@ class Context:
     meta: tuple[Compiled, ...]
     other_subject: tuple[Compiled, ...] = ()
     other_subject_categories: tuple[str, ...] = ()
+    self_subject: tuple[Compiled, ...] = ()
+    self_subject_rules: tuple[str, ...] = ()
     help_offers: tuple[Compiled, ...] = ()
     not_reported_before: tuple[str, ...] = ()
     cantonese: tuple[str, ...] = ()  # as written (script folded only)
@@ -56,8 +58,11 @@ class Context:
 
     def about_someone_else(self, folded: Folded, start: int) -> bool:
         """Whether the clause's subject right before ``start`` is another person (保安也不知道)."""
-        before = folded.text[folded.clause_start(start) : start]
-        return any(e == len(before) for c in self.other_subject for _s, e in c.run(before))
+        return _subject_before(folded, start, self.other_subject)
+
+    def about_oneself(self, folded: Folded, start: int) -> bool:
+        """Whether the clause's subject right before ``start`` is the speaker (我这个人记性真差)."""
+        return _subject_before(folded, start, self.self_subject)
 
     def polite_continuation(self, folded: Folded, end: int, extra: Sequence[str] = ()) -> bool:
         """Whether the words after ``end`` (in its clause) make the phrase part of a longer, polite sentence
@@ -186,6 +191,11 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
             for p in strings("other_subject")
         ),
         other_subject_categories=tuple(strings("other_subject_categories")),
+        self_subject=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
+            for p in strings("self_subject")
+        ),
+        self_subject_rules=tuple(strings("self_subject_rules")),
         help_offers=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("help_offers")
         ),
@@ -194,3 +204,9 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
         polite=tuple(strings("polite")),
         polite_address=tuple(strings("polite_address")),
     )
+
+
+def _subject_before(folded: Folded, start: int, subjects: Sequence[Compiled]) -> bool:
+    """Whether one of ``subjects`` ends right before ``start``, in its clause."""
+    before = folded.text[folded.clause_start(start) : start]
+    return any(e == len(before) for c in subjects for _s, e in c.run(before))

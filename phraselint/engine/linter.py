@@ -421,6 +421,7 @@ class Linter:
                 rule.category in context.other_subject_categories
                 and (context.about_someone_else(folded, hit.start) or context.help_follows(folded, hit.end))
             )
+            or (rule.id in context.self_subject_rules and context.about_oneself(folded, hit.start))
             or context.quoted(text, start, end)
             or context.reported_speech(text, folded, hit.start, start)
             or context.about_phrases(folded, hit.start)
