@@ -1,11 +1,11 @@
 """Recall and false flags per class of speech, on the development sets in tests/devsets/.
 
-    python benchmarks/devsets.py [--split tune|held|dev|holdout|v2dev|v2hold|all] [--show-misses CLASS]
-                                 [--show-flags CLASS]
+    python benchmarks/devsets.py [--split tune|held|all|PART] [--show-misses CLASS] [--show-flags CLASS]
 
 `rude-*` files must be flagged (recall), `pass-*` files must not (false flags). Each file names its class.
-Four authors wrote the sets from the codes alone: `dev`, `v2dev`, `v3dev` and `v4dev` are tuned on, and the
-tone model is trained on them (`tune`); `holdout`, `v2hold`, `v3hold` and `v4hold` are only measured (`held`).
+Each author wrote the sets from the codes alone. A file's part says what it is for: a part ending in `dev`
+(`dev`, `v2dev` … `v5dev`, and the training-only sets `t1dev`, `t2dev`) is tuned on and the tone model is trained
+on it (`tune`); a part ending in `hold` or `holdout` is only measured (`held`). PART is one part (`v5hold`).
 """
 
 from __future__ import annotations
@@ -24,16 +24,21 @@ from phraselint import Linter  # noqa: E402
 DEVSETS = Path(__file__).resolve().parent.parent / "tests" / "devsets"
 
 
+def group(part: str) -> str:
+    """`tune` or `held`: what a part of the development sets is for."""
+    return "tune" if part.endswith("dev") else "held"
+
+
+def parts() -> list[str]:
+    return sorted({p.stem.split("-")[2] for p in DEVSETS.glob("*.yml")})
+
+
 def load(split: str) -> list[tuple[str, str, str, str]]:
     """(expect, class, split, text) for every item."""
     items = []
     for path in sorted(DEVSETS.glob("*.yml")):
         kind, cls, part = path.stem.split("-")
-        groups = {
-            "tune": ("dev", "v2dev", "v3dev", "v4dev"),
-            "held": ("holdout", "v2hold", "v3hold", "v4hold"),
-        }
-        if split != "all" and part not in groups.get(split, (split,)):
+        if split != "all" and split != group(part) and split != part:
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for item in data["items"]:
@@ -45,20 +50,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
         "--split",
-        default="dev",
-        choices=[
-            "dev",
-            "holdout",
-            "v2dev",
-            "v2hold",
-            "v3dev",
-            "v3hold",
-            "v4dev",
-            "v4hold",
-            "tune",
-            "held",
-            "all",
-        ],
+        default="held",
+        choices=["tune", "held", "all", *parts()],
     )
     parser.add_argument("--show-misses", default=None)
     parser.add_argument("--show-flags", default=None)
