@@ -115,10 +115,27 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "网上办会快一点。",
         "喂，你好，請問係咪陳生？",
         "屋企隻貓今日邊個餵呀？",
+        "小王你快点把登记表拿过来，群众等着呢",  # to a colleague, by name
+        "老李，复印机又卡了，真烦人，你帮我看一下",
+        "刚来的时候我也什么都不知道，慢慢就熟了",  # the speaker's own past
+        "按照规范第八条，不得以不清楚为由推诿",  # the rule itself
+        "那边窗口办得快一点，我带您过去",  # comparative
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
     assert linter.check(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "老张，你听好了，我只说一遍",  # a name does not excuse an order
+        "小龙虾卖完了，快点决定要不要别的",  # 小龙 is no colleague
+        "我现在也不知道，你问别人吧",  # not a story of the past
+    ],
+)
+def test_what_looks_like_those_uses_but_is_not_is_still_found(linter: Linter, text: str) -> None:
+    assert linter.check(text)
 
 
 def _where(message: str) -> CatalogueError:

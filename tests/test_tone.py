@@ -39,7 +39,7 @@ def test_the_shipped_model_is_what_the_trainer_makes_of_the_data() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["没空搭理你这种事", "一天到晚瞎折腾什么", "就你事儿精", "你们这些人一天天的没事干"],
+    ["没空搭理你这种事", "一天到晚瞎折腾什么", "就你事儿精", "你们这些人一天到晚没事找事"],
 )
 def test_rude_speech_no_pattern_names_is_a_warning_with_a_rewrite(linter: Linter, text: str) -> None:
     found = linter.check(text)
@@ -69,7 +69,7 @@ def test_the_model_stays_quiet_where_the_words_are_not_said_to_the_visitor(linte
     "text",
     [
         # a polite turn with one rude clause: a polite address elsewhere does not excuse it
-        "您好，请您把材料给我，你们这些人一天天的没事干，您的业务马上办好。",
+        "您好，请您把材料给我，你们这些人一天到晚没事找事，您的业务马上办好。",
         # an apology two sentences away does not either
         "非常抱歉。您的材料已经收到了。一天到晚瞎折腾什么。",
     ],

@@ -38,6 +38,9 @@ class Context:
     other_subject: tuple[Compiled, ...] = ()
     other_subject_categories: tuple[str, ...] = ()
     self_subject: tuple[Compiled, ...] = ()
+    to_colleague: tuple[Compiled, ...] = ()
+    to_colleague_then: tuple[str, ...] = ()  # folded
+    to_colleague_categories: tuple[str, ...] = ()
     self_subject_rules: tuple[str, ...] = ()
     help_offers: tuple[Compiled, ...] = ()
     not_reported_before: tuple[str, ...] = ()
@@ -59,6 +62,17 @@ class Context:
     def about_someone_else(self, folded: Folded, start: int) -> bool:
         """Whether the clause's subject right before ``start`` is another person (保安也不知道)."""
         return _subject_before(folded, start, self.other_subject)
+
+    def to_a_colleague(self, folded: Folded) -> bool:
+        """Whether the utterance opens by calling a colleague by name (小王，… / 老李你…)."""
+        mtext, _index = marked(folded, BOUNDARY)
+        for compiled in self.to_colleague:
+            for s, e in compiled.run(mtext):
+                if s == 0 and (
+                    mtext[e:].startswith(BOUNDARY) or mtext[e:].startswith(self.to_colleague_then)
+                ):
+                    return True
+        return False
 
     def about_oneself(self, folded: Folded, start: int) -> bool:
         """Whether the clause's subject right before ``start`` is the speaker (我这个人记性真差)."""
@@ -196,6 +210,12 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
             for p in strings("self_subject")
         ),
         self_subject_rules=tuple(strings("self_subject_rules")),
+        to_colleague=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
+            for p in strings("to_colleague")
+        ),
+        to_colleague_then=folded("to_colleague_then"),
+        to_colleague_categories=tuple(strings("to_colleague_categories")),
         help_offers=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("help_offers")
         ),

@@ -198,9 +198,10 @@ class Linter:
         Rewrites and messages come in ``script``; by default in the script of ``text``, or where the text
         shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
         text = sound_text(text)
-        found = self._pattern_hits(text, exhaustive)
+        cleared: list[tuple[int, int]] = []
+        found = self._pattern_hits(text, exhaustive, cleared)
         if found is None or not found[1]:
-            found = self._tone_hit(text)
+            found = self._tone_hit(text, cleared)
         if found is None:
             return []
         folded, hits = found
@@ -326,9 +327,12 @@ class Linter:
         violations = self.check(text, script=script, context=context)
         return violations[0].rewrite if violations else text
 
-    def _pattern_hits(self, text: str, exhaustive: bool) -> tuple[Folded, list[Hit]] | None:
+    def _pattern_hits(
+        self, text: str, exhaustive: bool, cleared: list[tuple[int, int]] | None = None
+    ) -> tuple[Folded, list[Hit]] | None:
         """The confirmed, not excused matches of the catalogue's patterns, with the mapped fold they are
-        placed in; None where a cheap test already shows that no pattern can match."""
+        placed in; None where a cheap test already shows that no pattern can match. ``cleared`` receives the
+        spans of ``text`` that matched but were excused (an antipattern, quotation, another subject…)."""
         # Three cheap tests before the mapped fold, each letting through every text that could match: an
         # anchor occurs; every required token of some pattern occurs; a viable pattern matches the marked fold.
         viable = None
@@ -345,12 +349,12 @@ class Linter:
         hits: list[Hit] = []
         for candidate in self._finder.candidates(folded, viable):
             hit = confirm(candidate, folded, self._context)
-            if (
-                hit is not None
-                and not self._allowed(hit, folded.text)
-                and not self._excused(hit, folded, text)
-            ):
+            if hit is None:
+                continue
+            if not self._allowed(hit, folded.text) and not self._excused(hit, folded, text):
                 hits.append(hit)
+            elif cleared is not None:
+                cleared.append(folded.span(hit.start, hit.end))
         return folded, hits
 
     def _tone_verdict(self, text: str) -> tuple[int, int] | None:
@@ -373,16 +377,22 @@ class Linter:
         )
         return None if any(w in sentence for w in self._polite) else part
 
-    def _tone_hit(self, text: str) -> tuple[Folded, list[Hit]] | None:
+    def _tone_hit(
+        self, text: str, cleared: Sequence[tuple[int, int]] = ()
+    ) -> tuple[Folded, list[Hit]] | None:
         """The tone model's finding where no pattern found one (phraselint.engine.tone): the part of the
         utterance that sounds rude. More cautious than a pattern's: silent where the utterance has any
-        quotation mark or talk about phrases anywhere, or another person as the subject."""
+        quotation mark or talk about phrases anywhere, or another person as the subject, and where the words
+        it hears are words a pattern matched but was excused for (``cleared``: 快点吃吧，不然饭要凉了 — the
+        antipattern knows better)."""
         if self._rude_part is None or self._tone_pattern is None:
             return None
         part = self._rude_part(text)
         if part is None:
             return None
         start, end = part
+        if any(s < end and start < e for s, e in cleared):
+            return None
         if any(c in self._quote_marks for c in text):
             return None  # the model cannot tell whose words stand in quotation marks: it stays silent
         folded = fold_with_map(text)
@@ -395,6 +405,7 @@ class Linter:
         if (
             any(c.run(mtext) for c in self._context.meta)
             or self._context.about_someone_else(folded, lo)
+            or self._context.to_a_colleague(folded)
             or self._allowed(hit, folded.text)
             or self._excused(hit, folded, text)
         ):
@@ -422,6 +433,7 @@ class Linter:
                 and (context.about_someone_else(folded, hit.start) or context.help_follows(folded, hit.end))
             )
             or (rule.id in context.self_subject_rules and context.about_oneself(folded, hit.start))
+            or (rule.category in context.to_colleague_categories and context.to_a_colleague(folded))
             or context.quoted(text, start, end)
             or context.reported_speech(text, folded, hit.start, start)
             or context.about_phrases(folded, hit.start)

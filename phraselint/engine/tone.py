@@ -4,7 +4,7 @@ The codes forbid whole kinds of speech by their general clauses (000 七(二) �
 激化矛盾、损害形象的语言、冷言相对) as well as listed phrases. Patterns catch the kinds one has written down; a new
 wording of the same meaning is missed about half the time. The tone model is a second opinion for those: a naive
 Bayes model over character 1–3-grams of each clause (script-folded, 您 kept apart from 你, particles kept),
-trained by ``scripts/train_tone.py`` on the
+learnt from the rude part of each rude text (:func:`train_parts`), trained by ``scripts/train_tone.py`` on the
 development sets' tuned halves, the catalogue's examples, the standard phrases and real Hong Kong conversation
 (HKCanCor), and shipped as data in ``rules/tone.tsv``.
 
@@ -13,7 +13,7 @@ else, or said with an apology or an offer of help in the same utterance (the con
 its ``polite`` words among them). Its finding is a ``warning`` of the rule ``rude-tone``.
 
 The threshold is chosen by the trainer from scores each text got from a model trained without it (five folds),
-so that about one innocent utterance in a hundred of the training sets would pass it: one threshold for
+so that about two innocent utterances in a hundred of the training sets would pass it: one threshold for
 Mandarin and Taiwan speech, one for Cantonese (which scores lower).
 """
 
@@ -136,6 +136,24 @@ def train(positive: Iterable[str], negative: Iterable[str], min_count: int = 2) 
         for g in sorted(set(cp) | set(cn))
         if cp[g] + cn[g] >= min_count
     }
+
+
+def parts(text: str) -> list[str]:
+    """The parts of ``text`` the model scores (:func:`spans`), as text."""
+    return [text[s:e] for s, e in spans(light_fold(text))] or [text]
+
+
+def train_parts(positive: Sequence[str], negative: Sequence[str]) -> dict[str, float]:
+    """The model learnt from the parts that carry the rudeness. A rude utterance is often polite but for one
+    clause (您好，请坐。材料都没带齐你来干什么？), so its polite clauses would teach the model that polite words
+    are rude: a first model (:func:`train` on whole texts) finds each rude text's worst part, and the final
+    model learns from those parts against every part of the innocent texts (multiple-instance learning)."""
+    first = ToneModel(train(positive, negative), 0.0)
+    worst = []
+    for text in positive:
+        _score, s, e = first.worst(text)
+        worst.append(text[s:e] if e > s else text)
+    return train(worst, [p for text in negative for p in parts(text)])
 
 
 def dump(model: ToneModel, header: Sequence[str]) -> str:
