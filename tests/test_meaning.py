@@ -97,6 +97,7 @@ def test_every_cantonese_word_of_the_fold_occurs_in_real_cantonese_text() -> Non
         ("唔知呀，你問第個啦。", "dont-know"),
         ("我们已经下般了明天再来", "come-back-tomorrow"),
         ("你是不是傻", "insult"),
+        ("亲是不是傻呀[捂脸]", "insult"),  # the chat desks' 亲 is 你
         ("爱办不办", "either-way"),
     ],
 )
@@ -120,6 +121,7 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "刚来的时候我也什么都不知道，慢慢就熟了",  # the speaker's own past
         "按照规范第八条，不得以不清楚为由推诿",  # the rule itself
         "那边窗口办得快一点，我带您过去",  # comparative
+        "我母亲不知道您的电话，我帮您查一下登记的号码",  # 亲 as kin is not 你
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:

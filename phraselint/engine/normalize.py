@@ -242,7 +242,7 @@ def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str
         return ()
     data = read_yaml(file)
     pairs: dict[str, str] = {}
-    for section in ("cantonese", "taiwan", "as_written"):
+    for section in ("cantonese", "taiwan", "chat", "as_written"):
         entries = data.get(section) or {}
         if not isinstance(entries, dict):
             raise CatalogueError(f"'{section}' must be a mapping of words to Mandarin words", str(file))
