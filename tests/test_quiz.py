@@ -394,7 +394,8 @@ def test_the_seed_fixes_the_questions(tmp_path: Path) -> None:
 
     first = session(3, "a.db")
     assert first == session(3, "b.db")
-    assert first != session(4, "c.db")
+    # another seed, other questions (the session shows its first question only: two seeds may share it)
+    assert any(first != session(seed, f"c{seed}.db") for seed in (4, 5, 6))
 
 
 def test_end_of_input_ends_cleanly_with_the_score_so_far(quiz: Quiz, tmp_path: Path) -> None:
