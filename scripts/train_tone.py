@@ -4,8 +4,8 @@
     python scripts/train_tone.py --check    # exit 1 if rules/tone.tsv is not what the data gives
 
 Rude: the development sets' tuned parts (tests/devsets/rude-*-*dev.yml) and the catalogue's
-flag examples. Innocent: the tuned halves of the pass sets, the catalogue's pass examples, the standard phrases
-and every fifth utterance of HKCanCor (real Hong Kong conversation; pycantonese). The held-out halves are never
+flag examples. Innocent: the tuned parts of the pass sets, the catalogue's pass examples, the standard phrases
+and every fifth utterance of HKCanCor (real Hong Kong conversation; pycantonese). The held-out parts are never
 read. The model learns from the rude part of each rude text (multiple-instance: tone.train_parts). The
 thresholds: a model is trained five times, each time without a fifth of the data, and scores that
 fifth; each threshold lets through about 2 in 100 of the innocent utterances of the pass sets by those
@@ -100,7 +100,7 @@ def build() -> tuple[ToneModel, list[str]]:
     model = ToneModel(weights, round(threshold, 4), round(cantonese, 4))
     header = [
         "The tone model of phraselint (phraselint/engine/tone.py), written by scripts/train_tone.py: do not edit.",
-        f"Trained on {len(positive)} rude and {len(negative)} innocent texts (the development sets' tuned halves,",
+        f"Trained on {len(positive)} rude and {len(negative)} innocent texts (the development sets' tuned parts,",
         "the catalogue's examples, the standard phrases, every fifth utterance of HKCanCor).",
         "Lines: 'threshold', 'threshold.cantonese', then feature<TAB>naive Bayes log-odds, learnt from the rude part",
         "of each rude text against every part of the innocent ones (the words that keep",

@@ -72,6 +72,11 @@ def test_the_model_stays_quiet_where_the_words_are_not_said_to_the_visitor(linte
         "您好，请您把材料给我，你们这些人一天到晚没事找事，您的业务马上办好。",
         # an apology two sentences away does not either
         "非常抱歉。您的材料已经收到了。一天到晚瞎折腾什么。",
+        # nor thanks in the sentence before, nor an apology refused
+        "谢谢。一天到晚瞎折腾什么",
+        "一天到晚瞎折腾什么，要我道歉？没门",
+        # words a pattern was excused for (快点吃吧) are not heard, the rude clause beside them is
+        "快点吃吧，你们这些人一天到晚没事找事",
     ],
 )
 def test_a_polite_turn_may_still_hold_one_rude_clause(linter: Linter, text: str) -> None:

@@ -21,7 +21,7 @@ from ..errors import CatalogueError
 from .normalize import Folded, marked
 from .pattern import BOUNDARY, Compiled, Lexicon, compile_pattern
 
-_SENTENCE_END = frozenset("。！？!?；;\n\r")
+SENTENCE_END = frozenset("。！？!?；;\n\r")
 _REACH = 200  # how far around a phrase its context is looked for, in characters (cost stays linear)
 
 
@@ -63,15 +63,21 @@ class Context:
         """Whether the clause's subject right before ``start`` is another person (保安也不知道)."""
         return _subject_before(folded, start, self.other_subject)
 
-    def to_a_colleague(self, folded: Folded) -> bool:
-        """Whether the utterance opens by calling a colleague by name (小王，… / 老李你…)."""
-        mtext, _index = marked(folded, BOUNDARY)
+    def to_a_colleague(self, folded: Folded, text: str, start: int) -> bool:
+        """Whether the words at ``start`` (of ``text``) are in a first sentence that opens by calling a colleague
+        by name (小王，… / 老李你…, not 您)."""
+        if any(c in SENTENCE_END for c in text[:start]):
+            return False
+        mtext, index = marked(folded, BOUNDARY)
         for compiled in self.to_colleague:
             for s, e in compiled.run(mtext):
-                if s == 0 and (
-                    mtext[e:].startswith(BOUNDARY) or mtext[e:].startswith(self.to_colleague_then)
-                ):
+                if s != 0:
+                    continue
+                after = mtext[e:]
+                if after.startswith(BOUNDARY):
                     return True
+                if after.startswith(self.to_colleague_then) and e < len(index):
+                    return text[folded.span(index[e], index[e] + 1)[0]] != "您"
         return False
 
     def about_oneself(self, folded: Folded, start: int) -> bool:
@@ -107,7 +113,7 @@ class Context:
         """Whether another person is said to speak earlier in the sentence of folded position ``start``."""
         sentence = original_start
         stop = max(0, original_start - _REACH)  # a sentence is followed back so far at most
-        while sentence > stop and text[sentence - 1] not in _SENTENCE_END:
+        while sentence > stop and text[sentence - 1] not in SENTENCE_END:
             sentence -= 1
         lo = max(0, start - _REACH)
         while lo < start and folded.starts[lo] < sentence:

@@ -11,7 +11,7 @@ from ..data.catalogue import Catalogue, load_catalogue
 from ..errors import CatalogueError, ConfigError
 from ..model import SEVERITIES, Rewrite, Rule, Violation
 from .confirm import Hit, confirm, resolve_overlaps
-from .context import load_context
+from .context import SENTENCE_END, load_context
 from .explain import explain
 from .find import Candidate, Finder, Pattern
 from .lexicon import load_lexicon, pattern_fold
@@ -33,8 +33,8 @@ from .tone import light_fold, load_tone
 
 _MAX_FIX_ROUNDS = 5
 _LONGEST_REWRITE = 2000
-# where a sentence ends: a polite word keeps the tone model silent in its own sentence only
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")
+# how far from what the tone model hears a polite word may keep it silent, where no sentence ends sooner
+_POLITE_REACH = 40
 # the pattern a finding of the tone model carries: no words, no expression (it is never run)
 _NO_PATTERN = Compiled("", (), None, "", (), 0, 0)
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -369,12 +369,17 @@ class Linter:
         said = light_fold(text)
         if any(w in said[start:end] for w in self._polite_address):
             return None
-        sentences = [m.span() for m in _SENTENCE.finditer(text)]
-        here = next((i for i, (_s, e) in enumerate(sentences) if e > start), len(sentences) - 1)
-        # the sentence, and the next one (这张表是干什么的？我给您解释一下。)
-        sentence = (
-            said[sentences[here][0] : sentences[min(here + 1, len(sentences) - 1)][1]] if sentences else said
-        )
+        # the sentence the part ends in, and the next one (这张表是干什么的？我给您解释一下。), within a reach
+        # of the part (ASR output has no sentence ends at all)
+        begin = end - 1
+        while begin > max(0, start - _POLITE_REACH) and text[begin - 1] not in SENTENCE_END:
+            begin -= 1
+        stop, ends = end, 0
+        while stop < min(len(text), end + _POLITE_REACH) and ends < 2:
+            if text[stop] in SENTENCE_END and (stop + 1 == len(text) or text[stop + 1] not in SENTENCE_END):
+                ends += 1
+            stop += 1
+        sentence = said[begin:stop]
         return None if any(w in sentence for w in self._polite) else part
 
     def _tone_hit(
@@ -387,12 +392,16 @@ class Linter:
         antipattern knows better)."""
         if self._rude_part is None or self._tone_pattern is None:
             return None
-        part = self._rude_part(text)
+        if cleared:  # the words a pattern was excused for are not heard either (the antipattern knows better)
+            masked = list(text)
+            for s, e in cleared:
+                masked[s:e] = "，" * (e - s)
+            part = self._rude_part("".join(masked))
+        else:
+            part = self._rude_part(text)
         if part is None:
             return None
         start, end = part
-        if any(s < end and start < e for s, e in cleared):
-            return None
         if any(c in self._quote_marks for c in text):
             return None  # the model cannot tell whose words stand in quotation marks: it stays silent
         folded = fold_with_map(text)
@@ -405,7 +414,7 @@ class Linter:
         if (
             any(c.run(mtext) for c in self._context.meta)
             or self._context.about_someone_else(folded, lo)
-            or self._context.to_a_colleague(folded)
+            or self._context.to_a_colleague(folded, text, start)
             or self._allowed(hit, folded.text)
             or self._excused(hit, folded, text)
         ):
@@ -433,7 +442,10 @@ class Linter:
                 and (context.about_someone_else(folded, hit.start) or context.help_follows(folded, hit.end))
             )
             or (rule.id in context.self_subject_rules and context.about_oneself(folded, hit.start))
-            or (rule.category in context.to_colleague_categories and context.to_a_colleague(folded))
+            or (
+                rule.category in context.to_colleague_categories
+                and context.to_a_colleague(folded, text, start)
+            )
             or context.quoted(text, start, end)
             or context.reported_speech(text, folded, hit.start, start)
             or context.about_phrases(folded, hit.start)

@@ -5,12 +5,13 @@ The codes forbid whole kinds of speech by their general clauses (000 七(二) �
 wording of the same meaning is missed about half the time. The tone model is a second opinion for those: a naive
 Bayes model over character 1–3-grams of each clause (script-folded, 您 kept apart from 你, particles kept),
 learnt from the rude part of each rude text (:func:`train_parts`), trained by ``scripts/train_tone.py`` on the
-development sets' tuned halves, the catalogue's examples, the standard phrases and real Hong Kong conversation
+development sets' tuned parts, the catalogue's examples, the standard phrases and real Hong Kong conversation
 (HKCanCor), and shipped as data in ``rules/tone.tsv``.
 
 It speaks only where no pattern did, and never where the words are quoted, taught, reported, said of someone
-else, or said with an apology or an offer of help in the same utterance (the context of ``rules/context.yml``,
-its ``polite`` words among them). Its finding is a ``warning`` of the rule ``rude-tone``.
+else, said where a pattern matched but was excused, or said with an apology or an offer of help in the same
+sentence or the next, or a polite address in the words themselves (the context of ``rules/context.yml``, its
+``polite`` and ``polite_address`` words among them). Its finding is a ``warning`` of the rule ``rude-tone``.
 
 The threshold is chosen by the trainer from scores each text got from a model trained without it (five folds),
 so that about two innocent utterances in a hundred of the training sets would pass it: one threshold for
@@ -156,7 +157,7 @@ def train_parts(positive: Sequence[str], negative: Sequence[str]) -> dict[str, f
         worst.append(text[s:e] if e > s else text)
     weights = train(worst, [p for text in negative for p in parts(text)])
     # features whose log-odds is under ½ either way say little: dropped, the model loads three times faster
-    return {g: w for g, w in weights.items() if abs(w) >= _WEAK}
+    return {g: w for g, w in weights.items() if abs(round(w, 3)) >= _WEAK}  # as the file writes them
 
 
 def dump(model: ToneModel, header: Sequence[str]) -> str:
