@@ -10,7 +10,6 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -41,6 +40,8 @@ from ..model import SEVERITIES, severity_rank
 from ..output import FORMATS
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from ..check.baseline import Baseline
     from ..check.conversation import ConversationRules
     from ..check.files import Finding, Reading, Roles
@@ -221,6 +222,7 @@ def check(
     planned = _first_plan(jobs_list, jobs) if jobs > 1 and not whole else None
     if jobs > 1 and "-" not in files and (len(files) > 1 or planned is not None):
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         # fork, where there is one: the workers start with the catalogue the parent has loaded and checked
         methods = multiprocessing.get_all_start_methods()
