@@ -43,14 +43,16 @@ class RustJieba:
     a rare Han character after +), so those cuts come from jieba itself."""
 
     def __init__(self) -> None:
+        # the module's own tokenizer, which importing it builds (a Jieba() of our own would load the
+        # dictionary a second time: twice the time and the memory)
         import rjieba
 
-        self._jieba = rjieba.Jieba()
+        self._cut = rjieba.cut
 
     def cut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803 - jieba's own keyword
         if HMM:
             return list(_jieba_itself().cut(text, HMM=True))
-        return self._jieba.cut(text, hmm=False)
+        return self._cut(text, hmm=False)
 
     def lcut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803
         return self.cut(text, HMM=HMM)
