@@ -1,6 +1,6 @@
 """Benchmark of `phraselint check` (issue: the engine). Never part of the test suite.
 
-    python benchmarks/bench_check.py [--mb 60] [--big-mb 1024] [--runs 15]
+    python benchmarks/bench_check.py [--mb 60] [--big-mb 1024] [--runs 15] [--rude 0.02] [--checkout DIR]
 
 Measures, on a generated corpus of realistic labelled transcripts (window sessions and hotline calls, about a
 fifth in traditional script, some ASR lines without punctuation, about 2% of staff lines forbidden):
@@ -9,8 +9,15 @@ fifth in traditional script, some ASR lines without punctuation, about 2% of sta
 - the floor: one bare Aho-Corasick pass of the same patterns over the same text, nothing else;
 - the naive way: jieba over everything (on a sample, extrapolated as MB/s);
 - peak memory of `phraselint check` on the corpus and on a file `--big-mb` large (flat = streamed);
-- `echo 不知道 | phraselint check -` from a cold start, median of `--runs` whole-process runs;
+- `echo 不知道 | phraselint check -` from a cold start, median of `--runs` whole-process runs; the same with a
+  line whose candidate needs word edges (the tokenizer's first use), and that first use alone in a fresh
+  interpreter;
+- time and peak memory of `phraselint check` in every output format on the corpus (and on ``--big-mb``);
 - `-j 1` against `-j 2` over the corpus split into files.
+
+The figures of the whole process (cold start, tokenizer, every CLI run) are of the phraselint of ``--checkout``
+(default this one: a `git archive` of another commit measures that commit on the same machine in the same
+run); the pipeline and the floor are this checkout's, and each speed is also given as a ratio to the floor.
 
 Results go to stdout and benchmarks/out/results.json.
 """
@@ -169,9 +176,9 @@ def bench_jieba(path: Path, sample_mb: float = 5.0) -> dict[str, float]:
     return {"sample_mb": size / 1e6, "mb_per_s": size / 1e6 / dt}
 
 
-def run_cli(args: list[str], stdin: bytes | None = None) -> tuple[float, int, int]:
+def run_cli(args: list[str], stdin: bytes | None = None, checkout: Path = ROOT) -> tuple[float, int, int]:
     """Seconds, exit code and peak RSS (KiB) of one `phraselint` process."""
-    cmd = [sys.executable, str(ROOT / "cli.py"), *args]
+    cmd = [sys.executable, str(checkout / "cli.py"), *args]
     code = (
         "import resource,subprocess,sys,time;t=time.perf_counter();"
         "p=subprocess.run(sys.argv[1:],input=sys.stdin.buffer.read(),stdout=subprocess.DEVNULL);"
@@ -184,6 +191,56 @@ def run_cli(args: list[str], stdin: bytes | None = None) -> tuple[float, int, in
     return float(seconds), int(rc), int(rss)
 
 
+FORMATS = ("text", "json", "jsonl", "github", "sarif")
+
+
+def cli_formats(path: Path, checkout: Path, floor_mb_per_s: float) -> dict[str, object]:
+    """`phraselint check -j 1` on ``path`` in every output format: seconds, MB/s, its ratio to the floor and
+    peak RSS."""
+    size = path.stat().st_size / 1e6
+    out: dict[str, object] = {}
+    for fmt in FORMATS:
+        seconds, rc, rss = run_cli(
+            ["check", "-j", "1", "--format", fmt, "--exit-zero", str(path)], None, checkout
+        )
+        out[fmt] = {
+            "seconds": round(seconds, 3),
+            "exit": rc,
+            "mb_per_s": round(size / seconds, 3),
+            "ratio_to_floor": round(floor_mb_per_s / (size / seconds), 2),
+            "peak_rss_mb": round(rss / 1024, 1),
+        }
+        print(f"  {path.name} --format {fmt}: {out[fmt]}", flush=True)
+    return out
+
+
+def word_edge_line() -> str:
+    """The first flagged example whose check calls the tokenizer (a match whose word edges jieba decides)."""
+    from phraselint.engine import confirm, words
+    from phraselint.engine.linter import Linter
+
+    linter = Linter()
+    for rule in linter.rules:
+        for text in rule.flag_examples:
+            confirm.word_boundaries.cache_clear()
+            words.tokenizer.cache_clear()
+            if linter.check(text) and words.tokenizer.cache_info().misses:
+                return text
+    raise SystemExit("no flagged example needs the tokenizer")
+
+
+def first_tokenizer_use(checkout: Path) -> float:
+    """Seconds of the first cut in a fresh interpreter (the dictionary loaded then) with ``checkout``'s code."""
+    code = (
+        "import time;from phraselint.engine.words import tokenizer;t=time.perf_counter();"
+        "list(tokenizer().cut('我们中出了一个叛徒',HMM=False));print(time.perf_counter()-t)"
+    )
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    return float(
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True).stdout
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -191,38 +248,61 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=60.0, help="size of the corpus (MB)")
     parser.add_argument("--big-mb", type=float, default=0.0, help="also stream a file this large (e.g. 1024)")
     parser.add_argument("--runs", type=int, default=15, help="cold-start runs")
+    parser.add_argument("--rude", type=float, default=0.02, help="share of staff lines that are forbidden")
+    parser.add_argument("--checkout", type=Path, default=ROOT, help="the phraselint whose processes to time")
+    parser.add_argument("--skip-parts", action="store_true", help="leave out -j 1 against -j 2")
     args = parser.parse_args()
+    checkout = args.checkout.resolve()
 
-    corpus = OUT / f"corpus-{int(args.mb)}mb.txt"
+    name = (
+        f"corpus-{int(args.mb)}mb.txt" if args.rude == 0.02 else f"corpus-{int(args.mb)}mb-{args.rude:g}.txt"
+    )
+    corpus = OUT / name
     if not corpus.exists():
         print(f"generating {corpus} …", flush=True)
-        make_corpus(corpus, args.mb)
-    results: dict[str, object] = {"corpus_mb": corpus.stat().st_size / 1e6, "cpus": os.cpu_count()}
+        make_corpus(corpus, args.mb, rude=args.rude)
+    mb = corpus.stat().st_size / 1e6
+    results: dict[str, object] = {
+        "corpus_mb": mb,
+        "rude": args.rude,
+        "cpus": os.cpu_count(),
+        "checkout": str(checkout),
+        "load_before": os.getloadavg(),
+    }
 
-    results["pipeline"] = bench_pipeline(corpus)
-    results["floor_aho_corasick"] = bench_floor(corpus)
+    pipeline = bench_pipeline(corpus)
+    floor = bench_floor(corpus)
+    pipeline["ratio_to_floor"] = floor["mb_per_s"] / pipeline["mb_per_s"]
+    results["pipeline"] = pipeline
+    results["floor_aho_corasick"] = floor
     results["naive_jieba"] = bench_jieba(corpus)
 
-    timings = sorted(run_cli(["check", "-"], "不知道\n".encode())[0] for _ in range(args.runs))
+    timings = sorted(run_cli(["check", "-"], "不知道\n".encode(), checkout)[0] for _ in range(args.runs))
     results["cold_start_median_s"] = statistics.median(timings)
     results["cold_start_all_s"] = timings
+    line = word_edge_line()
+    timings = sorted(run_cli(["check", "-"], (line + "\n").encode(), checkout)[0] for _ in range(args.runs))
+    results["cold_start_tokenizer_line"] = line
+    results["cold_start_tokenizer_median_s"] = statistics.median(timings)
+    results["first_tokenizer_use_median_s"] = statistics.median(
+        first_tokenizer_use(checkout) for _ in range(args.runs)
+    )
 
-    seconds, rc, rss = run_cli(["check", "--output-format", "jsonl", str(corpus)])
-    results["cli_corpus"] = {
-        "seconds": seconds,
-        "exit": rc,
-        "peak_rss_mb": rss / 1024,
-        "mb_per_s": corpus.stat().st_size / 1e6 / seconds,
-    }
+    results["cli_corpus"] = cli_formats(corpus, checkout, floor["mb_per_s"])
     if args.big_mb:
-        big = OUT / f"big-{int(args.big_mb)}mb.txt"
+        big = OUT / f"big-{int(args.big_mb)}mb-{args.rude:g}.txt"
         if not big.exists():
             with big.open("wb") as out, corpus.open("rb") as src:
                 data = src.read()
                 while out.tell() < args.big_mb * 1_000_000:
                     out.write(data)
-        seconds, rc, rss = run_cli(["check", "--output-format", "jsonl", "--exit-zero", str(big)])
-        results["cli_big"] = {"mb": big.stat().st_size / 1e6, "seconds": seconds, "peak_rss_mb": rss / 1024}
+        results["cli_big"] = {"mb": big.stat().st_size / 1e6, **cli_formats(big, checkout, floor["mb_per_s"])}
+    if args.skip_parts:
+        results["load_after"] = os.getloadavg()
+        OUT.mkdir(exist_ok=True)
+        (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+        return
 
     parts = OUT / "parts"
     if not parts.exists():
@@ -232,9 +312,12 @@ def main() -> None:
         for i in range(0, len(lines), step):
             (parts / f"part-{i // step:02d}.txt").write_text("".join(lines[i : i + step]), encoding="utf-8")
     for jobs in (1, 2):
-        seconds, _, _ = run_cli(["check", "-q", "--output-format", "jsonl", "-j", str(jobs), str(parts)])
+        seconds, _, _ = run_cli(
+            ["check", "-q", "--output-format", "jsonl", "-j", str(jobs), str(parts)], checkout=checkout
+        )
         results[f"cli_parts_j{jobs}_s"] = seconds
 
+    results["load_after"] = os.getloadavg()
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(results, indent=2, ensure_ascii=False))

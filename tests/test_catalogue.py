@@ -176,3 +176,30 @@ def test_a_bad_codes_yml_is_named_with_its_line(tmp_path: Path, monkeypatch: pyt
     )
     with pytest.raises(CatalogueError, match=r"codes\.yml:4: 'codes': field '002' must be text"):
         catalogue.read_texts("codes.yml", "codes")
+
+
+def test_yaml_kept_on_disk_reads_as_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A data file is parsed once and kept in the cache, keyed by its text: read again, from the cache, from a
+    corrupt cache, with no cache to write to, or changed, it reads as the file does (lines included); a
+    malformed file is never served from the cache."""
+    from phraselint.data.catalogue import key_line, read_yaml
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    path = write(tmp_path, GOOD_RULE)
+    first = read_yaml(path)
+    kept = list((cache / "phraselint").glob("yaml-*.pickle"))
+    assert len(kept) == 1
+    again = read_yaml(path)
+    assert again == first and again is not first
+    rule = again["rules"][0]
+    assert key_line(rule, "phrase") == key_line(first["rules"][0], "phrase") == 4
+    kept[0].write_bytes(b"not a pickle")
+    assert read_yaml(path) == first
+    monkeypatch.setenv("XDG_CACHE_HOME", str(Path(path)))  # a file: no cache folder can be made
+    changed = write(tmp_path, GOOD_RULE.replace("org-lazy", "org-idle"))
+    assert read_yaml(changed)["rules"][0]["id"] == "org-idle"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    assert read_yaml(changed)["rules"][0]["id"] == "org-idle"  # the same path, its new text
+    with pytest.raises(CatalogueError, match=r"org.yml:\d+: malformed YAML"):
+        read_yaml(write(tmp_path, GOOD_RULE.replace("  - id: org-lazy\n", "  - id: [org-lazy\n", 1)))

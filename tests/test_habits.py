@@ -80,6 +80,33 @@ def test_sarif_of_a_clean_run_is_valid(runner: CliRunner, tmp_path: Path) -> Non
     assert log["runs"][0]["results"] == []
 
 
+def test_sarif_written_result_by_result_is_the_log_written_at_once(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The results wait in a spool (here on disk from the first byte) while the rules are known: the log is
+    byte for byte the one built whole in memory, for a run with findings of several rules in several files,
+    and with -j 2 (the workers render the results)."""
+    from phraselint.check.files import Roles, lint_file
+    from phraselint.cli import commands
+    from phraselint.engine.linter import Linter
+    from phraselint.output.render import sarif
+
+    monkeypatch.setattr(commands, "_SARIF_SPOOL", 1)
+    paths = [
+        write(tmp_path / "a.md", FAQ + "没看我正忙着吗？等一会。\n"),
+        write(tmp_path / "b.jsonl", '{"speaker": "工作人员", "text": "不知道。你自己去网上查"}\n'),
+    ]
+    linter = Linter()
+    roles = Roles.build(linter)
+    found = [f for path in paths for f in lint_file(path, linter, roles)]
+    assert len({f.violation.rule for f in found}) >= 2
+    whole = json.dumps(sarif(found, linter.rules), ensure_ascii=False, indent=2) + "\n"
+    for jobs in ("1", "2"):
+        result = runner.invoke(main, ["check", "--format", "sarif", "-j", jobs, *paths])
+        assert result.exit_code == 1, result.output
+        assert result.stdout == whole
+
+
 # --- GitHub workflow commands ---------------------------------------------------------------------------
 
 

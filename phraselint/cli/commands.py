@@ -10,7 +10,6 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -41,6 +40,8 @@ from ..model import SEVERITIES, severity_rank
 from ..output import FORMATS
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from ..check.baseline import Baseline
     from ..check.conversation import ConversationRules
     from ..check.files import Finding, Reading, Roles
@@ -176,7 +177,7 @@ def check(
     **opts: Any,
 ) -> None:
     """Check transcripts (files, directories, '-' for standard input) for forbidden phrases."""
-    from ..output.render import JSON_HEAD, STREAMED, Tally, auto_format, emit_all, json_tail, statistics
+    from ..output.render import JSON_HEAD, STREAMED, Tally, auto_format, json_tail, statistics
 
     settings = settings_from(opts)
     if conversation_rules:  # its rule ids are known to --select/--ignore
@@ -200,6 +201,11 @@ def check(
     collect_fmt = "baseline" if kept is not None else fmt  # --write-baseline prints no finding
     if collect_fmt == "json":
         out.write(JSON_HEAD)
+    elif collect_fmt == "sarif":
+        # the log names its rules before its results: they wait in a spool file (on disk past a few MB)
+        import tempfile
+
+        out = tempfile.SpooledTemporaryFile(_SARIF_SPOOL, mode="w+", encoding="utf-8", newline="")
     unreadable = 0
     reading = reading_of(settings, opts)
     jobs_list: list[Job] = [
@@ -216,6 +222,7 @@ def check(
     planned = _first_plan(jobs_list, jobs) if jobs > 1 and not whole else None
     if jobs > 1 and "-" not in files and (len(files) > 1 or planned is not None):
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         # fork, where there is one: the workers start with the catalogue the parent has loaded and checked
         methods = multiprocessing.get_all_start_methods()
@@ -246,8 +253,8 @@ def check(
         return
     if fmt == "json":
         out.write(json_tail(findings, len(files), unreadable))
-    elif fmt not in STREAMED:
-        emit_all(findings.findings, fmt, out, len(files), unreadable, linter.rules)
+    elif fmt == "sarif":
+        _write_sarif(out, findings, linter.rules)
     if show_statistics:  # on standard error beside a machine format, which must stay parseable
         statistics(findings, out if fmt == "text" else sys.stderr)
     if fmt == "text" and not quiet:
@@ -516,6 +523,24 @@ def _existing_baseline(path: str) -> Baseline:
     from ..check.baseline import EMPTY, load_baseline
 
     return load_baseline(path) if os.path.exists(path) else EMPTY
+
+
+# How much of a SARIF log's results is held in memory before the spool moves to a file.
+_SARIF_SPOOL = 8 << 20
+
+
+def _write_sarif(spool: Any, findings: Tally, rules: Sequence[Any]) -> None:
+    """The SARIF log on standard output: the rules of the findings, then the results spooled."""
+    import shutil
+
+    from ..output.render import sarif_around
+
+    head, tail = sarif_around(findings.counts, rules)
+    sys.stdout.write(head)
+    spool.seek(0)
+    shutil.copyfileobj(spool, sys.stdout, 1 << 20)
+    spool.close()
+    sys.stdout.write(tail)
 
 
 def _collect(

@@ -12,9 +12,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CatalogueError
 from ..model import (
@@ -28,6 +26,9 @@ from ..model import (
     Vocabulary,
     Wording,
 )
+
+if TYPE_CHECKING:
+    import yaml
 
 _END_MARKS = "。！？!?，,.…"  # punctuation that may follow a wording's trailing slot
 
@@ -70,13 +71,6 @@ def builtin_rules_dir() -> Path:
 # --- YAML with line numbers -------------------------------------------------------------------------
 
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser where built: 5x faster
-
-
-class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """A safe loader that records the line of every mapping under the key ``__line__``."""
-
-
 class YamlMapping(dict):  # type: ignore[type-arg]
     """A mapping read from YAML: the line of the mapping under the key ``__line__``, and the line of each of
     its keys in ``key_lines`` (for errors about one value)."""
@@ -84,7 +78,7 @@ class YamlMapping(dict):  # type: ignore[type-arg]
     key_lines: dict[Any, int]
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[str, Any]:
     loader.flatten_mapping(node)
     mapping = YamlMapping()
     mapping.key_lines = {}
@@ -106,16 +100,28 @@ def key_line(node: Any, key: Any, default: int | None = None) -> int | None:
     return lines.get(key, node.get("__line__", default))
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-# YAML 1.1 reads yes/no/on/off as booleans; in a catalogue they are words (an id 'yes'), so only
-# true/false are booleans here.
-_LineLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_LineLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+@functools.lru_cache(maxsize=1)
+def _line_loader() -> Any:
+    """A safe loader that records the line of every mapping under the key ``__line__`` (libyaml's C parser
+    where built: 5x faster). Made on first need: a start whose data files are all cached reads no YAML."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _LineLoader(base):  # type: ignore[misc,valid-type]
+        pass
+
+    _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    # YAML 1.1 reads yes/no/on/off as booleans; in a catalogue they are words (an id 'yes'), so only
+    # true/false are booleans here.
+    _LineLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _LineLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    )
+    return _LineLoader
 
 
 FORMAT_VERSION = 1  # the one version of every data file (rule files, lexicon, settings of the quiz …)
@@ -133,16 +139,12 @@ def read_yaml(path: Path | str, kind: str = "rule file") -> dict[str, Any]:
         raise CatalogueError(f"{kind} is not UTF-8 ({exc.reason} at byte {exc.start})", name) from None
     except OSError as exc:
         raise CatalogueError(f"cannot read {kind}: {exc.strerror}", name) from None
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except CatalogueError as exc:
-        raise CatalogueError(exc.message, name, exc.line) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise CatalogueError(f"malformed YAML: {exc.problem or exc.context}", name, line) from None
-    except yaml.YAMLError as exc:
-        raise CatalogueError(f"malformed YAML: {exc}", name) from None
+    from .cache import cached, code_fingerprint, key_of
+
+    # kept on disk, keyed by the text (the engine reads its context and rewriting files at every start)
+    data = cached(
+        "yaml", key_of([_yaml_version(), code_fingerprint(), text]), lambda: _parse_yaml(text, name)
+    )
     if not isinstance(data, dict):
         shape = "with 'rules:' or 'phrases:'" if kind == "rule file" else "of keys to values"
         raise CatalogueError(f"a {kind} must be a mapping {shape}", name, 1)
@@ -155,6 +157,34 @@ def read_yaml(path: Path | str, kind: str = "rule file") -> dict[str, Any]:
             key_line(data, "version", 1),
         )
     return data
+
+
+def _parse_yaml(text: str, name: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_line_loader())  # noqa: S506 - a SafeLoader subclass
+    except CatalogueError as exc:
+        raise CatalogueError(exc.message, name, exc.line) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise CatalogueError(f"malformed YAML: {exc.problem or exc.context}", name, line) from None
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"malformed YAML: {exc}", name) from None
+
+
+@functools.lru_cache(maxsize=1)
+def _yaml_version() -> str:
+    """PyYAML's version, without importing it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("PyYAML")
+    except PackageNotFoundError:  # not installed as a distribution: its module's file then
+        import yaml
+
+        return f"{yaml.__version__} {yaml.__file__}"
 
 
 # --- validation helpers -----------------------------------------------------------------------------

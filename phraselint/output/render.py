@@ -18,7 +18,7 @@ from ..check.files import Finding
 from ..engine.script import to_script
 from ..model import Rule, Source, severity_rank
 
-STREAMED: frozenset[str] = frozenset({"text", "jsonl", "github", "json"})
+STREAMED: frozenset[str] = frozenset({"text", "jsonl", "github", "json", "sarif"})
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
@@ -109,17 +109,6 @@ def rule_dict(rule: Rule, *, matching: bool = False) -> dict[str, Any]:
 
 def source_dicts(sources: Iterable[Source]) -> list[dict[str, str]]:
     return [{"code": s.code, "clause": s.clause} for s in sources]
-
-
-def summary(findings: Sequence[Finding], files: int, errors: int) -> dict[str, Any]:
-    by_severity = Counter(f.violation.severity for f in findings)
-    return {
-        "files": files,
-        "unreadable": errors,
-        "violations": len(findings),
-        "by_severity": {k: by_severity.get(k, 0) for k in ("error", "warning", "info")},
-        "by_rule": dict(Counter(f.violation.rule for f in findings).most_common()),
-    }
 
 
 def _width(text: str) -> int:
@@ -237,49 +226,64 @@ def sarif_fixes(f: Finding) -> list[dict[str, Any]]:
     ]
 
 
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
 def sarif(findings: Sequence[Finding], rules: Iterable[Any]) -> dict[str, Any]:
     """A SARIF 2.1.0 log (valid against the OASIS schema; columns count code points, as ``columnKind``
     says)."""
-    level = {"error": "error", "warning": "warning", "info": "note"}
-    used = {f.violation.rule for f in findings}
+    used = [(f.violation.rule, f.violation.severity) for f in findings]
+    return sarif_log(sarif_rules(used, rules), [sarif_result(f) for f in findings])
+
+
+def sarif_rules(used: Iterable[tuple[str, str]], rules: Iterable[Any]) -> list[dict[str, Any]]:
+    """The descriptions of the rules of the findings, given as (rule, severity): the catalogue's rules in
+    its order, then those outside it (the conversation rules, an unused suppression) by id."""
+    used = set(used)
+    ids = {rule for rule, _severity in used}
     described = [
         {
             "id": r.id,
             "shortDescription": {"text": r.phrase},
             "fullDescription": {"text": r.message},
-            "defaultConfiguration": {"level": level[r.severity]},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
         }
         for r in rules
-        if r.id in used
+        if r.id in ids
     ]
-    # Rules outside the catalogue (the conversation rules, an unused suppression) are described by id.
-    for rule, severity in sorted({(f.violation.rule, f.violation.severity) for f in findings}):
+    for rule, severity in sorted(used):
         if rule not in {r["id"] for r in described}:
-            described.append({"id": rule, "defaultConfiguration": {"level": level[severity]}})
-    results = []
-    for f in findings:
-        result: dict[str, Any] = {
-            "ruleId": f.violation.rule,
-            "level": level[f.violation.severity],
-            "message": {"text": f.violation.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": artifact_uri(f.path)},
-                        "region": {
-                            **_sarif_region((f.line, f.column), (f.end_line, f.end_column)),
-                            "snippet": {"text": f.violation.text},
-                        },
-                    }
+            described.append({"id": rule, "defaultConfiguration": {"level": _SARIF_LEVEL[severity]}})
+    return described
+
+
+def sarif_result(f: Finding) -> dict[str, Any]:
+    """One finding as a SARIF result."""
+    result: dict[str, Any] = {
+        "ruleId": f.violation.rule,
+        "level": _SARIF_LEVEL[f.violation.severity],
+        "message": {"text": f.violation.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": artifact_uri(f.path)},
+                    "region": {
+                        **_sarif_region((f.line, f.column), (f.end_line, f.end_column)),
+                        "snippet": {"text": f.violation.text},
+                    },
                 }
-            ],
-        }
-        fixes = sarif_fixes(f)
-        if fixes:
-            result["fixes"] = fixes
-        if f.violation.suggestions:
-            result["properties"] = {"suggestions": list(f.violation.suggestions)}
-        results.append(result)
+            }
+        ],
+    }
+    fixes = sarif_fixes(f)
+    if fixes:
+        result["fixes"] = fixes
+    if f.violation.suggestions:
+        result["properties"] = {"suggestions": list(f.violation.suggestions)}
+    return result
+
+
+def sarif_log(described: list[dict[str, Any]], results: list[Any]) -> dict[str, Any]:
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -293,6 +297,31 @@ def sarif(findings: Sequence[Finding], rules: Iterable[Any]) -> dict[str, Any]:
             }
         ],
     }
+
+
+# How deep a result stands in the log (runs → run → results: four levels of two spaces), and what stands in
+# for the results while the rest of the log is written around them.
+_SARIF_RESULT_INDENT = " " * 8
+_SARIF_RESULTS_HERE = "phraselint: the results"
+
+
+def sarif_result_text(f: Finding) -> str:
+    """One result as the whole log prints it (``json.dumps(..., indent=2)``, standing eight spaces in), so
+    that a log written result by result (:func:`sarif_around`) is byte for byte the log written at once."""
+    text = json.dumps(sarif_result(f), ensure_ascii=False, indent=2)
+    return "\n".join(_SARIF_RESULT_INDENT + line for line in text.split("\n"))
+
+
+def sarif_around(used: Iterable[tuple[str, str]], rules: Iterable[Any]) -> tuple[str, str]:
+    """The SARIF log before its first result and after its last, for results written one by one between them
+    (joined by ``,\\n``): the rules it describes are known only once every finding is, so the results wait in a
+    spool file, not in memory. With no result the log is whole in the first part, and the second is empty."""
+    described = sarif_rules(used, rules)
+    if not described:
+        return json.dumps(sarif_log(described, []), ensure_ascii=False, indent=2) + "\n", ""
+    whole = json.dumps(sarif_log(described, [_SARIF_RESULTS_HERE]), ensure_ascii=False, indent=2) + "\n"
+    head, tail = whole.split(_SARIF_RESULT_INDENT + json.dumps(_SARIF_RESULTS_HERE))
+    return head, tail
 
 
 JSON_HEAD = '{"violations": ['
@@ -313,6 +342,8 @@ def shown(f: Finding, fmt: str) -> Shown:
         text = text_block(f)
     elif fmt == "github":
         text = github_line(f)
+    elif fmt == "sarif":
+        text = sarif_result_text(f)
     else:
         text = json.dumps(as_dict(f), ensure_ascii=False)
     return Shown(f.violation.rule, f.violation.severity, text)
@@ -330,6 +361,8 @@ def emit_shown(s: Shown, fmt: str, out: TextIO, first: bool = False) -> None:
     """Write one finding shown already (``shown``)."""
     if fmt == "json":
         out.write(("\n" if first else ",\n") + s.text)
+    elif fmt == "sarif":  # into the spool of results, between the two parts of sarif_around
+        out.write(("" if first else ",\n") + s.text)
     elif fmt == "text":
         click.echo(s.text, file=out)
     else:
@@ -350,17 +383,6 @@ def json_tail(tally: Tally, files: int, errors: int) -> str:
         "by_rule": dict(by_rule.most_common()),
     }
     return "\n], " + '"summary": ' + json.dumps(summary_, ensure_ascii=False) + "}\n"
-
-
-def emit_all(
-    findings: Sequence[Finding], fmt: str, out: TextIO, files: int, errors: int, rules: Iterable[Any]
-) -> None:
-    """Write the formats that need every finding at once."""
-    if fmt == "json":
-        data = {"violations": [as_dict(f) for f in findings], "summary": summary(findings, files, errors)}
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    elif fmt == "sarif":
-        out.write(json.dumps(sarif(findings, rules), ensure_ascii=False, indent=2) + "\n")
 
 
 class Tally:

@@ -32,8 +32,6 @@ from collections.abc import Iterable, Iterator
 from types import MappingProxyType
 from typing import BinaryIO, NamedTuple
 
-from charset_normalizer import from_bytes
-
 from ..engine.words import BASIC_HAN
 from ..errors import ConfigError, InputError
 
@@ -317,6 +315,9 @@ def _gb18030_or_big5(sample: bytes, complete: bool) -> str:
 
 def _charset_normalizer_guess(sample: bytes) -> str | None:
     """charset-normalizer's choice among the candidates, when the text gives no sign of Chinese at all."""
+    # imported here: only a legacy-encoded sample with no sign of Chinese needs it
+    from charset_normalizer import from_bytes
+
     match = from_bytes(sample, cp_isolation=list(_CHARSET_NORMALIZER_NAMES)).best()
     return _CHARSET_NORMALIZER_NAMES.get(match.encoding) if match else None
 

@@ -1,0 +1,121 @@
+"""engine/words.py: the tokenizer. jieba-rs (rjieba) stands in for jieba only because it cuts every text the
+same way: checked here cut for cut, without the HMM (the cuts phraselint uses), on every utterance phraselint has (the
+development sets, the catalogue's examples, the fixture transcripts), on their folds, and on random text of
+every kind of character a transcript holds."""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from phraselint.data.catalogue import load_catalogue
+from phraselint.engine import words
+from phraselint.engine.normalize import fold
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.lru_cache(maxsize=1)
+def jieba_itself() -> Any:
+    return words.jieba_tokenizer()
+
+
+@functools.lru_cache(maxsize=1)
+def rust() -> words.RustJieba:
+    return words.RustJieba()
+
+
+def utterances() -> list[str]:
+    texts: list[str] = []
+    for path in sorted((ROOT / "tests" / "devsets").glob("*.yml")):
+        texts += [item["text"] for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]]
+    for rule in load_catalogue().rules:
+        texts += [*rule.flag_examples, *rule.pass_examples]
+    for path in sorted((ROOT / "tests" / "fixtures").rglob("*")):
+        if path.is_file() and path.suffix not in (".expected", ".fixed"):
+            texts += path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    return texts
+
+
+def test_rjieba_cuts_every_utterance_as_jieba_does() -> None:
+    texts = utterances()
+    assert len(texts) > 7000
+    differ = []
+    for text in (*texts, *(fold(t) for t in texts)):
+        mine, theirs = rust().cut(text, HMM=False), list(jieba_itself().cut(text, HMM=False))
+        if mine != theirs:
+            differ.append((text, mine, theirs))
+    assert not differ, differ[:5]
+
+
+# Han characters jieba's own pattern leaves out (Extension A, U+9FD6 on, the compatibility block, beyond the
+# BMP), letters and digits it keeps together, its joiners (+#&._%-), spaces and line ends, punctuation of both
+# widths, emoji, bopomofo, the replacement character.
+PIECES = st.sampled_from(
+    [
+        "不知道",
+        "你自己去问",
+        "我们中出了一个叛徒",
+        "办",
+        "理",
+        *"abcXYZ019",
+        *"+#&._%-",
+        *" \t\r\n\u3000",
+        *"，。？！、：；“”（）,.?!",
+        *"\u3400\u4db5\u9fd6\u9fef\u9fff\uf900\ufa2d",
+        *"😊🙏",
+        *"ａｂ１２ㄅㄆ\ufffd",
+        "\U00020000",
+        "\U0002a6a5",
+        *"'\"/\\@$^*()[]{}<>=~`|",
+    ]
+)
+
+
+@given(st.lists(PIECES, max_size=16).map("".join))
+def test_rjieba_cuts_any_text_as_jieba_does(text: str) -> None:
+    assert rust().cut(text, HMM=False) == list(jieba_itself().cut(text, HMM=False))
+    assert rust().lcut(text, HMM=False) == jieba_itself().lcut(text, HMM=False)
+
+
+@pytest.mark.parametrize("text", ["1-3个工作日到账", "2024-03-01 09:15", "+\u3400"])
+def test_with_the_hmm_the_cuts_are_jiebas_own(text: str) -> None:
+    """jieba-rs's HMM cuts these otherwise (why the HMM cuts come from jieba itself)."""
+    import rjieba
+
+    theirs = list(jieba_itself().cut(text, HMM=True))
+    assert rjieba.cut(text, hmm=True) != theirs
+    assert rust().cut(text, HMM=True) == theirs
+    assert rust().lcut(text) == jieba_itself().lcut(text)
+
+
+def test_the_tokenizer_is_rjieba_where_installed() -> None:
+    assert isinstance(words.tokenizer(), words.RustJieba)
+
+
+def test_without_rjieba_the_tokenizer_is_jieba_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = builtins.__import__
+
+    def no_rjieba(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "rjieba":
+            raise ImportError("No module named 'rjieba'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "rjieba", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_rjieba)
+    words.tokenizer.cache_clear()
+    try:
+        tk = words.tokenizer()
+        assert not isinstance(tk, words.RustJieba)
+        assert type(tk).__module__.startswith("jieba")
+        assert tk.lcut("不知道你自己去问", HMM=False) == rust().cut("不知道你自己去问", HMM=False)
+    finally:
+        words.tokenizer.cache_clear()
