@@ -65,6 +65,26 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        _prune(path.parent, kind)
     except OSError:
         pass
     return value
+
+
+KEEP = 4  # values kept per kind: the newest; each change of the rules or the code makes new ones
+
+
+def _prune(folder: Path, kind: str) -> None:
+    """Remove all but the :data:`KEEP` newest values of ``kind``: without it, every edit of a rule file or
+    upgrade left its files behind (the compiled catalogue is some 17 MB)."""
+    stored = []
+    for p in folder.glob(f"{kind}-*.pickle"):
+        try:
+            stored.append((p.stat().st_mtime, p))
+        except OSError:
+            continue
+    for _mtime, p in sorted(stored, reverse=True)[KEEP:]:
+        try:
+            p.unlink()
+        except OSError:
+            pass

@@ -1,0 +1,40 @@
+"""The on-disk cache (phraselint.data.cache): values found again by their key, bounded in size."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from phraselint.data import cache
+
+
+@pytest.fixture()
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path / "phraselint"
+
+
+def test_a_value_is_built_once_and_found_again(folder: Path) -> None:
+    built: list[int] = []
+    assert cache.cached("thing", "k1", lambda: built.append(1) or 42) == 42
+    assert cache.cached("thing", "k1", lambda: built.append(1) or 43) == 42
+    assert built == [1]
+
+
+def test_only_the_newest_values_of_a_kind_are_kept(folder: Path) -> None:
+    for n in range(cache.KEEP + 3):
+        cache.cached("thing", f"k{n}", lambda n=n: n)
+        os.utime(folder / f"thing-k{n}.pickle", (1000 + n, 1000 + n))
+    cache.cached("other", "x", lambda: "other kind")
+    cache.cached("thing", "newest", lambda: "new")
+    kept = sorted(p.name for p in folder.glob("thing-*.pickle"))
+    assert len(kept) == cache.KEEP and "thing-newest.pickle" in kept and "thing-k0.pickle" not in kept
+    assert (folder / "other-x.pickle").exists()  # another kind is left alone
+
+
+def test_a_corrupt_value_is_built_again(folder: Path) -> None:
+    cache.cached("thing", "k", lambda: 1)
+    (folder / "thing-k.pickle").write_bytes(b"not a pickle")
+    assert cache.cached("thing", "k", lambda: 2) == 2
