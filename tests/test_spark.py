@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401 - pa.compute
 import pytest
 from callcorpus import rows_of, write_calls
 from click.testing import CliRunner
@@ -23,7 +26,8 @@ from pyspark.sql import SparkSession  # noqa: E402
 
 from phraselint.cli.commands import main as cli  # noqa: E402
 from phraselint.data.settings import Settings  # noqa: E402
-from phraselint.spark import Columns, Job, check_calls, tools  # noqa: E402
+from phraselint.spark import Columns, Job, check_call, check_calls, prepare, tools  # noqa: E402
+from phraselint.spark.calls import CALL, check_batches  # noqa: E402
 from phraselint.spark.command import columns_by_name  # noqa: E402
 from phraselint.spark.command import main as spark_main  # noqa: E402
 
@@ -86,19 +90,30 @@ def _cli_json(args: list[str]) -> Any:
     return json.loads(result.stdout)
 
 
-def _calls(spark: SparkSession, rows: list[dict[str, Any]], job: Job = JOB) -> dict[str, dict[str, Any]]:
+def _calls(
+    spark: SparkSession, rows: list[dict[str, Any]], job: Job = JOB, scatter: int = 0
+) -> dict[str, dict[str, Any]]:
+    """Every call's row. ``scatter``: the rows shuffled and dealt round-robin over that many partitions, so
+    that every call's rows are spread over several."""
+    if scatter:
+        rows = random.Random(scatter).sample(rows, len(rows))
     df = spark.createDataFrame(rows, SCHEMA)
+    if scatter:
+        df = df.repartition(scatter)
     results = check_calls(df, job, Columns(order="seq"))
     try:
-        return {r["call_id"]: _plain(r) for r in results.calls.collect()}
+        checked = [_plain(r) for r in results.calls.collect()]
     finally:
         results.unpersist()
+    calls = {r["call_id"]: r for r in checked}
+    assert len(calls) == len(checked)  # each call checked once, whole
+    return calls
 
 
-def _assert_same_as_cli(spark: SparkSession, paths: list[Path]) -> None:
+def _assert_same_as_cli(spark: SparkSession, paths: list[Path], scatter: int = 0) -> None:
     """Spark's findings and scores of the calls in ``paths`` (call id: the path) equal the CLI's."""
     rows = [row for p in paths for row in rows_of(p, str(p))]
-    calls = _calls(spark, rows)
+    calls = _calls(spark, rows, scatter=scatter)
     assert set(calls) == {str(p) for p in paths}
     names = [str(p) for p in paths]
     whole = _cli_json(["check", "--conversation", "--format", "json", "--exit-zero", *names])["violations"]
@@ -158,6 +173,42 @@ def test_an_export_of_many_calls_gives_the_report_findings_and_scores(spark: Spa
 def test_a_generated_warehouse_gives_the_cli_findings_and_scores(spark: SparkSession, tmp_path: Path) -> None:
     paths = write_calls(tmp_path / "calls", 2000)
     _assert_same_as_cli(spark, paths)
+
+
+def test_calls_spread_over_partitions_and_batches_are_each_checked_once_whole(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """The rows of every call dealt over 7 partitions in no order, and handed to Python in Arrow batches of 5
+    rows, so that calls run over from one batch into the next: the CLI's findings and scores still."""
+    paths = write_calls(tmp_path / "calls", 150, seed=9)
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "5")
+    try:
+        _assert_same_as_cli(spark, paths, scatter=7)
+    finally:
+        spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
+
+
+def test_check_batches_gives_one_row_per_call_wherever_the_batches_cut(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """calls.check_batches on the rows of a partition sorted by call, cut into batches of 1, 4 and 10,000 rows:
+    the rows of check_call on each call alone; and rows of a call that are not together are an error, not
+    two results for one call."""
+    paths = write_calls(tmp_path / "calls", 12, seed=3)
+    rows = [row for p in paths for row in rows_of(p, p.stem)]
+    table = prepare(spark.createDataFrame(rows, SCHEMA), Columns(order="seq")).orderBy(CALL).toArrow()
+    alone = [
+        check_call(table.filter(pa.compute.equal(table[CALL], p.stem)), JOB).to_pylist()[0] for p in paths
+    ]
+    for size in (1, 4, 10_000):
+        out = list(check_batches(table.to_batches(max_chunksize=size), JOB))
+        assert sum(b.num_rows for b in out) == len(paths), size
+        assert pa.Table.from_batches(out).to_pylist() == alone, size
+    first = pa.compute.sum(pa.compute.equal(table[CALL], table[CALL][0])).as_py()  # rows of the first call
+    half = first // 2  # its second half moved after all the other calls
+    mixed = pa.concat_tables([table.slice(0, half), table.slice(first), table.slice(half, first - half)])
+    with pytest.raises(ValueError, match="are not together in their partition"):
+        list(check_batches(mixed.to_batches(max_chunksize=3), JOB))
 
 
 def test_bad_rows_are_set_aside_and_never_fail_the_job(spark: SparkSession) -> None:

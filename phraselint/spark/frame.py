@@ -1,13 +1,16 @@
 """The driver's side: a DataFrame of utterances → findings, scores and errors, checked call by call.
 
-The rows are grouped by call and each group goes, as one Arrow table, to :func:`calls.check_call` on an
-executor (``groupBy(call).applyInArrow``: no pandas, no row-by-row Python objects between the JVM and the
-worker). Each call's result is one row carrying its figures, its findings and its bad rows; the three tables
-are cut from it, so the calls are checked once however many of the tables are written.
+The rows are partitioned by call and sorted by it within each partition, so that a call's rows come one
+after the other, and each partition's Arrow batches go to :func:`calls.check_batches` on an executor
+(``mapInArrow``: no pandas, and batches of many calls between the JVM and the Python worker, not one Arrow
+stream per call as ``groupBy(call).applyInArrow`` would send). Each call's result is one row carrying its
+figures, its findings and its bad rows; the three tables are cut from it, so the calls are checked once however
+many of the tables are written.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -33,7 +36,7 @@ from .calls import (
     START_CLOCK,
     TEXT,
     Job,
-    check_call,
+    check_batches,
 )
 
 
@@ -94,10 +97,11 @@ def check_calls(
     prepared = prepare(utterances, columns)
     spark_schema = from_arrow_schema(CALL_SCHEMA)
 
-    def one_call(table: pa.Table) -> pa.Table:
-        return check_call(table, job)
+    def partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return check_batches(batches, job)
 
-    calls = prepared.groupBy(CALL).applyInArrow(one_call, spark_schema)
+    clustered = prepared.repartition(CALL).sortWithinPartitions(CALL)
+    calls = clustered.mapInArrow(partition, spark_schema)
     return Results(calls.persist(storage))
 
 
