@@ -63,8 +63,9 @@ STAFF = [
 ]
 
 
-def make_corpus(path: Path, megabytes: float, seed: int = 7) -> None:
-    """A labelled transcript file of about ``megabytes`` MB, built from the catalogue's own phrases."""
+def make_corpus(path: Path, megabytes: float, seed: int = 7, rude: float = 0.02) -> None:
+    """A labelled transcript file of about ``megabytes`` MB, built from the catalogue's own phrases; ``rude``
+    of the staff lines forbidden, and 4% near misses."""
     import opencc
 
     from phraselint.data.catalogue import load_catalogue
@@ -72,7 +73,7 @@ def make_corpus(path: Path, megabytes: float, seed: int = 7) -> None:
     catalogue = load_catalogue()
     rng = random.Random(seed)
     polite = [p.text.replace("{", "").replace("}", "") for p in catalogue.standard]
-    rude = [e for r in catalogue.rules for e in r.flag_examples]
+    forbidden = [e for r in catalogue.rules for e in r.flag_examples]
     near = [e for r in catalogue.rules for e in r.pass_examples]
     s2t = opencc.OpenCC("s2t")
     target = int(megabytes * 1_000_000)
@@ -94,7 +95,13 @@ def make_corpus(path: Path, megabytes: float, seed: int = 7) -> None:
                     speaker = "工作人员"
                     roll = rng.random()
                     text = rng.choice(
-                        rude if roll < 0.02 else near if roll < 0.06 else polite if roll < 0.5 else STAFF
+                        forbidden
+                        if roll < rude
+                        else near
+                        if roll < rude + 0.04
+                        else polite
+                        if roll < 0.5
+                        else STAFF
                     )
                 if asr:
                     text = "".join(ch for ch in text if ch not in ",。?!、,.?!")

@@ -4,8 +4,8 @@
                                  [--show-flags CLASS]
 
 `rude-*` files must be flagged (recall), `pass-*` files must not (false flags). Each file names its class.
-Three authors wrote the sets from the codes alone: `dev`, `v2dev` and `v3dev` are tuned on (`tune`);
-`holdout`, `v2hold` and `v3hold` are only measured (`held`).
+Four authors wrote the sets from the codes alone: `dev`, `v2dev`, `v3dev` and `v4dev` are tuned on, and the
+tone model is trained on them (`tune`); `holdout`, `v2hold`, `v3hold` and `v4hold` are only measured (`held`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ def load(split: str) -> list[tuple[str, str, str, str]]:
     items = []
     for path in sorted(DEVSETS.glob("*.yml")):
         kind, cls, part = path.stem.split("-")
-        groups = {"tune": ("dev", "v2dev", "v3dev"), "held": ("holdout", "v2hold", "v3hold")}
+        groups = {
+            "tune": ("dev", "v2dev", "v3dev", "v4dev"),
+            "held": ("holdout", "v2hold", "v3hold", "v4hold"),
+        }
         if split != "all" and part not in groups.get(split, (split,)):
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -43,7 +46,19 @@ def main() -> None:
     parser.add_argument(
         "--split",
         default="dev",
-        choices=["dev", "holdout", "v2dev", "v2hold", "v3dev", "v3hold", "tune", "held", "all"],
+        choices=[
+            "dev",
+            "holdout",
+            "v2dev",
+            "v2hold",
+            "v3dev",
+            "v3hold",
+            "v4dev",
+            "v4hold",
+            "tune",
+            "held",
+            "all",
+        ],
     )
     parser.add_argument("--show-misses", default=None)
     parser.add_argument("--show-flags", default=None)

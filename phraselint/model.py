@@ -75,9 +75,14 @@ class Rule:
     patterns: tuple[str, ...] = ()
     antipatterns: tuple[str, ...] = ()
     skip_in: tuple[str, ...] = ()  # kinds of speech the rule does not apply to: "cantonese"
+    # "tone": found by the tone model (phraselint/engine/tone.py), not by its phrase or patterns; its phrase
+    # names the kind of speech (态度生硬、冷淡、烦躁) and is never matched as words.
+    detector: str = ""
 
     @property
     def wordings(self) -> tuple[str, ...]:
+        if self.detector:
+            return ()
         return (self.phrase, *(v.text for v in self.variants))
 
 

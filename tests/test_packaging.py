@@ -49,8 +49,9 @@ def test_wheel_ships_the_rules_and_runs_from_anywhere(tmp_path: Path) -> None:
         text=True,
     ).stdout.strip()
     assert where.startswith(str(env_dir)), where
-    shipped = {p.name for p in Path(where).glob("*.yml")}
-    assert shipped == {p.name for p in (ROOT / "rules").glob("*.yml")} and "codes.yml" in shipped
+    shipped = {p.name for p in Path(where).glob("*.*")}
+    data = {p.name for p in (ROOT / "rules").iterdir() if p.suffix in (".yml", ".tsv")}
+    assert shipped >= data and "codes.yml" in shipped and "tone.tsv" in shipped
     script = env_dir / "bin" / "phraselint"
     listed = subprocess.run([str(script), "rules", "list"], cwd=elsewhere, capture_output=True, text=True)
     assert listed.returncode == 0 and "dont-know" in listed.stdout, listed.stderr

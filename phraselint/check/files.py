@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..engine.linter import Linter
@@ -13,7 +13,7 @@ from ..engine.script import detect_script
 from ..errors import InputError, InputErrors
 from ..model import Violation
 from ..read.decode import open_text
-from ..read.formats import LINE_FORMATS, detect_format, parse, parse_numbered
+from ..read.formats import LINE_FORMATS, Clock, detect_format, parse, parse_numbered
 from ..read.transcript import Turn
 
 
@@ -92,14 +92,20 @@ class Finding:
 
 class FileScript:
     """The script of a file, judged from its first turns (about 2,000 characters), for utterances that show
-    none of their own. Judged only when first asked: most turns never need it."""
+    none of their own. Judged only when first asked: most turns never need it.
+
+    ``before``, for a part of a file read on its own (check/parts.py): asked once, when the script is first
+    needed, for the file's ``FileScript`` as it stands where the part begins (judged already, or still
+    sampling); the part's own turns then go on from there, as they would in the whole file.
+    """
 
     SAMPLE = 2000
 
-    def __init__(self) -> None:
+    def __init__(self, before: Callable[[], FileScript] | None = None) -> None:
         self._sample: list[str] = []
         self._size = 0
         self._script: str | None = None
+        self._before = before
 
     @property
     def sampling(self) -> bool:
@@ -112,9 +118,22 @@ class FileScript:
 
     def get(self) -> str:
         if self._script is None:
-            self._script = detect_script("\n".join(self._sample))
+            if self._before is not None:
+                start = self._before()
+                for text in self._sample:
+                    start.feed(text)
+                self._script = start.get()
+            else:
+                self._script = detect_script("\n".join(self._sample))
             self._sample = []
         return self._script
+
+    @classmethod
+    def judged(cls, script: str) -> FileScript:
+        """A file's script already judged."""
+        file_script = cls()
+        file_script._script = script
+        return file_script
 
 
 def check_turn(
@@ -153,49 +172,96 @@ def lint_lines(
 
     problems: list[InputError] = []
     suppressions = Suppressions(name)
-    lines = iter(lines)
-    head = list(itertools.islice(lines, _HEAD_LINES))
+    head, rest = _head(iter(lines))
     fmt = reading.input_format if reading.input_format != "auto" else detect_format(name, head)
-    numbered = suppressions.watch(enumerate(itertools.chain(head, lines), 1))
-    if fmt in LINE_FORMATS:
-        turns = parse_numbered(_candidate_lines(numbered, linter), fmt, name=name, problems=problems)
-    else:
-        turns = parse((line for _, line in numbered), fmt, name=name, problems=problems)
+    numbered = suppressions.watch(enumerate(itertools.chain(head, rest), 1))
+    turns = turns_to_check(numbered, fmt, name, linter, problems)
     yield from suppressions.apply(check_turns(turns, name, linter, roles, reading.script))
     if problems:  # records that could not be read: every other one was checked
         raise InputErrors(problems)
 
 
-_HEAD_LINES = 20
+HEAD_LINES = 20  # the first lines of a file, always parsed: they set its clock and script
 _BLOCK_LINES = 2048
 
 
+def _head(lines: Iterator[str]) -> tuple[list[str], Iterator[str]]:
+    """The first lines (``HEAD_LINES``), which the format is detected from, and the rest. A line that cannot
+    be read among them ends the head: the lines before it are still checked, and its error comes after."""
+    head: list[str] = []
+    try:
+        head.extend(itertools.islice(lines, HEAD_LINES))  # keeps what it took if reading fails
+    except InputError as error:
+        return head, _raising(error)
+    return head, lines
+
+
+def _raising(error: InputError) -> Iterator[str]:
+    raise error
+    yield  # a generator: the error comes when the lines after the head are read
+
+
+def turns_to_check(
+    numbered: Iterator[tuple[int, str]],
+    fmt: str,
+    name: str,
+    linter: Linter,
+    problems: list[InputError],
+    clock: Clock | None = None,
+) -> Iterator[Turn]:
+    """The turns of a file's numbered lines (all of them, or a part from a record boundary on: then with the
+    file's ``clock``). In a format of one turn per line only the first lines and the lines that pass the fast
+    test are parsed."""
+    if fmt in LINE_FORMATS:
+        return parse_numbered(_candidate_lines(numbered, linter), fmt, name, problems, clock)
+    if clock is not None:
+        return parse_numbered(numbered, fmt, name, problems, clock)
+    return parse((line for _, line in numbered), fmt, name=name, problems=problems)
+
+
 def _candidate_lines(numbered: Iterator[tuple[int, str]], linter: Linter) -> Iterator[tuple[int, str]]:
-    """The first lines, then the lines that pass the fast test, taken a block of lines at a time."""
+    """The first lines, then the lines that pass the fast test, taken a block of lines at a time. The lines
+    read before an unreadable one are all tested before its error goes on, wherever the blocks begin."""
     while True:
-        block = list(itertools.islice(numbered, _BLOCK_LINES))
+        block: list[tuple[int, str]] = []
+        try:
+            block.extend(itertools.islice(numbered, _BLOCK_LINES))  # keeps what it took if reading fails
+        except InputError:
+            yield from _candidates(block, linter)
+            raise
         if not block:
             return
-        keep = set(linter.candidates_in([line for _, line in block]))
-        for k, (n, line) in enumerate(block):
-            if n <= _HEAD_LINES or k in keep:
-                yield n, line
+        yield from _candidates(block, linter)
+
+
+def _candidates(block: list[tuple[int, str]], linter: Linter) -> Iterator[tuple[int, str]]:
+    keep = set(linter.candidates_in([line for _, line in block]))
+    for k, (n, line) in enumerate(block):
+        if n <= HEAD_LINES or k in keep:
+            yield n, line
 
 
 def check_turns(
-    turns: Iterable[Turn], path: str, linter: Linter, roles: Roles, script: str | None
+    turns: Iterable[Turn],
+    path: str,
+    linter: Linter,
+    roles: Roles,
+    script: str | None,
+    file_script: FileScript | None = None,
 ) -> Iterator[Finding]:
     """The findings of a file's turns, in order: the turns of staff (and of unknown speakers) that pass the
     fast candidate test are checked, with the file's script as the context of each. The one loop over a
     file's turns, for check and a transcript checked whole."""
-    for turn, context in checked_turns(turns, linter, roles):
+    for turn, context in checked_turns(turns, linter, roles, file_script):
         yield from check_turn(turn, path, linter, script, context)
 
 
-def checked_turns(turns: Iterable[Turn], linter: Linter, roles: Roles) -> Iterator[tuple[Turn, str]]:
+def checked_turns(
+    turns: Iterable[Turn], linter: Linter, roles: Roles, file_script: FileScript | None = None
+) -> Iterator[tuple[Turn, str]]:
     """The turns to check (staff and unknown speakers whose text passes the fast candidate test), each with
     the script of its file (judged from the first turns) as the context for utterances that show none."""
-    file_script = FileScript()
+    file_script = file_script or FileScript()
     checked: dict[str | None, bool] = {}  # speaker → checked: a transcript has few speakers, many turns
     has_candidate = linter.has_candidate
     for turn in turns:

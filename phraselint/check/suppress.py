@@ -76,7 +76,11 @@ class Suppressions:
             if not self.silences(finding.line, finding.violation):
                 yield finding
         if report_unused:
-            yield from (self.unused(d) for d in self._by_target.values() if not d.used)
+            yield from self.unused_findings()
+
+    def unused_findings(self) -> list[Finding]:
+        """A finding for each directive that has silenced nothing yet, in the order of the file."""
+        return [self.unused(d) for d in self._by_target.values() if not d.used]
 
     def unused(self, directive: Directive) -> Finding:
         named = f" ({', '.join(directive.rules)})" if directive.rules else ""

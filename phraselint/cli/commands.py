@@ -44,8 +44,10 @@ if TYPE_CHECKING:
     from ..check.baseline import Baseline
     from ..check.conversation import ConversationRules
     from ..check.files import Finding, Reading, Roles
+    from ..check.parts import PartFindings
     from ..engine.linter import Linter
-    from ..output.render import Tally
+    from ..output.render import Shown, Tally
+    from ..read.split import Part, Sizes
 
 
 class _LazyGroup(click.Group):
@@ -120,8 +122,9 @@ def _lint_one(job: Job) -> tuple[str, list[Finding], str | None]:
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Check this many files in parallel (default: the number of cores; -j 1: one process). The "
-    "catalogue is loaded once, before the workers start.",
+    help="Check with this many worker processes (default: the number of cores; -j 1: one process): many "
+    "files side by side, and a large file in parts. The catalogue is loaded once, before the workers start; "
+    "the output is that of -j 1.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option(
@@ -192,7 +195,7 @@ def check(
         baseline_file = baseline_file or "phraselint-baseline.json"
         kept = _existing_baseline(baseline_file)  # a broken one fails here, before any work
         fmt = "json"  # every finding kept; nothing printed but the baseline's summary
-    keeping = _Keeping(settings, None if write_baseline else baseline_file)  # so does a broken baseline
+    keeping = _keeping(settings, None if write_baseline else baseline_file)  # so does a broken baseline
     findings = Tally(keep=fmt not in STREAMED or kept is not None)
     collect_fmt = "baseline" if kept is not None else fmt  # --write-baseline prints no finding
     if collect_fmt == "json":
@@ -205,20 +208,30 @@ def check(
     lint_one: Callable[..., tuple[Any, ...]] = _lint_one
     skipped: Counter[tuple[str, str]] = Counter()  # conversation rules not run: (rule, reason) → files
     conversation_rules = conversation_rules or (settings.conversation_rules if conversation else None)
-    if conversation or conversation_rules:
+    whole = bool(conversation or conversation_rules)  # each transcript read whole, one process per file
+    if whole:
         _conversation_rules(settings, conversation_rules)  # load and check them once, before any output
         lint_one = functools.partial(_lint_whole, conversation_rules)
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(files) > 1 and "-" not in files:
+    planned = _first_plan(jobs_list, jobs) if jobs > 1 and not whole else None
+    if jobs > 1 and "-" not in files and (len(files) > 1 or planned is not None):
         import multiprocessing
 
         # fork, where there is one: the workers start with the catalogue the parent has loaded and checked
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
-            results: Iterable[tuple[Any, ...]] = pool.map(lint_one, jobs_list, chunksize=1)
-            unreadable = _collect(_noting(results, skipped), collect_fmt, out, findings, keeping)
-    elif lint_one is _lint_one:  # one process: stream each file's findings as they are found
+        # the workers write the findings of the streamed formats out themselves: the parent only prints them
+        show = _Show(settings, fmt, baseline_file) if collect_fmt in STREAMED else None
+        units = _units(jobs_list, lint_one, jobs, None if whole else planned, whole)
+        workers = jobs if any(_size(f) >= 2 * MIN_PART for f in files) else min(jobs, len(files))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            try:
+                results = _by_file(_in_order(pool, units, 2 * jobs, show))
+                unreadable = _collect(_noting(results, skipped), collect_fmt, out, findings, keeping)
+            except BaseException:  # a closed pipe, ^C: the work not begun is dropped, not waited for
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    elif not whole:  # one process: stream each file's findings as they are found
         unreadable = _collect(map(_lint_streamed, jobs_list), collect_fmt, out, findings, keeping)
     else:
         unreadable = _collect(_noting(map(lint_one, jobs_list), skipped), collect_fmt, out, findings, keeping)
@@ -258,6 +271,208 @@ def _lint_streamed(job: Job) -> tuple[str, Iterator[Finding], None]:
     return name, lint_file(path, linter, roles, reading, name), None
 
 
+# A large file is checked in parts side by side (check/parts.py): each about a third of each worker's share of
+# what is left of the file, so that parts shrink towards its end and the workers finish together (the first to
+# finish waits for the others about half a last part). A part of MIN_PART takes about a third of a second: a
+# smaller one would save less than what each part costs (a task, the lines before it read for its clock and
+# script), and a file smaller than two is checked whole. Over MAX_PART, the findings the parent holds for the
+# parts ahead of the one it writes would grow with the file.
+MIN_PART = 512 << 10
+MAX_PART = 2 << 20
+
+
+def _sizes(jobs: int) -> Sizes:
+    from ..read.split import Sizes
+
+    return Sizes(MIN_PART, MAX_PART, 3 * jobs)
+
+
+def _first_plan(jobs_list: Sequence[Job], jobs: int) -> tuple[Reading, int, Iterator[Part]] | None:
+    """How the first file is read in parts, or None for a file read whole (for one file, no worker then)."""
+    from ..check.parts import plan
+
+    if not jobs_list or jobs_list[0][1] == "-":
+        return None
+    _settings, path, reading, name = jobs_list[0]
+    return plan(path, reading, name, _sizes(jobs))
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+# What a worker is given: a function, its arguments, and what its result is: "files", the results of some small
+# files (checked one after the other in one worker: a task costs the parent more than a small file costs a
+# worker), "part" or "last" (the last part of a file).
+Unit = tuple[Callable[..., Any], tuple[Any, ...], str]
+# Small files go to the workers in batches of up to BATCH_FILES files and BATCH_BYTES bytes.
+BATCH_FILES = 32
+BATCH_BYTES = 256 << 10
+
+
+def _units(
+    jobs_list: Sequence[Job],
+    lint_one: Callable[..., Any],
+    jobs: int,
+    first: tuple[Reading, int, Iterator[Part]] | None,
+    whole: bool,
+) -> Iterator[Unit]:
+    """The work, in the order of the output: small files in batches, each other file whole (``lint_one``), or
+    in parts when it is large and can be cut (phrase checks only: with ``whole``, --conversation, each
+    transcript is read whole). A file is planned when its turn comes, and its parts are found as the workers
+    take them."""
+    from ..check.parts import plan
+
+    batch: list[Job] = []
+    batched = 0
+    for k, job in enumerate(jobs_list):
+        settings, path, reading, name = job
+        size = _size(path)
+        if size < BATCH_BYTES:
+            batch.append(job)
+            batched += size
+            if len(batch) < BATCH_FILES and batched < BATCH_BYTES:
+                continue
+        if batch:
+            yield _lint_batch, (lint_one, tuple(batch)), "files"
+            batch, batched = [], 0
+        if size < BATCH_BYTES:
+            continue
+        planned = None
+        if not whole and path != "-":
+            planned = first if k == 0 else plan(path, reading, name, _sizes(jobs))
+        if planned is None:
+            yield _lint_batch, (lint_one, (job,)), "files"
+            continue
+        part_reading, total, found = planned
+        part_job = (settings, path, part_reading, name)
+        try:
+            for part in found:
+                yield _lint_part, (part_job, part), "last" if part.end == total else "part"
+        except PhraselintError as exc:  # the file became unreadable while it was being cut
+            yield _unreadable, (name, str(exc)), "last"
+    if batch:
+        yield _lint_batch, (lint_one, tuple(batch)), "files"
+
+
+def _lint_batch(lint_one: Callable[..., Any], jobs: tuple[Job, ...]) -> list[Any]:
+    """The results of some files, one after the other (for a worker process)."""
+    return [lint_one(job) for job in jobs]
+
+
+def _in_order(
+    pool: ProcessPoolExecutor, units: Iterator[Unit], window: int, show: _Show | None
+) -> Iterator[tuple[Any, str]]:
+    """Each unit's result (its findings as ``show`` prints them, if given) with what it is, in the order of
+    ``units``, with at most ``window`` units handed to the workers and not yet written out (the results held
+    stay few, whatever the input)."""
+    from collections import deque
+    from concurrent.futures import Future
+
+    pending: deque[tuple[Future[Any], str]] = deque()
+    for func, args, kind in units:
+        pending.append((pool.submit(_run, func, args, show), kind))
+        if len(pending) >= window:
+            future, what = pending.popleft()
+            yield future.result(), what
+    while pending:
+        future, what = pending.popleft()
+        yield future.result(), what
+
+
+def _run(func: Callable[..., Any], args: tuple[Any, ...], show: _Show | None) -> Any:
+    """One unit of work in a worker process: its result, its findings shown if asked."""
+    result = func(*args)
+    return result if show is None else show.result(result)
+
+
+class _Show:
+    """The findings of a unit of work as the output prints them, made in the worker that found them: those kept
+    (``per-file-ignores``, the baseline), each as its rule, severity and text. The parent then writes the texts
+    and counts, and no finding travels between processes (the parent's work per finding is what -j cannot
+    share out)."""
+
+    def __init__(self, settings: Settings, fmt: str, baseline_file: str | None) -> None:
+        self.settings, self.fmt, self.baseline_file = settings, fmt, baseline_file
+
+    def __call__(self, found: Iterable[Finding]) -> list[Shown]:
+        from ..output.render import shown
+
+        keeping = _keeping(self.settings, self.baseline_file)
+        return [shown(f, self.fmt) for f in found if keeping(f)]
+
+    def result(self, result: Any) -> Any:
+        from ..check.parts import PartFindings
+
+        if isinstance(result, list):  # a batch of files
+            return [self.result(one) for one in result]
+        if isinstance(result, PartFindings):
+            return PartFindings(
+                result.name, self(result.findings), self(result.unused), result.problems, result.error
+            )
+        path, found, error, *rest = result
+        return (path, self(found), error, *rest)
+
+
+def _by_file(results: Iterator[tuple[Any, str]]) -> Iterator[tuple[Any, ...]]:
+    """The result of each file: of a batch of files, each; the parts of a file as one result of the file, as
+    the file read whole gives it (check/parts.py ``findings_of_parts``)."""
+    from ..check.parts import findings_of_parts
+
+    for result, kind in results:
+        if kind == "files":
+            yield from result
+            continue
+        parts = _Parts(result, kind == "last", results)
+        yield result.name, findings_of_parts(parts), None
+        for _rest in parts:  # those after a part that could not be read: not reported
+            pass
+
+
+class _Parts:
+    """The results of the parts of one file, in order, taken from the shared stream of results as they are
+    written out."""
+
+    def __init__(self, first: PartFindings[Any], last: bool, results: Iterator[tuple[Any, str]]) -> None:
+        self._first: PartFindings[Any] | None = first
+        self._done = last
+        self._results = results
+
+    def __iter__(self) -> Iterator[PartFindings[Any]]:
+        return self
+
+    def __next__(self) -> PartFindings[Any]:
+        if self._first is not None:
+            part, self._first = self._first, None
+            return part
+        if self._done:
+            raise StopIteration
+        part, kind = next(self._results)
+        self._done = kind == "last"
+        return part  # type: ignore[no-any-return]
+
+
+def _lint_part(job: Job, part: Part) -> PartFindings[Finding]:
+    """One part of a large file (for a worker process)."""
+    from ..check.parts import PartFindings, lint_part
+
+    settings, path, reading, name = job
+    linter, roles = worker(settings)
+    try:
+        return lint_part(path, linter, roles, reading, name, part)
+    except Exception as exc:  # phraselint's fault: named, and the other files still checked
+        return PartFindings(name, [], error=internal_error(exc, name))
+
+
+def _unreadable(name: str, message: str) -> PartFindings[Finding]:
+    from ..check.parts import PartFindings
+
+    return PartFindings(name, [], error=message)
+
+
 class _Keeping:
     """Which findings are reported: not those ``per-file-ignores`` silences in their file, nor those the
     baseline judges."""
@@ -278,6 +493,24 @@ class _Keeping:
         return self.baseline is None or not self.baseline.judged(f)
 
 
+def _keeping(settings: Settings, baseline_file: str | None) -> _Keeping:
+    """The run's ``_Keeping``, its baseline loaded once: in the parent, and so in the workers forked from it
+    (the baseline file as it is now: another file, or the file changed since, is loaded again)."""
+    if not baseline_file:
+        return _kept_by(settings, None, ())
+    try:
+        stat = os.stat(baseline_file)
+    except OSError:
+        return _Keeping(settings, baseline_file)  # loading it says what is wrong
+    identity = (os.path.abspath(baseline_file), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    return _kept_by(settings, baseline_file, identity)
+
+
+@functools.lru_cache(maxsize=2)
+def _kept_by(settings: Settings, baseline_file: str | None, _identity: tuple[object, ...]) -> _Keeping:
+    return _Keeping(settings, baseline_file)
+
+
 def _existing_baseline(path: str) -> Baseline:
     """What --write-baseline keeps: the entries of the baseline file there, if there is one yet."""
     from ..check.baseline import EMPTY, load_baseline
@@ -286,29 +519,40 @@ def _existing_baseline(path: str) -> Baseline:
 
 
 def _collect(
-    results: Iterable[tuple[str, Iterable[Finding], str | None]],
+    results: Iterable[tuple[str, Iterable[Finding | Shown], str | None]],
     fmt: str,
     out: Any,
     findings: Tally,
     keeping: Callable[[Finding], bool],
 ) -> int:
-    from ..output.render import STREAMED, emit_one
+    """Write each file's findings (or, from the workers, findings already kept and shown) and count them;
+    report each unreadable file on its line. The number of unreadable files."""
+    from ..output.render import STREAMED, Shown, emit_one, emit_shown
 
     unreadable = 0
+    written = 0
     for path, found, error in results:
         try:
             for f in found:
+                if isinstance(f, Shown):
+                    findings.count(f.rule, f.severity)
+                    written += 1
+                    emit_shown(f, fmt, out, first=written == 1)
+                    continue
                 if not keeping(f):
                     continue
                 findings.add(f)
+                written += 1
                 if fmt in STREAMED:
-                    emit_one(f, fmt, out, first=len(findings) == 1)
+                    emit_one(f, fmt, out, first=written == 1)
             if error:  # from a worker: its findings first, as one process reports them
                 fail(error)
                 unreadable += 1
         except PhraselintError as exc:  # a file that turns out unreadable part-way: named, skipped, exit 2
             fail(str(exc))
             unreadable += 1
+        except BrokenPipeError:  # the reader has gone (| head): the guard ends the run quietly
+            raise
         except (
             Exception
         ) as exc:  # phraselint's fault: named, never a traceback, the other files still checked
@@ -574,6 +818,8 @@ def rules_show(rule_id: str, rule_files: tuple[str, ...], script: str) -> None:
         return
     click.echo(f"{r.id}  [{r.severity}]  {vocab.situations.get(r.situation)} · {r.category}")
     click.echo(f"  忌语: {to_script(r.phrase, script)}")
+    if r.detector == "tone":
+        click.echo(to_script("  识别: 语气模型（rules/tone.tsv，不按字面匹配）", script))
     for v in r.variants:
         click.echo(f"  变体: {to_script(v.text, script)}" + (f"  ({v.note})" if v.note else ""))
     click.echo(f"  说明: {to_script(r.message, script)}")

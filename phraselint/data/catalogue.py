@@ -49,7 +49,9 @@ _RULE_KEYS = {
     "patterns",
     "antipatterns",
     "skip_in",
+    "detector",
 }
+_DETECTORS = ("tone",)
 _PHRASE_KEYS = {"id", "text", "kind", "situation", "variants", "sources", "note"}
 _WORDING_KEYS = {"text", "sources", "note", "typo"}
 _SOURCE_KEYS = {"code", "clause", "capture", "general"}
@@ -408,6 +410,12 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
     if not rewrites:
         raise where.fail("no 'rewrites': every forbidden phrase needs at least one polite alternative")
 
+    detector = yaml_text(node, "detector", where, required=False) or ""
+    if detector and detector not in _DETECTORS:
+        raise where.fail(f"unknown detector '{detector}' (known: {', '.join(_DETECTORS)})")
+    if detector and (node.get("patterns") or variants):
+        raise where.fail(f"a rule found by the {detector} model has no variants or patterns")
+
     examples = node.get("examples") or {}
     if not isinstance(examples, dict):
         raise where.fail("'examples' must be a mapping with 'flag' and 'pass'")
@@ -439,6 +447,7 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
         _patterns(node, "patterns", where),
         _patterns(node, "antipatterns", where),
         _skip_in(node, where),
+        detector,
     )
 
 

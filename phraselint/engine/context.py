@@ -40,6 +40,7 @@ class Context:
     help_offers: tuple[Compiled, ...] = ()
     not_reported_before: tuple[str, ...] = ()
     cantonese: tuple[str, ...] = ()  # as written (script folded only)
+    polite: tuple[str, ...] = ()  # as written: words that keep the tone model silent
 
     def is_cantonese(self, text: str) -> bool:
         return any(w in text for w in self.cantonese)
@@ -189,4 +190,5 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
         ),
         not_reported_before=folded("not_reported_before"),
         cantonese=tuple(strings("cantonese")),
+        polite=tuple(strings("polite")),
     )

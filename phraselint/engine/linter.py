@@ -13,7 +13,7 @@ from ..model import SEVERITIES, Rewrite, Rule, Violation
 from .confirm import Hit, confirm, resolve_overlaps
 from .context import load_context
 from .explain import explain
-from .find import Finder
+from .find import Candidate, Finder, Pattern
 from .lexicon import load_lexicon, pattern_fold
 from .normalize import Folded, fold, fold_with_map, folding, marked
 from .pattern import BOUNDARY, Compiled, compile_pattern
@@ -29,9 +29,12 @@ from .rewrite import (
 )
 from .script import SCRIPTS, detect_script, render
 from .sound import sounds
+from .tone import light_fold, load_tone
 
 _MAX_FIX_ROUNDS = 5
 _LONGEST_REWRITE = 2000
+# the pattern a finding of the tone model carries: no words, no expression (it is never run)
+_NO_PATTERN = Compiled("", (), None, "", (), 0, 0)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -98,11 +101,23 @@ class Linter:
         self.lexicon = load_lexicon(tuple(self.catalogue.files[2:]))
         self._finder = Finder(self.rules, self.lexicon, sounds())
         self.patterns = self._finder.patterns
+        # The tone model, where a selected rule is found by it (rude-tone): a second opinion after the patterns.
+        tone_rule = next((r for r in self.rules if r.detector == "tone"), None)
+        self._tone = load_tone() if tone_rule is not None else None
+        # a file's lines meet the model up to three times (block test, turn test, check): it remembers
+        self._rude_part = functools.lru_cache(maxsize=4096)(self._tone_verdict) if self._tone else None
+        self._tone_pattern = (
+            Pattern(tone_rule, tone_rule.phrase, _NO_PATTERN, None, literal=False)
+            if tone_rule is not None
+            else None
+        )
         self._slots_of: dict[str, set[str]] = {}
         for pattern in self.patterns:
             if pattern.slot:
                 self._slots_of.setdefault(pattern.rule.id, set()).add(pattern.slot)
         self._context = load_context(self.lexicon)
+        self._quote_marks = frozenset(c for pair in self._context.quotes for c in pair)
+        self._polite = tuple(light_fold(w) for w in self._context.polite)
         self._antipatterns: dict[str, tuple[Compiled, ...]] = {}
         for rule in self.rules:
             if rule.antipatterns:
@@ -130,7 +145,10 @@ class Linter:
             return []
         block = "\n".join(t.replace("\n", " ") for t in texts)
         anchored = self._finder.lines_with_anchor(folding().prefold_block(block))
-        return [i for i in sorted(anchored) if i < len(texts) and self._may_match(texts[i])]
+        out = {i for i in anchored if i < len(texts) and self._may_match(texts[i])}
+        if self._rude_part is not None:  # the tone model's second opinion looks at every utterance
+            out.update(i for i, t in enumerate(texts) if i not in out and self._rude_part(t) is not None)
+        return sorted(out)
 
     def _may_match(self, text: str) -> bool:
         text = sound_text(text)
@@ -142,12 +160,13 @@ class Linter:
 
     def has_candidate(self, text: str) -> bool:
         """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
-        pass for the anchors, then, where one occurs, one for the words every token of a pattern needs."""
+        pass for the anchors, then, where one occurs, one for the words every token of a pattern needs; and the tone model, where it is on."""
         text = sound_text(text)
-        if not self._finder.has_candidate(self._prefold(text)):
-            return False
-        viable = self._finder.viable(fold(text))
-        return bool(viable[0] or viable[1])
+        if self._finder.has_candidate(self._prefold(text)):
+            viable = self._finder.viable(fold(text))
+            if viable[0] or viable[1]:
+                return True
+        return self._rude_part is not None and self._rude_part(text) is not None
 
     def check(self, text: str, *, script: str | None = None, context: str | None = None) -> list[Violation]:
         """Every violation in one utterance or message, in order of position, each carrying the utterance
@@ -176,30 +195,12 @@ class Linter:
         Rewrites and messages come in ``script``; by default in the script of ``text``, or where the text
         shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
         text = sound_text(text)
-        # Three cheap tests before the mapped fold, each letting through every text that could match: an
-        # anchor occurs; every required token of some pattern occurs; a viable pattern matches the marked fold.
-        viable = None
-        if not exhaustive:
-            if not self._finder.has_candidate(self._prefold(text)):
-                return []
-            folding_ = folding()
-            viable = self._finder.viable(folding_.fold(text))
-            if not viable[0] and not viable[1]:
-                return []
-            if not self._finder.could_match(folding_.marked_fold(text), viable):
-                return []
-        folded = fold_with_map(text)
-        hits: list[Hit] = []
-        for candidate in self._finder.candidates(folded, viable):
-            hit = confirm(candidate, folded, self._context)
-            if (
-                hit is not None
-                and not self._allowed(hit, folded.text)
-                and not self._excused(hit, folded, text)
-            ):
-                hits.append(hit)
-        if not hits:
+        found = self._pattern_hits(text, exhaustive)
+        if found is None or not found[1]:
+            found = self._tone_hit(text)
+        if found is None:
             return []
+        folded, hits = found
         script = _resolve_script(text, script, context)
         return [
             explain(
@@ -321,6 +322,70 @@ class Linter:
             return text
         violations = self.check(text, script=script, context=context)
         return violations[0].rewrite if violations else text
+
+    def _pattern_hits(self, text: str, exhaustive: bool) -> tuple[Folded, list[Hit]] | None:
+        """The confirmed, not excused matches of the catalogue's patterns, with the mapped fold they are
+        placed in; None where a cheap test already shows that no pattern can match."""
+        # Three cheap tests before the mapped fold, each letting through every text that could match: an
+        # anchor occurs; every required token of some pattern occurs; a viable pattern matches the marked fold.
+        viable = None
+        if not exhaustive:
+            if not self._finder.has_candidate(self._prefold(text)):
+                return None
+            folding_ = folding()
+            viable = self._finder.viable(folding_.fold(text))
+            if not viable[0] and not viable[1]:
+                return None
+            if not self._finder.could_match(folding_.marked_fold(text), viable):
+                return None
+        folded = fold_with_map(text)
+        hits: list[Hit] = []
+        for candidate in self._finder.candidates(folded, viable):
+            hit = confirm(candidate, folded, self._context)
+            if (
+                hit is not None
+                and not self._allowed(hit, folded.text)
+                and not self._excused(hit, folded, text)
+            ):
+                hits.append(hit)
+        return folded, hits
+
+    def _tone_verdict(self, text: str) -> tuple[int, int] | None:
+        """Where the tone model hears rudeness in ``text``, unless a polite word stands anywhere in it."""
+        assert self._tone is not None
+        part = self._tone.rude_part(text, self._context.is_cantonese(text))
+        if part is None:
+            return None
+        said = light_fold(text)
+        return None if any(w in said for w in self._polite) else part
+
+    def _tone_hit(self, text: str) -> tuple[Folded, list[Hit]] | None:
+        """The tone model's finding where no pattern found one (phraselint.engine.tone): the part of the
+        utterance that sounds rude. More cautious than a pattern's: silent where the utterance has any
+        quotation mark or talk about phrases anywhere, or another person as the subject."""
+        if self._rude_part is None or self._tone_pattern is None:
+            return None
+        part = self._rude_part(text)
+        if part is None:
+            return None
+        start, end = part
+        if any(c in self._quote_marks for c in text):
+            return None  # the model cannot tell whose words stand in quotation marks: it stays silent
+        folded = fold_with_map(text)
+        lo = next((i for i in range(len(folded.text)) if folded.span(i, i + 1)[0] >= start), None)
+        hi = next((i for i in range(len(folded.text) - 1, -1, -1) if folded.span(i, i + 1)[1] <= end), None)
+        if lo is None or hi is None or hi < lo:
+            return None
+        hit = Hit(Candidate(self._tone_pattern, lo, hi + 1), lo, hi + 1)
+        mtext, _index = marked(folded, BOUNDARY)
+        if (
+            any(c.run(mtext) for c in self._context.meta)
+            or self._context.about_someone_else(folded, lo)
+            or self._allowed(hit, folded.text)
+            or self._excused(hit, folded, text)
+        ):
+            return None
+        return folded, [hit]
 
     def _excused(self, hit: Hit, folded: Folded, text: str) -> bool:
         """Whether an antipattern of the rule covers the hit, or the words are quoted, reported or talked

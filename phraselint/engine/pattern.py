@@ -13,6 +13,9 @@ A pattern is a line of tokens separated by spaces::
 - ``~N``: a gap of up to N characters (1..12) inside the same clause;
 - ``/``: an optional clause boundary (the words may stand in two clauses: 下班了，明天再来);
 - ``{部门}``: the last token only, a slot that takes the rest of the clause;
+- ``=``: the very word the pattern's first word token took, said again: ``<斥动> <什么> =``
+  is 喊什么喊, 瞅啥瞅, 哭什么哭 — the scolding reduplication, with any verb of the class (no backreference
+  is needed: the part from the word to ``=`` compiles to one alternative per word);
 - ``^`` first, ``$`` last: the match starts (ends) a clause (有病吧你 and 有病！, not 家里有病人).
 
 Between two tokens the lexicon's ``filler`` class (那个, 就是, 然后 …) may stand, as ASR output has it.
@@ -93,6 +96,7 @@ class Token:
     edge: str = ""  # "^": the start of a clause, "$": its end
     classes: tuple[str, ...] = ()  # the lexicon classes the words came from (for coverage)
     alternatives: tuple[str, ...] = ()  # the alternatives as written (for coverage)
+    again: int = -1  # ``=``: the index of the token whose word is said again
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,16 @@ def parse(
                 raise where(f"pattern '{source}': '^' may only stand first and '$' only last")
             tokens.append(Token(edge=part, optional=True))
             continue
+        if part == "=":
+            ref = next((j for j, t in enumerate(tokens) if t.words), -1)
+            if ref < 0 or tokens[ref].optional:
+                raise where(f"pattern '{source}': '=' repeats the first word token, which must be required")
+            if any(t.again >= 0 for t in tokens):
+                raise where(f"pattern '{source}': only one '=' in a pattern")
+            if any(not t.words for t in tokens[ref + 1 :]):
+                raise where(f"pattern '{source}': only words may stand between a token and its '='")
+            tokens.append(Token(tokens[ref].words, again=ref))
+            continue
         if part == "/":
             if i == 0 or i == len(parts) - 1:
                 raise where(f"pattern '{source}': a boundary '/' must stand between two tokens")
@@ -243,6 +257,21 @@ def expression(tokens: Sequence[Token], fillers: Sequence[str], mapper: Callable
     """The regular expression of ``tokens`` over the marked text (``mapper`` maps each word first: the
     sound of the words, for homophone matching)."""
     joiner = "(?:" + _alternation(fillers, mapper) + ")?" if fillers else ""
+    again = next((k for k, t in enumerate(tokens) if t.again >= 0), -1)
+    if again >= 0:  # the part from the repeated word to '=': one alternative per word (喊什么喊|哭什么哭|…)
+        ref = tokens[again].again
+        inner = expression(tokens[ref + 1 : again], fillers, mapper) if again > ref + 1 else ""
+        if inner and joiner:
+            inner = joiner + inner
+        words = sorted({mapper(w) for w in tokens[ref].words}, key=lambda w: (-len(w), w))
+        middle = "(?:" + "|".join(re.escape(w) + inner + joiner + re.escape(w) for w in words) + ")"
+        head = expression(tokens[:ref], fillers, mapper) if ref else ""
+        tail = expression(tokens[again + 1 :], fillers, mapper) if again + 1 < len(tokens) else ""
+        if head and tokens[ref - 1].words and joiner:
+            head += joiner
+        if tail and tokens[again + 1].words and joiner:
+            tail = joiner + tail
+        return head + middle + tail
     out: list[str] = []
     previous_was_word = False
     for token in tokens:

@@ -9,7 +9,7 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 import click
 
@@ -298,18 +298,42 @@ def sarif(findings: Sequence[Finding], rules: Iterable[Any]) -> dict[str, Any]:
 JSON_HEAD = '{"violations": ['
 
 
+class Shown(NamedTuple):
+    """A finding as a streamed format prints it, made where it was found (a worker of ``check -j``): its rule
+    and severity, which the run's counts need, and its text."""
+
+    rule: str
+    severity: str
+    text: str
+
+
+def shown(f: Finding, fmt: str) -> Shown:
+    """``f`` as ``fmt`` (one of ``STREAMED``) prints it."""
+    if fmt == "text":
+        text = text_block(f)
+    elif fmt == "github":
+        text = github_line(f)
+    else:
+        text = json.dumps(as_dict(f), ensure_ascii=False)
+    return Shown(f.violation.rule, f.violation.severity, text)
+
+
 def emit_one(f: Finding, fmt: str, out: TextIO, first: bool = False) -> None:
     """Write one finding as it is found (the streamed formats). ``json`` is written finding by finding too,
     one finding a line by the C encoder, between :data:`JSON_HEAD` and :func:`json_tail`: memory stays flat
     however many findings a run has."""
+    if fmt in STREAMED:
+        emit_shown(shown(f, fmt), fmt, out, first)
+
+
+def emit_shown(s: Shown, fmt: str, out: TextIO, first: bool = False) -> None:
+    """Write one finding shown already (``shown``)."""
     if fmt == "json":
-        out.write(("\n" if first else ",\n") + json.dumps(as_dict(f), ensure_ascii=False))
+        out.write(("\n" if first else ",\n") + s.text)
     elif fmt == "text":
-        click.echo(text_block(f), file=out)
-    elif fmt == "jsonl":
-        out.write(json.dumps(as_dict(f), ensure_ascii=False) + "\n")
-    elif fmt == "github":
-        out.write(github_line(f) + "\n")
+        click.echo(s.text, file=out)
+    else:
+        out.write(s.text + "\n")
 
 
 def json_tail(tally: Tally, files: int, errors: int) -> str:
@@ -352,6 +376,10 @@ class Tally:
         self.counts[(finding.violation.rule, finding.violation.severity)] += 1
         if self.keep:
             self.findings.append(finding)
+
+    def count(self, rule: str, severity: str) -> None:
+        """Count a finding that is not kept (one shown by a worker: the formats that keep none)."""
+        self.counts[(rule, severity)] += 1
 
     def __len__(self) -> int:
         return sum(self.counts.values())

@@ -121,10 +121,11 @@ def read_whole(path: str, encoding: str | None = None) -> Whole:
         codec = detect_encoding(data[:SAMPLE_BYTES], len(data) <= SAMPLE_BYTES)
         if codec is None:
             raise InputError("binary file (it contains NUL bytes), not a transcript", display_name(path))
+    decode_as, body = _without_mark(codec, data, True)
     try:
-        text = data.decode(codec)
+        text = body.decode(decode_as)
     except UnicodeDecodeError as error:
-        raise _decode_error(error, data, (b"", 0), "", 0, codec, path) from None
+        raise _decode_error(error, body, (b"", 0), "", 0, codec, path, decode_as)[1] from None
     if "\x00" in text:
         line = _count_lines(text[: text.index("\x00")])
         raise InputError("NUL character: binary data, not a transcript", display_name(path), line)
@@ -136,6 +137,21 @@ def read_lines(path: str, encoding: str | None = None) -> list[str]:
     """All lines of a small file at once: for tests and tools, never for transcripts of unknown size."""
     with open_text(path, encoding) as decoded:
         return list(decoded.lines)
+
+
+@contextlib.contextmanager
+def open_part(path: str, codec: str, start: int, end: int, line: int) -> Iterator[Iterator[str]]:
+    """The lines of the bytes ``start`` to ``end`` of a file, decoded with ``codec`` as ``open_text`` decodes
+    the whole: a part of it that begins where line ``line`` begins and ends after a line break (read/split.py
+    finds such parts). Errors name the line in the whole file. A byte-order mark is one only at the file's
+    start."""
+    with _open_binary(path) as stream:
+        try:
+            stream.seek(start)
+        except OSError as error:
+            raise InputError(f"cannot read: {error.strerror or error}", display_name(path)) from None
+        first = _read(stream, min(BLOCK_BYTES, end - start), path)
+        yield _lines(stream, first, codec, path, done=line - 1, left=end - start - len(first))
 
 
 def iter_paths(paths: Iterable[str]) -> Iterator[str]:
@@ -355,21 +371,29 @@ def _read(stream: BinaryIO, size: int, path: str) -> bytes:
         raise InputError(f"cannot read: {error.strerror or error}", display_name(path)) from None
 
 
-def _lines(stream: BinaryIO, sample: bytes, codec: str, path: str) -> Iterator[str]:
-    """Decode ``sample`` and the rest of ``stream`` block by block and split the text into lines."""
-    decoder = codecs.getincrementaldecoder(codec)()
+def _lines(
+    stream: BinaryIO, sample: bytes, codec: str, path: str, done: int = 0, left: int | None = None
+) -> Iterator[str]:
+    """Decode ``sample`` and the rest of ``stream`` (``left`` more bytes of it, or all) block by block and split
+    the text into lines; ``done`` lines of the file come before ``sample``. The lines before a byte that does
+    not decode, or before a NUL character, are all yielded before the error is raised: what comes before it is
+    checked, wherever the blocks begin."""
+    decode_as, block = _without_mark(codec, sample, done == 0)
+    decoder = codecs.getincrementaldecoder(decode_as)()
     pending = ""  # the start of a line whose end is still unread
-    done = 0  # lines yielded so far
-    block = sample
     while True:
         final = not block
         state = decoder.getstate()
         try:
             text = decoder.decode(block, final)
         except UnicodeDecodeError as error:
-            raise _decode_error(error, block, state, pending, done, codec, path) from None
+            before, problem = _decode_error(error, block, state, pending, done, codec, path, decode_as)
+            yield from _complete_lines(before, done)
+            raise problem from None
         if "\x00" in text:
-            line = done + _count_lines(pending + text[: text.index("\x00")])
+            before = pending + text[: text.index("\x00")]
+            yield from _complete_lines(before, done)
+            line = done + _count_lines(before)
             raise InputError("NUL character: binary data, not a transcript", display_name(path), line)
         lines, pending = _split(pending + text, final)
         if done == 0 and lines and lines[0].startswith("\ufeff"):
@@ -378,7 +402,26 @@ def _lines(stream: BinaryIO, sample: bytes, codec: str, path: str) -> Iterator[s
         done += len(lines)
         if final:
             return
-        block = _read(stream, BLOCK_BYTES, path)
+        size = BLOCK_BYTES if left is None else min(BLOCK_BYTES, left)
+        block = _read(stream, size, path) if size else b""
+        if left is not None:
+            left -= len(block)
+
+
+def _without_mark(codec: str, data: bytes, start: bool) -> tuple[str, bytes]:
+    """The codec to decode with, and the bytes: UTF-8 with a byte-order mark is read as UTF-8 without it, so
+    that the offsets of an error count the file's bytes (Python's utf-8-sig counts them after the mark)."""
+    if codec != "utf-8-sig":
+        return codec, data
+    return "utf-8", data.removeprefix(codecs.BOM_UTF8) if start else data
+
+
+def _complete_lines(text: str, done: int) -> list[str]:
+    """The lines of ``text`` that end in it (where ``done`` lines came before): those before a bad byte."""
+    lines = _split(text, False)[0]
+    if done == 0 and lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]
+    return lines
 
 
 def _split(text: str, final: bool) -> tuple[list[str], str]:
@@ -406,16 +449,18 @@ def _decode_error(
     done: int,
     codec: str,
     path: str,
-) -> InputError:
-    """The error for ``block`` that failed to decode: the decoder, back in ``state``, reads up to the bad byte
-    to find its line and column (the error's offsets count the bytes the decoder held back, too)."""
-    decoder = codecs.getincrementaldecoder(codec)()
+    decode_as: str | None = None,
+) -> tuple[str, InputError]:
+    """The text before the byte of ``block`` that failed to decode (from the start of its line on), and the
+    error for it: the decoder (of ``decode_as``, by default ``codec``), back in ``state``, reads up to the bad
+    byte to find its line and column (the error's offsets count the bytes the decoder held back, too)."""
+    decoder = codecs.getincrementaldecoder(decode_as or codec)()
     decoder.setstate(state)
     text = pending + decoder.decode(block[: max(0, error.start - len(state[0]))], False)
     line = done + _count_lines(text)
     column = len(text) - max(text.rfind("\n"), text.rfind("\r"))
     bad = error.object[error.start : error.end].hex(" ")
-    return InputError(
+    return text, InputError(
         f"cannot decode as {codec} at column {column} (bytes {bad}): the file is truncated, damaged "
         "or in another encoding; name its encoding explicitly",
         display_name(path),

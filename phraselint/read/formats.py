@@ -169,17 +169,29 @@ class _Utterance(NamedTuple):
 
 
 LINE_FORMATS = frozenset({"plain", "labelled"})  # formats whose every turn is one line
+# Formats whose records can be read from any record boundary on, given the clock of the lines before (a part of
+# a large file, read on its own: check/parts.py). Not CSV: its header names the columns of every later record,
+# and a quoted field may hold line breaks, so that no line boundary is known to be a record's without reading
+# from the start.
+PART_FORMATS = frozenset({*LINE_FORMATS, "jsonl", "srt", "vtt"})
 
 
 def parse_numbered(
-    numbered: Iterable[tuple[int, str]], fmt: str, name: str = "", problems: Problems = None
+    numbered: Iterable[tuple[int, str]],
+    fmt: str,
+    name: str = "",
+    problems: Problems = None,
+    clock: Clock | None = None,
 ) -> Iterator[Turn]:
-    """The turns of some lines of a transcript in a line format (``LINE_FORMATS``), each given with its line
-    number: a caller that knows a line cannot matter skips it without parsing it. Date-times count from the
-    first date-time among the lines given. ``Turn.index`` counts the turns made here."""
-    if fmt not in LINE_FORMATS:
-        raise ConfigError(f"parse_numbered reads one-line turns only ({', '.join(sorted(LINE_FORMATS))})")
-    yield from _turns(iter(numbered), fmt, name, problems)
+    """The turns of some lines of a transcript, each given with its line number. In a line format
+    (``LINE_FORMATS``) a caller that knows a line cannot matter skips it without parsing it; in the other
+    formats of ``PART_FORMATS`` the lines run on from a record boundary (the file's start, or a blank line
+    between subtitle cues). Date-times count from the first date-time among the lines given, or from that of
+    ``clock`` (which then reads the date-times of a part of a file as the whole file's clock would).
+    ``Turn.index`` counts the turns made here."""
+    if fmt not in PART_FORMATS:
+        raise ConfigError(f"parse_numbered reads {', '.join(sorted(PART_FORMATS))}, not {fmt!r}")
+    yield from _turns(iter(numbered), fmt, name, problems, clock)
 
 
 def parse(
@@ -200,13 +212,16 @@ def parse(
     yield from _turns(enumerate(lines, 1), fmt, name, problems)
 
 
-def _turns(numbered: Numbered, fmt: str, name: str, problems: Problems = None) -> Iterator[Turn]:
+def _turns(
+    numbered: Numbered, fmt: str, name: str, problems: Problems = None, clock: Clock | None = None
+) -> Iterator[Turn]:
     """The numbered turns of the parser of ``fmt`` (a known format, not ``auto``)."""
     path = display_name(name) if name else None
+    clock = clock or Clock()
     if fmt == "labelled":  # the hot path makes numbered Turns itself
-        yield from _parse_labelled(numbered, path, problems)
+        yield from _parse_labelled(numbered, path, problems, clock)
         return
-    parsed = _PARSERS[fmt](numbered, path, problems)
+    parsed = _PARSERS[fmt](numbered, path, problems, clock)
     for index, (text, anchors, speaker, start, end, extra) in enumerate(parsed):
         yield Turn(text, anchors, speaker, start, end, index, extra)
 
@@ -343,11 +358,22 @@ def _speaker_name(match: re.Match[str] | None) -> str | None:
 # --- times --------------------------------------------------------------------------------------------
 
 
-class _Clock:
-    """Reads times as seconds; date-times count from the first one the clock has read (one clock per file)."""
+class Clock:
+    """Reads times as seconds; date-times count from the first one the clock has read (one clock per file).
 
-    def __init__(self) -> None:
+    ``before``, for a clock that reads a part of a file: asked once, when the part's first date-time is read,
+    for the first date-time of the lines before the part (None if they have none), so that the part's times
+    count from the whole file's first date-time.
+    """
+
+    def __init__(self, before: Callable[[], datetime | None] | None = None) -> None:
         self._epoch: datetime | None = None
+        self._before = before
+
+    @property
+    def epoch(self) -> datetime | None:
+        """The date-time the clock counts from, once it has read one."""
+        return self._epoch
 
     def seconds(self, value: str | float) -> float:
         """Seconds for a number, ``HH:MM:SS.mmm``/``MM:SS`` or a date-time; ValueError for anything else."""
@@ -367,7 +393,8 @@ class _Clock:
 
     def _since_epoch(self, moment: datetime) -> float:
         if self._epoch is None:
-            self._epoch = moment
+            before, self._before = self._before, None
+            self._epoch = (before() if before else None) or moment
         return (moment - self._epoch).total_seconds()
 
     @staticmethod
@@ -395,7 +422,7 @@ def _datetime(match: re.Match[str]) -> datetime:
     return moment.replace(tzinfo=timezone(offset)).astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def _time(clock: _Clock, value: str | float, what: str, path: str | None, line: int) -> float:
+def _time(clock: Clock, value: str | float, what: str, path: str | None, line: int) -> float:
     try:
         return clock.seconds(value)
     except (ValueError, OverflowError):
@@ -410,7 +437,9 @@ def _time(clock: _Clock, value: str | float, what: str, path: str | None, line: 
 # --- plain and labelled -------------------------------------------------------------------------------
 
 
-def _parse_plain(numbered: Numbered, path: str | None, problems: Problems = None) -> Iterator[_Utterance]:
+def _parse_plain(
+    numbered: Numbered, path: str | None, problems: Problems = None, clock: Clock | None = None
+) -> Iterator[_Utterance]:
     """One utterance per non-blank line; nobody is named."""
     for lineno, line in numbered:
         utterance = _line_utterance(line, 0, lineno)
@@ -439,14 +468,16 @@ def _label(line: str) -> tuple[str | None, str | None, int]:
     return speaker, label.group("time") or label.group("late_time"), label.end()
 
 
-def _parse_labelled(numbered: Numbered, path: str | None, problems: Problems = None) -> Iterator[Turn]:
+def _parse_labelled(
+    numbered: Numbered, path: str | None, problems: Problems = None, clock: Clock | None = None
+) -> Iterator[Turn]:
     """``[time] speaker: text`` per line; a line without a speaker is an utterance of nobody.
 
     The hot path of the commonest format, so ``_label``, ``_speaker_name``, ``_time`` and ``_line_utterance``
     are inlined here, and it yields numbered Turns itself: speaker names are cleaned once per distinct label,
     and a plain ``HH:MM:SS`` time is converted without a second regular expression.
     """
-    clock = _Clock()
+    clock = clock or Clock()
     match = _LABEL.match
     names: dict[str, str | None] = {}
     index = 0
@@ -499,17 +530,22 @@ _UNSEEN: Final = _Unseen.UNSEEN
 # --- SRT and WebVTT -----------------------------------------------------------------------------------
 
 
-def _parse_srt(numbered: Numbered, path: str | None, problems: Problems = None) -> Iterator[_Utterance]:
-    return _parse_cues(numbered, path, problems, vtt=False)
+def _parse_srt(
+    numbered: Numbered, path: str | None, problems: Problems = None, clock: Clock | None = None
+) -> Iterator[_Utterance]:
+    return _parse_cues(numbered, path, problems, clock or Clock(), vtt=False)
 
 
-def _parse_vtt(numbered: Numbered, path: str | None, problems: Problems = None) -> Iterator[_Utterance]:
-    return _parse_cues(numbered, path, problems, vtt=True)
+def _parse_vtt(
+    numbered: Numbered, path: str | None, problems: Problems = None, clock: Clock | None = None
+) -> Iterator[_Utterance]:
+    return _parse_cues(numbered, path, problems, clock or Clock(), vtt=True)
 
 
-def _parse_cues(numbered: Numbered, path: str | None, problems: Problems, vtt: bool) -> Iterator[_Utterance]:
+def _parse_cues(
+    numbered: Numbered, path: str | None, problems: Problems, clock: Clock, vtt: bool
+) -> Iterator[_Utterance]:
     """Subtitle cues: blocks of lines between blank lines, each a timing line and the text under it."""
-    clock = _Clock()
     block: list[tuple[int, str]] = []
     for lineno, line in itertools.chain(numbered, [(0, "")]):
         if line.strip():
@@ -520,7 +556,7 @@ def _parse_cues(numbered: Numbered, path: str | None, problems: Problems, vtt: b
 
 
 def _block_cues(
-    block: list[tuple[int, str]], clock: _Clock, path: str | None, problems: Problems, vtt: bool
+    block: list[tuple[int, str]], clock: Clock, path: str | None, problems: Problems, vtt: bool
 ) -> Iterator[_Utterance]:
     """The cues of one block. A well-formed block holds one; a block without blank lines between its cues
     holds several; a block without a timing line is text of its own (lost for nobody), or WebVTT metadata.
@@ -552,7 +588,7 @@ def _block_cues(
             yield utterance
 
 
-def _cue_times(clock: _Clock, line: str, path: str | None, lineno: int) -> tuple[float, float]:
+def _cue_times(clock: Clock, line: str, path: str | None, lineno: int) -> tuple[float, float]:
     """The start and end of a cue's timing line; InputError unless both are clock times, in order."""
     timing = _TIMING.match(line)
     if timing is None:
@@ -648,12 +684,14 @@ def _markup_pieces(line: str, lineno: int, entities: bool) -> list[Piece]:
 # --- JSON Lines ---------------------------------------------------------------------------------------
 
 
-def _parse_jsonl(numbered: Numbered, path: str | None, problems: Problems = None) -> Iterator[_Utterance]:
+def _parse_jsonl(
+    numbered: Numbered, path: str | None, problems: Problems = None, clock: Clock | None = None
+) -> Iterator[_Utterance]:
     """One JSON object per line: the text, a speaker and times under the names of ``field_names()``. A line
     that cannot be read is reported (``problems``) and the next one read."""
     fields_named = field_names()
     decoder = json.JSONDecoder()
-    clock = _Clock()
+    clock = clock or Clock()
     for lineno, line in numbered:
         if not line.strip():
             continue
@@ -671,7 +709,7 @@ def _jsonl_utterance(
     lineno: int,
     fields_named: FieldNames,
     decoder: json.JSONDecoder,
-    clock: _Clock,
+    clock: Clock,
     path: str | None,
 ) -> _Utterance | None:
     """The utterance of one JSON line (None for one without text); InputError for a line that is no turn."""
@@ -725,7 +763,7 @@ def _json_time(
     fields: dict[str, tuple[object, int]],
     names: Sequence[str],
     used: set[str],
-    clock: _Clock,
+    clock: Clock,
     path: str | None,
     lineno: int,
 ) -> float | None:
@@ -864,7 +902,9 @@ class _Columns(NamedTuple):
     end: int
 
 
-def _parse_csv(numbered: Numbered, path: str | None, problems: Problems = None) -> Iterator[_Utterance]:
+def _parse_csv(
+    numbered: Numbered, path: str | None, problems: Problems = None, clock: Clock | None = None
+) -> Iterator[_Utterance]:
     """A header row naming the columns, then one utterance per record; tab-separated if the header says so."""
     first = next(((lineno, line) for lineno, line in numbered if line.strip()), None)
     if first is None:
@@ -873,7 +913,7 @@ def _parse_csv(numbered: Numbered, path: str | None, problems: Problems = None) 
     records = _csv_records(itertools.chain([first], numbered), delimiter, path)
     header_line, header = next(records)
     columns = _csv_columns(header, path, header_line)
-    clock = _Clock()
+    clock = clock or Clock()
     for lineno, record in records:
         try:
             utterance = _csv_utterance(record, columns, clock, path, lineno)
@@ -903,7 +943,7 @@ def _csv_columns(header: list[list[Piece]], path: str | None, lineno: int) -> _C
 
 
 def _csv_utterance(
-    record: list[list[Piece]], columns: _Columns, clock: _Clock, path: str | None, lineno: int
+    record: list[list[Piece]], columns: _Columns, clock: Clock, path: str | None, lineno: int
 ) -> _Utterance | None:
     def value(index: int) -> str:
         return _field_value(record[index]).strip() if 0 <= index < len(record) else ""
@@ -984,14 +1024,14 @@ def _read_quoted(line: str, position: int, lineno: int, field: list[Piece]) -> i
         position = close + 2
 
 
-_PARSERS: MappingProxyType[str, Callable[[Numbered, str | None, Problems], Iterator[_Utterance]]] = (
-    MappingProxyType(
-        {
-            "plain": _parse_plain,
-            "srt": _parse_srt,
-            "vtt": _parse_vtt,
-            "jsonl": _parse_jsonl,
-            "csv": _parse_csv,
-        }
-    )
+_PARSERS: MappingProxyType[
+    str, Callable[[Numbered, str | None, Problems, Clock | None], Iterator[_Utterance]]
+] = MappingProxyType(
+    {
+        "plain": _parse_plain,
+        "srt": _parse_srt,
+        "vtt": _parse_vtt,
+        "jsonl": _parse_jsonl,
+        "csv": _parse_csv,
+    }
 )

@@ -1,0 +1,193 @@
+"""The tone model: rude speech the catalogue's patterns do not name, found by what its words are like.
+
+The codes forbid whole kinds of speech by their general clauses (000 七(二) 态度生硬、冷淡、烦躁; 003 第六条
+激化矛盾、损害形象的语言、冷言相对) as well as listed phrases. Patterns catch the kinds one has written down; a new
+wording of the same meaning is missed about half the time. The tone model is a second opinion for those: a naive
+Bayes model over character 1–3-grams of each clause (script-folded, 您 kept apart from 你, particles kept),
+trained by ``scripts/train_tone.py`` on the
+development sets' tuned halves, the catalogue's examples, the standard phrases and real Hong Kong conversation
+(HKCanCor), and shipped as data in ``rules/tone.tsv``.
+
+It speaks only where no pattern did, and never where the words are quoted, taught, reported, said of someone
+else, or said with an apology or an offer of help in the same utterance (the context of ``rules/context.yml``,
+its ``polite`` words among them). Its finding is a ``warning`` of the rule ``rude-tone``.
+
+The threshold is chosen by the trainer from scores each text got from a model trained without it (five folds),
+so that about one innocent utterance in a hundred of the training sets would pass it: one threshold for
+Mandarin and Taiwan speech, one for Cantonese (which scores lower).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..data.catalogue import builtin_rules_dir
+from ..errors import CatalogueError
+from .normalize import opencc_char_map
+
+_SEPARATOR = "|"
+# punctuation and white space: each becomes one separator (the fold keeps every position in place)
+_PUNCTUATION = ' \t\r\n\u3000，。！？、,.!?；;：:“”"「」『』（）()…~～—-《》〈〉【】[]/\\'
+_CLAUSE = re.compile(r"[^|]+")
+_LONG = 16  # a clause longer than this is also scored in windows (ASR output has no punctuation)
+_WINDOW = 12
+_STEP = 6
+_PAIR = 24  # two neighbouring clauses this short together are scored as one too (你烦不烦，问了多少遍)
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> dict[int, str]:
+    table = {ord(k): v for k, v in opencc_char_map("t2s").items() if len(k) == 1 and len(v) == 1}
+    table.update({c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})  # full width to ASCII
+    table.update({c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)})
+    table.update({ord(c): _SEPARATOR for c in _PUNCTUATION})
+    for c in range(0xFF21, 0xFF3B):  # full-width capitals to lower case
+        table[c] = chr(c - 0xFEE0 + 32)
+    return table
+
+
+def light_fold(text: str) -> str:
+    """Script and width folded, punctuation and space made ``|``, one character for each of ``text``'s; 您 and
+    particles kept (they carry the tone)."""
+    return text.translate(_table())
+
+
+def features(text: str) -> set[str]:
+    """The features of a text: its 1–3-grams after :func:`light_fold`."""
+    a = light_fold(text)
+    return {a[i : i + n] for n in (1, 2, 3) for i in range(len(a) - n + 1)}
+
+
+def spans(folded: str) -> list[tuple[int, int]]:
+    """The parts of a light-folded text that are scored: each clause; windows of a long one; two short
+    neighbours together."""
+    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(folded)]
+    out = list(clauses)
+    for s, e in clauses:
+        if e - s > _LONG:
+            out.extend((k, min(e, k + _WINDOW)) for k in range(s, e - _WINDOW + _STEP, _STEP))
+    out.extend((a, d) for (a, _b), (_c, d) in zip(clauses, clauses[1:]) if d - a <= _PAIR)
+    return out
+
+
+@dataclass(frozen=True)
+class ToneModel:
+    weights: dict[str, float]
+    threshold: float
+    cantonese_threshold: float | None = None  # Cantonese speech scores lower: its own threshold
+
+    def worst(self, text: str) -> tuple[float, int, int]:
+        """The highest-scoring part of ``text``: (score, start, end). A part's score is the sum of the weights
+        of the 1–3-grams that start inside it, over the square root of their number plus one; prefix sums
+        make each part cost the same, whatever its length (linear in the text)."""
+        a = light_fold(text)
+        get = self.weights.get
+        total, count = 0.0, 0
+        sums, counts = [0.0], [0]
+        for i in range(len(a)):
+            for gram in (a[i], a[i : i + 2], a[i : i + 3]):
+                w = get(gram)
+                if w is not None:
+                    total += w
+                    count += 1
+            sums.append(total)
+            counts.append(count)
+        best = (-math.inf, 0, 0)
+        for s, e in spans(a):
+            n = counts[e] - counts[s]
+            if n:
+                score = (sums[e] - sums[s]) / math.sqrt(n + 1)
+                if score > best[0]:
+                    best = (score, s, e)
+        return best
+
+    def rude_part(self, text: str, cantonese: bool = False) -> tuple[int, int] | None:
+        """Where ``text`` sounds rude to the model, or None; ``cantonese``: the text is Cantonese speech,
+        judged by its own threshold. The caller checks the context (politeness, quotation, reporting,
+        training talk)."""
+        score, s, e = self.worst(text)
+        threshold = self.threshold
+        if cantonese and self.cantonese_threshold is not None:
+            threshold = self.cantonese_threshold
+        if score <= threshold:
+            return None
+        return s, e
+
+
+def train(positive: Iterable[str], negative: Iterable[str], min_count: int = 2) -> dict[str, float]:
+    """Naive Bayes log-odds of each feature seen at least ``min_count`` times (add-½ smoothing)."""
+    from collections import Counter
+
+    pos, neg = list(positive), list(negative)
+    cp: Counter[str] = Counter()
+    cn: Counter[str] = Counter()
+    for t in pos:
+        cp.update(features(t))
+    for t in neg:
+        cn.update(features(t))
+    p, n = len(pos), len(neg)
+    return {
+        g: math.log((cp[g] + 0.5) / (p + 1)) - math.log((cn[g] + 0.5) / (n + 1))
+        for g in sorted(set(cp) | set(cn))
+        if cp[g] + cn[g] >= min_count
+    }
+
+
+def dump(model: ToneModel, header: Sequence[str]) -> str:
+    lines = [f"# {h}" if h else "#" for h in header]
+    lines.append(f"threshold\t{model.threshold:.4f}")
+    if model.cantonese_threshold is not None:
+        lines.append(f"threshold.cantonese\t{model.cantonese_threshold:.4f}")
+    lines.extend(f"{g}\t{w:.3f}" for g, w in sorted(model.weights.items()))
+    return "\n".join(lines) + "\n"
+
+
+def parse(text: str, path: str) -> ToneModel:
+    weights: dict[str, float] = {}
+    threshold: float | None = None
+    cantonese: float | None = None
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line or line.startswith("#"):
+            continue
+        key, tab, value = line.partition("\t")
+        if not tab:
+            raise CatalogueError("a tone model line is 'feature<TAB>weight'", path, number)
+        if key == "threshold":
+            threshold = _number(value, path, number)
+        elif key == "threshold.cantonese":
+            cantonese = _number(value, path, number)
+        else:
+            weights[key] = _number(value, path, number)
+    if threshold is None:
+        raise CatalogueError("the tone model has no 'threshold' line", path, 1)
+    return ToneModel(weights, threshold, cantonese)
+
+
+def _number(value: str, path: str, line: int) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise CatalogueError(f"'{value}' is not a number", path, line) from None
+    if not math.isfinite(x):
+        raise CatalogueError(f"'{value}' is not a finite number", path, line)
+    return x
+
+
+@functools.lru_cache(maxsize=4)
+def load_tone(rules_dir: str | None = None) -> ToneModel | None:
+    """The shipped model (``rules/tone.tsv``), or None where the file is absent (an organisation's own
+    rules directory without one)."""
+    path = Path(rules_dir) if rules_dir else builtin_rules_dir()
+    path = path / "tone.tsv"
+    if not path.exists():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CatalogueError(f"cannot read the tone model: {e}", str(path)) from None
+    return parse(text, str(path))

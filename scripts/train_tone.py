@@ -1,0 +1,124 @@
+"""Trains the tone model (phraselint/engine/tone.py) and writes rules/tone.tsv.
+
+    python scripts/train_tone.py            # writes rules/tone.tsv
+    python scripts/train_tone.py --check    # exit 1 if rules/tone.tsv is not what the data gives
+
+Rude: the development sets' tuned halves (tests/devsets/rude-*-{dev,v2dev,v3dev,v4dev}.yml) and the catalogue's
+flag examples. Innocent: the tuned halves of the pass sets, the catalogue's pass examples, the standard phrases
+and every fifth utterance of HKCanCor (real Hong Kong conversation; pycantonese). The held-out halves are never
+read. The thresholds: a model is trained five times, each time without a fifth of the data, and scores that
+fifth; each threshold lets through about 1 in 100 of the innocent utterances of the pass sets by those
+out-of-fold scores — one for Mandarin and Taiwan speech, one for Cantonese (which scores lower), the latter
+also letting through no more than 1 in 200 of HKCanCor's utterances.
+Deterministic: the same data gives the same file, byte for byte (tests/test_tone.py checks it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from phraselint.engine.tone import ToneModel, dump, train  # noqa: E402
+
+TUNED = ("dev", "v2dev", "v3dev", "v4dev")
+INNOCENT_CLASSES = ("polite", "thirdparty", "chat", "taiwan", "cantonese")
+FOLDS = 5
+FALSE_FLAGS = 0.01
+HK_FALSE_FLAGS = 0.005
+
+
+def devsets(kind: str) -> list[tuple[str, str]]:
+    out = []
+    for path in sorted((ROOT / "tests" / "devsets").glob(f"{kind}-*.yml")):
+        _kind, cls, part = path.stem.split("-")
+        if part in TUNED:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            out += [(cls, item["text"]) for item in data["items"]]
+    return out
+
+
+def catalogue() -> tuple[list[str], list[str], list[str]]:
+    """The catalogue's flag examples (but those of the model's own rule: they test it), pass examples and
+    standard phrases, read by the catalogue's loader."""
+    from phraselint.data.catalogue import load_catalogue
+
+    rules = load_catalogue().rules
+    flag = [e for r in rules if r.detector != "tone" for e in r.flag_examples]
+    ok = [e for r in rules for e in r.pass_examples]
+    return flag, ok, [p.text for p in load_catalogue().standard]
+
+
+def hkcancor() -> list[str]:
+    import pycantonese
+
+    lines = ["".join(t.word for t in u.tokens) for u in pycantonese.hkcancor().utterances()]
+    return [x for x in lines if len(x) >= 4]
+
+
+def build() -> tuple[ToneModel, list[str]]:
+    rude = devsets("rude")
+    innocent = devsets("pass")
+    flag, ok, standard = catalogue()
+    hk = hkcancor()
+    hk_train = hk[::5]
+    hk_check = hk[2::5]
+    positive = [t for _c, t in rude] + flag
+    negative = [t for _c, t in innocent] + ok + standard + hk_train
+    # out-of-fold scores of the innocent classes: fold k holds every FOLDS-th text from k; Cantonese speech
+    # (the Cantonese words of rules/context.yml) scores lower than Mandarin and gets its own threshold
+    from phraselint.engine.context import load_context
+    from phraselint.engine.lexicon import load_lexicon
+
+    context = load_context(load_lexicon())
+    held: dict[bool, list[float]] = {False: [], True: []}
+    for k in range(FOLDS):
+        weights = train(
+            [t for i, t in enumerate(positive) if i % FOLDS != k],
+            [t for i, t in enumerate(negative) if i % FOLDS != k],
+        )
+        model = ToneModel(weights, 0.0)
+        for i, (c, t) in enumerate(innocent):
+            if i % FOLDS == k and c in INNOCENT_CLASSES:
+                held[context.is_cantonese(t)].append(model.worst(t)[0])
+    threshold, cantonese = (sorted(held[x])[int((1 - FALSE_FLAGS) * len(held[x]))] for x in (False, True))
+    weights = train(positive, negative)
+    model = ToneModel(weights, 0.0)
+    hk_scores = sorted(model.worst(t)[0] for t in hk_check)
+    cantonese = max(cantonese, hk_scores[int((1 - HK_FALSE_FLAGS) * len(hk_scores))])
+    model = ToneModel(weights, round(threshold, 4), round(cantonese, 4))
+    header = [
+        "The tone model of phraselint (phraselint/engine/tone.py), written by scripts/train_tone.py: do not edit.",
+        f"Trained on {len(positive)} rude and {len(negative)} innocent texts (the development sets' tuned halves,",
+        "the catalogue's examples, the standard phrases, every fifth utterance of HKCanCor).",
+        "Lines: 'threshold', 'threshold.cantonese', then feature<TAB>naive Bayes log-odds (the words that keep",
+        "the model silent are rules/context.yml's 'polite');",
+        "a feature is a 1-3-gram of the script-folded text (light_fold: punctuation and space are '|').",
+        "",
+    ]
+    return model, header
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="compare with rules/tone.tsv instead of writing it")
+    args = ap.parse_args()
+    model, header = build()
+    text = dump(model, header)
+    target = ROOT / "rules" / "tone.tsv"
+    if args.check:
+        same = target.exists() and target.read_text(encoding="utf-8") == text
+        print("rules/tone.tsv is up to date" if same else "rules/tone.tsv differs from what the data gives")
+        return 0 if same else 1
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}: {len(model.weights)} features, threshold {model.threshold}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""The tone model (phraselint/engine/tone.py): a second opinion for rude speech no pattern names, kept quiet
+where the words are quoted, taught, reported or said with an apology, and shipped as data that the trainer
+reproduces byte for byte."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from phraselint import Linter
+from phraselint.engine.tone import ToneModel, light_fold, load_tone, parse, spans
+from phraselint.errors import CatalogueError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def linter() -> Linter:
+    return Linter()
+
+
+def test_the_shipped_model_is_what_the_trainer_makes_of_the_data() -> None:
+    """rules/tone.tsv is not edited by hand: the trainer, run on the development sets' tuned halves, the
+    catalogue and HKCanCor, writes exactly this file (so a change of data without retraining fails here)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train_tone.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["没空搭理你这种事", "一天到晚瞎折腾什么", "就你事儿精", "你们这些人一天天的没事干"],
+)
+def test_rude_speech_no_pattern_names_is_a_warning_with_a_rewrite(linter: Linter, text: str) -> None:
+    found = linter.check(text)
+    assert [v.rule for v in found] == ["rude-tone"]
+    v = found[0]
+    assert v.severity == "warning" and text[v.start : v.end] == v.text
+    assert v.rewrite is not None and linter.check(v.rewrite) == []
+    assert linter.has_candidate(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "培训时讲过，不能对群众说“一天到晚瞎折腾什么”这种话",  # quoted and taught
+        "那位大爷说他儿子一天到晚瞎折腾什么",  # another person speaks
+        "考试题：下列哪句属于服务忌语？就你事儿精",  # training talk
+        "不好意思，没空搭理你这种事是我说错了，我马上帮您办",  # an apology in the same utterance
+    ],
+)
+def test_the_model_stays_quiet_where_the_words_are_not_said_to_the_visitor(linter: Linter, text: str) -> None:
+    assert [v.rule for v in linter.check(text)] == []
+
+
+def test_where_a_pattern_finds_the_words_the_model_adds_nothing(linter: Linter) -> None:
+    found = linter.check("你是不是傻，一天到晚瞎折腾什么")
+    assert "insult" in {v.rule for v in found} and "rude-tone" not in {v.rule for v in found}
+
+
+def test_ignoring_the_rule_turns_the_model_off() -> None:
+    quiet = Linter(ignore=["rude-tone"])
+    assert quiet.check("就你事儿精") == [] and not quiet.has_candidate("就你事儿精")
+    assert quiet.check("不知道。")  # the patterns still work
+
+
+def test_it_is_found_in_files_too(tmp_path: Path) -> None:
+    path = tmp_path / "chat.txt"
+    path.write_text("坐席：您好，请问有什么可以帮您？\n坐席：就你事儿精\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "phraselint", "check", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    findings = json.loads(done.stdout)["violations"]
+    assert [(f["rule"], f["line"]) for f in findings] == [("rude-tone", 2)], done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        ("threshold\t2.5\n不知道\tmany\n", "'many' is not a number"),
+        ("threshold\tnan\n", "not a finite number"),
+        ("你\t1.0\n", "no 'threshold' line"),
+        ("threshold\t1\n不知道 1.0\n", "feature<TAB>weight"),
+    ],
+)
+def test_a_broken_model_file_is_one_error_naming_file_and_line(content: str, error: str) -> None:
+    with pytest.raises(CatalogueError) as info:
+        parse(content, "rules/tone.tsv")
+    assert error in str(info.value) and str(info.value).startswith("rules/tone.tsv:")
+
+
+def test_a_rules_directory_without_a_model_has_none(tmp_path: Path) -> None:
+    assert load_tone(str(tmp_path)) is None
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=80))
+def test_scoring_any_text_is_safe_and_its_part_lies_inside_it(text: str) -> None:
+    model = load_tone()
+    assert model is not None
+    assert len(light_fold(text)) == len(text)  # one character for each: places map back unchanged
+    score, s, e = model.worst(text)
+    assert 0 <= s <= e <= len(text)
+    part = model.rude_part(text)
+    if part is not None:
+        assert part == (s, e) and score > model.threshold
+
+
+def test_every_part_scored_lies_in_one_utterance_and_long_clauses_are_windowed() -> None:
+    text = "嗯那个你自己去那边看一下牌子上面写着呢我这边忙着呢没空跟你说"
+    parts = spans(light_fold(text))
+    assert (0, len(text)) in parts and len(parts) > 1 and all(e - s <= len(text) for s, e in parts)
+
+
+def test_a_model_scores_by_the_weights_it_is_given() -> None:
+    model = ToneModel({"凶": 5.0, "好": -5.0}, 1.0)
+    assert model.rude_part("凶") == (0, 1)
+    assert model.rude_part("好") is None
+
+
+def test_rules_show_says_the_rule_is_found_by_the_model() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "phraselint", "rules", "show", "rude-tone"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "识别: 语气模型" in done.stdout, done.stdout + done.stderr
+
+
+def test_cantonese_speech_is_judged_by_its_own_threshold() -> None:
+    """Cantonese scores lower than Mandarin (fewer rude Cantonese texts to learn from, and real Hong Kong
+    talk among the innocent ones): the trainer gives it its own threshold, and the Linter uses it for an
+    utterance with Cantonese words."""
+    model = ToneModel({"凶": 5.0}, 10.0, 1.0)
+    assert model.rude_part("凶", cantonese=True) == (0, 1)
+    assert model.rude_part("凶") is None
+    shipped = load_tone()
+    assert shipped is not None and shipped.cantonese_threshold is not None
+    assert "threshold.cantonese" in (ROOT / "rules" / "tone.tsv").read_text(encoding="utf-8")
