@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 OUT = ROOT / "benchmarks" / "out"
 MAIN = ROOT / "phraselint" / "spark" / "__main__.py"
+CEILING = ROOT / "benchmarks" / "spark_ceiling.py"
 
 
 def make_warehouse(utterances: int, directory: Path) -> dict[str, Any]:
@@ -193,12 +194,14 @@ class Usage:
                 self._cpu[pid] = (kind, max(seen, cpu))
 
 
-def run_spark(table: Path, output: Path, cores: int) -> dict[str, float]:
+def run_spark(
+    table: Path, output: Path, cores: int, job: tuple[str, ...] = (str(MAIN), "--order", "seq")
+) -> dict[str, float]:
     shutil.rmtree(output, ignore_errors=True)
     submit = Path(sys.executable).parent / "spark-submit"
     args = [str(submit), "--master", f"local[{cores}]", "--driver-memory", "2g"]
     args += ["--conf", f"spark.sql.shuffle.partitions={4 * cores}", "--conf", "spark.ui.enabled=false"]
-    args += [str(MAIN), "--order", "seq", str(table), str(output)]
+    args += [*job, str(table), str(output)]
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
     with Usage() as usage:
         t0 = time.perf_counter()
@@ -255,6 +258,16 @@ def main() -> None:
         help="rounds of every run (CLI, and startup and job on each local[N], one after the other); the "
         "median run of each is reported: on a machine shared with others, take 3 or more",
     )
+    parser.add_argument(
+        "--ceiling",
+        type=int,
+        default=None,
+        metavar="US",
+        help="also run, in every round, benchmarks/spark_ceiling.py (the same plan, no checking) on the small "
+        "and the whole table, with Python idle and with US µs of CPU per row: the speed-up any job of this "
+        "shape gets here",
+    )
+    parser.add_argument("--no-phraselint", action="store_true", help="only the CLI and the ceiling jobs")
     args = parser.parse_args()
 
     warehouse = OUT / f"warehouse-{args.utterances}"
@@ -275,14 +288,20 @@ def main() -> None:
             runs.setdefault("cli", []).append(run_cli(warehouse / "calls"))
             print(json.dumps({"cli": runs["cli"][-1]}), flush=True)
         for cores in cores_listed:
-            for name in ("one", "small", "table"):
+            for name in () if args.no_phraselint else ("one", "small", "table"):
                 run = run_spark(warehouse / name, OUT / f"spark-out-{cores}", cores)
                 runs.setdefault(f"{name}[{cores}]", []).append(run)
                 print(json.dumps({f"{name}[{cores}]": run}), flush=True)
+            for us in () if args.ceiling is None else (0, args.ceiling):
+                for name in ("small", "table"):
+                    job = (str(CEILING), "--python-us", str(us))
+                    run = run_spark(warehouse / name, OUT / f"spark-ceiling-{cores}", cores, job)
+                    runs.setdefault(f"ceiling{us}-{name}[{cores}]", []).append(run)
+                    print(json.dumps({f"ceiling{us}-{name}[{cores}]": run}), flush=True)
     if "cli" in runs:
         cli = _median(runs["cli"])
         results["cli"] = {**cli, "utterances_per_s": n / cli["seconds"]}
-    for cores in cores_listed:
+    for cores in cores_listed if not args.no_phraselint else ():
         one, small, run = (_median(runs[f"{name}[{cores}]"]) for name in ("one", "small", "table"))
         less_startup = n / (run["seconds"] - one["seconds"])
         marginal = (n - n_small) / (run["seconds"] - small["seconds"])
@@ -309,6 +328,20 @@ def main() -> None:
         if one and "cli" in results:
             results[f"cli_over_spark_per_core{suffix}"] = (
                 results["cli"]["utterances_per_s"] / one[f"utterances_per_s{suffix}"]
+            )
+    for us in () if args.ceiling is None else (0, args.ceiling):
+        for cores in cores_listed:
+            small, run = (_median(runs[f"ceiling{us}-{name}[{cores}]"]) for name in ("small", "table"))
+            results[f"ceiling_python_{us}us_local[{cores}]"] = {
+                **run,
+                "small_s": small["seconds"],
+                "small_all_seconds": small["all_seconds"],
+                "utterances_per_s_marginal": (n - n_small) / (run["seconds"] - small["seconds"]),
+            }
+        one, two = (results.get(f"ceiling_python_{us}us_local[{c}]") for c in (1, 2))
+        if one and two:
+            results[f"ceiling_python_{us}us_speedup_2_over_1_marginal"] = (
+                two["utterances_per_s_marginal"] / one["utterances_per_s_marginal"]
             )
     OUT.mkdir(exist_ok=True)
     (OUT / "spark.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
