@@ -253,6 +253,65 @@ def test_bad_rows_are_set_aside_and_never_fail_the_job(spark: SparkSession) -> N
     assert all("\ufffd" in f["utterance"] for f in findings if f["call_id"] == "c1" and f["turn"] == 2)
 
 
+def test_bad_lines_of_a_json_input_are_set_aside_and_never_fail_the_job(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """JSON Lines read by ``python -m phraselint.spark --format json``: a text written as a number, an object,
+    a list, null, missing, with a lone surrogate (``\\ud800``, which Spark's JSON reader would make a ``?`` of),
+    or longer than --max-chars is a row of the errors table; the job still writes every table, and the good
+    lines give the findings and score the CLI gives on them."""
+    good = [
+        {"call_id": "c1", "seq": 0, "speaker": "坐席", "text": "您好，请问有什么可以帮您？"},
+        {"call_id": "c1", "seq": 1, "speaker": "客户", "text": "我想问一下社保的事。"},
+        {"call_id": "c1", "seq": 2, "speaker": "坐席", "text": "不知道，你自己去问。"},
+    ]
+    bad = [
+        ('{"call_id": "c1", "seq": 3, "speaker": "坐席", "text": 123}', "not a string but bigint"),
+        (
+            '{"call_id": "c1", "seq": 4, "speaker": "坐席", "text": {"a": 1}}',
+            "not a string but object<a: bigint>",
+        ),
+        (
+            '{"call_id": "c1", "seq": 5, "speaker": "坐席", "text": ["不知道"]}',
+            "not a string but array<string>",
+        ),
+        ('{"call_id": "c1", "seq": 6, "speaker": "坐席", "text": null}', "the text is null"),
+        ('{"call_id": "c1", "seq": 7, "speaker": "坐席"}', "no text, or one the JSON reader cannot read"),
+        ('{"call_id": "c1", "seq": 8, "speaker": "坐席", "text": "\\ud800不知道"}', "a lone surrogate"),
+        (
+            json.dumps({"call_id": "c1", "seq": 9, "speaker": "坐席", "text": "啊" * 30_000}),
+            "longer than 20000",
+        ),
+        (
+            json.dumps({"call_id": "c1", "seq": 10, "speaker": "坐席", "text": "a" * 30_000}),
+            "longer than 20000",
+        ),
+    ]
+    lines = [json.dumps(r, ensure_ascii=False) for r in good] + [line for line, _ in bad]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "calls.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "c1.jsonl").write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    args = ["--format", "json", "--order", "seq", str(tmp_path / "in"), str(tmp_path / "out")]
+    result = CliRunner().invoke(spark_main, args)
+    assert result.exit_code == 0, result.output
+    errors = {r["row"]: r for r in spark.read.parquet(str(tmp_path / "out" / "errors")).collect()}
+    assert len(errors) == len(bad)
+    messages = sorted(e["error"] for e in errors.values())
+    for _, what in bad:
+        assert sum(what in m for m in messages) >= 1, (what, messages)
+    assert all(e["call_id"] == "c1" for e in errors.values())
+    scores = [_plain(r) for r in spark.read.parquet(str(tmp_path / "out" / "scores")).collect()]
+    assert len(scores) == 1 and scores[0]["bad_rows"] == len(bad) and scores[0]["turns"] == len(good)
+    found = [_plain(r) for r in spark.read.parquet(str(tmp_path / "out" / "findings")).collect()]
+    name = str(tmp_path / "c1.jsonl")
+    whole = _cli_json(["check", "--conversation", "--format", "json", "--exit-zero", name])["violations"]
+    expected = [{k: v for k, v in f.items() if k not in FILE_FIELDS} for f in whole]
+    assert [{k: v for k, v in f.items() if k not in SPARK_FIELDS} for f in found] == expected
+    assert any(f["rule"] == "dont-know" for f in found)
+    report = _cli_json(["report", "--format", "json", name])["transcripts"][0]
+    assert {k: scores[0][k] for k in SCORE_FIELDS} == {k: report[k] for k in SCORE_FIELDS}
+
+
 def test_a_text_column_that_is_not_text_is_a_bad_row_per_utterance(spark: SparkSession) -> None:
     df = spark.createDataFrame(
         [("c1", 1, 0), ("c1", None, 1), ("c2", 7, 0)], "call_id string, text long, seq long"

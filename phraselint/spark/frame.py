@@ -127,6 +127,8 @@ def prepare(utterances: DataFrame, columns: Columns) -> DataFrame:
         text, problem = F.col(columns.text).cast("binary"), F.lit(None).cast("string")
     elif isinstance(text_type, T.BinaryType):
         text, problem = F.col(columns.text), F.lit(None).cast("string")
+    elif isinstance(text_type, T.VariantType):  # JSON read as it was written (see command.py): typed per row
+        text, problem = _variant_text(F.col(columns.text))
     else:
         text = F.lit(None).cast("binary")
         problem = F.when(
@@ -149,6 +151,22 @@ def prepare(utterances: DataFrame, columns: Columns) -> DataFrame:
         start_clock.alias(START_CLOCK),
         end_clock.alias(END_CLOCK),
     )
+
+
+def _variant_text(value: Column) -> tuple[Column, Column]:
+    """The text of a variant column, and the problem of a row whose value is not a string: a number, an
+    object, a list (JSON null is a null text). A SQL null is a text missing from its record, or one the JSON
+    reader could not hold (a lone surrogate, ``\\ud800``, fails the variant and not the record)."""
+    kind = F.schema_of_variant(value)
+    text = F.when(kind == F.lit("STRING"), F.variant_get(value, "$", "string").cast("binary"))
+    problem = F.when(
+        kind.isNull(),
+        F.lit("no text, or one the JSON reader cannot read (a lone surrogate such as \\ud800); not checked"),
+    ).when(
+        (kind != F.lit("STRING")) & (kind != F.lit("VOID")),
+        F.concat(F.lit("the text is not a string but "), F.lower(kind), F.lit("; not checked")),
+    )
+    return text, problem
 
 
 def _optional(name: str | None, kind: str) -> Column:
