@@ -20,6 +20,8 @@ lines forbidden, a fifth in traditional script, times with slow replies and inte
 | `peak_jvm_mb` | the largest resident set of the JVM (in local mode: driver and executor in one) |
 | `jvm_cpu_s`, `python_workers_cpu_s` | CPU seconds of the JVM and of all the Python workers: where the time goes |
 | `others_cpu_s` | CPU seconds the rest of the machine used during the run: not near 0, the figure is not clean |
+| `*_cpu_us_per_utterance*` | CPU µs per utterance: the CLI's, and the JVM's and the Python workers' for the nine tenths (less disturbed by other users than the clock) |
+| `ceiling_python_{0,US}us_*` | with `--ceiling US`: the same plan checking nothing (benchmarks/spark_ceiling.py) |
 
 With ``--repeat R`` every run is made R times, in rounds, and the median of each is reported (all the seconds
 are kept beside it). Results go to stdout and benchmarks/out/spark.json.
@@ -224,7 +226,8 @@ def run_cli(calls: Path) -> dict[str, float]:
     code = (
         "import resource,subprocess,sys,time;t=time.perf_counter();"
         "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
-        "print(time.perf_counter()-t,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
+        "print(time.perf_counter()-t,u.ru_maxrss,u.ru_utime+u.ru_stime)"
     )
     cmd = [sys.executable, str(ROOT / "cli.py"), "check", "--conversation", "-q", "--exit-zero", "-j", "1"]
     cmd += ["--output-format", "jsonl", str(calls)]
@@ -234,8 +237,13 @@ def run_cli(calls: Path) -> dict[str, float]:
         out, _ = job.communicate()
     if job.returncode:
         raise subprocess.CalledProcessError(job.returncode, cmd)
-    seconds, rss = out.split()
-    return {"seconds": float(seconds), "peak_rss_mb": int(rss) / 1024, "others_cpu_s": usage.others_cpu}
+    seconds, rss, cpu = out.split()
+    return {
+        "seconds": float(seconds),
+        "peak_rss_mb": int(rss) / 1024,
+        "cpu_s": float(cpu),
+        "others_cpu_s": usage.others_cpu,
+    }
 
 
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -300,7 +308,11 @@ def main() -> None:
                     print(json.dumps({f"ceiling{us}-{name}[{cores}]": run}), flush=True)
     if "cli" in runs:
         cli = _median(runs["cli"])
-        results["cli"] = {**cli, "utterances_per_s": n / cli["seconds"]}
+        results["cli"] = {
+            **cli,
+            "utterances_per_s": n / cli["seconds"],
+            "cpu_us_per_utterance": cli["cpu_s"] / n * 1e6,
+        }
     for cores in cores_listed if not args.no_phraselint else ():
         one, small, run = (_median(runs[f"{name}[{cores}]"]) for name in ("one", "small", "table"))
         less_startup = n / (run["seconds"] - one["seconds"])
@@ -318,6 +330,14 @@ def main() -> None:
             "utterances_per_s_per_core": less_startup / cores,
             "utterances_per_s_marginal": marginal,
             "fixed_s": small["seconds"] - n_small / marginal,
+            # CPU, which another user of the machine slows less than it slows the clock: what the nine tenths
+            # cost the JVM and the Python workers, per utterance
+            "jvm_cpu_us_per_utterance_marginal": (run["jvm_cpu_s"] - small["jvm_cpu_s"])
+            / (n - n_small)
+            * 1e6,
+            "python_cpu_us_per_utterance_marginal": (
+                (run["python_workers_cpu_s"] - small["python_workers_cpu_s"]) / (n - n_small) * 1e6
+            ),
         }
     one, two = results.get("spark_local[1]"), results.get("spark_local[2]")
     for suffix in ("", "_marginal"):
