@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401 - pa.compute
 import pytest
 from callcorpus import rows_of, write_calls
 from click.testing import CliRunner
@@ -23,7 +26,8 @@ from pyspark.sql import SparkSession  # noqa: E402
 
 from phraselint.cli.commands import main as cli  # noqa: E402
 from phraselint.data.settings import Settings  # noqa: E402
-from phraselint.spark import Columns, Job, check_calls, tools  # noqa: E402
+from phraselint.spark import Columns, Job, check_call, check_calls, prepare, tools  # noqa: E402
+from phraselint.spark.calls import CALL, check_batches  # noqa: E402
 from phraselint.spark.command import columns_by_name  # noqa: E402
 from phraselint.spark.command import main as spark_main  # noqa: E402
 
@@ -86,19 +90,30 @@ def _cli_json(args: list[str]) -> Any:
     return json.loads(result.stdout)
 
 
-def _calls(spark: SparkSession, rows: list[dict[str, Any]], job: Job = JOB) -> dict[str, dict[str, Any]]:
+def _calls(
+    spark: SparkSession, rows: list[dict[str, Any]], job: Job = JOB, scatter: int = 0
+) -> dict[str, dict[str, Any]]:
+    """Every call's row. ``scatter``: the rows shuffled and dealt round-robin over that many partitions, so
+    that every call's rows are spread over several."""
+    if scatter:
+        rows = random.Random(scatter).sample(rows, len(rows))
     df = spark.createDataFrame(rows, SCHEMA)
+    if scatter:
+        df = df.repartition(scatter)
     results = check_calls(df, job, Columns(order="seq"))
     try:
-        return {r["call_id"]: _plain(r) for r in results.calls.collect()}
+        checked = [_plain(r) for r in results.calls.collect()]
     finally:
         results.unpersist()
+    calls = {r["call_id"]: r for r in checked}
+    assert len(calls) == len(checked)  # each call checked once, whole
+    return calls
 
 
-def _assert_same_as_cli(spark: SparkSession, paths: list[Path]) -> None:
+def _assert_same_as_cli(spark: SparkSession, paths: list[Path], scatter: int = 0) -> None:
     """Spark's findings and scores of the calls in ``paths`` (call id: the path) equal the CLI's."""
     rows = [row for p in paths for row in rows_of(p, str(p))]
-    calls = _calls(spark, rows)
+    calls = _calls(spark, rows, scatter=scatter)
     assert set(calls) == {str(p) for p in paths}
     names = [str(p) for p in paths]
     whole = _cli_json(["check", "--conversation", "--format", "json", "--exit-zero", *names])["violations"]
@@ -160,6 +175,42 @@ def test_a_generated_warehouse_gives_the_cli_findings_and_scores(spark: SparkSes
     _assert_same_as_cli(spark, paths)
 
 
+def test_calls_spread_over_partitions_and_batches_are_each_checked_once_whole(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """The rows of every call dealt over 7 partitions in no order, and handed to Python in Arrow batches of 5
+    rows, so that calls run over from one batch into the next: the CLI's findings and scores still."""
+    paths = write_calls(tmp_path / "calls", 150, seed=9)
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "5")
+    try:
+        _assert_same_as_cli(spark, paths, scatter=7)
+    finally:
+        spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
+
+
+def test_check_batches_gives_one_row_per_call_wherever_the_batches_cut(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """calls.check_batches on the rows of a partition sorted by call, cut into batches of 1, 4 and 10,000 rows:
+    the rows of check_call on each call alone; and rows of a call that are not together are an error, not
+    two results for one call."""
+    paths = write_calls(tmp_path / "calls", 12, seed=3)
+    rows = [row for p in paths for row in rows_of(p, p.stem)]
+    table = prepare(spark.createDataFrame(rows, SCHEMA), Columns(order="seq")).orderBy(CALL).toArrow()
+    alone = [
+        check_call(table.filter(pa.compute.equal(table[CALL], p.stem)), JOB).to_pylist()[0] for p in paths
+    ]
+    for size in (1, 4, 10_000):
+        out = list(check_batches(table.to_batches(max_chunksize=size), JOB))
+        assert sum(b.num_rows for b in out) == len(paths), size
+        assert pa.Table.from_batches(out).to_pylist() == alone, size
+    first = pa.compute.sum(pa.compute.equal(table[CALL], table[CALL][0])).as_py()  # rows of the first call
+    half = first // 2  # its second half moved after all the other calls
+    mixed = pa.concat_tables([table.slice(0, half), table.slice(first), table.slice(half, first - half)])
+    with pytest.raises(ValueError, match="are not together in their partition"):
+        list(check_batches(mixed.to_batches(max_chunksize=3), JOB))
+
+
 def test_bad_rows_are_set_aside_and_never_fail_the_job(spark: SparkSession) -> None:
     from pyspark.sql import functions as F
 
@@ -200,6 +251,65 @@ def test_bad_rows_are_set_aside_and_never_fail_the_job(spark: SparkSession) -> N
         and ("c2", 1, "dont-know") in texts
     )
     assert all("\ufffd" in f["utterance"] for f in findings if f["call_id"] == "c1" and f["turn"] == 2)
+
+
+def test_bad_lines_of_a_json_input_are_set_aside_and_never_fail_the_job(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """JSON Lines read by ``python -m phraselint.spark --format json``: a text written as a number, an object,
+    a list, null, missing, with a lone surrogate (``\\ud800``, which Spark's JSON reader would make a ``?`` of),
+    or longer than --max-chars is a row of the errors table; the job still writes every table, and the good
+    lines give the findings and score the CLI gives on them."""
+    good = [
+        {"call_id": "c1", "seq": 0, "speaker": "坐席", "text": "您好，请问有什么可以帮您？"},
+        {"call_id": "c1", "seq": 1, "speaker": "客户", "text": "我想问一下社保的事。"},
+        {"call_id": "c1", "seq": 2, "speaker": "坐席", "text": "不知道，你自己去问。"},
+    ]
+    bad = [
+        ('{"call_id": "c1", "seq": 3, "speaker": "坐席", "text": 123}', "not a string but bigint"),
+        (
+            '{"call_id": "c1", "seq": 4, "speaker": "坐席", "text": {"a": 1}}',
+            "not a string but object<a: bigint>",
+        ),
+        (
+            '{"call_id": "c1", "seq": 5, "speaker": "坐席", "text": ["不知道"]}',
+            "not a string but array<string>",
+        ),
+        ('{"call_id": "c1", "seq": 6, "speaker": "坐席", "text": null}', "the text is null"),
+        ('{"call_id": "c1", "seq": 7, "speaker": "坐席"}', "no text, or one the JSON reader cannot read"),
+        ('{"call_id": "c1", "seq": 8, "speaker": "坐席", "text": "\\ud800不知道"}', "a lone surrogate"),
+        (
+            json.dumps({"call_id": "c1", "seq": 9, "speaker": "坐席", "text": "啊" * 30_000}),
+            "longer than 20000",
+        ),
+        (
+            json.dumps({"call_id": "c1", "seq": 10, "speaker": "坐席", "text": "a" * 30_000}),
+            "longer than 20000",
+        ),
+    ]
+    lines = [json.dumps(r, ensure_ascii=False) for r in good] + [line for line, _ in bad]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "calls.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "c1.jsonl").write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    args = ["--format", "json", "--order", "seq", str(tmp_path / "in"), str(tmp_path / "out")]
+    result = CliRunner().invoke(spark_main, args)
+    assert result.exit_code == 0, result.output
+    errors = {r["row"]: r for r in spark.read.parquet(str(tmp_path / "out" / "errors")).collect()}
+    assert len(errors) == len(bad)
+    messages = sorted(e["error"] for e in errors.values())
+    for _, what in bad:
+        assert sum(what in m for m in messages) >= 1, (what, messages)
+    assert all(e["call_id"] == "c1" for e in errors.values())
+    scores = [_plain(r) for r in spark.read.parquet(str(tmp_path / "out" / "scores")).collect()]
+    assert len(scores) == 1 and scores[0]["bad_rows"] == len(bad) and scores[0]["turns"] == len(good)
+    found = [_plain(r) for r in spark.read.parquet(str(tmp_path / "out" / "findings")).collect()]
+    name = str(tmp_path / "c1.jsonl")
+    whole = _cli_json(["check", "--conversation", "--format", "json", "--exit-zero", name])["violations"]
+    expected = [{k: v for k, v in f.items() if k not in FILE_FIELDS} for f in whole]
+    assert [{k: v for k, v in f.items() if k not in SPARK_FIELDS} for f in found] == expected
+    assert any(f["rule"] == "dont-know" for f in found)
+    report = _cli_json(["report", "--format", "json", name])["transcripts"][0]
+    assert {k: scores[0][k] for k in SCORE_FIELDS} == {k: report[k] for k in SCORE_FIELDS}
 
 
 def test_a_text_column_that_is_not_text_is_a_bad_row_per_utterance(spark: SparkSession) -> None:

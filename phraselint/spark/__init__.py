@@ -2,8 +2,9 @@
 with the same findings and scores as ``phraselint check --conversation`` and ``phraselint report``.
 
 ```
-utterances (call, agent, speaker, start, end, text) ─frame.prepare→ typed rows ─groupBy(call).applyInArrow→
-  calls.check_call (one Arrow table per call, on an executor) → one row per call ─→ findings | scores | errors
+utterances (call, agent, speaker, start, end, text) ─frame.prepare→ typed rows ─repartition and sort by call,
+  mapInArrow→ calls.check_batches (a partition's Arrow batches, on an executor) → one row per call
+  ─→ findings | scores | errors
 ```
 
 ``check_calls(df, Job(settings), Columns(...))`` is the library; ``python -m phraselint.spark INPUT OUTPUT``

@@ -5,16 +5,17 @@ Arrow rows of one call ─decode, order, bad rows aside→ turns ─check/whole.
 transcript ─check/scoring (score, conversation_figures)→ the call's figures ; findings ─output.as_dict→ rows
 ```
 
-No pyspark here: :func:`check_call` takes and returns a ``pyarrow.Table`` (what ``applyInArrow`` hands a group
-of rows), and the linter, the conversation rules and the scoring sheet are built once per process by
-:func:`tools`, the one module-level cache.
+No pyspark here: :func:`check_batches` takes the Arrow record batches of a partition whose rows are clustered
+by call (what ``mapInArrow`` hands a task once the driver has sorted it) and yields one row per call;
+:func:`check_call` does the same for the rows of one call as a ``pyarrow.Table``. The linter, the conversation
+rules and the scoring sheet are built once per process by :func:`tools`, the one module-level cache.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,7 @@ CALL, AGENT, SPEAKER, START, END, TEXT, ORDER, ROW, PROBLEM = (
 )
 # Whether START and END are seconds since the epoch of a date-time (else seconds as given).
 START_CLOCK, END_CLOCK = "_start_clock", "_end_clock"
+INPUT_COLUMNS = (CALL, AGENT, SPEAKER, START, END, TEXT, ORDER, ROW, PROBLEM, START_CLOCK, END_CLOCK)
 PREVIEW = 40  # characters of a bad row's text shown in the errors table
 
 
@@ -160,6 +162,46 @@ def check_call(table: pa.Table, job: Job) -> pa.Table:
     """All the rows of one call (any order) → one row of CALL_SCHEMA. Never raises for a bad row: a null,
     non-string, undecodable or oversized text is set aside in ``errors`` with the reason."""
     return pa.Table.from_pylist([call_row(table.to_pydict(), job)], schema=CALL_SCHEMA)
+
+
+def check_batches(batches: Iterable[pa.RecordBatch], job: Job) -> Iterator[pa.RecordBatch]:
+    """The record batches of a partition whose rows are clustered by call (all the rows of a call one after
+    the other, in any order among themselves; a call may run over from one batch into the next) → one row of
+    CALL_SCHEMA per call, a batch out for each batch in that completes a call. The rows of a batch are turned
+    into Python values once, column by column, and the calls it completes into one Arrow batch: nothing is
+    paid per call but the checking. Raises ValueError if a call's rows are not together (the driver's sort
+    guarantees they are)."""
+    pending: dict[str, list[Any]] | None = None  # the rows of the call seen last, perhaps not all of them
+    done: set[Any] = set()  # the calls checked in this partition
+    for batch in batches:
+        columns = {name: batch.column(name).to_pylist() for name in INPUT_COLUMNS}
+        calls = columns[CALL]
+        rows: list[dict[str, Any]] = []
+        start = 0
+        for end in [*(i for i in range(1, len(calls)) if calls[i] != calls[i - 1]), len(calls)]:
+            if start == end:
+                continue
+            run = {name: values[start:end] for name, values in columns.items()}
+            start = end
+            if pending is not None and pending[CALL][0] == run[CALL][0]:
+                for name, values in run.items():
+                    pending[name].extend(values)
+                continue
+            if pending is not None:
+                rows.append(_checked(pending, done, job))
+            pending = run
+        if rows:
+            yield pa.RecordBatch.from_pylist(rows, schema=CALL_SCHEMA)
+    if pending is not None:
+        yield pa.RecordBatch.from_pylist([_checked(pending, done, job)], schema=CALL_SCHEMA)
+
+
+def _checked(columns: dict[str, list[Any]], done: set[Any], job: Job) -> dict[str, Any]:
+    call_id = columns[CALL][0]
+    if call_id in done:
+        raise ValueError(f"the rows of call {call_id!r} are not together in their partition")
+    done.add(call_id)
+    return call_row(columns, job)
 
 
 def call_row(columns: Mapping[str, Sequence[Any]], job: Job) -> dict[str, Any]:

@@ -110,6 +110,8 @@ def main(
             raise InputError(f"cannot read the {fmt} input: {_first_line(exc)}", input_path) from None
         named = {"call": call, "text": text, "agent": agent, "speaker": speaker, "start": start, "end": end}
         columns = columns_by_name(utterances.columns, named, order)
+        if fmt == "json":
+            utterances = _text_as_written(spark, utterances, columns.text, input_path)
         results = check_calls(utterances, job, columns)
         mode = "overwrite" if overwrite else "errorifexists"
         if not overwrite:
@@ -155,6 +157,20 @@ def columns_by_name(header: list[str], named: dict[str, str | None], order: str 
         picked["end"],
         order,
     )
+
+
+def _text_as_written(spark: Any, utterances: Any, text: str, input_path: str) -> Any:
+    """The JSON input read again with its text column as a variant: Spark's JSON reader makes a string of
+    whatever a string column holds (a number, an object) and a ``?`` of a lone surrogate, where the CLI
+    reports the first as a bad record and checks the second as U+FFFD; as a variant, each row keeps the type it
+    was written with, and frame.prepare sets aside all but a string (see ``_variant_text``)."""
+    from pyspark.sql import types as T
+
+    fields = [
+        T.StructField(f.name, T.VariantType(), True) if f.name == text else f
+        for f in utterances.schema.fields
+    ]
+    return spark.read.schema(T.StructType(fields)).json(input_path)
 
 
 def _check_free(spark: Any, output: str) -> None:

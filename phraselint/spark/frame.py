@@ -1,13 +1,16 @@
 """The driver's side: a DataFrame of utterances → findings, scores and errors, checked call by call.
 
-The rows are grouped by call and each group goes, as one Arrow table, to :func:`calls.check_call` on an
-executor (``groupBy(call).applyInArrow``: no pandas, no row-by-row Python objects between the JVM and the
-worker). Each call's result is one row carrying its figures, its findings and its bad rows; the three tables
-are cut from it, so the calls are checked once however many of the tables are written.
+The rows are partitioned by call and sorted by it within each partition, so that a call's rows come one
+after the other, and each partition's Arrow batches go to :func:`calls.check_batches` on an executor
+(``mapInArrow``: no pandas, and batches of many calls between the JVM and the Python worker, not one Arrow
+stream per call as ``groupBy(call).applyInArrow`` would send). Each call's result is one row carrying its
+figures, its findings and its bad rows; the three tables are cut from it, so the calls are checked once however
+many of the tables are written.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -33,7 +36,7 @@ from .calls import (
     START_CLOCK,
     TEXT,
     Job,
-    check_call,
+    check_batches,
 )
 
 
@@ -94,10 +97,11 @@ def check_calls(
     prepared = prepare(utterances, columns)
     spark_schema = from_arrow_schema(CALL_SCHEMA)
 
-    def one_call(table: pa.Table) -> pa.Table:
-        return check_call(table, job)
+    def partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return check_batches(batches, job)
 
-    calls = prepared.groupBy(CALL).applyInArrow(one_call, spark_schema)
+    clustered = prepared.repartition(CALL).sortWithinPartitions(CALL)
+    calls = clustered.mapInArrow(partition, spark_schema)
     return Results(calls.persist(storage))
 
 
@@ -123,6 +127,8 @@ def prepare(utterances: DataFrame, columns: Columns) -> DataFrame:
         text, problem = F.col(columns.text).cast("binary"), F.lit(None).cast("string")
     elif isinstance(text_type, T.BinaryType):
         text, problem = F.col(columns.text), F.lit(None).cast("string")
+    elif isinstance(text_type, T.VariantType):  # JSON read as it was written (see command.py): typed per row
+        text, problem = _variant_text(F.col(columns.text))
     else:
         text = F.lit(None).cast("binary")
         problem = F.when(
@@ -145,6 +151,22 @@ def prepare(utterances: DataFrame, columns: Columns) -> DataFrame:
         start_clock.alias(START_CLOCK),
         end_clock.alias(END_CLOCK),
     )
+
+
+def _variant_text(value: Column) -> tuple[Column, Column]:
+    """The text of a variant column, and the problem of a row whose value is not a string: a number, an
+    object, a list (JSON null is a null text). A SQL null is a text missing from its record, or one the JSON
+    reader could not hold (a lone surrogate, ``\\ud800``, fails the variant and not the record)."""
+    kind = F.schema_of_variant(value)
+    text = F.when(kind == F.lit("STRING"), F.variant_get(value, "$", "string").cast("binary"))
+    problem = F.when(
+        kind.isNull(),
+        F.lit("no text, or one the JSON reader cannot read (a lone surrogate such as \\ud800); not checked"),
+    ).when(
+        (kind != F.lit("STRING")) & (kind != F.lit("VOID")),
+        F.concat(F.lit("the text is not a string but "), F.lower(kind), F.lit("; not checked")),
+    )
+    return text, problem
 
 
 def _optional(name: str | None, kind: str) -> Column:
