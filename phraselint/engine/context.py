@@ -40,6 +40,7 @@ class Context:
     self_subject: tuple[Compiled, ...] = ()
     to_colleague: tuple[Compiled, ...] = ()
     to_colleague_then: tuple[str, ...] = ()  # folded
+    to_colleague_not_then: tuple[str, ...] = ()  # as written
     to_colleague_categories: tuple[str, ...] = ()
     self_subject_rules: tuple[str, ...] = ()
     help_offers: tuple[Compiled, ...] = ()
@@ -77,7 +78,9 @@ class Context:
                 if after.startswith(BOUNDARY):
                     return True
                 if after.startswith(self.to_colleague_then) and e < len(index):
-                    return text[folded.span(index[e], index[e] + 1)[0]] != "您"
+                    return not text[folded.span(index[e], index[e] + 1)[0] :].startswith(
+                        self.to_colleague_not_then
+                    )
         return False
 
     def about_oneself(self, folded: Folded, start: int) -> bool:
@@ -111,10 +114,7 @@ class Context:
 
     def reported_speech(self, text: str, folded: Folded, start: int, original_start: int) -> bool:
         """Whether another person is said to speak earlier in the sentence of folded position ``start``."""
-        sentence = original_start
-        stop = max(0, original_start - _REACH)  # a sentence is followed back so far at most
-        while sentence > stop and text[sentence - 1] not in SENTENCE_END:
-            sentence -= 1
+        sentence = sentence_start(text, original_start, original_start - _REACH)
         lo = max(0, start - _REACH)
         while lo < start and folded.starts[lo] < sentence:
             lo += 1
@@ -221,6 +221,7 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
             for p in strings("to_colleague")
         ),
         to_colleague_then=folded("to_colleague_then"),
+        to_colleague_not_then=tuple(strings("to_colleague_not_then")),
         to_colleague_categories=tuple(strings("to_colleague_categories")),
         help_offers=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("help_offers")
@@ -236,3 +237,11 @@ def _subject_before(folded: Folded, start: int, subjects: Sequence[Compiled]) ->
     """Whether one of ``subjects`` ends right before ``start``, in its clause."""
     before = folded.text[folded.clause_start(start) : start]
     return any(e == len(before) for c in subjects for _s, e in c.run(before))
+
+
+def sentence_start(text: str, at: int, limit: int = 0) -> int:
+    """Where the sentence of ``text[at]`` begins, followed back no further than ``limit``."""
+    start = at
+    while start > max(0, limit) and text[start - 1] not in SENTENCE_END:
+        start -= 1
+    return start

@@ -11,7 +11,7 @@ from ..data.catalogue import Catalogue, load_catalogue
 from ..errors import CatalogueError, ConfigError
 from ..model import SEVERITIES, Rewrite, Rule, Violation
 from .confirm import Hit, confirm, resolve_overlaps
-from .context import SENTENCE_END, load_context
+from .context import SENTENCE_END, load_context, sentence_start
 from .explain import explain
 from .find import Candidate, Finder, Pattern
 from .lexicon import load_lexicon, pattern_fold
@@ -371,9 +371,7 @@ class Linter:
             return None
         # the sentence the part ends in, and the next one (这张表是干什么的？我给您解释一下。), within a reach
         # of the part (ASR output has no sentence ends at all)
-        begin = end - 1
-        while begin > max(0, start - _POLITE_REACH) and text[begin - 1] not in SENTENCE_END:
-            begin -= 1
+        begin = sentence_start(text, end - 1, start - _POLITE_REACH)
         stop, ends = end, 0
         while stop < min(len(text), end + _POLITE_REACH) and ends < 2:
             if text[stop] in SENTENCE_END and (stop + 1 == len(text) or text[stop + 1] not in SENTENCE_END):
