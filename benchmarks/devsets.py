@@ -57,9 +57,16 @@ def main() -> None:
     parser.add_argument("--show-flags", default=None)
     args = parser.parse_args()
     linter = Linter()
+    # a held item that is also one of the catalogue's examples (a common phrase two authors both wrote: 你有完没完？)
+    # was seen in tuning and training: it is not counted
+    seen = {e.strip() for r in linter.catalogue.rules for e in (*r.flag_examples, *r.pass_examples)}
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     shown = []
-    for expect, cls, _part, text in load(args.split):
+    skipped = 0
+    for expect, cls, part, text in load(args.split):
+        if group(part) == "held" and text.strip() in seen:
+            skipped += 1
+            continue
         got = linter.check(text)
         key = (expect, cls)
         totals[key][1] += 1
@@ -69,7 +76,10 @@ def main() -> None:
             shown.append(f"MISS {cls}: {text}")
         if expect == "pass" and got and args.show_flags in (cls, "all"):
             shown.append(f"FLAG {cls}: {text}  → {[(v.rule, v.text) for v in got]}")
-    print(f"split: {args.split}")
+    print(
+        f"split: {args.split}"
+        + (f" ({skipped} held items left out: they are catalogue examples)" if skipped else "")
+    )
     print(f"{'kind':6} {'class':12} {'n':>5} {'flagged':>8} {'rate':>7}")
     for (expect, cls), (hit, n) in sorted(totals.items()):
         label = "recall" if expect == "flag" else "false flags"

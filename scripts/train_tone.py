@@ -32,7 +32,7 @@ INNOCENT_CLASSES = ("polite", "thirdparty", "chat", "taiwan", "cantonese")
 FOLDS = 5
 PLACEHOLDER = "某某"
 FALSE_FLAGS = 0.02
-HK_FALSE_FLAGS = 0.005
+HK_FALSE_FLAGS = 0.004
 
 
 def devsets(kind: str) -> list[tuple[str, str]]:
@@ -105,7 +105,8 @@ def build() -> tuple[ToneModel, list[str]]:
         "Lines: 'threshold', 'threshold.cantonese', then feature<TAB>naive Bayes log-odds, learnt from the rude part",
         "of each rude text against every part of the innocent ones (the words that keep",
         "the model silent are rules/context.yml's 'polite' and 'polite_address');",
-        "a feature is a 1-3-gram of the script-folded text (light_fold: punctuation and space are '|').",
+        "a feature is a 1-3-gram of the text as the model hears it (tone.heard: dialect words folded onto Mandarin",
+        "ones, script folded, punctuation and space '|'), its weight capped at 3 either way.",
         "",
     ]
     return model, header

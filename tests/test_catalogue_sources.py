@@ -294,8 +294,11 @@ def source_checks(entry: dict[str, Any], main: str) -> list[tuple[str, dict[str,
 # --- the checks -------------------------------------------------------------------------------------
 
 
-def _latin_problems(where: str, field: str, s: str) -> list[str]:
+def _latin_problems(where: str, field: str, s: str, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """``allowed``: Latin words the text may hold (chat slang a pattern of the rule matches: 你nt吧)."""
     problems = []
+    if allowed:
+        s = re.sub(r"[A-Za-z]+", lambda m: "" if m.group(0).lower() in allowed else m.group(0), s)
     slots = vocabulary()["slots"]
     for name in SLOT_RE.findall(s):
         if name not in slots:
@@ -317,10 +320,14 @@ def check_clean(entry: dict[str, Any], main: str, where: str, full_width: bool =
     """Problems of an entry's strings; ``full_width``: its wordings must write punctuation full-width
     (standard.yml normalises the captures' half-width ",?!" to "，？！")."""
     problems = []
+    # a rule whose patterns match Latin words on purpose (chat slang: sb, nt) may show them in its examples
+    slang = frozenset(
+        w.lower() for p in entry.get("patterns") or [] for w in re.findall(r"[A-Za-z]+", str(p))
+    )
     for field, s in catalogue_strings(entry, main):
         if not s.strip():
             problems.append(f"{where}: empty {field}")
-        problems += _latin_problems(where, field, s)
+        problems += _latin_problems(where, field, s, slang if field.startswith("examples") else frozenset())
     for field, s in spoken_strings(entry, main):
         bare = SLOT_RE.sub("", s)
         if full_width and HALF_WIDTH_PUNCT_RE.search(bare):

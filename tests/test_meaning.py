@@ -124,6 +124,9 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "我母亲不知道您的电话，我帮您查一下登记的号码",  # 亲 as kin is not 你
         "这个不是我们负责人签的字，得重新签一下，麻烦您了",  # 负责人
         "说的是但凡材料齐全就能当天办",  # 但凡, not Cantonese 是但
+        "醫生話你阿爸好返好多，聽日可以出院",  # 好返 is not 好烦 misheard: homophones are for Mandarin ASR
+        "那个技术员说这个问题太麻烦，我跟他争取了一天修好",  # 说 … 问题: the reporting verb is 说
+        "不知道你还需要办什么？",  # a polite sentence begins with 你
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
@@ -142,6 +145,11 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "老张你爱办不办",  # a name excuses hurrying a colleague only
         "小王你来一下。爱办不办",  # …in its own sentence
         "老李您快点，后面还有人",  # 您: a visitor
+        "不知道呢亲~",  # 亲 is the visitor addressed: the brush-off ended before it
+        "不知道哦親",  # …in traditional script too
+        "不知道哈，问物流去",  # the chat desk's particle
+        "你好烦啊",  # the homophone layer still hears Mandarin
+        "我跟他说过，你这事太麻烦了",  # the staff member speaking, not reporting
     ],
 )
 def test_what_looks_like_those_uses_but_is_not_is_still_found(linter: Linter, text: str) -> None:

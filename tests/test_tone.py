@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from phraselint import Linter
-from phraselint.engine.tone import ToneModel, light_fold, load_tone, parse, spans
+from phraselint.engine.tone import ToneModel, features, heard, light_fold, load_tone, parse, parts, spans
 from phraselint.errors import CatalogueError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,3 +169,39 @@ def test_cantonese_speech_is_judged_by_its_own_threshold() -> None:
     shipped = load_tone()
     assert shipped is not None and shipped.cantonese_threshold is not None
     assert "threshold.cantonese" in (ROOT / "rules" / "tone.tsv").read_text(encoding="utf-8")
+
+
+def test_the_model_hears_cantonese_and_taiwan_words_as_the_mandarin_words_it_learnt_from() -> None:
+    """The lexical fold of rules/dialect.yml comes before the model's features, so what it learnt from
+    Mandarin speech carries over (你講嘢可唔可以快啲 is heard as 你说话可不可以快点); the part it finds is
+    still a place in the text as written."""
+    text = "你講嘢可唔可以快啲？唔該"
+    said, starts, ends = heard(text)
+    assert said.startswith("你说话可不可以快点|")
+    assert starts is not None and ends is not None and len(starts) == len(ends) == len(said)
+    assert "说话" in features(text) and "講嘢" not in "".join(features(text))
+    model = ToneModel({"说话": 3.0, "快点": 3.0}, 1.0)
+    score, s, e = model.worst(text)
+    assert text[s:e] == "你講嘢可唔可以快啲" and score > 1.0
+    assert parts(text)[0] == "你講嘢可唔可以快啲"
+    # a text the lexical fold leaves alone keeps one character for each
+    assert heard("你好") == (light_fold("你好"), None, None)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="唔冇嘢啲咁嚟係喺睇講知你我好快點亲親，。？ab", max_size=40))
+def test_the_part_heard_through_the_lexical_fold_lies_inside_the_text(text: str) -> None:
+    model = load_tone()
+    assert model is not None
+    score, s, e = model.worst(text)
+    assert 0 <= s <= e <= len(text)
+    assert all(p in text for p in parts(text))
+
+
+def test_one_chance_n_gram_does_not_make_a_clause_rude() -> None:
+    """No feature weighs more than the cap either way: a 1–3-gram seen in a few rude texts and no innocent
+    one (片不 of 照片不行) would otherwise decide alone."""
+    model = load_tone()
+    assert model is not None
+    assert max(abs(w) for w in model.weights.values()) <= 3.0
+    assert model.rude_part("照片不行，需要原件。") is None

@@ -48,6 +48,7 @@ class Context:
     cantonese: tuple[str, ...] = ()  # as written (script folded only)
     polite: tuple[str, ...] = ()  # as written: words that keep the tone model silent in their sentence
     polite_address: tuple[str, ...] = ()  # as written: …only within the words it hears
+    address: tuple[str, ...] = ()  # folded: all that follows in the clause, an address, not a continuation
 
     def is_cantonese(self, text: str) -> bool:
         return any(w in text for w in self.cantonese)
@@ -91,6 +92,8 @@ class Context:
         """Whether the words after ``end`` (in its clause) make the phrase part of a longer, polite sentence
         rather than a clause of its own followed by another (which ASR output writes without punctuation)."""
         after = folded.text[end : folded.clause_end(end)]
+        if after in self.address:
+            return False  # 不知道呢亲: the visitor addressed after the phrase, which ends there
         if any(after.startswith(x) for x in (*self.continuation, *extra)):
             return True
         stripped = True
@@ -122,13 +125,20 @@ class Context:
             return False
         window = _slice(folded, lo, start)
         for compiled in self.reported:
-            for s, e in compiled.run(window):
-                before = window[:s].replace(BOUNDARY, "")
-                after = window[e:]
-                if not any(before.endswith(w) for w in self.not_reported_after) and not any(
-                    after.startswith(w) for w in self.not_reported_before
-                ):
-                    return True
+            # a match is the longest (他说这个问 of 他说这个问题): where its verb is part of another word,
+            # the words before that verb are tried again (他说)
+            end = len(window)
+            for _try in range(4):
+                retry = 0
+                for s, e in compiled.run(window[:end]):
+                    before = window[:s].replace(BOUNDARY, "")
+                    if any(window[e:].startswith(w) for w in self.not_reported_before):
+                        retry = max(retry, e - 1)
+                    elif not any(before.endswith(w) for w in self.not_reported_after):
+                        return True
+                if not retry:
+                    break
+                end = retry
         return False
 
     def about_phrases(self, folded: Folded, start: int) -> bool:
@@ -230,6 +240,7 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
         cantonese=tuple(strings("cantonese")),
         polite=tuple(strings("polite")),
         polite_address=tuple(strings("polite_address")),
+        address=folded("address"),
     )
 
 

@@ -434,6 +434,8 @@ class Linter:
         rule = hit.candidate.pattern.rule
         if "cantonese" in rule.skip_in and context.is_cantonese(text):
             return True
+        if hit.candidate.by_sound and context.is_cantonese(text):
+            return True  # homophones are heard through Mandarin pinyin (ASR slips): 好返 in Cantonese is 好返
         return (
             (
                 rule.category in context.other_subject_categories

@@ -242,6 +242,7 @@ def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str
         return ()
     data = read_yaml(file)
     pairs: dict[str, str] = {}
+    to_traditional: dict[str, str] | None = None
     for section in ("cantonese", "taiwan", "chat", "as_written"):
         entries = data.get(section) or {}
         if not isinstance(entries, dict):
@@ -253,7 +254,12 @@ def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str
             if not source or not target:
                 raise CatalogueError(f"empty word in '{source}: {target}'", str(file), key_line(entries, key))
             simplified = "".join(to_simplified.get(c, c) for c in source)
-            for form in (source,) if section == "as_written" else (source, simplified):
+            forms = [source] if section == "as_written" else [source, simplified]
+            if section == "chat":  # chat words are written in simplified script: their traditional spelling too
+                if to_traditional is None:
+                    to_traditional = opencc_char_map("s2t")
+                forms.append("".join(to_traditional.get(c, c) for c in source))
+            for form in forms:
                 pairs.setdefault(form, target)
     return tuple(sorted(pairs.items()))
 

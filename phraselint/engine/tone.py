@@ -3,8 +3,9 @@
 The codes forbid whole kinds of speech by their general clauses (000 七(二) 态度生硬、冷淡、烦躁; 003 第六条
 激化矛盾、损害形象的语言、冷言相对) as well as listed phrases. Patterns catch the kinds one has written down; a new
 wording of the same meaning is missed about half the time. The tone model is a second opinion for those: a naive
-Bayes model over character 1–3-grams of each clause (script-folded, 您 kept apart from 你, particles kept),
-learnt from the rude part of each rude text (:func:`train_parts`), trained by ``scripts/train_tone.py`` on the
+Bayes model over character 1–3-grams of each clause as it hears it (Cantonese, Taiwan and chat words
+folded onto Mandarin ones by rules/dialect.yml, script-folded, 您 kept apart from 你, particles kept; no
+feature weighs more than 3 either way), learnt from the rude part of each rude text (:func:`train_parts`), trained by ``scripts/train_tone.py`` on the
 development sets' tuned parts, the catalogue's examples, the standard phrases and real Hong Kong conversation
 (HKCanCor), and shipped as data in ``rules/tone.tsv``.
 
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from ..data.catalogue import builtin_rules_dir
 from ..errors import CatalogueError
-from .normalize import opencc_char_map
+from .normalize import folding, opencc_char_map
 
 _SEPARATOR = "|"
 # punctuation and white space: each becomes one separator (the fold keeps every position in place)
@@ -39,6 +40,7 @@ _LONG = 16  # a clause longer than this is also scored in windows (ASR output ha
 _WINDOW = 12
 _STEP = 6
 _WEAK = 0.5  # train_parts drops features whose log-odds is smaller than this either way
+_STRONG = 3.0  # …and caps the others at this either way: no one 1–3-gram decides alone
 _PAIR = 24  # two neighbouring clauses this short together are scored as one too (你烦不烦，问了多少遍)
 
 
@@ -59,9 +61,32 @@ def light_fold(text: str) -> str:
     return text.translate(_table())
 
 
+def heard(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+    """What the model hears of ``text``: the lexical fold of rules/dialect.yml (Cantonese and Taiwan words,
+    chat spellings, onto Mandarin words: 你講嘢可唔可以快啲 is heard as 你说话可不可以快点, so what the model
+    learnt from Mandarin speech carries over), then :func:`light_fold`. With it, where each of its characters
+    starts and ends in ``text`` (None where the lexical fold changed nothing: one character for each)."""
+    found = folding().dialect_spans(text)
+    if not found:
+        return light_fold(text), None, None
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for s, e, target in (*found, (len(text), len(text), "")):
+        pieces.append(text[pos:s])
+        starts.extend(range(pos, s))
+        ends.extend(range(pos + 1, s + 1))
+        pieces.append(target)
+        starts.extend([s] * len(target))
+        ends.extend([e] * len(target))
+        pos = e
+    return light_fold("".join(pieces)), starts, ends
+
+
 def features(text: str) -> set[str]:
-    """The features of a text: its 1–3-grams after :func:`light_fold`."""
-    a = light_fold(text)
+    """The features of a text: its 1–3-grams as the model hears it (:func:`heard`)."""
+    a = heard(text)[0]
     return {a[i : i + n] for n in (1, 2, 3) for i in range(len(a) - n + 1)}
 
 
@@ -86,8 +111,9 @@ class ToneModel:
     def worst(self, text: str) -> tuple[float, int, int]:
         """The highest-scoring part of ``text``: (score, start, end). A part's score is the sum of the weights
         of the 1–3-grams that start inside it, over the square root of their number plus one; prefix sums
-        make each part cost the same, whatever its length (linear in the text)."""
-        a = light_fold(text)
+        make each part cost the same, whatever its length (linear in the text). The start and end are
+        positions in ``text``."""
+        a, starts, ends = heard(text)
         get = self.weights.get
         total, count = 0.0, 0
         sums, counts = [0.0], [0]
@@ -106,6 +132,8 @@ class ToneModel:
                 score = (sums[e] - sums[s]) / math.sqrt(n + 1)
                 if score > best[0]:
                     best = (score, s, e)
+        if starts is not None and ends is not None and best[2] > best[1]:
+            return best[0], starts[best[1]], ends[best[2] - 1]
         return best
 
     def rude_part(self, text: str, cantonese: bool = False) -> tuple[int, int] | None:
@@ -142,7 +170,10 @@ def train(positive: Iterable[str], negative: Iterable[str], min_count: int = 2) 
 
 def parts(text: str) -> list[str]:
     """The parts of ``text`` the model scores (:func:`spans`), as text."""
-    return [text[s:e] for s, e in spans(light_fold(text))] or [text]
+    a, starts, ends = heard(text)
+    if starts is None or ends is None:
+        return [text[s:e] for s, e in spans(a)] or [text]
+    return [text[starts[s] : ends[e - 1]] for s, e in spans(a) if e > s] or [text]
 
 
 def train_parts(positive: Sequence[str], negative: Sequence[str]) -> dict[str, float]:
@@ -156,8 +187,12 @@ def train_parts(positive: Sequence[str], negative: Sequence[str]) -> dict[str, f
         _score, s, e = first.worst(text)
         worst.append(text[s:e] if e > s else text)
     weights = train(worst, [p for text in negative for p in parts(text)])
-    # features whose log-odds is under ½ either way say little: dropped, the model loads three times faster
-    return {g: w for g, w in weights.items() if abs(round(w, 3)) >= _WEAK}  # as the file writes them
+    # features whose log-odds is under ½ either way say little: dropped, the model loads three times faster;
+    # a feature seen in a few rude texts and in no innocent one gets a log-odds of 4 or more from that alone
+    # (片不 of 照片不行, 明你 of 证明你): capped, so that one chance n-gram does not make a clause rude
+    return {
+        g: max(-_STRONG, min(_STRONG, w)) for g, w in weights.items() if abs(round(w, 3)) >= _WEAK
+    }  # (rounded as the file writes them)
 
 
 def dump(model: ToneModel, header: Sequence[str]) -> str:
