@@ -149,8 +149,10 @@ class Linter:
         block = "\n".join(t.replace("\n", " ") for t in texts)
         anchored = self._finder.lines_with_anchor(folding().prefold_block(block))
         out = {i for i in anchored if i < len(texts) and self._may_match(texts[i])}
-        if self._rude_part is not None:  # the tone model's second opinion looks at every utterance
-            out.update(i for i, t in enumerate(texts) if i not in out and self._rude_part(t) is not None)
+        if self._rude_part is not None and self._tone is not None:  # the tone model looks at every utterance
+            rest = [i for i in range(len(texts)) if i not in out]
+            may = self._tone.may_pass([texts[i] for i in rest])  # scored all at once: the few left one by one
+            out.update(i for i, m in zip(rest, may) if m and self._rude_part(texts[i]) is not None)
         return sorted(out)
 
     def _may_match(self, text: str) -> bool:
