@@ -121,8 +121,10 @@ class ToneModel:
         one by one. Each text's best score is computed exactly in thousandths (the model file writes its
         weights so), and a text is let through unless that score lies below the lower threshold by more than
         the rounding :meth:`worst`'s float sums can make in a text of its length: no verdict changes."""
+        if sum(map(len, texts)) < _BATCH_CHARS:
+            return [True] * len(texts)
         lookup = self._lookup
-        if lookup is None or sum(map(len, texts)) < _BATCH_CHARS:
+        if lookup is None:
             return [True] * len(texts)
         best = _best_scores(texts, lookup)
         threshold = self.threshold
