@@ -409,7 +409,10 @@ class _Automaton:
         if self._automaton is None:
             return set()
         values = self._values
-        return {v for k in {k for _s, _e, k in self._automaton.find_overlapping(text)} for v in values[k]}
+        out: set[int] = set()
+        for k in {k for _s, _e, k in self._automaton.find_overlapping(text)}:
+            out.update(values[k])
+        return out
 
     def occurrences(self, text: str) -> list[tuple[int, int, tuple[int, ...]]]:
         """Every occurrence of every key, overlapping ones too: (start, end, value), by end and the longer
