@@ -243,20 +243,31 @@ class Finder:
                 code_fingerprint(),
             ]
         )
-        plan = cached("finder", key, lambda: _plan(rules, lexicon, sounds))
+        built: list[_Plan] = []
+
+        def build() -> _Plan:
+            built.append(_plan(rules, lexicon, sounds))
+            # what only the automata are built from is not kept with the plan: the fast test's 232,000 keys
+            # made unpickling it take ten times as long, at every start
+            return dataclasses.replace(built[0], exact={}, sound={}, fast=(), words={}, sound_words={})
+
+        plan = cached("finder", key, build)
         self.patterns: list[Pattern] = list(plan.patterns)
         self._sound_runs: dict[int, Run] = {}  # compiled on first use, like each pattern's own run
-        # The automata are kept on disk too: unpickling them is ten times faster than building them.
+
+        def automata() -> tuple[_Automaton, ...]:
+            full = built[0] if built else _plan(rules, lexicon, sounds)
+            return (
+                _automaton(full.exact),
+                _automaton(full.sound),
+                _automaton({k: () for k in full.fast}),
+                _automaton(full.words),
+                _automaton(full.sound_words),
+            )
+
+        # The automata are kept on disk too: loading them is far faster than building them.
         self._exact, self._sound, self._fast, self._words, self._sound_words = cached(
-            "automata",
-            key,
-            lambda: (
-                _automaton(plan.exact),
-                _automaton(plan.sound),
-                _automaton({k: () for k in plan.fast}),
-                _automaton(plan.words),
-                _automaton(plan.sound_words),
-            ),
+            "automata", key, automata
         )
         self.empty = not self.patterns
         self._needs = plan.needs
@@ -380,17 +391,20 @@ class _Automaton:
 
     def __init__(self, keys: dict[str, tuple[int, ...]]) -> None:
         words = [k for k in keys if k]
-        self._values = [keys[k] for k in words]
+        self._size = len(words)
+        # keys without values (the fast test's) keep no list of them: 232,000 empty tuples to load each start
+        self._values = [keys[k] for k in words] if any(keys[k] for k in words) else None
         self._automaton = daachorse.CharwiseDoubleArrayAhoCorasick(words) if words else None
 
     def __len__(self) -> int:
-        return len(self._values)
+        return self._size
 
     def __getstate__(self) -> dict[str, object]:
         automaton = self._automaton.serialize() if self._automaton is not None else None
-        return {"values": self._values, "automaton": automaton}
+        return {"size": self._size, "values": self._values, "automaton": automaton}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        self._size = state["size"]
         self._values = state["values"]
         data = state["automaton"]
         self._automaton = None if data is None else daachorse.CharwiseDoubleArrayAhoCorasick.deserialize(data)
@@ -406,7 +420,7 @@ class _Automaton:
 
     def values_in(self, text: str) -> set[int]:
         """The values of every key that occurs in ``text``."""
-        if self._automaton is None:
+        if self._automaton is None or self._values is None:
             return set()
         values = self._values
         out: set[int] = set()
@@ -417,7 +431,7 @@ class _Automaton:
     def occurrences(self, text: str) -> list[tuple[int, int, tuple[int, ...]]]:
         """Every occurrence of every key, overlapping ones too: (start, end, value), by end and the longer
         first where two end together."""
-        if self._automaton is None:
+        if self._automaton is None or self._values is None:
             return []
         values = self._values
         found = [(s, e, values[k]) for s, e, k in self._automaton.find_overlapping(text)]
