@@ -20,6 +20,7 @@ Mandarin and Taiwan speech, one for Cantonese (which scores lower).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -89,6 +90,9 @@ class ToneModel:
     weights: dict[str, float]
     threshold: float
     cantonese_threshold: float | None = None  # Cantonese speech scores lower: its own threshold
+    # the texts of the last block may_pass turned away: rude_part answers None for them without scoring
+    # them again (a file's turns are asked about in blocks, then the few candidates checked one by one)
+    _silent: frozenset[str] = dataclasses.field(default=frozenset(), init=False, repr=False, compare=False)
 
     def worst(self, text: str) -> tuple[float, int, int]:
         """The highest-scoring part of ``text``: (score, start, end). A part's score is the sum of the weights
@@ -133,7 +137,12 @@ class ToneModel:
         # |worst()'s float sums - the exact ones| <= 2 (m + 1) u sum|w| over at most m = 3 len weights
         # (recursive summation, each weight itself within u of its decimal): 16 u m^2 max|w| is far above it
         slack = 16 * _UNIT * lookup.largest
-        return [not (b + 1e-9 + slack * (3 * len(t)) ** 2 <= threshold) for b, t in zip(best.tolist(), texts)]
+        verdicts = [
+            not (b + 1e-9 + slack * (3 * len(t)) ** 2 <= threshold) for b, t in zip(best.tolist(), texts)
+        ]
+        # one assignment: a reader in another thread sees the old set or the new one, either of them right
+        object.__setattr__(self, "_silent", frozenset(t for t, may in zip(texts, verdicts) if not may))
+        return verdicts
 
     @functools.cached_property
     def _lookup(self) -> _Lookup | None:
@@ -151,6 +160,8 @@ class ToneModel:
         """Where ``text`` sounds rude to the model, or None; ``cantonese``: the text is Cantonese speech,
         judged by its own threshold. The caller checks the context (politeness, quotation, reporting,
         training talk)."""
+        if text in self._silent:
+            return None
         score, s, e = self.worst(text)
         threshold = self.threshold
         if cantonese and self.cantonese_threshold is not None:
