@@ -9,8 +9,10 @@ sessions in traditional script), ``dense`` (a fifth of staff lines forbidden) an
 wholly in Taiwan script, OpenCC s2tw), each written as labelled text, JSON Lines and SRT (the same
 utterances). The floor is bench_check.py's: one bare pyahocorasick pass of the catalogue's wordings over the
 file in 1 MiB blocks, in this process. Each checkout's `phraselint check -j 1 --format json` runs in a fresh
-process, the checkouts alternating, ``--runs`` times; the median is reported, with the peak RSS. A first
-run of each checkout, not counted, fills its cache. On a shared machine the figures move with what else
+process, the checkouts alternating, ``--runs`` times; the median is reported, with the peak RSS. Each
+checkout has its own cache folder (phraselint keeps only the newest few values of each kind, and two
+checkouts taking turns in one folder would build some again at every run); a first run of each, not
+counted, fills it. On a shared machine the figures move with what else
 runs: compare checkouts measured in the same run.
 
 Results go to stdout and benchmarks/out/matrix.json.
@@ -70,7 +72,12 @@ def main() -> None:
     files = corpora(args.mb)
     results: dict[str, object] = {"mb": args.mb, "runs": args.runs, "load_before": os.getloadavg()}
     smallest = files["real"][0]
+
+    def cache_of(checkout: Path) -> None:
+        os.environ["XDG_CACHE_HOME"] = str(OUT / f"matrix-cache-{checkouts.index(checkout)}")
+
     for checkout in checkouts:  # fill each checkout's cache first (a first run compiles the catalogue)
+        cache_of(checkout)
         run_cli(["check", "-j", "1", "--format", "json", "--exit-zero", str(smallest)], None, checkout)
     table: dict[str, dict[str, object]] = {}
     for corpus, paths in files.items():
@@ -82,6 +89,7 @@ def main() -> None:
             for _ in range(args.runs):
                 for checkout in checkouts:
                     argv = ["check", "-j", "1", "--format", "json", "--exit-zero", str(path)]
+                    cache_of(checkout)
                     seconds, _code, peak = run_cli(argv, None, checkout)
                     times[checkout].append(seconds)
                     rss[checkout] = max(rss[checkout], peak)
