@@ -121,6 +121,34 @@ def make_corpus(path: Path, megabytes: float, seed: int = 7, rude: float = 0.02)
             written += len(block.encode("utf-8"))
 
 
+def jsonl_and_srt(labelled: Path) -> list[Path]:
+    """The labelled corpus ``labelled`` also as JSON Lines and as SRT (the same utterances), beside it."""
+    jsonl, srt = labelled.with_suffix(".jsonl"), labelled.with_suffix(".srt")
+    if not jsonl.exists() or not srt.exists():
+        with (
+            labelled.open(encoding="utf-8") as src,
+            jsonl.open("w", encoding="utf-8") as js,
+            srt.open("w", encoding="utf-8") as sr,
+        ):
+            session, cue = "0", 0
+            for line in src:
+                line = line.rstrip("\n")
+                if line.startswith("# "):
+                    session = line.split()[-1]
+                    continue
+                stamp, _, rest = line.partition("] ")
+                speaker, _, text = rest.partition(":")
+                role = "客服" if speaker != "来访人员" else "用户"
+                record = {"session": session, "role": role, "time": stamp[1:], "content": text}
+                js.write(json.dumps(record, ensure_ascii=False) + "\n")
+                cue += 1
+                h, m, s = (int(x) for x in stamp[1:].split(":"))
+                start = f"{h:02d}:{m:02d}:{s:02d},000"
+                end = f"{h:02d}:{m:02d}:{s:02d},900"
+                sr.write(f"{cue}\n{start} --> {end}\n{speaker}:{text}\n\n")
+    return [jsonl, srt]
+
+
 def bench_pipeline(path: Path) -> dict[str, float]:
     from phraselint.check.files import Roles, lint_file
     from phraselint.data.rule_tests import load_verified

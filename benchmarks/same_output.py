@@ -17,7 +17,6 @@ the exit code, in benchmarks/out/same-<name>/.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -28,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_check import OUT, make_corpus  # noqa: E402
+from bench_check import OUT, jsonl_and_srt, make_corpus  # noqa: E402
 
 FORMATS = ("text", "json", "jsonl", "github", "sarif")
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -39,30 +38,7 @@ def corpus_files(megabytes: float, rude: float) -> list[Path]:
     labelled = OUT / f"same-corpus-{megabytes:g}mb-{rude:g}.txt"
     if not labelled.exists():
         make_corpus(labelled, megabytes, rude=rude)
-    jsonl, srt = labelled.with_suffix(".jsonl"), labelled.with_suffix(".srt")
-    if not jsonl.exists() or not srt.exists():
-        with (
-            labelled.open(encoding="utf-8") as src,
-            jsonl.open("w", encoding="utf-8") as js,
-            srt.open("w", encoding="utf-8") as sr,
-        ):
-            session, cue = "0", 0
-            for line in src:
-                line = line.rstrip("\n")
-                if line.startswith("# "):
-                    session = line.split()[-1]
-                    continue
-                stamp, _, rest = line.partition("] ")
-                speaker, _, text = rest.partition(":")
-                role = "客服" if speaker != "来访人员" else "用户"
-                record = {"session": session, "role": role, "time": stamp[1:], "content": text}
-                js.write(json.dumps(record, ensure_ascii=False) + "\n")
-                cue += 1
-                h, m, s = (int(x) for x in stamp[1:].split(":"))
-                start = f"{h:02d}:{m:02d}:{s:02d},000"
-                end = f"{h:02d}:{m:02d}:{s:02d},900"
-                sr.write(f"{cue}\n{start} --> {end}\n{speaker}:{text}\n\n")
-    return [labelled, jsonl, srt]
+    return [labelled, *jsonl_and_srt(labelled)]
 
 
 def cases(megabytes: float, rude: float) -> list[tuple[str, list[str], bytes | None]]:

@@ -117,6 +117,12 @@ def test_parse_fix_parse_in_every_format(fmt: str, turns: Turns) -> None:
         roundtrip(fmt, text)
 
 
+@pytest.mark.parametrize("fmt", ["srt", "vtt"])
+def test_a_line_separator_inside_a_cue_stays_inside_it(fmt: str) -> None:
+    """U+2028 ends no line for the reader, so the writer keeps it in its line (hypothesis found it split)."""
+    roundtrip(fmt, WRITERS[fmt][1]([("工作人员", "您好，\u2028，不知道")]))
+
+
 def test_the_whole_utterance_rewrite_replaces_the_text_not_spliced_words() -> None:
     result = fix_text(f"{STAFF}：这个小妹不知道\n", "t.txt", LINTER, ROLES, "labelled", None)
     expected = LINTER.fix("这个小妹不知道")

@@ -629,3 +629,61 @@ def test_a_bad_fields_yml_is_named_with_its_line(tmp_path: Path, monkeypatch: py
             formats.field_names()
     finally:
         formats.field_names.cache_clear()
+
+
+_JSON_WORDS = st.sampled_from(
+    ["content", "text", "role", "time", "a", ":", '","', " ", "不知道", "客服", "", "x"]
+)
+_JSON_VALUES = st.one_of(
+    st.lists(_JSON_WORDS, max_size=4).map("".join),
+    st.text(max_size=6),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.none(),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["content", "text", "role", "time", "a", ":"]), _JSON_VALUES), max_size=5
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_jsonl_read_by_the_c_decoder_reads_as_the_scanner_does(
+    members: list[tuple[str, object]], ascii_only: bool, spaced: bool
+) -> None:
+    """The quick path of a JSON line (json.loads, then the utterance's literal found by str.find) gives the
+    scanner's fields, and the same place for the utterance, wherever it takes a line at all."""
+    separators = (", ", ": ") if spaced else (",", ":")
+    body = ", ".join if spaced else ",".join
+    line = (
+        "{"
+        + body(
+            f"{json.dumps(k, ensure_ascii=ascii_only)}{separators[1]}{json.dumps(v, ensure_ascii=ascii_only)}"
+            for k, v in members
+        )
+        + "}"
+    )
+    names = formats.field_names().text
+    quick = formats._json_fields_quickly(line, names)
+    if quick is None:
+        return
+    slow = formats.json_fields(line)
+    assert {k: v for k, (v, _at) in quick.items()} == {k: v for k, (v, _at) in slow.items()}
+    assert list(quick) == list(slow)
+    key = next(name for name in names if slow.get(name, (None, 0))[0] is not None)
+    assert quick[key][1] == slow[key][1]
+
+
+def test_jsonl_lines_the_quick_path_takes_and_leaves() -> None:
+    names = formats.field_names().text
+    assert formats._json_fields_quickly('{"role": "客服", "content": "你好"}', names) == {
+        "role": ("客服", 0),
+        "content": ("你好", 26),
+    }
+    for line in ['{"content": "\\u4f60"}', '{"a": ":", "content": ":"}', '{"content": 5}', "[1]", "{"]:
+        assert formats._json_fields_quickly(line, names) is None  # the scanner reads (or rejects) them

@@ -205,3 +205,44 @@ def test_one_chance_n_gram_does_not_make_a_clause_rude() -> None:
     assert model is not None
     assert max(abs(w) for w in model.weights.values()) <= 3.0
     assert model.rude_part("照片不行，需要原件。") is None
+
+
+# Texts built from the model's own features, punctuation and line-ish noise, so that many score high.
+_PIECES = st.sampled_from(
+    "你烦不烦 问了多少遍 一天到晚 瞎折腾 什么 谢谢 您好 ， 。 | ？ 嘅 𡃉 係咪 [10:02:03]工作人员: abc \ud800 😀 囉".split()
+    + [" ", "\n"]
+)
+_TEXTS = st.lists(st.lists(_PIECES, max_size=30).map("".join), min_size=1, max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS)
+def test_many_texts_scored_at_once_score_as_each_alone(texts: list[str]) -> None:
+    """The block scorer (numpy, weights in exact thousandths) gives each text the score worst() gives it, to
+    rounding; and may_pass never turns away a text rude_part would flag under either threshold."""
+    from phraselint.engine.tone import _best_scores
+
+    model = load_tone()
+    assert model is not None and model._lookup is not None
+    best = _best_scores(texts, model._lookup).tolist()
+    for text, score in zip(texts, best):
+        alone = model.worst(text)[0]
+        assert score == alone or abs(score - alone) < 1e-9, text
+    padded = [*texts, "等一下" * 2000]  # past the size below which texts are scored one by one
+    fresh = ToneModel(model.weights, model.threshold, model.cantonese_threshold)  # remembers no block
+    for text, may in zip(padded, model.may_pass(padded)):
+        if fresh.rude_part(text) or fresh.rude_part(text, cantonese=True):
+            assert may, text
+        # the texts the block turned away are answered without scoring them again: the same answers
+        for cantonese in (False, True):
+            assert model.rude_part(text, cantonese) == fresh.rude_part(text, cantonese), text
+
+
+def test_may_pass_lets_every_text_through_where_it_cannot_score_a_block() -> None:
+    """Weights that are not whole thousandths (a model not written by the trainer), and small blocks (not
+    worth numpy's import on a cold start), are scored one by one."""
+    model = ToneModel({"凶": 5.0001}, 1.0)
+    assert model.may_pass(["好" * 5000, "凶"]) == [True, True]
+    shipped = load_tone()
+    assert shipped is not None and shipped.may_pass(["谢谢您"]) == [True]
+    assert shipped.may_pass(["谢谢您", "好" * 5000]) == [False, False]

@@ -263,13 +263,29 @@ def checked_turns(
     the script of its file (judged from the first turns) as the context for utterances that show none."""
     file_script = file_script or FileScript()
     checked: dict[str | None, bool] = {}  # speaker → checked: a transcript has few speakers, many turns
-    has_candidate = linter.has_candidate
-    for turn in turns:
-        if file_script.sampling:
-            file_script.feed(turn.text)
-        speaker = turn.speaker
-        is_checked = checked.get(speaker)
-        if is_checked is None:
-            is_checked = checked[speaker] = roles.checked(speaker)
-        if is_checked and has_candidate(turn.text):
-            yield turn, file_script.get()
+    remaining = iter(turns)
+    while True:
+        # a block of turns at a time, so that the fast test scores them together (the tone model's arrays);
+        # the turns read before one that cannot be read are all handled before its error goes on
+        block: list[Turn] = []
+        failure: Exception | None = None
+        try:
+            block.extend(itertools.islice(remaining, _BLOCK_LINES))  # keeps what it took if reading fails
+        except Exception as error:  # raised again below, after the turns read before it
+            failure = error
+        staff = []
+        for turn in block:
+            is_checked = checked.get(turn.speaker)
+            if is_checked is None:
+                is_checked = checked[turn.speaker] = roles.checked(turn.speaker)
+            staff.append(is_checked)
+        candidate = iter(linter.has_candidates([t.text for t, s in zip(block, staff) if s]))
+        for turn, is_checked in zip(block, staff):
+            if file_script.sampling:
+                file_script.feed(turn.text)
+            if is_checked and next(candidate):
+                yield turn, file_script.get()
+        if failure is not None:
+            raise failure
+        if len(block) < _BLOCK_LINES:
+            return

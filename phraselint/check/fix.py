@@ -172,7 +172,8 @@ def _edit(
         value = fixed.strip()
         return edit(field[0], field[1], '"' + value.replace('"', '""') + '"', value)
     if fmt in ("srt", "vtt"):
-        kept = [x.strip() for x in fixed.splitlines() if x.strip()]
+        # only CR, LF and CRLF end a cue's line, as the reader has it (not U+2028, which splitlines takes)
+        kept = [x.strip() for x in _LINE_BREAK.split(fixed)[::2] if x.strip()]
         if not kept:
             return None
         written = [x.translate(_VTT_ESCAPES) for x in kept] if fmt == "vtt" else kept

@@ -15,8 +15,9 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import ahocorasick
+import daachorse
 
 from ..data.cache import cached, code_fingerprint, key_of
 from ..errors import CatalogueError
@@ -242,20 +243,31 @@ class Finder:
                 code_fingerprint(),
             ]
         )
-        plan = cached("finder", key, lambda: _plan(rules, lexicon, sounds))
+        built: list[_Plan] = []
+
+        def build() -> _Plan:
+            built.append(_plan(rules, lexicon, sounds))
+            # what only the automata are built from is not kept with the plan: the fast test's 232,000 keys
+            # made unpickling it take ten times as long, at every start
+            return dataclasses.replace(built[0], exact={}, sound={}, fast=(), words={}, sound_words={})
+
+        plan = cached("finder", key, build)
         self.patterns: list[Pattern] = list(plan.patterns)
         self._sound_runs: dict[int, Run] = {}  # compiled on first use, like each pattern's own run
-        # The automata are kept on disk too: unpickling them is ten times faster than building them.
+
+        def automata() -> tuple[_Automaton, ...]:
+            full = built[0] if built else _plan(rules, lexicon, sounds)
+            return (
+                _automaton(full.exact),
+                _automaton(full.sound),
+                _automaton({k: () for k in full.fast}),
+                _automaton(full.words),
+                _automaton(full.sound_words),
+            )
+
+        # The automata are kept on disk too: loading them is far faster than building them.
         self._exact, self._sound, self._fast, self._words, self._sound_words = cached(
-            "automata",
-            key,
-            lambda: (
-                _automaton(plan.exact),
-                _automaton(plan.sound),
-                _automaton({k: () for k in plan.fast}),
-                _automaton(plan.words),
-                _automaton(plan.sound_words),
-            ),
+            "automata", key, automata
         )
         self.empty = not self.patterns
         self._needs = plan.needs
@@ -270,16 +282,10 @@ class Finder:
     def viable(self, folded_text: str) -> tuple[frozenset[int], frozenset[int]]:
         """The patterns whose required tokens all have a word in ``folded_text`` (the complete fold, as
         :func:`~phraselint.normalize.fold` gives it), exactly and by sound."""
-        present = (
-            {t for _end, (_n, ids) in self._words.iter(folded_text) for t in ids}
-            if len(self._words)
-            else set()
-        )
-        exact = self._complete(present, sound=False)
+        exact = self._complete(self._words.values_in(folded_text), sound=False)
         heard: set[int] = set()
         if len(self._sound_words):
-            sounded = self._sounds.of(folded_text)
-            heard = {t for _end, (_n, ids) in self._sound_words.iter(sounded) for t in ids}
+            heard = self._sound_words.values_in(self._sounds.of(folded_text))
         return exact, self._complete(heard, sound=True)
 
     def could_match(self, marked_text: str, viable: tuple[frozenset[int], frozenset[int]]) -> bool:
@@ -312,34 +318,21 @@ class Finder:
         """The fast test run on every utterance, on its :func:`~phraselint.engine.normalize.prefold`."""
         if self.empty or not prefolded:
             return False
-        automaton = self._fast
-        for _ in automaton.iter(prefolded):
-            return True
-        for _ in automaton.iter(self._sounds.of(prefolded)):
-            return True
-        return False
+        return self._fast.occurs_in(prefolded) or self._fast.occurs_in(self._sounds.of(prefolded))
 
     def lines_with_anchor(self, block: str) -> set[int]:
         """The lines of a prefolded block (:meth:`Folding.prefold_block`) on which the fast test passes."""
         if self.empty or not block:
             return set()
         newlines = [m.start() for m in _NEWLINE.finditer(block)]
-        last = len(newlines)
-        lines: set[int] = set()
-        fast = self._fast
-        for text in (block, self._sounds.of(block)):
-            # one hit is enough for a line: after it, the scan goes on from the start of the next line
-            # (the sound of a text has one character for each of the text's, so the lines stay in place)
-            pos = 0
-            while True:
-                hit = next(fast.iter(text, pos), None)
-                if hit is None:
-                    break
-                line = bisect.bisect_left(newlines, hit[0])
-                lines.add(line)
-                if line >= last:
-                    break
-                pos = newlines[line] + 1
+        lines = {bisect.bisect_left(newlines, start) for start in self._fast.starts_in(block)}
+        # then the sound of the lines that have none (one character for each: positions stay in place)
+        rest = [k for k in range(len(newlines) + 1) if k not in lines]
+        if rest:
+            bounds = [-1, *newlines, len(block)]
+            sounded = self._sounds.of("\n".join([block[bounds[k] + 1 : bounds[k + 1]] for k in rest]))
+            inner = [m.start() for m in _NEWLINE.finditer(sounded)]
+            lines.update(rest[bisect.bisect_left(inner, start)] for start in self._fast.starts_in(sounded))
         return lines
 
     def candidates(
@@ -391,24 +384,71 @@ def _said_in_dialect(anchor: str, sources: dict[str, list[str]], said: set[str])
                         said.add(anchor[:-n] + key)
 
 
-def _automaton(keys: dict[str, tuple[int, ...]]) -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for key, ids in keys.items():
-        if key:
-            automaton.add_word(key, (len(key), ids))
-    if len(automaton):
-        automaton.make_automaton()
-    return automaton
+class _Automaton:
+    """Keys found in a text in one pass (daachorse: an Aho-Corasick automaton in a double array, compiled
+    code), each with its value: the ids of the patterns or tokens it stands for. Kept on disk in daachorse's
+    own serialisation, which loads in milliseconds."""
+
+    def __init__(self, keys: dict[str, tuple[int, ...]]) -> None:
+        words = [k for k in keys if k]
+        self._size = len(words)
+        # keys without values (the fast test's) keep no list of them: 232,000 empty tuples to load each start
+        self._values = [keys[k] for k in words] if any(keys[k] for k in words) else None
+        self._automaton = daachorse.CharwiseDoubleArrayAhoCorasick(words) if words else None
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getstate__(self) -> dict[str, object]:
+        automaton = self._automaton.serialize() if self._automaton is not None else None
+        return {"size": self._size, "values": self._values, "automaton": automaton}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._size = state["size"]
+        self._values = state["values"]
+        data = state["automaton"]
+        self._automaton = None if data is None else daachorse.CharwiseDoubleArrayAhoCorasick.deserialize(data)
+
+    def occurs_in(self, text: str) -> bool:
+        """Whether any key occurs in ``text``."""
+        return self._automaton is not None and bool(self._automaton.find(text))
+
+    def starts_in(self, text: str) -> list[int]:
+        """Where keys start in ``text``: at least one occurrence of every stretch of text holding any (not
+        every occurrence: those that overlap one already found are passed over)."""
+        return [s for s, _e, _k in self._automaton.find(text)] if self._automaton is not None else []
+
+    def values_in(self, text: str) -> set[int]:
+        """The values of every key that occurs in ``text``."""
+        if self._automaton is None or self._values is None:
+            return set()
+        values = self._values
+        out: set[int] = set()
+        for k in {k for _s, _e, k in self._automaton.find_overlapping(text)}:
+            out.update(values[k])
+        return out
+
+    def occurrences(self, text: str) -> list[tuple[int, int, tuple[int, ...]]]:
+        """Every occurrence of every key, overlapping ones too: (start, end, value), by end and the longer
+        first where two end together."""
+        if self._automaton is None or self._values is None:
+            return []
+        values = self._values
+        found = [(s, e, values[k]) for s, e, k in self._automaton.find_overlapping(text)]
+        found.sort(key=lambda m: (m[1], m[0]))
+        return found
 
 
-def _anchored(automaton: ahocorasick.Automaton, text: str) -> dict[int, list[tuple[int, int]]]:
+def _automaton(keys: dict[str, tuple[int, ...]]) -> _Automaton:
+    return _Automaton(keys)
+
+
+def _anchored(automaton: _Automaton, text: str) -> dict[int, list[tuple[int, int]]]:
     """For every pattern with an anchor in ``text``, the (folded) spans of its anchors."""
     found: dict[int, list[tuple[int, int]]] = {}
-    if not len(automaton):
-        return found
-    for end, (length, ids) in automaton.iter(text):
+    for start, end, ids in automaton.occurrences(text):
         for k in ids:
-            found.setdefault(k, []).append((end + 1 - length, end + 1))
+            found.setdefault(k, []).append((start, end))
     return found
 
 

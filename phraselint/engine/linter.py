@@ -149,8 +149,10 @@ class Linter:
         block = "\n".join(t.replace("\n", " ") for t in texts)
         anchored = self._finder.lines_with_anchor(folding().prefold_block(block))
         out = {i for i in anchored if i < len(texts) and self._may_match(texts[i])}
-        if self._rude_part is not None:  # the tone model's second opinion looks at every utterance
-            out.update(i for i, t in enumerate(texts) if i not in out and self._rude_part(t) is not None)
+        if self._rude_part is not None and self._tone is not None:  # the tone model looks at every utterance
+            rest = [i for i in range(len(texts)) if i not in out]
+            may = self._tone.may_pass([texts[i] for i in rest])  # scored all at once: the few left one by one
+            out.update(i for i, m in zip(rest, may) if m and self._rude_part(texts[i]) is not None)
         return sorted(out)
 
     def _may_match(self, text: str) -> bool:
@@ -161,15 +163,22 @@ class Linter:
             return False
         return self._finder.could_match(folding_.marked_fold(text), viable)
 
-    def has_candidate(self, text: str) -> bool:
+    def has_candidate(self, text: str, tone: bool = True) -> bool:
         """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
-        pass for the anchors, then, where one occurs, one for the words every token of a pattern needs; and the tone model, where it is on."""
+        pass for the anchors, then, where one occurs, one for the words every token of a pattern needs; and the tone model, where it is on
+        (and ``tone``: False where :meth:`has_candidates` knows it will not speak)."""
         text = sound_text(text)
         if self._finder.has_candidate(self._prefold(text)):
             viable = self._finder.viable(fold(text))
             if viable[0] or viable[1]:
                 return True
-        return self._rude_part is not None and self._rude_part(text) is not None
+        return tone and self._rude_part is not None and self._rude_part(text) is not None
+
+    def has_candidates(self, texts: Sequence[str]) -> list[bool]:
+        """:meth:`has_candidate` of each of many texts, the tone model scoring them all at once."""
+        texts = [sound_text(t) for t in texts]
+        tone = self._tone.may_pass(texts) if self._tone is not None else [False] * len(texts)
+        return [self.has_candidate(t, m) for t, m in zip(texts, tone)]
 
     def check(self, text: str, *, script: str | None = None, context: str | None = None) -> list[Violation]:
         """Every violation in one utterance or message, in order of position, each carrying the utterance

@@ -21,12 +21,14 @@ Mandarin and Taiwan speech, one for Cantonese (which scores lower).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..data.catalogue import builtin_rules_dir
 from ..errors import CatalogueError
@@ -42,6 +44,12 @@ _STEP = 6
 _WEAK = 0.5  # train_parts drops features whose log-odds is smaller than this either way
 _STRONG = 3.0  # …and caps the others at this either way: no one 1–3-gram decides alone
 _PAIR = 24  # two neighbouring clauses this short together are scored as one too (你烦不烦，问了多少遍)
+# ToneModel.may_pass: blocks smaller than this are not worth numpy (nor its import, on a cold start)
+_BATCH_CHARS = 4096
+_UNIT = 2.0**-53  # the unit roundoff of a float
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @functools.lru_cache(maxsize=1)
@@ -107,6 +115,9 @@ class ToneModel:
     weights: dict[str, float]
     threshold: float
     cantonese_threshold: float | None = None  # Cantonese speech scores lower: its own threshold
+    # the texts of the last block may_pass turned away: rude_part answers None for them without scoring
+    # them again (a file's turns are asked about in blocks, then the few candidates checked one by one)
+    _silent: frozenset[str] = dataclasses.field(default=frozenset(), init=False, repr=False, compare=False)
 
     def worst(self, text: str) -> tuple[float, int, int]:
         """The highest-scoring part of ``text``: (score, start, end). A part's score is the sum of the weights
@@ -136,10 +147,50 @@ class ToneModel:
             return best[0], starts[best[1]], ends[best[2] - 1]
         return best
 
+    def may_pass(self, texts: Sequence[str]) -> list[bool]:
+        """For each of ``texts``, False only where :meth:`rude_part` is certainly None, under either
+        threshold: the scores of many texts at once (numpy), so that only the few that may pass are scored
+        one by one. Each text's best score is computed exactly in thousandths (the model file writes its
+        weights so), and a text is let through unless that score lies below the lower threshold by more than
+        the rounding :meth:`worst`'s float sums can make in a text of its length: no verdict changes."""
+        if sum(map(len, texts)) < _BATCH_CHARS:
+            return [True] * len(texts)
+        lookup = self._lookup
+        if lookup is None:
+            return [True] * len(texts)
+        said = _undialect_all(texts)
+        best = _scores_of(said, lookup)
+        threshold = self.threshold
+        if self.cantonese_threshold is not None:
+            threshold = min(threshold, self.cantonese_threshold)
+        # |worst()'s float sums - the exact ones| <= 2 (m + 1) u sum|w| over at most m = 3 len weights
+        # (recursive summation, each weight itself within u of its decimal): 16 u m^2 max|w| is far above it
+        slack = 16 * _UNIT * lookup.largest
+        verdicts = [
+            not (b + 1e-9 + slack * (3 * len(t)) ** 2 <= threshold) for b, t in zip(best.tolist(), said)
+        ]
+        # one assignment: a reader in another thread sees the old set or the new one, either of them right
+        object.__setattr__(self, "_silent", frozenset(t for t, may in zip(texts, verdicts) if not may))
+        return verdicts
+
+    @functools.cached_property
+    def _lookup(self) -> _Lookup | None:
+        """The weights in thousandths as arrays (:class:`_Lookup`); None where a weight is not a whole number
+        of thousandths, or is 0 (then :meth:`may_pass` lets every text through)."""
+        milli: dict[str, int] = {}
+        for gram, w in self.weights.items():
+            k = round(w * 1000)
+            if k / 1000 != w or not 1 <= len(gram) <= 3:
+                return None
+            milli[gram] = k
+        return _Lookup.build(milli) if milli else None
+
     def rude_part(self, text: str, cantonese: bool = False) -> tuple[int, int] | None:
         """Where ``text`` sounds rude to the model, or None; ``cantonese``: the text is Cantonese speech,
         judged by its own threshold. The caller checks the context (politeness, quotation, reporting,
         training talk)."""
+        if text in self._silent:
+            return None
         score, s, e = self.worst(text)
         threshold = self.threshold
         if cantonese and self.cantonese_threshold is not None:
@@ -147,6 +198,159 @@ class ToneModel:
         if score <= threshold:
             return None
         return s, e
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """The model's weights as arrays, for scoring many texts at once (:meth:`ToneModel.may_pass`): every
+    character of a feature has a number (1…K, 0 for the rest), the weights of 1- and 2-grams (in thousandths)
+    are tables indexed by them, and the 3-grams a sorted array of keys, looked up only after a 2-gram that
+    begins one."""
+
+    fold: Any  # light_fold over the BMP: the character number of each code point's fold (int32)
+    separator: Any  # over the BMP: whether a code point folds to the separator
+    numbers: dict[str, int]  # every character's number (beyond the BMP it is looked up here)
+    ones: Any  # (K + 1): the weight of each character as a 1-gram, 0 for none
+    twos: Any  # (K + 1)^2: the weight of each 2-gram, 0 for none
+    begins: Any  # (K + 1)^2: whether a 3-gram begins with the 2-gram
+    threes: Any  # the 3-grams, as (first * (K + 1) + second) * (K + 1) + third, sorted (int64)
+    three_weights: Any  # their weights, in the same order
+    largest: float  # the largest weight, either way
+
+    @classmethod
+    def build(cls, milli: dict[str, int]) -> _Lookup | None:
+        import numpy as np
+
+        alphabet = sorted({c for g in milli for c in g})
+        if any(w == 0 or abs(w) >= 1 << 15 for w in milli.values()):
+            return None  # not for this layout: every text is scored one by one
+        number = {c: k + 1 for k, c in enumerate(alphabet)}
+        size = len(alphabet) + 1
+        char_number = np.zeros(0x10000, dtype=np.int32)
+        for c, k in number.items():
+            if ord(c) < 0x10000:
+                char_number[ord(c)] = k
+        folded = np.arange(0x10000, dtype=np.int32)
+        for code, out in _table().items():
+            if code < 0x10000:
+                folded[code] = ord(out)
+        ones = np.zeros(size, dtype=np.int16)
+        twos = np.zeros(size * size, dtype=np.int16)
+        begins = np.zeros(size * size, dtype=bool)
+        threes: dict[int, int] = {}
+        for gram, w in milli.items():
+            ks = [number[c] for c in gram]
+            if len(ks) == 1:
+                ones[ks[0]] = w
+            elif len(ks) == 2:
+                twos[ks[0] * size + ks[1]] = w
+            else:
+                begins[ks[0] * size + ks[1]] = True
+                threes[(ks[0] * size + ks[1]) * size + ks[2]] = w
+        order = sorted(threes)
+        largest = max((abs(w) for w in milli.values()), default=0) / 1000
+        beyond = np.flatnonzero(folded >= 0x10000)  # a few fold onto characters beyond the BMP
+        numbers = char_number[np.minimum(folded, 0xFFFF)]
+        numbers[beyond] = [number.get(chr(c), 0) for c in folded[beyond].tolist()]
+        return cls(
+            numbers,
+            folded == ord(_SEPARATOR),
+            number,
+            ones,
+            twos,
+            begins,
+            np.array(order, dtype=np.int64),
+            np.array([threes[k] for k in order], dtype=np.int64),
+            largest,
+        )
+
+
+def _undialect_all(texts: Sequence[str]) -> list[str]:
+    """Each text with the lexical fold applied (what :func:`heard` folds further), in one pass over the
+    block: no dialect word holds a line break, so none runs from one text into the next."""
+    if not any("\n" in t for t in texts):
+        said = folding().undialect("\n".join(texts)).split("\n")
+        if len(said) == len(texts):
+            return said
+    return [folding().undialect(t) for t in texts]
+
+
+def _best_scores(texts: Sequence[str], lookup: _Lookup) -> np.ndarray[Any, Any]:
+    """For each text, the score of its highest-scoring part as :meth:`ToneModel.worst` defines it (-inf where
+    no part has a feature), from the exact sums of weights in thousandths."""
+    return _scores_of(_undialect_all(texts), lookup)
+
+
+def _scores_of(texts: Sequence[str], lookup: _Lookup) -> np.ndarray[Any, Any]:
+    """:func:`_best_scores` of texts the lexical fold has already been applied to."""
+    import numpy as np
+
+    # a line break folds to the separator: no clause runs from one text into the next
+    block = "\n".join(texts)
+    codes = np.frombuffer(block.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    size = len(codes)
+    bmp = np.minimum(codes, 0xFFFF)
+    ids = lookup.fold[bmp].astype(np.int64)
+    bar = lookup.separator[bmp]
+    astral = np.flatnonzero(codes > 0xFFFF)
+    if len(astral):  # beyond the BMP (rare): one by one
+        folded = light_fold("".join(map(chr, codes[astral].tolist())))
+        ids[astral] = [lookup.numbers.get(c, 0) for c in folded]
+        bar[astral] = [c == _SEPARATOR for c in folded]
+    width = len(lookup.ones)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    starts = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=starts[1:])
+    last = np.zeros(size + 1, dtype=bool)  # the last character of each text (and the line breaks)
+    last[starts[1:] - 2] = True
+    last[starts[1:] - 1] = True
+    last[size - 1 :] = True
+    # at each position the 1-, 2- and 3-gram that start there; at the end of a text worst() takes the
+    # shorter gram again (a[i : i + 3] there is a[i : i + 2])
+    one = lookup.ones[ids].astype(np.int64)
+    bigram = ids[:-1] * width + ids[1:]
+    grows = ~last[: size - 1]
+    two = one.copy()
+    two[:-1][grows] = lookup.twos[bigram[grows]]
+    three = two.copy()
+    grows3 = grows[:-1] & ~last[1 : size - 1] & lookup.begins[bigram[:-1]]
+    where = np.flatnonzero(grows3)
+    if len(where) and len(lookup.threes):
+        key = bigram[where] * width + ids[where + 2]
+        at = np.minimum(np.searchsorted(lookup.threes, key), len(lookup.threes) - 1)
+        hit = lookup.threes[at] == key
+        three[where] = np.where(hit, lookup.three_weights[at], 0)
+    # where a 3-gram could not be looked up although the text goes on, it is absent
+    ended = np.ones(size, dtype=bool)
+    ended[: size - 2] = last[: size - 2] | last[1 : size - 1]
+    three[:-2][~grows3 & ~ended[:-2]] = 0
+    total = one + two + three
+    count = (one != 0).astype(np.int64) + (two != 0) + (three != 0)
+    sums = np.concatenate(([0], np.cumsum(total)))
+    counts = np.concatenate(([0], np.cumsum(count)))
+    # the clauses: runs of anything but the separator (the line breaks between texts fold to it)
+    edge = np.diff(np.concatenate(([0], (~bar).astype(np.int8), [0])))
+    s = np.flatnonzero(edge == 1)
+    e = np.flatnonzero(edge == -1)
+    line = np.searchsorted(starts, s, side="right") - 1
+    # windows of a long clause: from its start every _STEP characters, _WINDOW long (cut at its end)
+    long = (e - s) > _LONG
+    ls, le = s[long], e[long]
+    many = (le - ls - _WINDOW + _STEP + _STEP - 1) // _STEP
+    first = np.repeat(np.cumsum(many) - many, many)
+    ws = np.repeat(ls, many) + _STEP * (np.arange(int(many.sum())) - first)
+    we = np.minimum(np.repeat(le, many), ws + _WINDOW)
+    # two neighbouring clauses of one text, short together
+    pair = (line[:-1] == line[1:]) & (e[1:] - s[:-1] <= _PAIR)
+    span_s = np.concatenate((s, ws, s[:-1][pair]))
+    span_e = np.concatenate((e, we, e[1:][pair]))
+    span_line = np.concatenate((line, np.repeat(line[long], many), line[:-1][pair]))
+    n_ = counts[span_e] - counts[span_s]
+    has = n_ > 0
+    score = (sums[span_e][has] - sums[span_s][has]) / 1000 / np.sqrt(n_[has] + 1)
+    best = np.full(len(texts), -np.inf)
+    np.maximum.at(best, span_line[has], score)
+    return best
 
 
 def train(positive: Iterable[str], negative: Iterable[str], min_count: int = 2) -> dict[str, float]:
