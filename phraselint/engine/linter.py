@@ -167,18 +167,21 @@ class Linter:
         """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
         pass for the anchors, then, where one occurs, one for the words every token of a pattern needs; and the tone model, where it is on
         (and ``tone``: False where :meth:`has_candidates` knows it will not speak)."""
-        text = sound_text(text)
-        if self._finder.has_candidate(self._prefold(text)):
-            viable = self._finder.viable(fold(text))
-            if viable[0] or viable[1]:
-                return True
-        return tone and self._rude_part is not None and self._rude_part(text) is not None
+        return self._has_candidate(sound_text(text), tone)
 
     def has_candidates(self, texts: Sequence[str]) -> list[bool]:
         """:meth:`has_candidate` of each of many texts, the tone model scoring them all at once."""
         texts = [sound_text(t) for t in texts]
         tone = self._tone.may_pass(texts) if self._tone is not None else [False] * len(texts)
-        return [self.has_candidate(t, m) for t, m in zip(texts, tone)]
+        return [self._has_candidate(t, m) for t, m in zip(texts, tone)]
+
+    def _has_candidate(self, text: str, tone: bool) -> bool:
+        """:meth:`has_candidate` of a text :func:`sound_text` has already made safe."""
+        if self._finder.has_candidate(self._prefold(text)):
+            viable = self._finder.viable(fold(text))
+            if viable[0] or viable[1]:
+                return True
+        return tone and self._rude_part is not None and self._rude_part(text) is not None
 
     def check(self, text: str, *, script: str | None = None, context: str | None = None) -> list[Violation]:
         """Every violation in one utterance or message, in order of position, each carrying the utterance

@@ -255,9 +255,8 @@ def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str
                 raise CatalogueError(f"empty word in '{source}: {target}'", str(file), key_line(entries, key))
             simplified = "".join(to_simplified.get(c, c) for c in source)
             forms = [source] if section == "as_written" else [source, simplified]
-            if (
-                section == "chat"
-            ):  # chat words are written in simplified script: their traditional spelling too
+            # chat words are written in simplified script: their traditional spelling is added too (親 as 亲)
+            if section == "chat":
                 if to_traditional is None:
                     to_traditional = opencc_char_map("s2t")
                 forms.append("".join(to_traditional.get(c, c) for c in source))

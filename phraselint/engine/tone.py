@@ -3,10 +3,10 @@
 The codes forbid whole kinds of speech by their general clauses (000 七(二) 态度生硬、冷淡、烦躁; 003 第六条
 激化矛盾、损害形象的语言、冷言相对) as well as listed phrases. Patterns catch the kinds one has written down; a new
 wording of the same meaning is missed about half the time. The tone model is a second opinion for those: a naive
-Bayes model over character 1–3-grams of each clause as it hears it (Cantonese, Taiwan and chat words
-folded onto Mandarin ones by rules/dialect.yml, script-folded, 您 kept apart from 你, particles kept; no
-feature weighs more than 3 either way), learnt from the rude part of each rude text (:func:`train_parts`), trained by ``scripts/train_tone.py`` on the
-development sets' tuned parts, the catalogue's examples, the standard phrases and real Hong Kong conversation
+Bayes model over character 1–3-grams of each clause as it hears it (Cantonese, Taiwan and chat words folded onto
+Mandarin ones by rules/dialect.yml, script-folded, 您 kept apart from 你, particles kept; no feature weighs more
+than 3 either way), learnt from the rude part of each rude text (:func:`train_parts`), trained by
+``scripts/train_tone.py`` on the development sets' tuned parts, the catalogue's examples, the standard phrases and real Hong Kong conversation
 (HKCanCor), and shipped as data in ``rules/tone.tsv``.
 
 It speaks only where no pattern did, and never where the words are quoted, taught, reported, said of someone
