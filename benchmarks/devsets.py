@@ -4,7 +4,7 @@
 
 `rude-*` files must be flagged (recall), `pass-*` files must not (false flags). Each file names its class.
 Each author wrote the sets from the codes alone. A file's part says what it is for: a part ending in `dev`
-(`dev`, `v2dev` … `v5dev`, and the training-only sets `t1dev`, `t2dev`) is tuned on and the tone model is trained
+(`dev`, `v2dev` … `v7dev`, and the training-only sets `t1dev` … `t3dev`) is tuned on and the tone model is trained
 on it (`tune`); a part ending in `hold` or `holdout` is only measured (`held`). PART is one part (`v5hold`).
 """
 
