@@ -90,6 +90,16 @@ def test_where_a_pattern_finds_the_words_the_model_adds_nothing(linter: Linter) 
     assert "insult" in {v.rule for v in found} and "rude-tone" not in {v.rule for v in found}
 
 
+def test_a_match_by_sound_excused_in_cantonese_does_not_hide_its_words_from_the_model(linter: Linter) -> None:
+    """唔好嚟我度 sounds like a pattern's Mandarin words, a match by sound that Cantonese text excuses (homophones
+    are heard through Mandarin pinyin). That says nothing of the words themselves: the model still hears them,
+    unlike words an antipattern cleared."""
+    text = "唔想排就唔好嚟我度辦。"
+    found = linter.check(text)
+    assert [v.rule for v in found] == ["rude-tone"]
+    assert "唔好嚟我度辦" in found[0].text
+
+
 def test_ignoring_the_rule_turns_the_model_off() -> None:
     quiet = Linter(ignore=["rude-tone"])
     assert quiet.check("就你事儿精") == [] and not quiet.has_candidate("就你事儿精")

@@ -365,7 +365,9 @@ class Linter:
                 continue
             if not self._allowed(hit, folded.text) and not self._excused(hit, folded, text):
                 hits.append(hit)
-            elif cleared is not None:
+            elif cleared is not None and not (hit.candidate.by_sound and self._context.is_cantonese(text)):
+                # (a match by sound excused because the text is Cantonese says nothing of its words: the tone
+                # model still hears them, 唔好再問 as 不要再问)
                 cleared.append(folded.span(hit.start, hit.end))
         return folded, hits
 
