@@ -108,6 +108,8 @@ class Linter:
         self._tone = load_tone() if tone_rule is not None else None
         # a file's lines meet the model up to three times (block test, turn test, check): it remembers
         self._rude_part = functools.lru_cache(maxsize=4096)(self._tone_verdict) if self._tone else None
+        # the bag test of a turn's text: run by the fast test of a file's turns, then again when it is checked
+        self._viable = functools.lru_cache(maxsize=4096)(self._viable_of)
         self._tone_pattern = (
             Pattern(tone_rule, tone_rule.phrase, _NO_PATTERN, None, literal=False)
             if tone_rule is not None
@@ -163,6 +165,9 @@ class Linter:
             return False
         return self._finder.could_match(folding_.marked_fold(text), viable)
 
+    def _viable_of(self, text: str) -> tuple[frozenset[int], frozenset[int]]:
+        return self._finder.viable(fold(text))
+
     def has_candidate(self, text: str, tone: bool = True) -> bool:
         """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
         pass for the anchors, then, where one occurs, one for the words every token of a pattern needs; and the tone model, where it is on
@@ -178,7 +183,7 @@ class Linter:
     def _has_candidate(self, text: str, tone: bool) -> bool:
         """:meth:`has_candidate` of a text :func:`sound_text` has already made safe."""
         if self._finder.has_candidate(self._prefold(text)):
-            viable = self._finder.viable(fold(text))
+            viable = self._viable(text)
             if viable[0] or viable[1]:
                 return True
         return tone and self._rude_part is not None and self._rude_part(text) is not None
@@ -351,11 +356,10 @@ class Linter:
         if not exhaustive:
             if not self._finder.has_candidate(self._prefold(text)):
                 return None
-            folding_ = folding()
-            viable = self._finder.viable(folding_.fold(text))
+            viable = self._viable(text)
             if not viable[0] and not viable[1]:
                 return None
-            if not self._finder.could_match(folding_.marked_fold(text), viable):
+            if not self._finder.could_match(folding().marked_fold(text), viable):
                 return None
         folded = fold_with_map(text)
         hits: list[Hit] = []
