@@ -7,6 +7,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from ..data.cache import cached, code_fingerprint, key_of
 from ..data.catalogue import Catalogue, load_catalogue
 from ..errors import CatalogueError, ConfigError
 from ..model import SEVERITIES, Rewrite, Rule, Violation
@@ -16,7 +17,7 @@ from .explain import explain
 from .find import Candidate, Finder, Pattern
 from .lexicon import load_lexicon, pattern_fold
 from .normalize import Folded, fold, fold_with_map, folding, marked
-from .pattern import BOUNDARY, Compiled, compile_pattern
+from .pattern import BOUNDARY, Compiled, Lexicon, compile_pattern
 from .rewrite import (
     Replacement,
     Rewriting,
@@ -123,19 +124,7 @@ class Linter:
         self._quote_marks = frozenset(c for pair in self._context.quotes for c in pair)
         self._polite = tuple(light_fold(w) for w in self._context.polite)
         self._polite_address = tuple(light_fold(w) for w in self._context.polite_address)
-        self._antipatterns: dict[str, tuple[Compiled, ...]] = {}
-        for rule in self.rules:
-            if rule.antipatterns:
-
-                def where(message: str, rule: Rule = rule) -> CatalogueError:
-                    return CatalogueError(
-                        f"rule '{rule.id}': antipattern {message}", rule.origin or None, rule.line or None
-                    )
-
-                self._antipatterns[rule.id] = tuple(
-                    compile_pattern(p, self.lexicon, pattern_fold, where, allow_slot=False)
-                    for p in rule.antipatterns
-                )
+        self._antipatterns = _compile_antipatterns(self.rules, self.lexicon)
         self._allow = tuple(a for a in (fold(x) for x in allow) if a)
         self._prefold = folding().prefold
         self._slots = dict(slots or {})
@@ -475,6 +464,41 @@ class Linter:
                     return True
                 pos = folded.find(phrase, pos + 1)
         return False
+
+
+def _compile_antipatterns(rules: Sequence[Rule], lexicon: Lexicon) -> dict[str, tuple[Compiled, ...]]:
+    """The antipatterns of each rule that has any, compiled: once, and kept on disk (compiling them took a
+    tenth of the cold start), keyed by the rules, the lexicon, the fold and the code. A broken one raises
+    its error as it is compiled, and nothing is kept."""
+    with_antipatterns = [r for r in rules if r.antipatterns]
+    folding_ = folding()
+    key = key_of(
+        [
+            repr([(r.id, r.antipatterns, r.origin, r.line) for r in with_antipatterns]),
+            repr(sorted(lexicon.classes.items())),
+            repr(lexicon.fillers),
+            "".join(c or "\0" for c in folding_.table),
+            repr(sorted(folding_.particles)),
+            repr(folding_.dialect),
+            code_fingerprint(),
+        ]
+    )
+
+    def build() -> dict[str, tuple[Compiled, ...]]:
+        out: dict[str, tuple[Compiled, ...]] = {}
+        for rule in with_antipatterns:
+
+            def where(message: str, rule: Rule = rule) -> CatalogueError:
+                return CatalogueError(
+                    f"rule '{rule.id}': antipattern {message}", rule.origin or None, rule.line or None
+                )
+
+            out[rule.id] = tuple(
+                compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in rule.antipatterns
+            )
+        return out
+
+    return cached("antipatterns", key, build)
 
 
 def _slot_taken(v: Violation, rule: Rule, text: str) -> str:
