@@ -36,6 +36,7 @@ _NOISE_RUN = re.compile(r"[\W_]+")
 _STUTTER = re.compile(r"(.{1,4}?)\1+", re.DOTALL)
 _STUTTER_ANY = re.compile(r"(.{1,4})\1", re.DOTALL)
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NOISE_RUN_KEEP_MARK = re.compile(r"[^\w\x1f]+|_")
 _MARK_RUN = re.compile("\x1f+")
 _NOISE_RUN_KEEP_NEWLINE = re.compile(r"[^\w\n]+|_")
@@ -77,7 +78,11 @@ class Folding:
         if found is None or not text:
             return []
         automaton, targets = found
-        return [(start, end, targets[k]) for start, end, k in automaton.find(text)]
+        try:
+            matches = automaton.find(text)
+        except UnicodeEncodeError:  # a lone surrogate, in no word: as U+FFFD, in none either (same length)
+            matches = automaton.find(_SURROGATE.sub("\ufffd", text))
+        return [(start, end, targets[k]) for start, end, k in matches]
 
     def undialect(self, text: str) -> str:
         """``text`` with the lexical fold applied (the words only; characters are folded later)."""

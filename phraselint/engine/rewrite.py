@@ -400,6 +400,18 @@ def _same_thing(a: str, b: str) -> bool:
     short, long = sorted((a, b), key=len)
     if len(short) < 4 or len(short) > 200:  # a long clause is the same thing only when it is equal
         return False
+    # the characters they share (each as often as both have it) bound the common subsequence from above:
+    # most pieces share too few to need the table below
+    left: dict[str, int] = {}
+    for ch in long:
+        left[ch] = left.get(ch, 0) + 1
+    shared = 0
+    for ch in short:
+        if left.get(ch, 0):
+            left[ch] -= 1
+            shared += 1
+    if shared < 0.8 * len(short):
+        return False
     previous = [0] * (len(long) + 1)
     for ch in short:
         current = [0]
