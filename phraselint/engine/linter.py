@@ -167,7 +167,21 @@ class Linter:
         """:meth:`has_candidate` of each of many texts, the tone model scoring them all at once."""
         texts = [sound_text(t) for t in texts]
         tone = self._tone.may_pass(texts) if self._tone is not None else [False] * len(texts)
-        return [self._has_candidate(t, m) for t, m in zip(texts, tone)]
+        if not texts:
+            return []
+        # the anchor pass over all of them at once (as in candidates_in), the bag test for those it finds
+        anchored = self._finder.lines_with_anchor(
+            folding().prefold_block("\n".join(t.replace("\n", " ") for t in texts))
+        )
+        out = []
+        for k, (text, may) in enumerate(zip(texts, tone)):
+            if k in anchored:
+                viable = self._viable(text)
+                if viable[0] or viable[1]:
+                    out.append(True)
+                    continue
+            out.append(may and self._rude_part is not None and self._rude_part(text) is not None)
+        return out
 
     def _has_candidate(self, text: str, tone: bool) -> bool:
         """:meth:`has_candidate` of a text :func:`sound_text` has already made safe."""
