@@ -429,7 +429,7 @@ class Linter:
         hit = Hit(Candidate(self._tone_pattern, lo, hi + 1), lo, hi + 1)
         mtext, _index = marked(folded, BOUNDARY)
         if (
-            any(c.run(mtext) for c in self._context.meta)
+            self._context.talks_about_phrases(mtext)
             or self._context.about_someone_else(folded, lo)
             or self._context.to_a_colleague(folded, text, start)
             or self._allowed(hit, folded.text)
