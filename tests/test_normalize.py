@@ -85,3 +85,26 @@ def test_collapsed_stutter_spans_the_whole_repetition() -> None:
 
 def test_stutters_of_a_key() -> None:
     assert {"不不知道", "不知知道", "不知道道", "不知不知道", "不知道知道"} == stutters("不知道")
+
+
+_MARKED_ALPHABET = st.sampled_from(list("不知道你我问谁好好吧13553:：，。！？唔知喺") + ["😀", "_"])
+
+
+@settings(max_examples=400)
+@given(st.lists(_MARKED_ALPHABET, max_size=30).map("".join), texts)
+def test_the_cheap_marked_fold_is_the_mapped_one_without_white_space_boundaries(
+    plain: str, text: str
+) -> None:
+    """Stutters collapsed across punctuation (你问我，我去问谁) and time stamps (13:55:51) included: where no
+    white space stands, the cheap marked fold is the mapped fold's marked text; elsewhere it has the same
+    characters and never a mark the mapped one lacks (a pattern matching the mapped one matches it)."""
+    from phraselint.engine.normalize import folding, marked
+
+    assert folding().marked_fold(plain) == marked(fold_with_map(plain))[0]
+    cheap, mapped = folding().marked_fold(text), marked(fold_with_map(text))[0]
+    assert cheap.replace("\x1f", "") == mapped.replace("\x1f", "")
+
+    def marks(s: str) -> set[int]:
+        return {k - s[:k].count("\x1f") for k, c in enumerate(s) if c == "\x1f"}  # before which character
+
+    assert marks(cheap) <= marks(mapped)

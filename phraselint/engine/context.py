@@ -12,14 +12,14 @@ follow a phrase that ends a clause (rules/context.yml). Pure: values in, a verdi
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..data.catalogue import builtin_rules_dir, read_yaml
 from ..errors import CatalogueError
 from .normalize import Folded, marked
-from .pattern import BOUNDARY, Compiled, Lexicon, compile_pattern
+from .pattern import BOUNDARY, Compiled, Lexicon, compile_expression, compile_pattern
 
 SENTENCE_END = frozenset("。！？!?；;\n\r")
 _REACH = 200  # how far around a phrase its context is looked for, in characters (cost stays linear)
@@ -153,7 +153,25 @@ class Context:
         if len(mtext) > 2 * _REACH:  # a long text: the talk about phrases must stand near the words
             at = next((m for m, k in enumerate(index) if k >= start), len(mtext))
             mtext = mtext[max(0, at - _REACH) : at + _REACH]
-        return any(compiled.run(mtext) for compiled in self.meta)
+        return self.talks_about_phrases(mtext)
+
+    def talks_about_phrases(self, mtext: str) -> bool:
+        """Whether a pattern of ``meta`` matches the marked text ``mtext``: one expression for them all."""
+        run = self._meta_run
+        if run is None:
+            return any(compiled.run(mtext) for compiled in self.meta)
+        return bool(run(mtext))
+
+    @functools.cached_property
+    def _meta_run(self) -> Callable[[str], list[tuple[int, int]]] | None:
+        """The patterns of ``meta`` as one alternation (it matches where any of them does); None where it
+        cannot be compiled (each is then run on its own)."""
+        if not self.meta:
+            return None
+        try:
+            return compile_expression("|".join(f"(?:{c.expression})" for c in self.meta))
+        except Exception:  # noqa: BLE001 - too large for one expression: run them one by one
+            return None
 
 
 def _slice(folded: Folded, lo: int, hi: int) -> str:

@@ -272,21 +272,24 @@ class Finder:
         self.empty = not self.patterns
         self._needs = plan.needs
         self._by_token = plan.by_token
-        # for each token, the patterns indexed by it with what each needs (and those also heard by sound)
-        self._needs_by_token = {t: tuple((k, self._needs[k]) for k in ks) for t, ks in self._by_token.items()}
-        self._heard_by_token = {
-            t: tuple((k, self._needs[k]) for k in ks if self.patterns[k].sound_expression is not None)
-            for t, ks in self._by_token.items()
-        }
+        # The bag test over bit sets: for each key of the words automata, its tokens as the bits of one int,
+        # and the patterns it may make viable (those indexed by one of its tokens) with what each needs.
+        need_bits = [_bits(need) for need in self._needs]
+        self._exact_bag = _Bag(self._words, self._by_token, need_bits, lambda k: True)
+        self._heard_bag = _Bag(
+            self._sound_words,
+            self._by_token,
+            need_bits,
+            lambda k: self.patterns[k].sound_expression is not None,
+        )
 
     def viable(self, folded_text: str) -> tuple[frozenset[int], frozenset[int]]:
         """The patterns whose required tokens all have a word in ``folded_text`` (the complete fold, as
         :func:`~phraselint.normalize.fold` gives it), exactly and by sound."""
-        exact = self._complete(self._words.values_in(folded_text), sound=False)
-        heard: set[int] = set()
-        if len(self._sound_words):
-            heard = self._sound_words.values_in(self._sounds.of(folded_text))
-        return exact, self._complete(heard, sound=True)
+        exact = self._exact_bag.viable(folded_text)
+        if not len(self._sound_words):
+            return exact, frozenset()
+        return exact, self._heard_bag.viable(self._sounds.of(folded_text))
 
     def could_match(self, marked_text: str, viable: tuple[frozenset[int], frozenset[int]]) -> bool:
         """Whether a viable pattern matches the cheap marked fold (:meth:`Folding.marked_fold`): where none
@@ -300,10 +303,6 @@ class Finder:
                 if self.patterns[k].compiled.has_edge or self._sound_run(k)(sounded):
                     return True
         return False
-
-    def _complete(self, present: set[int], sound: bool) -> frozenset[int]:
-        table = self._heard_by_token if sound else self._needs_by_token
-        return frozenset([k for t in table.keys() & present for k, need in table[t] if need <= present])
 
     def _sound_run(self, k: int) -> Run:
         """The sound expression of pattern ``k``, compiled on first use."""
@@ -399,6 +398,14 @@ class _Automaton:
     def __len__(self) -> int:
         return self._size
 
+    @property
+    def automaton(self) -> daachorse.CharwiseDoubleArrayAhoCorasick | None:
+        return self._automaton
+
+    @property
+    def values(self) -> list[tuple[int, ...]] | None:
+        return self._values
+
     def __getstate__(self) -> dict[str, object]:
         automaton = self._automaton.serialize() if self._automaton is not None else None
         return {"size": self._size, "values": self._values, "automaton": automaton}
@@ -418,16 +425,6 @@ class _Automaton:
         every occurrence: those that overlap one already found are passed over)."""
         return [s for s, _e, _k in self._automaton.find(text)] if self._automaton is not None else []
 
-    def values_in(self, text: str) -> set[int]:
-        """The values of every key that occurs in ``text``."""
-        if self._automaton is None or self._values is None:
-            return set()
-        values = self._values
-        out: set[int] = set()
-        for k in {k for _s, _e, k in self._automaton.find_overlapping(text)}:
-            out.update(values[k])
-        return out
-
     def occurrences(self, text: str) -> list[tuple[int, int, tuple[int, ...]]]:
         """Every occurrence of every key, overlapping ones too: (start, end, value), by end and the longer
         first where two end together."""
@@ -437,6 +434,47 @@ class _Automaton:
         found = [(s, e, values[k]) for s, e, k in self._automaton.find_overlapping(text)]
         found.sort(key=lambda m: (m[1], m[0]))
         return found
+
+
+def _bits(ids: frozenset[int] | tuple[int, ...]) -> int:
+    """A set of small ints as the bits of one int."""
+    out = 0
+    for i in ids:
+        out |= 1 << i
+    return out
+
+
+class _Bag:
+    """The bag test of one words automaton: the patterns whose required tokens all have a word in a text,
+    among those indexed by a token present. Each key found adds its tokens' bits to what is present, and
+    names the patterns it may make viable, each with the bits it needs."""
+
+    def __init__(
+        self,
+        automaton: _Automaton,
+        by_token: dict[int, tuple[int, ...]],
+        need_bits: list[int],
+        keep: Callable[[int], bool],
+    ) -> None:
+        self._automaton = automaton.automaton
+        values = automaton.values or []
+        self._bits = [_bits(v) for v in values]
+        self._triggers = [
+            tuple((k, need_bits[k]) for t in v for k in by_token.get(t, ()) if keep(k)) for v in values
+        ]
+
+    def viable(self, text: str) -> frozenset[int]:
+        if self._automaton is None or not self._bits:
+            return frozenset()
+        found = {k for _s, _e, k in self._automaton.find_overlapping(text)}
+        if not found:
+            return frozenset()
+        bits = self._bits
+        present = 0
+        for key in found:
+            present |= bits[key]
+        triggers = self._triggers
+        return frozenset([k for key in found for k, need in triggers[key] if need & present == need])
 
 
 def _automaton(keys: dict[str, tuple[int, ...]]) -> _Automaton:

@@ -7,6 +7,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from ..data.cache import cached, code_fingerprint, key_of
 from ..data.catalogue import Catalogue, load_catalogue
 from ..errors import CatalogueError, ConfigError
 from ..model import SEVERITIES, Rewrite, Rule, Violation
@@ -16,7 +17,7 @@ from .explain import explain
 from .find import Candidate, Finder, Pattern
 from .lexicon import load_lexicon, pattern_fold
 from .normalize import Folded, fold, fold_with_map, folding, marked
-from .pattern import BOUNDARY, Compiled, compile_pattern
+from .pattern import BOUNDARY, Compiled, Lexicon, compile_pattern
 from .rewrite import (
     Replacement,
     Rewriting,
@@ -108,6 +109,8 @@ class Linter:
         self._tone = load_tone() if tone_rule is not None else None
         # a file's lines meet the model up to three times (block test, turn test, check): it remembers
         self._rude_part = functools.lru_cache(maxsize=4096)(self._tone_verdict) if self._tone else None
+        # the bag test of a turn's text: run by the fast test of a file's turns, then again when it is checked
+        self._viable = functools.lru_cache(maxsize=4096)(self._viable_of)
         self._tone_pattern = (
             Pattern(tone_rule, tone_rule.phrase, _NO_PATTERN, None, literal=False)
             if tone_rule is not None
@@ -121,19 +124,7 @@ class Linter:
         self._quote_marks = frozenset(c for pair in self._context.quotes for c in pair)
         self._polite = tuple(light_fold(w) for w in self._context.polite)
         self._polite_address = tuple(light_fold(w) for w in self._context.polite_address)
-        self._antipatterns: dict[str, tuple[Compiled, ...]] = {}
-        for rule in self.rules:
-            if rule.antipatterns:
-
-                def where(message: str, rule: Rule = rule) -> CatalogueError:
-                    return CatalogueError(
-                        f"rule '{rule.id}': antipattern {message}", rule.origin or None, rule.line or None
-                    )
-
-                self._antipatterns[rule.id] = tuple(
-                    compile_pattern(p, self.lexicon, pattern_fold, where, allow_slot=False)
-                    for p in rule.antipatterns
-                )
+        self._antipatterns = _compile_antipatterns(self.rules, self.lexicon)
         self._allow = tuple(a for a in (fold(x) for x in allow) if a)
         self._prefold = folding().prefold
         self._slots = dict(slots or {})
@@ -163,6 +154,9 @@ class Linter:
             return False
         return self._finder.could_match(folding_.marked_fold(text), viable)
 
+    def _viable_of(self, text: str) -> tuple[frozenset[int], frozenset[int]]:
+        return self._finder.viable(fold(text))
+
     def has_candidate(self, text: str, tone: bool = True) -> bool:
         """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
         pass for the anchors, then, where one occurs, one for the words every token of a pattern needs; and the tone model, where it is on
@@ -173,12 +167,26 @@ class Linter:
         """:meth:`has_candidate` of each of many texts, the tone model scoring them all at once."""
         texts = [sound_text(t) for t in texts]
         tone = self._tone.may_pass(texts) if self._tone is not None else [False] * len(texts)
-        return [self._has_candidate(t, m) for t, m in zip(texts, tone)]
+        if not texts:
+            return []
+        # the anchor pass over all of them at once (as in candidates_in), the bag test for those it finds
+        anchored = self._finder.lines_with_anchor(
+            folding().prefold_block("\n".join(t.replace("\n", " ") for t in texts))
+        )
+        out = []
+        for k, (text, may) in enumerate(zip(texts, tone)):
+            if k in anchored:
+                viable = self._viable(text)
+                if viable[0] or viable[1]:
+                    out.append(True)
+                    continue
+            out.append(may and self._rude_part is not None and self._rude_part(text) is not None)
+        return out
 
     def _has_candidate(self, text: str, tone: bool) -> bool:
         """:meth:`has_candidate` of a text :func:`sound_text` has already made safe."""
         if self._finder.has_candidate(self._prefold(text)):
-            viable = self._finder.viable(fold(text))
+            viable = self._viable(text)
             if viable[0] or viable[1]:
                 return True
         return tone and self._rude_part is not None and self._rude_part(text) is not None
@@ -351,11 +359,10 @@ class Linter:
         if not exhaustive:
             if not self._finder.has_candidate(self._prefold(text)):
                 return None
-            folding_ = folding()
-            viable = self._finder.viable(folding_.fold(text))
+            viable = self._viable(text)
             if not viable[0] and not viable[1]:
                 return None
-            if not self._finder.could_match(folding_.marked_fold(text), viable):
+            if not self._finder.could_match(folding().marked_fold(text), viable):
                 return None
         folded = fold_with_map(text)
         hits: list[Hit] = []
@@ -424,7 +431,7 @@ class Linter:
         hit = Hit(Candidate(self._tone_pattern, lo, hi + 1), lo, hi + 1)
         mtext, _index = marked(folded, BOUNDARY)
         if (
-            any(c.run(mtext) for c in self._context.meta)
+            self._context.talks_about_phrases(mtext)
             or self._context.about_someone_else(folded, lo)
             or self._context.to_a_colleague(folded, text, start)
             or self._allowed(hit, folded.text)
@@ -473,6 +480,41 @@ class Linter:
                     return True
                 pos = folded.find(phrase, pos + 1)
         return False
+
+
+def _compile_antipatterns(rules: Sequence[Rule], lexicon: Lexicon) -> dict[str, tuple[Compiled, ...]]:
+    """The antipatterns of each rule that has any, compiled: once, and kept on disk (compiling them took a
+    tenth of the cold start), keyed by the rules, the lexicon, the fold and the code. A broken one raises
+    its error as it is compiled, and nothing is kept."""
+    with_antipatterns = [r for r in rules if r.antipatterns]
+    folding_ = folding()
+    key = key_of(
+        [
+            repr([(r.id, r.antipatterns, r.origin, r.line) for r in with_antipatterns]),
+            repr(sorted(lexicon.classes.items())),
+            repr(lexicon.fillers),
+            "".join(c or "\0" for c in folding_.table),
+            repr(sorted(folding_.particles)),
+            repr(folding_.dialect),
+            code_fingerprint(),
+        ]
+    )
+
+    def build() -> dict[str, tuple[Compiled, ...]]:
+        out: dict[str, tuple[Compiled, ...]] = {}
+        for rule in with_antipatterns:
+
+            def where(message: str, rule: Rule = rule) -> CatalogueError:
+                return CatalogueError(
+                    f"rule '{rule.id}': antipattern {message}", rule.origin or None, rule.line or None
+                )
+
+            out[rule.id] = tuple(
+                compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in rule.antipatterns
+            )
+        return out
+
+    return cached("antipatterns", key, build)
 
 
 def _slot_taken(v: Violation, rule: Rule, text: str) -> str:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import ahocorasick
+import daachorse
 import opencc
 
 from ..data.cache import cached, code_fingerprint, key_of
@@ -36,6 +36,7 @@ _NOISE_RUN = re.compile(r"[\W_]+")
 _STUTTER = re.compile(r"(.{1,4}?)\1+", re.DOTALL)
 _STUTTER_ANY = re.compile(r"(.{1,4})\1", re.DOTALL)
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NOISE_RUN_KEEP_MARK = re.compile(r"[^\w\x1f]+|_")
 _MARK_RUN = re.compile("\x1f+")
 _NOISE_RUN_KEEP_NEWLINE = re.compile(r"[^\w\n]+|_")
@@ -61,31 +62,27 @@ class Folding:
     dialect: tuple[tuple[str, str], ...] = ()
 
     @functools.cached_property
-    def _dialect_automaton(self) -> ahocorasick.Automaton | None:
+    def _dialect_automaton(self) -> tuple[daachorse.CharwiseDoubleArrayAhoCorasick, tuple[str, ...]] | None:
+        """The dialect words in one automaton that finds them leftmost-longest (daachorse), and the Mandarin
+        word of each."""
         if not self.dialect:
             return None
-        automaton = ahocorasick.Automaton()
-        for source, target in self.dialect:
-            automaton.add_word(source, (len(source), target))
-        automaton.make_automaton()
-        return automaton
+        automaton = daachorse.CharwiseDoubleArrayAhoCorasick(
+            [source for source, _ in self.dialect], match_kind=daachorse.MATCH_KIND_LEFTMOST_LONGEST
+        )
+        return automaton, tuple(target for _, target in self.dialect)
 
     def dialect_spans(self, text: str) -> list[tuple[int, int, str]]:
         """Where the lexical fold replaces words of ``text``: leftmost, longest, not overlapping."""
-        automaton = self._dialect_automaton
-        if automaton is None or not text:
+        found = self._dialect_automaton
+        if found is None or not text:
             return []
-        found = sorted(
-            ((end + 1 - n, end + 1, target) for end, (n, target) in automaton.iter(text)),
-            key=lambda m: (m[0], -(m[1] - m[0])),
-        )
-        spans: list[tuple[int, int, str]] = []
-        pos = 0
-        for start, end, target in found:
-            if start >= pos:
-                spans.append((start, end, target))
-                pos = end
-        return spans
+        automaton, targets = found
+        try:
+            matches = automaton.find(text)
+        except UnicodeEncodeError:  # a lone surrogate, in no word: as U+FFFD, in none either (same length)
+            matches = automaton.find(_SURROGATE.sub("\ufffd", text))
+        return [(start, end, targets[k]) for start, end, k in matches]
 
     def undialect(self, text: str) -> str:
         """``text`` with the lexical fold applied (the words only; characters are folded later)."""
@@ -155,8 +152,7 @@ class Folding:
             folded = _MARK_RUN.sub("\x1f", folded)
         folded = folded.strip("\x1f")
         if _STUTTER_ANY.search(folded.replace("\x1f", "")):
-            # A stutter collapses across punctuation (你问我，我去问谁): the mapped fold knows where the mark goes.
-            return marked(fold_with_map(text), "\x1f")[0]
+            return _collapse_marked(folded)
         return folded
 
     def fold_char(self, ch: str) -> str | None:
@@ -165,6 +161,25 @@ class Folding:
         if code < len(self.table):
             return self.table[code]
         return None if _NOISE.match(ch) else ch
+
+
+def _collapse_marked(folded: str) -> str:
+    """The stutters of a marked fold collapsed as :func:`fold_with_map` collapses them: over the text without
+    marks (a stutter may cross one: 你问我，我去问谁), each kept character keeping the mark before it, the
+    marks before the characters a collapse drops gone with them."""
+    plain = folded.replace("\x1f", "")
+    if len(plain) == len(folded):
+        return _STUTTER.sub(r"\1", plain)
+    at = [i for i, ch in enumerate(folded) if ch != "\x1f"]  # where each character stands in ``folded``
+    out: list[str] = []
+    pos = 0  # the next character of ``plain`` not yet placed
+    for m in _STUTTER.finditer(plain):
+        last_kept = m.start() + len(m.group(1)) - 1
+        # from the first mark before character ``pos`` to the end of the unit kept
+        out.append(folded[at[pos - 1] + 1 if pos else 0 : at[last_kept] + 1])
+        pos = m.end()
+    out.append(folded[at[pos - 1] + 1 if pos else 0 :])
+    return "".join(out)
 
 
 def opencc_char_map(config: str) -> dict[str, str]:

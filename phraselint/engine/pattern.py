@@ -40,9 +40,52 @@ try:  # RE2: linear-time matching, no backtracking
     _OPTIONS = _re2.Options()
     _OPTIONS.longest_match = True
 
+    try:  # the compiled expression itself, without the wrapper's generator and match object for each match
+        from re2 import _re2 as _raw
+
+        _UNANCHORED = _raw.RE2.Anchor.UNANCHORED
+        _bytes_to_chars = _raw.BytesToCharLen
+        _char_to_bytes = _raw.CharLenToBytes
+    except (ImportError, AttributeError):  # pragma: no cover - another release of the wrapper
+        _raw = None
+
     def _compile(expr: str) -> Callable[[str], list[tuple[int, int]]]:
         regex = _re2.compile(expr, _OPTIONS)
-        return lambda text: [_trim(text, m.span()) for m in regex.finditer(text)]
+        compiled = getattr(regex, "_regexp", None)
+        if _raw is None or compiled is None:  # pragma: no cover - another release of the wrapper
+            return lambda text: [_trim(text, m.span()) for m in regex.finditer(text)]
+        match = compiled.Match
+
+        def run(text: str) -> list[tuple[int, int]]:
+            """``[m.span() for m in regex.finditer(text)]``, each trimmed: the wrapper's own loop over the
+            UTF-8 text, byte offsets turned into character offsets as it turns them (a third of the time)."""
+            encoded = text.encode("utf-8")
+            end = len(encoded)
+            span = match(_UNANCHORED, encoded, 0, end)[0]
+            if span[0] == -1:
+                return []
+            ascii_ = end == len(text)
+            out: list[tuple[int, int]] = []
+            byte, char = 0, 0  # the last byte offset turned into a character offset, and that offset
+            pos = 0
+            while True:
+                s, e = span
+                if ascii_:
+                    cs, ce = s, e
+                else:
+                    cs = char + _bytes_to_chars(encoded, byte, s)  # characters in bytes byte..s
+                    ce = cs + _bytes_to_chars(encoded, s, e)
+                    byte, char = e, ce
+                out.append(_trim(text, (cs, ce)))
+                if pos == end:
+                    break
+                pos = pos + _char_to_bytes(encoded, pos, 1) if pos == e else e
+                span = match(_UNANCHORED, encoded, pos, end)[0]
+                if span[0] == -1:
+                    break
+            return out
+
+        return run
 
     ENGINE = "re2"
 except ImportError:  # pragma: no cover - exercised in CI by forcing the fallback
