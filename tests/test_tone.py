@@ -90,6 +90,17 @@ def test_where_a_pattern_finds_the_words_the_model_adds_nothing(linter: Linter) 
     assert "insult" in {v.rule for v in found} and "rude-tone" not in {v.rule for v in found}
 
 
+def test_a_polite_word_keeps_the_model_silent_only_near_what_it_hears(linter: Linter) -> None:
+    """An offer of help or thanks in the clause the model hears or the two after it sets its tone (the staff
+    member makes up for it at once); one said before the rude clause, or three clauses later, does not: a polite
+    turn may hold one rude clause."""
+    near = "你这字写得乱七八糟，谁看得懂啊，我给您一张新表。"
+    far = "您好，我帮您看看材料，你这字写得乱七八糟，谁看得懂啊，重写一份，写清楚，谢谢。"
+    assert linter.check(near) == []
+    found = linter.check(far)
+    assert [v.rule for v in found] == ["rude-tone"] and "乱七八糟" in found[0].text
+
+
 def test_a_match_by_sound_excused_in_cantonese_does_not_hide_its_words_from_the_model(linter: Linter) -> None:
     """唔好嚟我度 sounds like a pattern's Mandarin words, a match by sound that Cantonese text excuses (homophones
     are heard through Mandarin pinyin). That says nothing of the words themselves: the model still hears them,

@@ -12,7 +12,7 @@ from ..data.catalogue import Catalogue, load_catalogue
 from ..errors import CatalogueError, ConfigError
 from ..model import SEVERITIES, Rewrite, Rule, Violation
 from .confirm import Hit, confirm, resolve_overlaps
-from .context import SENTENCE_END, load_context, sentence_start
+from .context import load_context
 from .explain import explain
 from .find import Candidate, Finder, Pattern
 from .lexicon import load_lexicon, pattern_fold
@@ -34,8 +34,10 @@ from .tone import light_fold, load_tone
 
 _MAX_FIX_ROUNDS = 5
 _LONGEST_REWRITE = 2000
-# how far from what the tone model hears a polite word may keep it silent, where no sentence ends sooner
+# how far from what the tone model hears a polite word may keep it silent, where no clause ends sooner
 _POLITE_REACH = 40
+# the marks that end a clause, for the reach of a polite word
+_CLAUSE_MARKS = frozenset("，,、。！？!?；;：:…\n\r")
 # the pattern a finding of the tone model carries: no words, no expression (it is never run)
 _NO_PATTERN = Compiled("", (), None, "", (), 0, 0)
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -380,8 +382,8 @@ class Linter:
 
     def _tone_verdict(self, text: str) -> tuple[int, int] | None:
         """Where the tone model hears rudeness in ``text``, unless an apology, thanks or an offer of help stands
-        in the same sentence, or a polite address (请您, 您的…) in the words it hears: a polite turn may still
-        hold one rude clause (您好，请您把材料给我，你自个儿不会上网办啊)."""
+        in the clause it hears or the two after it, or a polite address (请您, 您的…) in the words it hears: a
+        polite turn may still hold one rude clause (您好，请您把材料给我，你自个儿不会上网办啊)."""
         assert self._tone is not None
         part = self._tone.rude_part(text, self._context.is_cantonese(text))
         if part is None:
@@ -390,13 +392,19 @@ class Linter:
         said = light_fold(text)
         if any(w in said[start:end] for w in self._polite_address):
             return None
-        # the sentence the part ends in, and the next one (这张表是干什么的？我给您解释一下。), within a reach
-        # of the part (ASR output has no sentence ends at all)
-        begin = sentence_start(text, end - 1, start - _POLITE_REACH)
-        stop, ends = end, 0
-        while stop < min(len(text), end + _POLITE_REACH) and ends < 2:
-            if text[stop] in SENTENCE_END and (stop + 1 == len(text) or text[stop + 1] not in SENTENCE_END):
-                ends += 1
+        # the clause the part starts in and up to two clauses after it (这张表是干什么的？我给您解释一下。), within
+        # a reach of the part (ASR output has no punctuation at all). A polite word further off, before the rude
+        # clause or after more of them, sets the tone of its own clauses, not of this one (您好，请坐。您这张表
+        # 填得乱七八糟，小学生都比你写得清楚，我给您一张新表…: the model speaks)
+        begin = start
+        while begin > max(0, start - _POLITE_REACH) and text[begin - 1] not in _CLAUSE_MARKS:
+            begin -= 1
+        stop, marks = end, 0
+        while stop < min(len(text), end + _POLITE_REACH):
+            if text[stop] in _CLAUSE_MARKS:
+                marks += 1
+                if marks > 2:
+                    break
             stop += 1
         sentence = said[begin:stop]
         return None if any(w in sentence for w in self._polite) else part

@@ -11,7 +11,7 @@ than 3 either way), learnt from the rude part of each rude text (:func:`train_pa
 
 It speaks only where no pattern did, and never where the words are quoted, taught, reported, said of someone
 else, said where a pattern matched but was excused, or said with an apology or an offer of help in the same
-sentence or the next, or a polite address in the words themselves (the context of ``rules/context.yml``, its
+clause or the two after it, or a polite address in the words themselves (the context of ``rules/context.yml``, its
 ``polite`` and ``polite_address`` words among them). Its finding is a ``warning`` of the rule ``rude-tone``.
 
 The threshold is chosen by the trainer from scores each text got from a model trained without it (five folds),
