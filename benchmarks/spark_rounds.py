@@ -99,21 +99,26 @@ def summary(lines: list[dict[str, Any]], warehouse: Path) -> dict[str, Any]:
             out[f"{kind}speedup_2_over_1"] = round(rate[f"{kind}local[2]"] / rate[f"{kind}local[1]"], 2)
     if "cli" in rate and "local[1]" in rate:
         out["cli_over_spark_per_core"] = round(rate["cli"] / rate["local[1]"], 2)
-    for key in ("table[1]", "table[2]", "cli-small"):
-        if key in by:
-            runs = by[key]
-            out[key]["others_cpu_s"] = [round(r["others_cpu_s"]) for r in runs]
-            out[key]["others_share_of_2_cores"] = [
-                round(r["others_cpu_s"] / r["seconds"] / 2, 2) for r in runs
-            ]
-    for cores in (1, 2):
-        runs = by.get(f"table[{cores}]", [])
-        if runs:
-            out[f"table[{cores}]"]["jvm_cpu_s"] = [r["jvm_cpu_s"] for r in runs]
-            out[f"table[{cores}]"]["python_workers_cpu_s"] = [r["python_workers_cpu_s"] for r in runs]
-            out[f"table[{cores}]"]["peak_jvm_mb"] = max(r["peak_jvm_mb"] for r in runs)
-            out[f"table[{cores}]"]["peak_python_worker_mb"] = max(r["peak_python_worker_mb"] for r in runs)
-            out[f"table[{cores}]"]["python_processes"] = [r.get("python_processes") for r in runs]
+    tables = [f"{kind}table[{cores}]" for kind in ("", f"ceiling{CEILING_US}-") for cores in (1, 2)]
+    for key in [k for k in (*tables, "cli-small") if k in by]:
+        runs = by[key]
+        out[key]["others_cpu_s"] = [round(r["others_cpu_s"]) for r in runs]
+        out[key]["others_share_of_2_cores"] = [round(r["others_cpu_s"] / r["seconds"] / 2, 2) for r in runs]
+        if key == "cli-small":
+            continue
+        out[key]["jvm_cpu_s"] = [r["jvm_cpu_s"] for r in runs]
+        out[key]["python_workers_cpu_s"] = [round(r["python_workers_cpu_s"], 2) for r in runs]
+        out[key]["peak_jvm_mb"] = max(r["peak_jvm_mb"] for r in runs)
+        out[key]["peak_python_worker_mb"] = max(r["peak_python_worker_mb"] for r in runs)
+        out[key]["python_processes"] = [r.get("python_processes") for r in runs]
+        # the cores the job had: its CPU seconds (JVM and Python workers) over its seconds; on a machine whose
+        # other users take the rest, local[2] can have no more than local[1]
+        out[key]["cores_used"] = [
+            round((r["jvm_cpu_s"] + r["python_workers_cpu_s"]) / r["seconds"], 2) for r in runs
+        ]
+        out[key]["cpu_us_per_utterance"] = [
+            round((r["jvm_cpu_s"] + r["python_workers_cpu_s"]) / n * 1e6) for r in runs
+        ]
     return out
 
 
@@ -130,7 +135,8 @@ def main() -> None:
         sys.exit(f"no {warehouse}: run benchmarks/bench_spark.py --utterances {args.utterances} first")
     if args.summary:
         lines = [json.loads(x) for x in Path(args.summary).read_text().splitlines() if x.strip()]
-        print(json.dumps(summary(lines, warehouse), indent=1))
+        for key, value in summary(lines, warehouse).items():
+            print(json.dumps({key: value}, ensure_ascii=False))
         return
     runs = plan(warehouse)
     for r in range(args.rounds):
