@@ -20,6 +20,8 @@ lines forbidden, a fifth in traditional script, times with slow replies and inte
 | `peak_jvm_mb` | the largest resident set of the JVM (in local mode: driver and executor in one) |
 | `jvm_cpu_s`, `python_workers_cpu_s` | CPU seconds of the JVM and of all the Python workers: where the time goes |
 | `others_cpu_s` | CPU seconds the rest of the machine used during the run: not near 0, the figure is not clean |
+| `others_top` | the other processes that used most of that, by command: what else was running |
+| `python_processes` | the Python processes of the job's workers (the daemon and the workers it forked): with `spark.python.worker.reuse` on, the daemon and one worker per core, however many tasks |
 | `*_cpu_us_per_utterance*` | CPU µs per utterance: the CLI's, and the JVM's and the Python workers' for the nine tenths (less disturbed by other users than the clock) |
 | `ceiling_python_{0,US}us_*` | with `--ceiling US`: the same plan checking nothing (benchmarks/spark_ceiling.py) |
 
@@ -131,9 +133,12 @@ class Usage:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._machine = self._own = 0.0
+        self._boot_ticks = 0
+        self._others: dict[str, tuple[str, float, float]] = {}  # pid → (command, CPU at first sight, last)
 
     def __enter__(self) -> Usage:
         self._machine, self._own = -self._busy(), -time.process_time()
+        self._boot_ticks = int(float(Path("/proc/uptime").read_text().split()[0]) * self.TICK)
         self._thread.start()
         return self
 
@@ -151,6 +156,33 @@ class Usage:
         """CPU seconds used on the machine by processes other than the job's (and this benchmark's)."""
         ours = self.cpu("jvm") + self.cpu("python") + self.cpu("driver") + self._own
         return max(0.0, self._machine - ours)
+
+    @property
+    def python_processes(self) -> int:
+        return sum(1 for k, _ in self._cpu.values() if k == "python")
+
+    def others_top(self, count: int = 4) -> list[tuple[str, float]]:
+        """The commands of other processes that used the most CPU during the run (seconds, summed by command)."""
+        by: dict[str, float] = {}
+        for command, first, last in self._others.values():
+            by[command] = by.get(command, 0.0) + last - first
+        ranked = sorted(by.items(), key=lambda kv: -kv[1])[:count]
+        return [(command, round(seconds, 1)) for command, seconds in ranked if seconds >= 0.5]
+
+    def _other(self, pid: str) -> None:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu = (int(stat[11]) + int(stat[12])) / self.TICK
+            if pid not in self._others:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                words = [w.rsplit("/", 1)[-1] for w in cmd.split()[:4]]
+                born_after = int(stat[19]) >= self._boot_ticks  # started during the run: all its CPU counts
+                self._others[pid] = (" ".join(words)[:70], 0.0 if born_after else cpu, cpu)
+            else:
+                command, first, _ = self._others[pid]
+                self._others[pid] = (command, first, cpu)
+        except (OSError, IndexError, ValueError):
+            pass
 
     @classmethod
     def _busy(cls) -> float:
@@ -172,7 +204,11 @@ class Usage:
     def _run(self) -> None:
         while not self._stop.wait(0.5):
             for pid in os.listdir("/proc"):
-                if not pid.isdigit() or not self._ours(pid):
+                if not pid.isdigit():
+                    continue
+                if not self._ours(pid):
+                    if self.root is not None and pid != str(os.getpid()):
+                        self._other(pid)
                     continue
                 try:
                     cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
@@ -185,16 +221,20 @@ class Usage:
                     // 1024
                 )
                 cpu = (int(stat[11]) + int(stat[12])) / self.TICK
-                if b"java" in cmd and b"org.apache.spark.deploy.SparkSubmit" in cmd:
+                launcher = b"org.apache.spark.launcher.Main" in cmd  # builds the command, then exits
+                if b"java" in cmd and b"org.apache.spark.deploy.SparkSubmit" in cmd and not launcher:
                     self.jvm = max(self.jvm, rss)
                     kind = "jvm"
                 elif b"pyspark.daemon" in cmd or b"pyspark.worker" in cmd:
                     self.worker = max(self.worker, rss)
                     kind = "python"
-                else:  # the driver's Python (the command), spark-submit's shell scripts
+                else:  # the driver's Python (the command), spark-submit's shell scripts, the launcher
                     kind = "driver"
-                # a process on its way out has no command line left: it keeps the kind it was seen with
-                kind, seen = self._cpu.get(pid, (kind, 0.0))
+                # spark-class execs the JVM in its own process (a pid first seen as bash is the JVM later): the
+                # kind is what the process is now, but one on its way out has no command line left and keeps
+                # the kind it was seen with
+                before, seen = self._cpu.get(pid, (kind, 0.0))
+                kind = kind if cmd.strip() else before
                 self._cpu[pid] = (kind, max(seen, cpu))
 
 
@@ -221,6 +261,8 @@ def run_spark(
         "jvm_cpu_s": usage.cpu("jvm"),
         "python_workers_cpu_s": usage.cpu("python"),
         "others_cpu_s": usage.others_cpu,
+        "others_top": usage.others_top(),
+        "python_processes": usage.python_processes,
     }
 
 
@@ -245,6 +287,7 @@ def run_cli(calls: Path) -> dict[str, float]:
         "peak_rss_mb": int(rss) / 1024,
         "cpu_s": float(cpu),
         "others_cpu_s": usage.others_cpu,
+        "others_top": usage.others_top(),
     }
 
 
