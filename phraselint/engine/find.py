@@ -258,11 +258,11 @@ class Finder:
         def automata() -> tuple[_Automaton, ...]:
             full = built[0] if built else _plan(rules, lexicon, sounds)
             return (
-                _automaton(full.exact),
-                _automaton(full.sound),
-                _automaton({k: () for k in full.fast}),
-                _automaton(full.words),
-                _automaton(full.sound_words),
+                _Automaton(full.exact),
+                _Automaton(full.sound),
+                _Automaton({k: () for k in full.fast}),
+                _Automaton(full.words),
+                _Automaton(full.sound_words),
             )
 
         # The automata are kept on disk too: loading them is far faster than building them.
@@ -475,10 +475,6 @@ class _Bag:
             present |= bits[key]
         triggers = self._triggers
         return frozenset([k for key in found for k, need in triggers[key] if need & present == need])
-
-
-def _automaton(keys: dict[str, tuple[int, ...]]) -> _Automaton:
-    return _Automaton(keys)
 
 
 def _anchored(automaton: _Automaton, text: str) -> dict[int, list[tuple[int, int]]]:

@@ -139,8 +139,7 @@ class Linter:
         test and the marked fold for the few that pass, so that only those are parsed and checked."""
         if not texts:
             return []
-        block = "\n".join(t.replace("\n", " ") for t in texts)
-        anchored = self._finder.lines_with_anchor(folding().prefold_block(block))
+        anchored = self._anchored(texts)
         out = {i for i in anchored if i < len(texts) and self._may_match(texts[i])}
         if self._rude_part is not None and self._tone is not None:  # the tone model looks at every utterance
             rest = [i for i in range(len(texts)) if i not in out]
@@ -148,50 +147,43 @@ class Linter:
             out.update(i for i, m in zip(rest, may) if m and self._rude_part(texts[i]) is not None)
         return sorted(out)
 
+    def _anchored(self, texts: Sequence[str]) -> set[int]:
+        """The indices of ``texts`` in which an anchor occurs: one pass over them all, as lines of one block."""
+        block = "\n".join(t.replace("\n", " ") for t in texts)
+        return self._finder.lines_with_anchor(folding().prefold_block(block))
+
     def _may_match(self, text: str) -> bool:
         text = sound_text(text)
-        folding_ = folding()
-        viable = self._finder.viable(folding_.fold(text))
+        viable = self._viable(text)
         if not viable[0] and not viable[1]:
             return False
-        return self._finder.could_match(folding_.marked_fold(text), viable)
+        return self._finder.could_match(folding().marked_fold(text), viable)
 
     def _viable_of(self, text: str) -> tuple[frozenset[int], frozenset[int]]:
         return self._finder.viable(fold(text))
 
-    def has_candidate(self, text: str, tone: bool = True) -> bool:
+    def has_candidate(self, text: str) -> bool:
         """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
-        pass for the anchors, then, where one occurs, one for the words every token of a pattern needs; and the tone model, where it is on
-        (and ``tone``: False where :meth:`has_candidates` knows it will not speak)."""
-        return self._has_candidate(sound_text(text), tone)
+        pass for the anchors, then, where one occurs, one for the words every token of a pattern needs; and
+        the tone model, where it is on."""
+        text = sound_text(text)
+        if self._finder.has_candidate(self._prefold(text)) and any(self._viable(text)):
+            return True
+        return self._rude_part is not None and self._rude_part(text) is not None
 
     def has_candidates(self, texts: Sequence[str]) -> list[bool]:
-        """:meth:`has_candidate` of each of many texts, the tone model scoring them all at once."""
+        """:meth:`has_candidate` of each of many texts, the anchors found and the tone model scoring them
+        all at once."""
         texts = [sound_text(t) for t in texts]
-        tone = self._tone.may_pass(texts) if self._tone is not None else [False] * len(texts)
         if not texts:
             return []
-        # the anchor pass over all of them at once (as in candidates_in), the bag test for those it finds
-        anchored = self._finder.lines_with_anchor(
-            folding().prefold_block("\n".join(t.replace("\n", " ") for t in texts))
-        )
-        out = []
-        for k, (text, may) in enumerate(zip(texts, tone)):
-            if k in anchored:
-                viable = self._viable(text)
-                if viable[0] or viable[1]:
-                    out.append(True)
-                    continue
-            out.append(may and self._rude_part is not None and self._rude_part(text) is not None)
-        return out
-
-    def _has_candidate(self, text: str, tone: bool) -> bool:
-        """:meth:`has_candidate` of a text :func:`sound_text` has already made safe."""
-        if self._finder.has_candidate(self._prefold(text)):
-            viable = self._viable(text)
-            if viable[0] or viable[1]:
-                return True
-        return tone and self._rude_part is not None and self._rude_part(text) is not None
+        tone = self._tone.may_pass(texts) if self._tone is not None else [False] * len(texts)
+        anchored = self._anchored(texts)
+        return [
+            (k in anchored and any(self._viable(text)))
+            or (may and self._rude_part is not None and self._rude_part(text) is not None)
+            for k, (text, may) in enumerate(zip(texts, tone))
+        ]
 
     def check(self, text: str, *, script: str | None = None, context: str | None = None) -> list[Violation]:
         """Every violation in one utterance or message, in order of position, each carrying the utterance

@@ -6,13 +6,13 @@ wording of the same meaning is missed about half the time. The tone model is a s
 Bayes model over character 1–3-grams of each clause as it hears it (Cantonese, Taiwan and chat words folded onto
 Mandarin ones by rules/dialect.yml, script-folded, 您 kept apart from 你, particles kept; no feature weighs more
 than 3 either way), learnt from the rude part of each rude text (:func:`train_parts`), trained by
-``scripts/train_tone.py`` on the development sets' tuned parts, the catalogue's examples, the standard phrases and real Hong Kong conversation
-(HKCanCor), and shipped as data in ``rules/tone.tsv``.
+``scripts/train_tone.py`` on the development sets' tuned parts, the catalogue's examples, the standard phrases
+and real Hong Kong conversation (HKCanCor), and shipped as data in ``rules/tone.tsv``.
 
 It speaks only where no pattern did, and never where the words are quoted, taught, reported, said of someone
 else, said where a pattern matched but was excused, or said with an apology or an offer of help in the same
-clause or the two after it, or a polite address in the words themselves (the context of ``rules/context.yml``, its
-``polite`` and ``polite_address`` words among them). Its finding is a ``warning`` of the rule ``rude-tone``.
+clause or the two after it, or a polite address in the words themselves (the context of ``rules/context.yml``,
+its ``polite`` and ``polite_address`` words among them). Its finding is a ``warning`` of the rule ``rude-tone``.
 
 The threshold is chosen by the trainer from scores each text got from a model trained without it (five folds),
 so that about two innocent utterances in a hundred of the training sets would pass it: one threshold for
