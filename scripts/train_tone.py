@@ -8,7 +8,7 @@ flag examples. Innocent: the tuned parts of the pass sets, the catalogue's pass 
 and every fifth utterance of HKCanCor (real Hong Kong conversation; pycantonese). The held-out parts are never
 read. The model learns from the rude part of each rude text (multiple-instance: tone.train_parts). The
 thresholds: a model is trained five times, each time without a fifth of the data (the fifth a text
-belongs to is fixed by a checksum of its words), and scores that fifth; each threshold lets through about 2 in
+belongs to is fixed by a checksum of its words), and scores that fifth; each threshold lets through about 3 in
 100 of the innocent utterances of the pass sets by those out-of-fold scores — one for Mandarin and Taiwan
 speech, one for Cantonese (which scores lower), the latter also letting through no more than 1 in 250
 (HK_FALSE_FLAGS) of HKCanCor's utterances by score (the context keeps most of those
@@ -33,7 +33,7 @@ from phraselint.engine.tone import ToneModel, dump, train_parts  # noqa: E402
 INNOCENT_CLASSES = ("polite", "thirdparty", "chat", "taiwan", "cantonese")
 FOLDS = 5
 PLACEHOLDER = "某某"
-FALSE_FLAGS = 0.02
+FALSE_FLAGS = 0.03
 HK_FALSE_FLAGS = 0.004
 
 

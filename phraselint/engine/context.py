@@ -37,6 +37,9 @@ class Context:
     meta: tuple[Compiled, ...]
     other_subject: tuple[Compiled, ...] = ()
     other_subject_categories: tuple[str, ...] = ()
+    # a third person pointed at (那个快递员急什么), and the categories where only that counts
+    pointed_subject: tuple[Compiled, ...] = ()
+    pointed_subject_categories: tuple[str, ...] = ()
     self_subject: tuple[Compiled, ...] = ()
     to_colleague: tuple[Compiled, ...] = ()
     to_colleague_then: tuple[str, ...] = ()  # folded
@@ -63,7 +66,12 @@ class Context:
 
     def about_someone_else(self, folded: Folded, start: int) -> bool:
         """Whether the clause's subject right before ``start`` is another person (保安也不知道)."""
-        return _subject_before(folded, start, self.other_subject)
+        return _subject_before(folded, start, self.other_subject + self.pointed_subject)
+
+    def pointed_at_someone_else(self, folded: Folded, start: int) -> bool:
+        """Whether the clause's subject right before ``start`` is another person pointed at (那个快递员急什么):
+        not the visitor, and not a kind of people the visitor may be one of (家长就是事多)."""
+        return _subject_before(folded, start, self.pointed_subject)
 
     def to_a_colleague(self, folded: Folded, text: str, start: int) -> bool:
         """Whether the words at ``start`` (of ``text``) are in a first sentence that opens by calling a colleague
@@ -239,6 +247,11 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
             for p in strings("other_subject")
         ),
         other_subject_categories=tuple(strings("other_subject_categories")),
+        pointed_subject=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
+            for p in strings("pointed_subject")
+        ),
+        pointed_subject_categories=tuple(strings("pointed_subject_categories")),
         self_subject=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
             for p in strings("self_subject")

@@ -462,6 +462,10 @@ class Linter:
                 rule.category in context.other_subject_categories
                 and (context.about_someone_else(folded, hit.start) or context.help_follows(folded, hit.end))
             )
+            or (
+                rule.category in context.pointed_subject_categories
+                and context.pointed_at_someone_else(folded, hit.start)
+            )
             or (rule.id in context.self_subject_rules and context.about_oneself(folded, hit.start))
             or (
                 rule.category in context.to_colleague_categories

@@ -15,7 +15,7 @@ clause or the two after it, or a polite address in the words themselves (the con
 its ``polite`` and ``polite_address`` words among them). Its finding is a ``warning`` of the rule ``rude-tone``.
 
 The threshold is chosen by the trainer from scores each text got from a model trained without it (five folds),
-so that about two innocent utterances in a hundred of the training sets would pass it: one threshold for
+so that about three innocent utterances in a hundred of the training sets would pass it: one threshold for
 Mandarin and Taiwan speech, one for Cantonese (which scores lower).
 """
 
