@@ -30,12 +30,14 @@ from .rewrite import (
 )
 from .script import SCRIPTS, detect_script, render
 from .sound import sounds
-from .tone import light_fold, load_tone
+from .tone import _SEPARATOR, light_fold, load_tone
 
 _MAX_FIX_ROUNDS = 5
 _LONGEST_REWRITE = 2000
 # how far from what the tone model hears a polite word may keep it silent, where no clause ends sooner
 _POLITE_REACH = 40
+# the fewest characters, particles aside, the tone model's part must hold for it to speak
+_LEAST_HEARD = 2
 # the marks that end a clause, for the reach of a polite word
 _CLAUSE_MARKS = frozenset("，,、。！？!?；;：:…\n\r")
 # the pattern a finding of the tone model carries: no words, no expression (it is never run)
@@ -383,6 +385,10 @@ class Linter:
         start, end = part
         said = light_fold(text)
         if any(w in said[start:end] for w in self._polite_address):
+            return None
+        # one word and its particles (真㗎？ 會㗎？) is too little to judge a tone by
+        particles = folding().particles
+        if sum(1 for c in said[start:end] if c not in particles and c != _SEPARATOR) < _LEAST_HEARD:
             return None
         # the clause the part starts in and up to two clauses after it (这张表是干什么的？我给您解释一下。), within
         # a reach of the part (ASR output has no punctuation at all). A polite word further off, before the rude
