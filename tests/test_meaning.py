@@ -127,6 +127,11 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "醫生話你阿爸好返好多，聽日可以出院",  # 好返 is not 好烦 misheard: homophones are for Mandarin ASR
         "那个技术员说这个问题太麻烦，我跟他争取了一天修好",  # 说 … 问题: the reporting verb is 说
         "不知道你还需要办什么？",  # a polite sentence begins with 你
+        "老公，我下班了，明天再陪你去医院复查",  # said to one of the family
+        "那个快递员急什么，件还没打包好呢",  # a third person pointed at
+        "车又限号了，真麻烦",  # a thing found a nuisance
+        "其他几个街道怎么办的我也不清楚，回头打听一下",  # finding out later is an offer of help
+        "真㗎？",  # one word and a particle: too little to judge a tone by
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
@@ -150,6 +155,11 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "不知道哈，问物流去",  # the chat desk's particle
         "你好烦啊",  # the homophone layer still hears Mandarin
         "我跟他说过，你这事太麻烦了",  # the staff member speaking, not reporting
+        "大妈，快点，后面排着呢",  # 大妈 is how one calls a visitor, not one's mother
+        "下班了，明天再来吧。妈，我马上回家",  # the family is called in another sentence
+        "家长就是事多",  # a kind of people the visitor is one of, not someone pointed at
+        "不知道，你回头问问别人吧",  # 回头 said of the visitor is no offer of help
+        "你这材料又填错了，真麻烦",  # the visitor's doing, not a thing
     ],
 )
 def test_what_looks_like_those_uses_but_is_not_is_still_found(linter: Linter, text: str) -> None:

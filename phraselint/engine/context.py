@@ -45,6 +45,7 @@ class Context:
     to_colleague_then: tuple[str, ...] = ()  # folded
     to_colleague_not_then: tuple[str, ...] = ()  # as written
     to_colleague_categories: tuple[str, ...] = ()
+    to_family: tuple[str, ...] = ()  # folded
     self_subject_rules: tuple[str, ...] = ()
     help_offers: tuple[Compiled, ...] = ()
     not_reported_before: tuple[str, ...] = ()
@@ -91,6 +92,14 @@ class Context:
                         self.to_colleague_not_then
                     )
         return False
+
+    def to_the_family(self, folded: Folded, text: str, start: int) -> bool:
+        """Whether the words at ``start`` (of ``text``) are in a first sentence that opens by calling one of
+        the family (老婆，我下班了…): what one says at home is not said to a visitor, whatever its kind."""
+        if not self.to_family or any(c in SENTENCE_END for c in text[:start]):
+            return False
+        mtext, _index = marked(folded, BOUNDARY)
+        return any(mtext.startswith(w + BOUNDARY) for w in self.to_family)
 
     def about_oneself(self, folded: Folded, start: int) -> bool:
         """Whether the clause's subject right before ``start`` is the speaker (我这个人记性真差)."""
@@ -262,6 +271,7 @@ def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
             for p in strings("to_colleague")
         ),
         to_colleague_then=folded("to_colleague_then"),
+        to_family=folded("to_family"),
         to_colleague_not_then=tuple(strings("to_colleague_not_then")),
         to_colleague_categories=tuple(strings("to_colleague_categories")),
         help_offers=tuple(

@@ -440,6 +440,7 @@ class Linter:
             self._context.talks_about_phrases(mtext)
             or self._context.about_someone_else(folded, lo)
             or self._context.to_a_colleague(folded, text, start)
+            or self._context.to_the_family(folded, text, start)
             or self._allowed(hit, folded.text)
             or self._excused(hit, folded, text)
         ):
@@ -477,6 +478,7 @@ class Linter:
                 rule.category in context.to_colleague_categories
                 and context.to_a_colleague(folded, text, start)
             )
+            or context.to_the_family(folded, text, start)
             or context.quoted(text, start, end)
             or context.reported_speech(text, folded, hit.start, start)
             or context.about_phrases(folded, hit.start)
