@@ -59,6 +59,18 @@ def test_false_flags_per_class(linter: Linter, cls: str) -> None:
     assert rate <= FALSE_FLAG_CEILINGS[cls], f"{cls}: {rate:.1%} flagged: {flagged[:5]}"
 
 
+def test_no_pass_example_of_the_catalogue_is_flagged_by_any_rule(linter: Linter) -> None:
+    """A rule's pass examples must pass the whole catalogue, the tone model too, not only their own rule:
+    they are what a user reads as speech that is fine."""
+    flagged = [
+        (r.id, e, [v.rule for v in linter.check(e)])
+        for r in linter.catalogue.rules
+        for e in r.pass_examples
+        if linter.check(e)
+    ]
+    assert flagged == []
+
+
 def test_real_hong_kong_conversation_is_rarely_flagged(linter: Linter) -> None:
     """HKCanCor (pycantonese): 16,000 utterances of real Hong Kong conversation, not service speech. Most of
     what remains flagged is 唔知啊 ("don't know"), the very words of the brush-off."""
