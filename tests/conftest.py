@@ -27,6 +27,10 @@ def pytest_configure(config: pytest.Config) -> None:
     value found there is the value a build would give. The folder is this checkout's own (in pytest's cache,
     kept between runs, emptied by ``--cache-clear``): not the user's, which other checkouts of other versions
     share and prune. The tests of the cache itself, and of what happens with an empty one, make their own."""
+    # pip looks under XDG_CACHE_HOME too (test_packaging builds a wheel, pre-commit installs the hook): it
+    # keeps the cache it had, the user's
+    home_cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    os.environ.setdefault("PIP_CACHE_DIR", str(Path(home_cache) / "pip"))
     cache = getattr(config, "cache", None)  # None under -p no:cacheprovider: a folder for this run then
     if cache is not None:
         folder = cache.mkdir("phraselint-xdg")
