@@ -38,3 +38,17 @@ def test_a_corrupt_value_is_built_again(folder: Path) -> None:
     cache.cached("thing", "k", lambda: 1)
     (folder / "thing-k.pickle").write_bytes(b"not a pickle")
     assert cache.cached("thing", "k", lambda: 2) == 2
+
+
+def test_a_value_read_again_is_kept_before_newer_ones_not_read(folder: Path) -> None:
+    """The values kept are those used last: one read at every run outlives values built once since."""
+    cache.cached("thing", "daily", lambda: "daily")
+    os.utime(folder / "thing-daily.pickle", (500, 500))
+    for n in range(cache.KEEP - 1):
+        cache.cached("thing", f"k{n}", lambda n=n: n)
+        os.utime(folder / f"thing-k{n}.pickle", (1000 + n, 1000 + n))
+    assert cache.cached("thing", "daily", lambda: "built again") == "daily"  # read: used now
+    cache.cached("thing", "one-off", lambda: "one-off")
+    kept = {p.name for p in folder.glob("thing-*.pickle")}
+    assert len(kept) == cache.KEEP and "thing-daily.pickle" in kept and "thing-k0.pickle" not in kept
+    assert cache.cached("thing", "daily", lambda: "built again") == "daily"

@@ -29,7 +29,6 @@ TRADITIONAL = "[09:00:01] 櫃檯人員:您好。\n[09:00:09] 櫃檯人員:沒看
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.chdir(tmp_path)  # no settings file of the repository is found
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return CliRunner()
 
 

@@ -136,7 +136,6 @@ def test_the_whole_utterance_rewrite_replaces_the_text_not_spliced_words() -> No
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return CliRunner()
 
 

@@ -27,7 +27,6 @@ FAQ = "# 常见问题\n\n## 材料\n\n不知道。\n\n您好，请您稍等，�
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     for name in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS"):
         monkeypatch.delenv(name, raising=False)
     return CliRunner()
@@ -143,7 +142,7 @@ def test_color_follows_the_option_and_no_color_force_color(
 
 
 def test_python_m_phraselint(tmp_path: Path) -> None:
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_CONFIG_HOME": str(tmp_path / "c")}
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "c")}
     done = subprocess.run(
         [sys.executable, "-m", "phraselint", "check", "-"],
         input="不知道。\n",

@@ -24,7 +24,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     home = tmp_path_factory.mktemp("hook")
     return {
         **os.environ,
-        "XDG_CACHE_HOME": str(home / "cache"),  # the verified catalogue is cached once for the module
         "XDG_CONFIG_HOME": str(home / "config"),
         "HOME": str(home),
     }

@@ -88,7 +88,6 @@ class Client:
 def workspace(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     env = {
         **os.environ,
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
     root = tmp_path / "话术库"

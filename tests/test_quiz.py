@@ -52,9 +52,10 @@ NOW = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module", autouse=True)
 def _private_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Caches, settings and the default data directory of this module's runs stay out of the user's home."""
+    """Settings and the default data directory of this module's runs stay out of the user's home (the cache
+    is the test session's: tests/conftest.py)."""
     base = tmp_path_factory.mktemp("home")
-    saved = {k: os.environ.get(k) for k in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")}
+    saved = {k: os.environ.get(k) for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME")}
     for key in saved:
         os.environ[key] = str(base / key.lower())
     yield

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,12 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.chdir(tmp_path)  # no settings file of the repository is found
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return CliRunner()
 
 
 def run(args: list[str], cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "XDG_CONFIG_HOME": str(cwd / "config"), "XDG_CACHE_HOME": str(cwd / "cache")}
+    env = {**os.environ, "XDG_CONFIG_HOME": str(cwd / "config")}
     return subprocess.run(
         [sys.executable, str(ROOT / "cli.py"), *args],
         input=stdin,
@@ -310,6 +310,13 @@ def test_one_linter_runs_the_examples_and_checks(monkeypatch: pytest.MonkeyPatch
         return run_examples(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(rule_tests, "run_examples", counting_run)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))  # the examples are run
+    # the session's cache without its record of verified catalogues: the examples are run (the compiled
+    # values are copied, not built again: they are not what this test is about)
+    shared = Path(os.environ["XDG_CACHE_HOME"], "phraselint")
+    unverified = tmp_path / "unverified-cache" / "phraselint"
+    unverified.mkdir(parents=True)
+    for value in shared.glob("*.pickle"):
+        shutil.copyfile(value, unverified / value.name)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(unverified.parent))
     linter = command_line.build_linter(Settings())
     assert built == [linter] and ran == [linter]

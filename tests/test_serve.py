@@ -459,7 +459,7 @@ def test_the_chat_page_and_its_files_are_local(client: TestClient) -> None:
         assert hosts <= {"127.0.0.1"}, (path.name, hosts)
 
 
-def test_start_up_warms_the_engine_before_the_first_request(tmp_path: Path) -> None:
+def test_start_up_warms_the_engine_before_the_first_request() -> None:
     """In a fresh interpreter: nothing is built until start-up; after it, the tokenizer, the folding table and
     the script tables are, and the first request builds nothing more."""
     probe = textwrap.dedent(
@@ -483,7 +483,7 @@ def test_start_up_warms_the_engine_before_the_first_request(tmp_path: Path) -> N
     out = subprocess.run(
         [sys.executable, "-c", probe.format(text="您好，" + rule.flag_examples[-1])],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path)},
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         check=True,
@@ -555,7 +555,7 @@ def test_serve_command_serves_with_its_options(tmp_path: Path) -> None:
     origin = "https://chat.example.org"
     command = [sys.executable, str(ROOT / "cli.py"), "serve", "--port", "0", "--max-body", "200"]
     command += ["--config", str(config), "--cors-origin", origin]
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env = dict(os.environ)
     with subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True) as process:
         watchdog = threading.Timer(120, process.kill)  # a service that never says it runs fails the test
         watchdog.start()

@@ -58,9 +58,14 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     try:
         with path.open("rb") as fh:
             stored: T = pickle.load(fh)  # noqa: S301 - our own file, named by the hash of its inputs
-            return stored
     except Exception:  # noqa: BLE001 - any problem with the cache means: build
         pass
+    else:
+        try:
+            os.utime(path)  # used now: the values kept are the last used, not the last built
+        except OSError:
+            pass
+        return stored
     value = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,12 +76,14 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     return value
 
 
-KEEP = 4  # values kept per kind: the newest; each change of the rules or the code makes new ones
+KEEP = 4  # values kept per kind: the last used; each change of the rules or the code makes new ones
 
 
 def _prune(folder: Path, kind: str) -> None:
-    """Remove all but the :data:`KEEP` newest values of ``kind``: without it, every edit of a rule file or
-    upgrade left its files behind (the compiled catalogue is some 17 MB)."""
+    """Remove all but the :data:`KEEP` values of ``kind`` used last (a value's file time is when it was last
+    built or read): without it, every edit of a rule file or upgrade left its files behind (the compiled
+    catalogue is some 17 MB); by last use, not last build, so that the values of a few one-off settings do
+    not push out the one used at every run."""
     stored = []
     for p in folder.glob(f"{kind}-*.pickle"):
         try:

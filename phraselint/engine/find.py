@@ -181,12 +181,13 @@ def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> _Plan:
         if key and folded_target and key != folded_target:
             sources.setdefault(folded_target, []).append(key)
     said: set[str] = set()
+    dialect = _DialectWords(sources)
     for anchor in exact:
         if anchor not in with_fillers:
-            _said_in_dialect(anchor, sources, said)
+            dialect.said(anchor, said)
     plain = set(said)
     for key in list(plain):  # two dialect words in one anchor (佢唔): put in one after the other
-        _said_in_dialect(key, sources, said)
+        dialect.said(key, said)
     keys |= said
     for key in plain:  # …and said with a stutter too (大概概係啩)
         keys.update(stutters(key))
@@ -366,21 +367,52 @@ class Finder:
                 yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
 
 
-def _said_in_dialect(anchor: str, sources: dict[str, list[str]], said: set[str]) -> None:
-    """Adds to ``said`` ``anchor`` with one dialect word put in the place of the Mandarin it says."""
-    for target, keys_ in sources.items():
-        for key in keys_:
-            if target in anchor:
+class _DialectWords:
+    """The dialect words of the fold (``sources``: the Mandarin word each says → the dialect words), indexed
+    by the pieces of the Mandarin words, so that an anchor meets only the words that concern it (looking at
+    every word for each of the 12,000 anchors was four fifths of building the finder)."""
+
+    def __init__(self, sources: dict[str, list[str]]) -> None:
+        self._sources = sources
+        self._containing: dict[str, set[str]] = {}  # every piece of a Mandarin word → the words it is in
+        self._ending: dict[str, list[str]] = {}  # each end of a word, shorter than the word → the words
+        self._starting: dict[str, list[str]] = {}  # each start of a word, shorter than the word → the words
+        for target in sources:
+            n = len(target)
+            for i in range(n):
+                for j in range(i + 1, n + 1):
+                    self._containing.setdefault(target[i:j], set()).add(target)
+            for k in range(1, n):
+                self._ending.setdefault(target[-k:], []).append(target)
+                self._starting.setdefault(target[:k], []).append(target)
+
+    def said(self, anchor: str, said: set[str]) -> None:
+        """Adds to ``said`` ``anchor`` with one dialect word put in the place of the Mandarin it says."""
+        sources = self._sources
+        if not anchor:  # in every word: each dialect word alone says it
+            for keys_ in sources.values():
+                said.update(keys_)
+            return
+        n = len(anchor)
+        inside = {anchor[i:j] for i in range(n) for j in range(i + 1, n + 1)} & sources.keys()
+        for target in inside:
+            for key in sources[target]:
                 said.add(anchor.replace(target, key))
                 said.add(anchor.replace(target, key, 1))
-            elif anchor in target:  # the dialect word alone says the anchor (唔知 for 知道)
-                said.add(key)
-            else:  # the dialect word says the start or the end of the anchor (食緊 + 饭 for 正在吃饭)
-                for n in range(1, min(len(anchor), len(target))):
-                    if target.endswith(anchor[:n]):
-                        said.add(key + anchor[n:])
-                    if target.startswith(anchor[-n:]):
-                        said.add(anchor[:-n] + key)
+        around = self._containing.get(anchor, set()) - inside
+        for target in around:  # the dialect word alone says the anchor (唔知 for 知道)
+            said.update(sources[target])
+        # the dialect word says the start or the end of the anchor (食緊 + 饭 for 正在吃饭): a word that ends
+        # with the anchor's first k characters, or starts with its last k, k shorter than both
+        for k in range(1, n):
+            for target in self._ending.get(anchor[:k], ()):
+                if target not in inside and target not in around:
+                    for key in sources[target]:
+                        said.add(key + anchor[k:])
+            for target in self._starting.get(anchor[-k:], ()):
+                if target not in inside and target not in around:
+                    for key in sources[target]:
+                        said.add(anchor[:-k] + key)
 
 
 class _Automaton:
