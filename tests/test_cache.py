@@ -38,3 +38,14 @@ def test_a_corrupt_value_is_built_again(folder: Path) -> None:
     cache.cached("thing", "k", lambda: 1)
     (folder / "thing-k.pickle").write_bytes(b"not a pickle")
     assert cache.cached("thing", "k", lambda: 2) == 2
+
+
+@pytest.mark.parametrize(("distribution", "module"), [("PyYAML", "yaml"), ("pypinyin", "pypinyin"), ("opencc", "opencc")])
+def test_installed_version_is_the_metadata_version(distribution: str, module: str) -> None:
+    from importlib.metadata import version
+
+    assert cache.installed_version(distribution, module) == version(distribution)
+
+
+def test_installed_version_of_what_is_not_installed_is_empty() -> None:
+    assert cache.installed_version("no-such-distribution-here", "no_such_module_here") == ""

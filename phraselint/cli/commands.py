@@ -42,7 +42,7 @@ from ..output import FORMATS
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from ..check.baseline import Baseline
+    from ..check.baseline import Baseline, FileMatch
     from ..check.conversation import ConversationRules
     from ..check.files import Finding, Reading, Roles
     from ..check.parts import PartFindings
@@ -485,10 +485,12 @@ class _Keeping:
     baseline judges."""
 
     def __init__(self, settings: Settings, baseline_file: str | None) -> None:
-        from ..check.baseline import FileMatch, load_baseline
-
         self.settings = settings
-        self.baseline = FileMatch(load_baseline(baseline_file)) if baseline_file else None
+        self.baseline: FileMatch | None = None
+        if baseline_file:  # the baseline module imported only for a run that has one
+            from ..check.baseline import FileMatch, load_baseline
+
+            self.baseline = FileMatch(load_baseline(baseline_file))
         self._ignored: dict[str, tuple[str, ...]] = {}
 
     def __call__(self, f: Finding) -> bool:
