@@ -7,7 +7,7 @@ generated corpus in every output format. Never part of the test suite.
 
 Each figure is the median of ``--runs`` fresh processes, the checkouts alternating (on a shared machine the load
 changes from minute to minute: the load average before and after is printed with the figures). Each checkout
-has its own cache folder, filled by a first run that is not counted; bytecode is written and used as an
+has its own cache folder, filled by two first runs that are not counted; bytecode is written and used as an
 installed package would (PYTHONDONTWRITEBYTECODE is unset for the children).
 
 - cold start: wall and CPU (user + system) seconds and peak RSS of the whole process;
@@ -102,10 +102,10 @@ def main() -> None:
             return [sys.executable, str(checkouts[k] / "cli.py")]
 
         cold: list[list[tuple[float, float, int]]] = [[] for _ in checkouts]
-        for attempt in range(args.runs + 1):
+        for attempt in range(args.runs + 2):
             for k in range(len(checkouts)):
                 wall, cpu, rss, _ = run([*cli(k), "check", "-"], envs[k], (args.text + "\n").encode())
-                if attempt:  # the first run of each fills its cache (and its bytecode)
+                if attempt > 1:  # the first runs of each fill its cache (and its bytecode)
                     cold[k].append((wall, cpu, rss))
         tokenizer: list[list[float]] = [[] for _ in checkouts]
         for _attempt in range(args.runs):

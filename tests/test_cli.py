@@ -281,6 +281,25 @@ def test_checkout_entry_point_is_the_same_command() -> None:
     assert out.returncode == 1 and b"dont-know" in out.stdout
 
 
+def test_the_program_ends_with_its_output_whole_and_its_exit_code(tmp_path: Path) -> None:
+    """``check`` ends without the interpreter's teardown: what it printed is all there, and the exit code is
+    the command's; another command ends as before."""
+    path = write(tmp_path / "window.txt", "工作人员：不知道。\n工作人员：你自己去问别人吧。\n" * 200)
+    done = subprocess.run(
+        [sys.executable, "-m", "phraselint", "check", "--format", "json", path],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["summary"]["violations"] == 400
+    clean = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "check", "-"], input="您好。".encode(), capture_output=True
+    )
+    assert clean.returncode == 0 and "未发现" in clean.stdout.decode()
+    listed = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules", "list"], capture_output=True)
+    assert listed.returncode == 0 and b"dont-know" in listed.stdout
+
+
 # `phraselint check -` in a fresh interpreter, then which of the modules it may leave out it imported
 _LOADED = """
 import sys

@@ -66,7 +66,8 @@ def installed_version(distribution: str, module: str) -> str:
                         return version
         except OSError:
             pass
-    from importlib.metadata import PackageNotFoundError, version as metadata_version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as metadata_version
 
     try:
         return metadata_version(distribution)

@@ -190,7 +190,9 @@ def opencc_char_map(config: str) -> dict[str, str]:
     """The single characters OpenCC's ``config`` converts, and into what: built once (a tenth of a second
     per configuration, OpenCC's dictionaries loaded) and kept on disk, keyed by the OpenCC version."""
     key = key_of([config, installed_version("opencc", "opencc"), code_fingerprint()])
-    return cached("opencc-chars", key, lambda: _opencc_char_map(config))
+    # a kind of its own for each configuration: six are used (the fold's four, the script's s2tw and s2hk),
+    # more than the cache keeps of one kind, and the fold's evicted the script's at every change of the code
+    return cached(f"opencc-{config}", key, lambda: _opencc_char_map(config))
 
 
 def _opencc_char_map(config: str) -> dict[str, str]:
@@ -208,10 +210,17 @@ def folding(rules_dir: str | None = None) -> Folding:
     """The folding table: built once per process, and kept on disk between processes (it takes a fifth of a
     second to build), keyed by normalize.yml and the OpenCC version."""
     path = Path(rules_dir) if rules_dir else builtin_rules_dir()
+    return cached("folding", folding_key(rules_dir), lambda: _build_folding(path))
+
+
+@functools.lru_cache(maxsize=4)
+def folding_key(rules_dir: str | None = None) -> str:
+    """What the folding table of ``rules_dir`` is built from, as a key: normalize.yml, dialect.yml, the OpenCC
+    version and the code (for the keys of values built with the fold)."""
+    path = Path(rules_dir) if rules_dir else builtin_rules_dir()
     source = (path / "normalize.yml").read_bytes()
     dialect = (path / "dialect.yml").read_bytes() if (path / "dialect.yml").is_file() else b""
-    key = key_of([source, dialect, installed_version("opencc", "opencc"), code_fingerprint()])
-    return cached("folding", key, lambda: _build_folding(path))
+    return key_of([source, dialect, installed_version("opencc", "opencc"), code_fingerprint()])
 
 
 def _build_folding(path: Path) -> Folding:
