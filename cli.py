@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from phraselint.cli import main  # noqa: E402
+from phraselint.cli import run  # noqa: E402
 
 if __name__ == "__main__":
-    main(prog_name="phraselint")
+    run()

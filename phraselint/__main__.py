@@ -1,6 +1,6 @@
 """``python -m phraselint``: the command line, as ``phraselint``."""
 
-from phraselint.cli import main
+from phraselint.cli import run
 
 if __name__ == "__main__":
-    main(prog_name="phraselint")
+    run()

@@ -52,3 +52,34 @@ def test_a_value_read_again_is_kept_before_newer_ones_not_read(folder: Path) -> 
     kept = {p.name for p in folder.glob("thing-*.pickle")}
     assert len(kept) == cache.KEEP and "thing-daily.pickle" in kept and "thing-k0.pickle" not in kept
     assert cache.cached("thing", "daily", lambda: "built again") == "daily"
+
+
+@pytest.mark.parametrize(
+    ("distribution", "module"), [("PyYAML", "yaml"), ("pypinyin", "pypinyin"), ("opencc", "opencc")]
+)
+def test_installed_version_is_the_metadata_version(distribution: str, module: str) -> None:
+    from importlib.metadata import version
+
+    assert cache.installed_version(distribution, module) == version(distribution)
+
+
+def test_installed_version_of_what_is_not_installed_is_empty() -> None:
+    assert cache.installed_version("no-such-distribution-here", "no_such_module_here") == ""
+
+
+def test_the_context_kept_on_disk_is_the_context_built(folder: Path) -> None:
+    """context.yml's patterns are compiled once and kept: what a later start loads is what it would build."""
+    from phraselint.engine import context
+    from phraselint.engine.lexicon import load_lexicon
+
+    lexicon = load_lexicon(())
+    context.load_context.cache_clear()
+    try:
+        first = context.load_context(lexicon)
+        assert list(folder.glob("context-*.pickle"))
+        context.load_context.cache_clear()
+        again = context.load_context(lexicon)
+    finally:
+        context.load_context.cache_clear()
+    assert again == first == context._build_context(lexicon, context.builtin_rules_dir())
+    assert again is not first

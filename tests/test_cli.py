@@ -280,6 +280,59 @@ def test_checkout_entry_point_is_the_same_command() -> None:
     assert out.returncode == 1 and b"dont-know" in out.stdout
 
 
+def test_the_program_ends_with_its_output_whole_and_its_exit_code(tmp_path: Path) -> None:
+    """``check`` ends without the interpreter's teardown: what it printed is all there, and the exit code is
+    the command's; another command ends as before."""
+    path = write(tmp_path / "window.txt", "工作人员：不知道。\n工作人员：你自己去问别人吧。\n" * 200)
+    done = subprocess.run(
+        [sys.executable, "-m", "phraselint", "check", "--format", "json", path],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["summary"]["violations"] == 400
+    clean = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "check", "-"], input="您好。".encode(), capture_output=True
+    )
+    assert clean.returncode == 0 and "未发现" in clean.stdout.decode()
+    listed = subprocess.run([sys.executable, str(ROOT / "cli.py"), "rules", "list"], capture_output=True)
+    assert listed.returncode == 0 and b"dont-know" in listed.stdout
+
+
+# `phraselint check -` in a fresh interpreter, then which of the modules it may leave out it imported
+_LOADED = """
+import sys
+sys.path.insert(0, sys.argv[1])
+sys.argv = ["phraselint", "check", "-"]
+from phraselint.cli import main
+try:
+    main(prog_name="phraselint")
+except SystemExit:
+    pass
+loaded = [m for m in ("opencc", "importlib.metadata", "phraselint.check.baseline") if m in sys.modules]
+print("loaded:", *loaded)
+"""
+
+
+def _check_in_fresh_process(text: str) -> tuple[str, list[str]]:
+    out = subprocess.run(
+        [sys.executable, "-c", _LOADED, str(ROOT)], input=text.encode(), capture_output=True, check=True
+    )
+    findings, _, loaded = out.stdout.decode().rpartition("loaded:")
+    return findings, loaded.split()
+
+
+def test_opencc_is_loaded_only_for_a_text_that_needs_it() -> None:
+    """Cold start: a text in simplified script is checked without OpenCC (its dictionaries cost 30-45 MB and
+    a tenth of a second), importlib.metadata or the baseline module; a text in traditional script still
+    gets OpenCC, and its rewrite in its own script."""
+    _check_in_fresh_process("不知道")  # the cache filled, if it was not
+    findings, loaded = _check_in_fresh_process("不知道")
+    assert "dont-know" in findings and loaded == []
+    findings, loaded = _check_in_fresh_process("這個我不清楚，你自己去問別人吧")
+    assert "opencc" in loaded and "自己" in findings and "請" in findings
+
+
 def test_scoring_and_conversation_rules_come_from_settings(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "sheet.yml").write_text("start: 100\nno-such-key: 1\n", encoding="utf-8")
     (tmp_path / "phraselint.toml").write_text('scoring = "sheet.yml"\n', encoding="utf-8")

@@ -1,5 +1,5 @@
 """The command line: ``phraselint check|fix|rules|serve`` (and, loaded when named, ``quiz`` and ``report``)."""
 
-from .commands import main
+from .commands import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]

@@ -177,14 +177,14 @@ def _parse_yaml(text: str, name: str) -> Any:
 @functools.lru_cache(maxsize=1)
 def _yaml_version() -> str:
     """PyYAML's version, without importing it."""
-    from importlib.metadata import PackageNotFoundError, version
+    from .cache import installed_version
 
-    try:
-        return version("PyYAML")
-    except PackageNotFoundError:  # not installed as a distribution: its module's file then
+    version = installed_version("PyYAML", "yaml")
+    if not version:  # not installed as a distribution: its module's file then
         import yaml
 
         return f"{yaml.__version__} {yaml.__file__}"
+    return version
 
 
 # --- validation helpers -----------------------------------------------------------------------------

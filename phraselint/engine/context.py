@@ -16,9 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..data.cache import cached, code_fingerprint, key_of
 from ..data.catalogue import builtin_rules_dir, read_yaml
 from ..errors import CatalogueError
-from .normalize import Folded, marked
+from .normalize import Folded, folding_key, marked
 from .pattern import BOUNDARY, Compiled, Lexicon, compile_expression, compile_pattern
 
 SENTENCE_END = frozenset("。！？!?；;\n\r")
@@ -217,9 +218,25 @@ def _quote_spans(text: str, pairs: tuple[tuple[str, str], ...]) -> list[tuple[in
 
 @functools.lru_cache(maxsize=8)
 def load_context(lexicon: Lexicon, rules_dir: str | None = None) -> Context:
+    """The context of ``rules_dir`` (context.yml), its patterns compiled over ``lexicon``: once, and kept on
+    disk (compiling them took a twentieth of the cold start), keyed by the file, the lexicon, the fold and
+    the code. A broken file raises its error as it is read, and nothing is kept."""
+    path = Path(rules_dir) if rules_dir else builtin_rules_dir()
+    key = key_of(
+        [
+            (path / "context.yml").read_bytes(),
+            repr(sorted(lexicon.classes.items())),
+            repr(lexicon.fillers),
+            folding_key(),
+            code_fingerprint(),
+        ]
+    )
+    return cached("context", key, lambda: _build_context(lexicon, path))
+
+
+def _build_context(lexicon: Lexicon, path: Path) -> Context:
     from .lexicon import pattern_fold
 
-    path = Path(rules_dir) if rules_dir else builtin_rules_dir()
     file = str(path / "context.yml")
     data = read_yaml(file)
 

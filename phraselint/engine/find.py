@@ -239,7 +239,7 @@ class Finder:
                 repr(sorted(lexicon.classes.items())),
                 repr(lexicon.fillers),
                 repr(folding().dialect),
-                repr(sorted(sounds.table.items())),
+                sounds.fingerprint(),
                 str(sounds.min_length),
                 code_fingerprint(),
             ]

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import daachorse
-import opencc
 
-from ..data.cache import cached, code_fingerprint, key_of
+from ..data.cache import cached, code_fingerprint, installed_version, key_of
 from ..data.catalogue import builtin_rules_dir, key_line, read_yaml
 from ..errors import CatalogueError
 from .words import HAN_RANGES
@@ -42,6 +41,10 @@ _MARK_RUN = re.compile("\x1f+")
 _NOISE_RUN_KEEP_NEWLINE = re.compile(r"[^\w\n]+|_")
 # Punctuation that ends a clause, after width folding.
 _CLAUSE_END = frozenset(",.!?;:…。、\n\r\u2028\u2029\u3002\uff61\uff64")
+# every character that ends a clause: those of _CLAUSE_END and their full-width forms (what _clause_end accepts)
+_CLAUSE_END_CHARS = _CLAUSE_END | frozenset(
+    chr(ord(ch) + 0xFEE0) for ch in _CLAUSE_END if 0xFF01 <= ord(ch) + 0xFEE0 <= 0xFF5E
+)
 
 
 @dataclass(frozen=True)
@@ -136,8 +139,9 @@ class Folding:
     @functools.cached_property
     def _marked_table(self) -> tuple[str | None, ...]:
         table = list(self.table)
-        for code, out in enumerate(self.table):
-            if out is None and _clause_end(chr(code)) and not chr(code).isspace():
+        for ch in _CLAUSE_END_CHARS:  # the only characters _clause_end accepts (not every code point)
+            code = ord(ch)
+            if code < len(table) and table[code] is None and not ch.isspace():
                 table[code] = "\x1f"
         return tuple(table)
 
@@ -185,11 +189,15 @@ def _collapse_marked(folded: str) -> str:
 def opencc_char_map(config: str) -> dict[str, str]:
     """The single characters OpenCC's ``config`` converts, and into what: built once (a tenth of a second
     per configuration, OpenCC's dictionaries loaded) and kept on disk, keyed by the OpenCC version."""
-    key = key_of([config, getattr(opencc, "__version__", ""), code_fingerprint()])
-    return cached("opencc-chars", key, lambda: _opencc_char_map(config))
+    key = key_of([config, installed_version("opencc", "opencc"), code_fingerprint()])
+    # a kind of its own for each configuration: six are used (the fold's four, the script's s2tw and s2hk),
+    # more than the cache keeps of one kind, and the fold's evicted the script's at every change of the code
+    return cached(f"opencc-{config}", key, lambda: _opencc_char_map(config))
 
 
 def _opencc_char_map(config: str) -> dict[str, str]:
+    import opencc
+
     chars = [chr(c) for lo, hi in HAN_RANGES for c in range(lo, hi + 1)]
     converted = opencc.OpenCC(config).convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # pragma: no cover - OpenCC keeps line structure
@@ -202,10 +210,17 @@ def folding(rules_dir: str | None = None) -> Folding:
     """The folding table: built once per process, and kept on disk between processes (it takes a fifth of a
     second to build), keyed by normalize.yml and the OpenCC version."""
     path = Path(rules_dir) if rules_dir else builtin_rules_dir()
+    return cached("folding", folding_key(rules_dir), lambda: _build_folding(path))
+
+
+@functools.lru_cache(maxsize=4)
+def folding_key(rules_dir: str | None = None) -> str:
+    """What the folding table of ``rules_dir`` is built from, as a key: normalize.yml, dialect.yml, the OpenCC
+    version and the code (for the keys of values built with the fold)."""
+    path = Path(rules_dir) if rules_dir else builtin_rules_dir()
     source = (path / "normalize.yml").read_bytes()
     dialect = (path / "dialect.yml").read_bytes() if (path / "dialect.yml").is_file() else b""
-    key = key_of([source, dialect, getattr(opencc, "__version__", ""), code_fingerprint()])
-    return cached("folding", key, lambda: _build_folding(path))
+    return key_of([source, dialect, installed_version("opencc", "opencc"), code_fingerprint()])
 
 
 def _build_folding(path: Path) -> Folding:

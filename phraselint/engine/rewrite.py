@@ -202,6 +202,8 @@ def _found_values(text: str, kinds: Mapping[str, SlotKind], leading: Sequence[st
                 break
         if name in values or not kind.suffixes:
             continue
+        if not any(s in text for s in kind.suffixes):  # no match possible: the expression is not compiled
+            continue
         for m in _suffix_regex(kind.suffixes).finditer(text):
             value = _trim_value(m.group(0), leading)
             if fits(kind, value):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
-
-import opencc
+from typing import TYPE_CHECKING
 
 from ..model import SLOT_RE
+
+if TYPE_CHECKING:
+    import opencc
 
 SCRIPTS: tuple[str, ...] = ("simplified", "traditional", "tw", "hk")
 _TO_SCRIPT = {"traditional": "s2t", "tw": "s2tw", "hk": "s2hk"}
@@ -14,6 +16,10 @@ _TO_SCRIPT = {"traditional": "s2t", "tw": "s2tw", "hk": "s2hk"}
 
 @functools.lru_cache(maxsize=8)
 def converter(config: str) -> opencc.OpenCC:
+    """OpenCC's converter ``config``, its dictionaries loaded on first need (some 30-45 MB and a tenth of a
+    second: only a text in traditional script, or a rewrite into one, needs them)."""
+    import opencc
+
     return opencc.OpenCC(config)
 
 

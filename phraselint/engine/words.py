@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import threading
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -60,6 +59,8 @@ class RustJieba:
 
 def jieba_tokenizer() -> Any:
     """jieba's own tokenizer (pure Python), its dictionary loaded now."""
+    import logging
+
     import jieba
 
     jieba.setLogLevel(logging.WARNING)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import html
 import itertools
 import json
 import math
@@ -675,6 +674,8 @@ def _markup_pieces(line: str, lineno: int, entities: bool) -> list[Piece]:
             continue
         pieces.append((line[position : markup.start()], lineno, position + 1))
         if entity:
+            import html  # only for a cue with a character reference
+
             pieces.append((html.unescape(entity), lineno, markup.start() + 1))
         position = markup.end()
     pieces.append((line[position:], lineno, position + 1))
