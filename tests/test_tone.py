@@ -111,6 +111,15 @@ def test_a_match_by_sound_excused_in_cantonese_does_not_hide_its_words_from_the_
     assert "唔好嚟我度辦" in found[0].text
 
 
+def test_a_part_the_fold_drops_is_reported_on_the_clause_said_with_it(linter: Linter) -> None:
+    """The part that sounds rude may be a sneering emoticon the fold drops: the finding is the clause it goes
+    with, before it or after it, not nothing."""
+    for text, words in (("(¬_¬) 又来", "又来"), ("又来了 (¬_¬)", "又来了")):
+        found = [(v.rule, v.text) for v in linter.check(text)]
+        assert found == [("rude-tone", words)], text
+    assert linter.check("好的亲 (^_^) 马上为您查") == []
+
+
 def test_ignoring_the_rule_turns_the_model_off() -> None:
     quiet = Linter(ignore=["rude-tone"])
     assert quiet.check("就你事儿精") == [] and not quiet.has_candidate("就你事儿精")

@@ -432,6 +432,12 @@ class Linter:
         folded = fold_with_map(text)
         lo = next((i for i in range(len(folded.text)) if folded.span(i, i + 1)[0] >= start), None)
         hi = next((i for i in range(len(folded.text) - 1, -1, -1) if folded.span(i, i + 1)[1] <= end), None)
+        if (lo is None or hi is None or hi < lo) and folded.text:
+            # the part holds only what the fold drops (a sneering emoticon: (¬_¬) 又来): the clause it stands
+            # before, or the last one where it ends the turn, is what is said with it
+            if lo is None:
+                lo = max((i for i in range(len(folded.text)) if folded.boundary[i]), default=0)
+            hi = next((i - 1 for i in range(lo + 1, len(folded.text)) if folded.boundary[i]), len(folded.text) - 1)
         if lo is None or hi is None or hi < lo:
             return None
         hit = Hit(Candidate(self._tone_pattern, lo, hi + 1), lo, hi + 1)
