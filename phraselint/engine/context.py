@@ -100,7 +100,10 @@ class Context:
         if not self.to_family or any(c in SENTENCE_END for c in text[:start]):
             return False
         mtext, _index = marked(folded, BOUNDARY)
-        return any(mtext.startswith(w + BOUNDARY) for w in self.to_family)
+        return any(
+            mtext.startswith(w) and mtext[len(w) :].startswith((BOUNDARY, *self.to_colleague_then))
+            for w in self.to_family
+        )
 
     def about_oneself(self, folded: Folded, start: int) -> bool:
         """Whether the clause's subject right before ``start`` is the speaker (我这个人记性真差)."""
