@@ -42,6 +42,7 @@ class Context:
     pointed_subject: tuple[Compiled, ...] = ()
     pointed_subject_categories: tuple[str, ...] = ()
     self_subject: tuple[Compiled, ...] = ()
+    oneself_opening: tuple[Compiled, ...] = ()
     to_colleague: tuple[Compiled, ...] = ()
     to_colleague_then: tuple[str, ...] = ()  # folded
     to_colleague_not_then: tuple[str, ...] = ()  # as written
@@ -104,6 +105,11 @@ class Context:
             mtext.startswith(w) and mtext[len(w) :].startswith((BOUNDARY, *self.to_colleague_then))
             for w in self.to_family
         )
+
+    def opens_on_oneself(self, folded: Folded, start: int) -> bool:
+        """Whether the clause of ``start`` opens with the speaker as its subject (我这字写得跟鸡爪子似的)."""
+        clause = folded.text[folded.clause_start(start) :]
+        return any(s == 0 for c in self.oneself_opening for s, _e in c.run(clause))
 
     def about_oneself(self, folded: Folded, start: int) -> bool:
         """Whether the clause's subject right before ``start`` is the speaker (我这个人记性真差)."""
@@ -284,6 +290,10 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         self_subject=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
             for p in strings("self_subject")
+        ),
+        oneself_opening=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
+            for p in strings("oneself_opening")
         ),
         self_subject_rules=tuple(strings("self_subject_rules")),
         to_colleague=tuple(
