@@ -437,7 +437,9 @@ class Linter:
             # before, or the last one where it ends the turn, is what is said with it
             if lo is None:
                 lo = max((i for i in range(len(folded.text)) if folded.boundary[i]), default=0)
-            hi = next((i - 1 for i in range(lo + 1, len(folded.text)) if folded.boundary[i]), len(folded.text) - 1)
+            hi = next(
+                (i - 1 for i in range(lo + 1, len(folded.text)) if folded.boundary[i]), len(folded.text) - 1
+            )
         if lo is None or hi is None or hi < lo:
             return None
         hit = Hit(Candidate(self._tone_pattern, lo, hi + 1), lo, hi + 1)
