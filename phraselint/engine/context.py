@@ -113,7 +113,7 @@ class Context:
 
     def about_oneself(self, folded: Folded, start: int) -> bool:
         """Whether the clause's subject right before ``start`` is the speaker (我这个人记性真差)."""
-        return _subject_before(folded, start, self.self_subject)
+        return _subject_before(folded, start, self.self_subject + self.oneself_opening)
 
     def polite_continuation(self, folded: Folded, end: int, extra: Sequence[str] = ()) -> bool:
         """Whether the words after ``end`` (in its clause) make the phrase part of a longer, polite sentence

@@ -448,7 +448,6 @@ class Linter:
             self._context.talks_about_phrases(mtext)
             or self._context.about_someone_else(folded, lo)
             or self._context.to_a_colleague(folded, text, start)
-            or self._context.to_the_family(folded, text, start)
             or self._context.opens_on_oneself(folded, lo)
             or self._allowed(hit, folded.text)
             or self._excused(hit, folded, text)
