@@ -12,6 +12,7 @@ follow a phrase that ends a clause (rules/context.yml). Pure: values in, a verdi
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 from ..data.cache import cached, code_fingerprint, key_of
 from ..data.catalogue import builtin_rules_dir, read_yaml
 from ..errors import CatalogueError
-from .normalize import Folded, folding_key, marked
+from .normalize import Folded, fold_with_map, folding_key, marked
 from .pattern import BOUNDARY, Compiled, Lexicon, compile_expression, compile_pattern
 
 SENTENCE_END = frozenset("。！？!?；;\n\r")
@@ -37,6 +38,8 @@ class Context:
     meta_before: tuple[str, ...]  # folded
     meta: tuple[Compiled, ...]
     other_subject: tuple[Compiled, ...] = ()
+    story_frame: tuple[Compiled, ...] = ()  # a clause that sets the speaker's own past
+    story_frame: tuple[Compiled, ...] = ()  # a clause that sets the speaker's own past
     other_subject_categories: tuple[str, ...] = ()
     # a third person pointed at (那个快递员急什么), and the categories where only that counts
     pointed_subject: tuple[Compiled, ...] = ()
@@ -48,6 +51,7 @@ class Context:
     to_colleague_not_then: tuple[str, ...] = ()  # as written
     to_colleague_categories: tuple[str, ...] = ()
     to_family: tuple[str, ...] = ()  # folded
+    family_greeting: tuple[str, ...] = ()  # folded: what may come before the name (喂，老公，…)
     self_subject_rules: tuple[str, ...] = ()
     help_offers: tuple[Compiled, ...] = ()
     not_reported_before: tuple[str, ...] = ()
@@ -68,8 +72,15 @@ class Context:
         return any(compiled.run(after) for compiled in self.help_offers)
 
     def about_someone_else(self, folded: Folded, start: int) -> bool:
-        """Whether the clause's subject right before ``start`` is another person (保安也不知道)."""
-        return _subject_before(folded, start, self.other_subject + self.pointed_subject)
+        """Whether the clause's subject right before ``start`` is another person (保安也不知道), or the clause
+        before it set the speaker's own past (我刚入职那会儿，什么都不清楚): a story, not the answer."""
+        if _subject_before(folded, start, self.other_subject + self.pointed_subject):
+            return True
+        begin = folded.clause_start(start)
+        if not self.story_frame or begin == 0:
+            return False
+        before = folded.text[folded.clause_start(begin - 1) : begin]
+        return any(e == len(before) for c in self.story_frame for _s, e in c.run(before))
 
     def pointed_at_someone_else(self, folded: Folded, start: int) -> bool:
         """Whether the clause's subject right before ``start`` is another person pointed at (那个快递员急什么):
@@ -98,9 +109,19 @@ class Context:
     def to_the_family(self, folded: Folded, text: str, start: int) -> bool:
         """Whether the words at ``start`` (of ``text``) are in a first sentence that opens by calling one of
         the family (老婆，我下班了…): what one says at home is not said to a visitor, whatever its kind."""
-        if not self.to_family or any(c in SENTENCE_END for c in text[:start]):
+        if not self.to_family:
+            return False
+        aside = _ASIDE.match(text)  # a transcriber's note first: （对着电话）喂，老公，…
+        if aside and start >= aside.end():
+            rest = text[aside.end() :]
+            return self.to_the_family(fold_with_map(rest), rest, start - aside.end())
+        if any(c in SENTENCE_END for c in text[:start]):
             return False
         mtext, _index = marked(folded, BOUNDARY)
+        for greeting in self.family_greeting:  # 喂，老公，… (a call answered or made): the name after it
+            if mtext.startswith(greeting):
+                mtext = mtext[len(greeting) :].lstrip(BOUNDARY)
+                break
         return any(
             mtext.startswith(w) and mtext[len(w) :].startswith((BOUNDARY, *self.to_colleague_then))
             for w in self.to_family
@@ -201,6 +222,10 @@ class Context:
             return None
 
 
+# a transcriber's note in brackets at the start of an utterance (（对着电话）, (笑), 【转接】)
+_ASIDE = re.compile(r"\s*[（(【\[][^）)】\]]{1,20}[）)】\]]\s*")
+
+
 def _slice(folded: Folded, lo: int, hi: int) -> str:
     out = []
     for i in range(lo, hi):
@@ -282,6 +307,9 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
             for p in strings("other_subject")
         ),
         other_subject_categories=tuple(strings("other_subject_categories")),
+        story_frame=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("story_frame")
+        ),
         pointed_subject=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
             for p in strings("pointed_subject")
@@ -302,6 +330,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         ),
         to_colleague_then=folded("to_colleague_then"),
         to_family=folded("to_family"),
+        family_greeting=folded("family_greeting"),
         to_colleague_not_then=tuple(strings("to_colleague_not_then")),
         to_colleague_categories=tuple(strings("to_colleague_categories")),
         help_offers=tuple(

@@ -37,7 +37,8 @@ from .normalize import folding, opencc_char_map
 
 _SEPARATOR = "|"
 # punctuation and white space: each becomes one separator (the fold keeps every position in place)
-_PUNCTUATION = ' \t\r\n\u3000，。！？、,.!?；;：:“”"「」『』（）()…~～—-《》〈〉【】[]/\\'
+# (not the hyphen: transcripts mark a speaker's repair with it, 點樣-即係你影印咗, inside one clause)
+_PUNCTUATION = ' \t\r\n\u3000，。！？、,.!?；;：:“”"「」『』（）()…~～—《》〈〉【】[]/\\'
 _CLAUSE = re.compile(r"[^|]+")
 _LONG = 16  # a clause longer than this is also scored in windows (ASR output has no punctuation)
 _WINDOW = 12
