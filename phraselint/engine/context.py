@@ -39,7 +39,6 @@ class Context:
     meta: tuple[Compiled, ...]
     other_subject: tuple[Compiled, ...] = ()
     story_frame: tuple[Compiled, ...] = ()  # a clause that sets the speaker's own past
-    story_frame: tuple[Compiled, ...] = ()  # a clause that sets the speaker's own past
     other_subject_categories: tuple[str, ...] = ()
     # a third person pointed at (那个快递员急什么), and the categories where only that counts
     pointed_subject: tuple[Compiled, ...] = ()
