@@ -70,14 +70,24 @@ class Context:
         after = _slice(folded, end, min(len(folded.text), end + _REACH))
         return any(compiled.run(after) for compiled in self.help_offers)
 
-    def about_someone_else(self, folded: Folded, start: int) -> bool:
+    def about_someone_else(self, folded: Folded, start: int, text: str) -> bool:
         """Whether the clause's subject right before ``start`` is another person (保安也不知道), or the clause
         before it set the speaker's own past (我刚入职那会儿，什么都不清楚): a story, not the answer."""
-        if _subject_before(folded, start, self.other_subject + self.pointed_subject):
-            return True
+        return _subject_before(folded, start, self.other_subject + self.pointed_subject) or self.in_a_story(
+            folded, start, text
+        )
+
+    def in_a_story(self, folded: Folded, start: int, text: str) -> bool:
+        """Whether the clause before that of ``start``, in its sentence (of ``text``), set the speaker's own past
+        or told of someone not there (我跟快递员说了半天地址，他还是送错了，真没办法)."""
         begin = folded.clause_start(start)
         if not self.story_frame or begin == 0:
             return False
+        if any(
+            c in SENTENCE_END
+            for c in text[folded.span(begin - 1, begin)[1] : folded.span(begin, begin + 1)[0]]
+        ):
+            return False  # …他今天上午门诊。我怎么知道他几点到: a new sentence, said to the visitor
         before = folded.text[folded.clause_start(begin - 1) : begin]
         return any(e == len(before) for c in self.story_frame for _s, e in c.run(before))
 

@@ -446,7 +446,7 @@ class Linter:
         mtext, _index = marked(folded, BOUNDARY)
         if (
             self._context.talks_about_phrases(mtext)
-            or self._context.about_someone_else(folded, lo)
+            or self._context.about_someone_else(folded, lo, text)
             or self._context.to_a_colleague(folded, text, start)
             or self._context.opens_on_oneself(folded, lo)
             or self._allowed(hit, folded.text)
@@ -475,11 +475,17 @@ class Linter:
         return (
             (
                 rule.category in context.other_subject_categories
-                and (context.about_someone_else(folded, hit.start) or context.help_follows(folded, hit.end))
+                and (
+                    context.about_someone_else(folded, hit.start, text)
+                    or context.help_follows(folded, hit.end)
+                )
             )
             or (
                 rule.category in context.pointed_subject_categories
-                and context.pointed_at_someone_else(folded, hit.start)
+                and (
+                    context.pointed_at_someone_else(folded, hit.start)
+                    or context.in_a_story(folded, hit.start, text)
+                )
             )
             or (rule.id in context.self_subject_rules and context.about_oneself(folded, hit.start))
             or (

@@ -85,7 +85,16 @@ class Folding:
             matches = automaton.find(text)
         except UnicodeEncodeError:  # a lone surrogate, in no word: as U+FFFD, in none either (same length)
             matches = automaton.find(_SURROGATE.sub("\ufffd", text))
-        return [(start, end, targets[k]) for start, end, k in matches]
+        # an English word (Hong Kong speech and chat mix them in: 你仲唔get, 份form) only where it stands alone,
+        # not inside a longer word (information, formula)
+        return [
+            (start, end, targets[k])
+            for start, end, k in matches
+            if not (
+                (_is_latin(text[start]) and start > 0 and _is_latin(text[start - 1]))
+                or (_is_latin(text[end - 1]) and end < len(text) and _is_latin(text[end]))
+            )
+        ]
 
     def undialect(self, text: str) -> str:
         """``text`` with the lexical fold applied (the words only; characters are folded later)."""
@@ -273,7 +282,7 @@ def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str
     data = read_yaml(file)
     pairs: dict[str, str] = {}
     to_traditional: dict[str, str] | None = None
-    for section in ("cantonese", "taiwan", "chat", "as_written"):
+    for section in ("cantonese", "taiwan", "chat", "english", "as_written"):
         entries = data.get(section) or {}
         if not isinstance(entries, dict):
             raise CatalogueError(f"'{section}' must be a mapping of words to Mandarin words", str(file))
@@ -285,6 +294,8 @@ def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str
                 raise CatalogueError(f"empty word in '{source}: {target}'", str(file), key_line(entries, key))
             simplified = "".join(to_simplified.get(c, c) for c in source)
             forms = [source] if section == "as_written" else [source, simplified]
+            if section == "english":  # written in lower case: as it may stand in a sentence too
+                forms = [source, source.capitalize(), source.upper()]
             # chat words are written in simplified script: their traditional spelling is added too (親 as 亲)
             if section == "chat":
                 if to_traditional is None:
@@ -293,6 +304,10 @@ def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str
             for form in forms:
                 pairs.setdefault(form, target)
     return tuple(sorted(pairs.items()))
+
+
+def _is_latin(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z")
 
 
 def fold(text: str) -> str:
