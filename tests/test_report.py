@@ -398,7 +398,9 @@ def test_html_report_in_headless_chromium(page: Any, tmp_path: Path) -> None:
     assert page.locator("mark.error").count() > 0
     hostile = len(list(CONVERSATIONS.glob("*.expected")))  # the last call: the hostile file
     page.click(f'#transcript-table a[href="#call-{hostile}"]')  # a call's page is drawn when opened
-    assert page.locator("#transcripts").is_visible() and not page.locator("#view-overview").is_visible()
+    # (on the hash change, after the click returns: waited for, a busy machine draws it later)
+    page.wait_for_selector("#transcripts", state="visible", timeout=15_000)
+    page.wait_for_selector("#view-overview", state="hidden", timeout=15_000)
     assert HOSTILE in page.locator("#transcripts").inner_text()  # shown as text, never run
     assert page.console_errors == [] and dialogs == []
     page.go_back()

@@ -39,6 +39,7 @@ class Context:
     meta: tuple[Compiled, ...]
     other_subject: tuple[Compiled, ...] = ()
     story_frame: tuple[Compiled, ...] = ()  # a clause that sets the speaker's own past
+    other_opening: tuple[Compiled, ...] = ()  # a clause that opens on someone not there
     other_subject_categories: tuple[str, ...] = ()
     # a third person pointed at (那个快递员急什么), and the categories where only that counts
     pointed_subject: tuple[Compiled, ...] = ()
@@ -135,6 +136,12 @@ class Context:
             mtext.startswith(w) and mtext[len(w) :].startswith((BOUNDARY, *self.to_colleague_then))
             for w in self.to_family
         )
+
+    def opens_on_someone_else(self, folded: Folded, start: int) -> bool:
+        """Whether the clause of ``start`` opens with another person as its subject (我爸也不会用，怎么办呀):
+        what the tone model hears there is said of them."""
+        clause = folded.text[folded.clause_start(start) :]
+        return any(s == 0 for c in self.other_opening for s, _e in c.run(clause))
 
     def opens_on_oneself(self, folded: Folded, start: int) -> bool:
         """Whether the clause of ``start`` opens with the speaker as its subject (我这字写得跟鸡爪子似的)."""
@@ -318,6 +325,10 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         other_subject_categories=tuple(strings("other_subject_categories")),
         story_frame=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("story_frame")
+        ),
+        other_opening=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
+            for p in strings("other_opening")
         ),
         pointed_subject=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)

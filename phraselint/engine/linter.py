@@ -30,14 +30,12 @@ from .rewrite import (
 )
 from .script import SCRIPTS, detect_script, render
 from .sound import sounds
-from .tone import _SEPARATOR, light_fold, load_tone
+from .tone import heard_enough, light_fold, load_tone
 
 _MAX_FIX_ROUNDS = 5
 _LONGEST_REWRITE = 2000
 # how far from what the tone model hears a polite word may keep it silent, where no clause ends sooner
 _POLITE_REACH = 40
-# the fewest characters, particles aside, the tone model's part must hold for it to speak
-_LEAST_HEARD = 2
 # the marks that end a clause, for the reach of a polite word
 _CLAUSE_MARKS = frozenset("，,、。！？!?；;：:…\n\r")
 # the pattern a finding of the tone model carries: no words, no expression (it is never run)
@@ -386,9 +384,7 @@ class Linter:
         said = light_fold(text)
         if any(w in said[start:end] for w in self._polite_address):
             return None
-        # one word and its particles (真㗎？ 會㗎？) is too little to judge a tone by
-        particles = folding().particles
-        if sum(1 for c in said[start:end] if c not in particles and c != _SEPARATOR) < _LEAST_HEARD:
+        if not heard_enough(text, start, end):  # one word and its particles (真㗎？ 會㗎？)
             return None
         # the clause the part starts in and up to two clauses after it (这张表是干什么的？我给您解释一下。), within
         # a reach of the part (ASR output has no punctuation at all). A polite word further off, before the rude
@@ -449,6 +445,7 @@ class Linter:
             or self._context.about_someone_else(folded, lo, text)
             or self._context.to_a_colleague(folded, text, start)
             or self._context.opens_on_oneself(folded, lo)
+            or self._context.opens_on_someone_else(folded, lo)
             or self._allowed(hit, folded.text)
             or self._excused(hit, folded, text)
         ):

@@ -71,6 +71,20 @@ def light_fold(text: str) -> str:
     return text.translate(_table())
 
 
+# the fewest characters, particles aside, a part the model hears must hold for it to speak: one word and its
+# particles (真㗎？ 會㗎？) or a run of backchannels (嗯嗯，嗯嗯) is too little to judge a tone by
+LEAST_HEARD = 2
+
+
+def heard_enough(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` (a part the model scored) holds :data:`LEAST_HEARD` characters or more
+    besides particles and punctuation: the linter's test before it speaks, and the trainer's before it counts
+    a score towards a threshold."""
+    particles = folding().particles
+    said = light_fold(text)
+    return sum(1 for c in said[start:end] if c not in particles and c != _SEPARATOR) >= LEAST_HEARD
+
+
 def heard(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """What the model hears of ``text``: the lexical fold of rules/dialect.yml (Cantonese and Taiwan words,
     chat spellings, onto Mandarin words: 你講嘢可唔可以快啲 is heard as 你说话可不可以快点, so what the model
