@@ -101,6 +101,18 @@ def test_a_polite_word_keeps_the_model_silent_only_near_what_it_hears(linter: Li
     assert [v.rule for v in found] == ["rude-tone"] and "乱七八糟" in found[0].text
 
 
+def test_thanks_alone_do_not_take_back_a_part_far_ruder_than_the_threshold(linter: Linter) -> None:
+    """Thanks and wishes after a clause the model scores far above its threshold are courtesy, not amends: the
+    model speaks. An offer of help in the same place still makes up for it."""
+    for text, words in (
+        ("签了就别后悔，后悔也别来找我，谢谢。", "后悔也别来找我"),
+        ("你这么大岁数了还到处跑，也不嫌累，祝您身体健康。", "你这么大岁数了还到处跑"),
+    ):
+        found = linter.check(text)
+        assert [v.rule for v in found] == ["rude-tone"] and words in found[0].text
+    assert linter.check("签了就别后悔，后悔也别来找我，我帮您再看一遍。") == []
+
+
 def test_a_match_by_sound_excused_in_cantonese_does_not_hide_its_words_from_the_model(linter: Linter) -> None:
     """唔好嚟我度 sounds like a pattern's Mandarin words, a match by sound that Cantonese text excuses (homophones
     are heard through Mandarin pinyin). That says nothing of the words themselves: the model still hears them,

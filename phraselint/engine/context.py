@@ -57,6 +57,7 @@ class Context:
     not_reported_before: tuple[str, ...] = ()
     cantonese: tuple[str, ...] = ()  # as written (script folded only)
     polite: tuple[str, ...] = ()  # as written: words that keep the tone model silent in their sentence
+    courtesy: tuple[str, ...] = ()  # as written: those of them that are only courtesy (谢谢, 祝您)
     polite_address: tuple[str, ...] = ()  # as written: …only within the words it hears
     address: tuple[str, ...] = ()  # folded: all that follows in the clause, an address, not a continuation
 
@@ -359,6 +360,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         not_reported_before=folded("not_reported_before"),
         cantonese=tuple(strings("cantonese")),
         polite=tuple(strings("polite")),
+        courtesy=tuple(strings("courtesy")),
         polite_address=tuple(strings("polite_address")),
         address=folded("address"),
     )

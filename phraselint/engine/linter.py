@@ -36,6 +36,10 @@ _MAX_FIX_ROUNDS = 5
 _LONGEST_REWRITE = 2000
 # how far from what the tone model hears a polite word may keep it silent, where no clause ends sooner
 _POLITE_REACH = 40
+# how far above its threshold the tone model's score must be for a polite word nearby not to keep it silent
+# (签了就别后悔，后悔也别来找我，谢谢): chosen on the tuned halves, 1.5–3 (mixed turns 86–88%, polite false flags
+# unchanged; at 1.5 Cantonese false flags rise)
+_LOUD = 2.0
 # the marks that end a clause, for the reach of a polite word
 _CLAUSE_MARKS = frozenset("，,、。！？!?；;：:…\n\r")
 # the pattern a finding of the tone model carries: no words, no expression (it is never run)
@@ -126,6 +130,7 @@ class Linter:
         self._quote_marks = frozenset(c for pair in self._context.quotes for c in pair)
         self._polite = tuple(light_fold(w) for w in self._context.polite)
         self._polite_address = tuple(light_fold(w) for w in self._context.polite_address)
+        self._courtesy = frozenset(light_fold(w) for w in self._context.courtesy)
         self._antipatterns = _compile_antipatterns(self.rules, self.lexicon)
         self._allow = tuple(a for a in (fold(x) for x in allow) if a)
         self._prefold = folding().prefold
@@ -374,8 +379,9 @@ class Linter:
 
     def _tone_verdict(self, text: str) -> tuple[int, int] | None:
         """Where the tone model hears rudeness in ``text``, unless an apology, thanks or an offer of help stands
-        in the clause it hears or the two after it, or a polite address (请您, 您的…) in the words it hears: a
-        polite turn may still hold one rude clause (您好，请您把材料给我，你自个儿不会上网办啊)."""
+        in the clause it hears or the two after it (but for a part that scores far above the threshold), or a
+        polite address (请您, 您的…) in the words it hears: a polite turn may still hold one rude clause
+        (您好，请您把材料给我，你自个儿不会上网办啊)."""
         assert self._tone is not None
         part = self._tone.rude_part(text, self._context.is_cantonese(text))
         if part is None:
@@ -401,7 +407,14 @@ class Linter:
                     break
             stop += 1
         sentence = said[begin:stop]
-        return None if any(w in sentence for w in self._polite) else part
+        found = [w for w in self._polite if w in sentence]
+        if not found:
+            return part
+        # …but thanks and wishes alone do not take back a part that sounds far ruder than the threshold
+        # (签了就别后悔，后悔也别来找我，谢谢), as an apology or an offer of help does
+        if any(w not in self._courtesy for w in found):
+            return None
+        return part if self._tone.margin(text, self._context.is_cantonese(text)) >= _LOUD else None
 
     def _tone_hit(
         self, text: str, cleared: Sequence[tuple[int, int]] = ()

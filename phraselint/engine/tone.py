@@ -201,6 +201,13 @@ class ToneModel:
             milli[gram] = k
         return _Lookup.build(milli) if milli else None
 
+    def margin(self, text: str, cantonese: bool = False) -> float:
+        """How far the worst part of ``text`` scores above its threshold (below: negative)."""
+        threshold = self.threshold
+        if cantonese and self.cantonese_threshold is not None:
+            threshold = self.cantonese_threshold
+        return self.worst(text)[0] - threshold
+
     def rude_part(self, text: str, cantonese: bool = False) -> tuple[int, int] | None:
         """Where ``text`` sounds rude to the model, or None; ``cantonese``: the text is Cantonese speech,
         judged by its own threshold. The caller checks the context (politeness, quotation, reporting,
