@@ -149,6 +149,16 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "车又限号了，真麻烦",  # a thing found a nuisance
         "其他几个街道怎么办的我也不清楚，回头打听一下",  # finding out later is an offer of help
         "真㗎？",  # one word and a particle: too little to judge a tone by
+        "嗯嗯，嗯嗯。",  # backchannels
+        "烦死了，电梯又坏了，我爬了八楼",  # a thing's mishap, after the annoyance
+        "猫又把花盆打翻了，真麻烦",  # …an animal's
+        "（对着电话）喂，老公，我今天晚点下班，你先去接孩子",  # a call to the family, after a transcriber's note
+        "喂，张阿姨，您的退休金核定好了",  # a phone call to someone known by name
+        "我刚入职那会儿，什么都不清楚",  # the speaker's own past, in the clause before
+        "我跟快递员说了半天地址，他还是送错了，真没办法",  # a story of someone not there
+        "我爸手机都不会用，怎么办呀，您能教教他吗",  # a clause that opens on someone not there
+        "information form已经填好了",  # an English word inside a longer one is not folded
+        "快啲嚟呢邊，呢個窗口冇人排。",  # hurrying for the visitor's sake
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
@@ -177,6 +187,16 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "家长就是事多",  # a kind of people the visitor is one of, not someone pointed at
         "不知道，你回头问问别人吧",  # 回头 said of the visitor is no offer of help
         "你这材料又填错了，真麻烦",  # the visitor's doing, not a thing
+        "你怎么又把表格弄坏了，真麻烦",  # …even when a thing is broken
+        "喂，你过来一下",  # 喂 calling the visitor, not a name on the phone
+        "您的医生是李主任，他今天上午门诊。我怎么知道他几点到",  # a story ends with its sentence
+        "大爷也不看看，就知道催",  # 大爷 is how one calls a visitor
+        "签了就别后悔，后悔也别来找我，谢谢",  # thanks alone do not take it back
+        "你份form填錯晒，重新填過。",  # Hong Kong's English words fold
+        "system死咗，你聽日再試啦",
+        "等着吧，什么时候有什么时候给你",  # stonewalling
+        "你是哪根葱，让我给你加急？",  # general clauses: contempt
+        "没钱别来住院。",  # …discrimination by money
     ],
 )
 def test_what_looks_like_those_uses_but_is_not_is_still_found(linter: Linter, text: str) -> None:
