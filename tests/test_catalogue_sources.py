@@ -316,13 +316,28 @@ def _latin_problems(where: str, field: str, s: str, allowed: frozenset[str] = fr
     return problems
 
 
+@functools.cache
+def _dialect_latin() -> frozenset[str]:
+    """The Latin words of the lexical fold's entries."""
+    data = yaml.safe_load((RULES / "dialect.yml").read_text(encoding="utf-8")) or {}
+    return frozenset(
+        w.lower()
+        for section in data.values()
+        if isinstance(section, dict)
+        for key in section
+        for w in re.findall(r"[A-Za-z]+", str(key))
+    )
+
+
 def check_clean(entry: dict[str, Any], main: str, where: str, full_width: bool = False) -> list[str]:
     """Problems of an entry's strings; ``full_width``: its wordings must write punctuation full-width
     (standard.yml normalises the captures' half-width ",?!" to "，？！")."""
     problems = []
     # a rule whose patterns match Latin words on purpose (chat slang: sb, nt) may show them in its examples
-    slang = frozenset(
-        w.lower() for p in entry.get("patterns") or [] for w in re.findall(r"[A-Za-z]+", str(p))
+    # …or that the lexical fold knows (rules/dialect.yml: bzd, yygq, Hong Kong's form and get)
+    slang = (
+        frozenset(w.lower() for p in entry.get("patterns") or [] for w in re.findall(r"[A-Za-z]+", str(p)))
+        | _dialect_latin()
     )
     for field, s in catalogue_strings(entry, main):
         if not s.strip():
