@@ -8,8 +8,8 @@ flag examples. Innocent: the tuned parts of the pass sets, the catalogue's pass 
 and every fifth utterance of HKCanCor (real Hong Kong conversation; pycantonese). The held-out parts are never
 read. The model learns from the rude part of each rude text (multiple-instance: tone.train_parts). The
 thresholds: a model is trained five times, each time without a fifth of the data (the fifth a text
-belongs to is fixed by a checksum of its words), and scores that fifth; each threshold lets through about 3 in
-100 of the innocent utterances of the pass sets by those out-of-fold scores — one for Mandarin and Taiwan
+belongs to is fixed by a checksum of its words), and scores that fifth; each threshold lets through about 35 in
+1,000 of the innocent utterances of the pass sets by those out-of-fold scores — one for Mandarin and Taiwan
 speech, one for Cantonese (which scores lower), the latter also letting through no more than 55 in 10,000
 (HK_FALSE_FLAGS) of the HKCanCor utterances it is not trained on (four fifths) by score. A score counts only
 as the linter acts on it: a text whose worst part is too little to judge a tone by (嗯嗯，嗯嗯: tone.heard_enough)
@@ -34,7 +34,7 @@ from phraselint.engine.tone import ToneModel, dump, heard_enough, train_parts  #
 INNOCENT_CLASSES = ("polite", "thirdparty", "chat", "taiwan", "cantonese")
 FOLDS = 5
 PLACEHOLDER = "某某"
-FALSE_FLAGS = 0.03
+FALSE_FLAGS = 0.035
 HK_FALSE_FLAGS = 0.0055
 
 

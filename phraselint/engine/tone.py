@@ -72,7 +72,8 @@ def light_fold(text: str) -> str:
 
 
 # the fewest characters, particles aside, a part the model hears must hold for it to speak: one word and its
-# particles (真㗎？ 會㗎？) or a run of backchannels (嗯嗯，嗯嗯) is too little to judge a tone by
+# particles (真㗎？ 會㗎？), a run of backchannels (嗯嗯，嗯嗯) or one word said again (有有有) is too little to judge
+# a tone by
 LEAST_HEARD = 2
 
 
@@ -82,7 +83,8 @@ def heard_enough(text: str, start: int, end: int) -> bool:
     a score towards a threshold."""
     particles = folding().particles
     said = light_fold(text)
-    return sum(1 for c in said[start:end] if c not in particles and c != _SEPARATOR) >= LEAST_HEARD
+    # distinct characters: one word said again (有有有, 好好好) is one word
+    return len({c for c in said[start:end] if c not in particles and c != _SEPARATOR}) >= LEAST_HEARD
 
 
 def heard(text: str) -> tuple[str, list[int] | None, list[int] | None]:
