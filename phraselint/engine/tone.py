@@ -228,16 +228,19 @@ class ToneModel:
 @dataclass(frozen=True)
 class _Lookup:
     """The model's weights as arrays, for scoring many texts at once (:meth:`ToneModel.may_pass`): every
-    character of a feature has a number (1…K, 0 for the rest), the weights of 1- and 2-grams (in thousandths)
-    are tables indexed by them, and the 3-grams a sorted array of keys, looked up only after a 2-gram that
-    begins one."""
+    character of a feature has a number (1…K, 0 for the rest), the weights of 1-grams (in thousandths) are a
+    table indexed by it, the 2-grams and the 3-grams sorted arrays of keys, a 3-gram looked up only after a
+    2-gram that begins one. (The 2-grams were a (K + 1)^2 table, and a second one for the 2-grams that begin
+    a 3-gram: 10 MB for some 27,000 pairs, whose sorted keys take half a megabyte.)"""
 
     fold: Any  # light_fold over the BMP: the character number of each code point's fold (int32)
     separator: Any  # over the BMP: whether a code point folds to the separator
     numbers: dict[str, int]  # every character's number (beyond the BMP it is looked up here)
     ones: Any  # (K + 1): the weight of each character as a 1-gram, 0 for none
-    twos: Any  # (K + 1)^2: the weight of each 2-gram, 0 for none
-    begins: Any  # (K + 1)^2: whether a 3-gram begins with the 2-gram
+    pairs: Any  # the 2-grams and the beginnings of 3-grams, as first * (K + 1) + second, sorted (int64),
+    # then a key larger than any (so that a search always lands on a key)
+    twos: Any  # the weight of each of ``pairs`` as a 2-gram, 0 for none (int16)
+    begins: Any  # whether a 3-gram begins with each of ``pairs`` (bool)
     threes: Any  # the 3-grams, as (first * (K + 1) + second) * (K + 1) + third, sorted (int64)
     three_weights: Any  # their weights, in the same order
     largest: float  # the largest weight, either way
@@ -260,8 +263,8 @@ class _Lookup:
             if code < 0x10000:
                 folded[code] = ord(out)
         ones = np.zeros(size, dtype=np.int16)
-        twos = np.zeros(size * size, dtype=np.int16)
-        begins = np.zeros(size * size, dtype=bool)
+        twos: dict[int, int] = {}
+        begins: set[int] = set()
         threes: dict[int, int] = {}
         for gram, w in milli.items():
             ks = [number[c] for c in gram]
@@ -270,8 +273,9 @@ class _Lookup:
             elif len(ks) == 2:
                 twos[ks[0] * size + ks[1]] = w
             else:
-                begins[ks[0] * size + ks[1]] = True
+                begins.add(ks[0] * size + ks[1])
                 threes[(ks[0] * size + ks[1]) * size + ks[2]] = w
+        pairs = sorted(twos.keys() | begins)
         order = sorted(threes)
         largest = max((abs(w) for w in milli.values()), default=0) / 1000
         beyond = np.flatnonzero(folded >= 0x10000)  # a few fold onto characters beyond the BMP
@@ -282,8 +286,9 @@ class _Lookup:
             folded == ord(_SEPARATOR),
             number,
             ones,
-            twos,
-            begins,
+            np.array([*pairs, np.iinfo(np.int64).max], dtype=np.int64),
+            np.array([*(twos.get(k, 0) for k in pairs), 0], dtype=np.int16),
+            np.array([*(k in begins for k in pairs), False], dtype=bool),
             np.array(order, dtype=np.int64),
             np.array([threes[k] for k in order], dtype=np.int64),
             largest,
@@ -334,11 +339,13 @@ def _scores_of(texts: Sequence[str], lookup: _Lookup) -> np.ndarray[Any, Any]:
     # shorter gram again (a[i : i + 3] there is a[i : i + 2])
     one = lookup.ones[ids].astype(np.int64)
     bigram = ids[:-1] * width + ids[1:]
+    at = np.searchsorted(lookup.pairs, bigram)  # never past the end: the last key is larger than any
+    known = lookup.pairs[at] == bigram
     grows = ~last[: size - 1]
     two = one.copy()
-    two[:-1][grows] = lookup.twos[bigram[grows]]
+    two[:-1][grows] = np.where(known, lookup.twos[at], 0)[grows]
     three = two.copy()
-    grows3 = grows[:-1] & ~last[1 : size - 1] & lookup.begins[bigram[:-1]]
+    grows3 = grows[:-1] & ~last[1 : size - 1] & known[:-1] & lookup.begins[at[:-1]]
     where = np.flatnonzero(grows3)
     if len(where) and len(lookup.threes):
         key = bigram[where] * width + ids[where + 2]
