@@ -3,10 +3,14 @@ definition gives."""
 
 from __future__ import annotations
 
-from hypothesis import given
+import functools
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phraselint.engine.find import _DialectWords
+from phraselint.engine.find import Finder, _DialectWords
+from phraselint.engine.linter import Linter
+from phraselint.engine.pattern import BOUNDARY
 
 
 def said_in_dialect(anchor: str, sources: dict[str, list[str]]) -> set[str]:
@@ -44,3 +48,32 @@ def test_the_dialect_index_says_each_anchor_as_every_word_tried_in_turn(
         said: set[str] = set()
         index.said(anchor, said)
         assert said == said_in_dialect(anchor, sources)
+
+
+@functools.lru_cache(maxsize=1)
+def _finder() -> Finder:
+    return Linter()._finder
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_sound_expression_is_skipped_only_where_it_finds_what_the_pattern_finds(
+    data: st.DataObject,
+) -> None:
+    """Finder._heard_as_said: where it says the sound of a text tells apart what the text does, the pattern's
+    sound expression finds exactly the pattern's own matches (so not running it changes no candidate)."""
+    finder = _finder()
+    heard_patterns = [k for k, p in enumerate(finder.patterns) if p.sound_expression is not None]
+    k = data.draw(st.sampled_from(heard_patterns))
+    pattern = finder.patterns[k]
+    own = sorted({c for t in pattern.compiled.tokens for w in t.words for c in w})
+    by_sound: dict[str, list[str]] = {}
+    for code, sound in finder._sounds.table.items():
+        by_sound.setdefault(sound, []).append(chr(code))
+    alike = sorted({h for c in own for h in by_sound.get(finder._sounds.of(c), [])[:3]})
+    words = [w for t in pattern.compiled.tokens for w in t.words]
+    pieces = st.one_of(st.sampled_from(words), st.sampled_from(own + alike + ["的", "啊", BOUNDARY, "x"]))
+    text = "".join(data.draw(st.lists(pieces, max_size=12)))
+    sound = finder._sounds.of(text)
+    if finder._heard_as_said(k, set(zip(text, sound))):
+        assert sorted(finder._sound_run(k)(sound)) == sorted(pattern.compiled.run(text))

@@ -255,6 +255,8 @@ class Finder:
         plan = cached("finder", key, build)
         self.patterns: list[Pattern] = list(plan.patterns)
         self._sound_runs: dict[int, Run] = {}  # compiled on first use, like each pattern's own run
+        self._fillers = lexicon.fillers
+        self._said: dict[int, tuple[str, str, str]] = {}  # see _heard_as_said, built on first use
 
         def automata() -> tuple[_Automaton, ...]:
             full = built[0] if built else _plan(rules, lexicon, sounds)
@@ -314,6 +316,35 @@ class Finder:
             run = self._sound_runs[k] = compile_expression(expr)
         return run
 
+    def _heard_as_said(self, k: int, heard: set[tuple[str, str]]) -> bool:
+        """Whether pattern ``k``'s sound expression can match the sound of a text (``heard``: its characters,
+        each with its sound) only where the pattern itself matches the text: when every character of the
+        text that sounds like a character of the pattern's words, fillers or clause mark is that character,
+        and no other of them sounds like it. The sound expression is the pattern's expression with each
+        word put in its sound (pattern.expression), so the text's sound then tells apart what the text
+        does: both accept the same parts of it, and so give the same leftmost-longest matches, and its
+        anchors by sound are the pattern's anchors, at the same places (the same windows in a long text).
+        A few string look-ups, where running the sound expression compiles its RE2 program (and keeps it
+        among the programs in use)."""
+        said = self._said.get(k)
+        if said is None:
+            said = self._said[k] = self._characters_said(k)
+        chars, sounds, alike = said
+        return all(s not in sounds or (c in chars and s not in alike) for c, s in heard)
+
+    def _characters_said(self, k: int) -> tuple[str, str, str]:
+        """The characters of pattern ``k``'s words, fillers and clause mark; their sounds; and the sounds
+        two of them share."""
+        chars = {BOUNDARY, *(c for f in self._fillers for c in f)}
+        for token in self.patterns[k].compiled.tokens:
+            chars.update(c for word in token.words for c in word)
+        sounds: dict[str, int] = {}
+        for c in chars:
+            sound = self._sounds.of(c)
+            sounds[sound] = sounds.get(sound, 0) + 1
+        alike = "".join(s for s, n in sounds.items() if n > 1)
+        return "".join(sorted(chars)), "".join(sorted(sounds)), alike
+
     def has_candidate(self, prefolded: str) -> bool:
         """The fast test run on every utterance, on its :func:`~phraselint.engine.normalize.prefold`."""
         if self.empty or not prefolded:
@@ -353,13 +384,19 @@ class Finder:
         msound = self._sounds.of(mtext)
         long = len(mtext) > _LONG_TEXT
         position = _positions(index) if long else None
+        heard: set[tuple[str, str]] | None = None  # each character of the text with its sound
         for k, anchors in exact.items():
             spans = set(_run(self.patterns[k].compiled.run, mtext, anchors, position))
             for s, e in spans:
                 yield Candidate(self.patterns[k], index[s], index[e])
             if k in by_sound:
+                sound_anchors = by_sound.pop(k)
+                if heard is None:
+                    heard = set(zip(mtext, msound))
+                if self._heard_as_said(k, heard):
+                    continue  # the sound expression would find what the pattern found, and nothing else
                 run = self._sound_run(k)
-                for s, e in set(_run(run, msound, by_sound.pop(k), position)) - spans:
+                for s, e in set(_run(run, msound, sound_anchors, position)) - spans:
                     yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
         for k, anchors in by_sound.items():
             run = self._sound_run(k)
