@@ -296,11 +296,13 @@ def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str
             forms = [source] if section == "as_written" else [source, simplified]
             if section == "english":  # written in lower case: as it may stand in a sentence too
                 forms = [source, source.capitalize(), source.upper()]
-            # chat words are written in simplified script: their traditional spelling is added too (親 as 亲)
-            if section == "chat":
+            # chat words are written in simplified script: their traditional spelling is added too (親 as 亲); and
+            # any word's simplified spelling put back into traditional script, as a converter writes it (試吓 is
+            # 试吓 simplified, which s2t writes 試嚇)
+            if section not in ("as_written", "english"):
                 if to_traditional is None:
                     to_traditional = opencc_char_map("s2t")
-                forms.append("".join(to_traditional.get(c, c) for c in source))
+                forms.append("".join(to_traditional.get(c, c) for c in simplified))
             for form in forms:
                 pairs.setdefault(form, target)
     return tuple(sorted(pairs.items()))
