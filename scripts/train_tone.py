@@ -29,7 +29,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from phraselint.engine.tone import ToneModel, dump, heard_enough, train_parts  # noqa: E402
+from phraselint.engine.tone import ToneModel, dump, heard_enough, light_fold, train_parts  # noqa: E402
 
 INNOCENT_CLASSES = ("polite", "thirdparty", "chat", "taiwan", "cantonese")
 FOLDS = 5
@@ -76,7 +76,7 @@ def spoken(model: ToneModel, text: str) -> float:
     """The score the linter would act on: the worst part's, or none where that part is too little to judge a
     tone by (嗯嗯，嗯嗯: backchannels, which HKCanCor is full of, never flagged, must not set a threshold)."""
     score, start, end = model.worst(text)
-    return score if heard_enough(text, start, end) else float("-inf")
+    return score if heard_enough(light_fold(text), start, end) else float("-inf")
 
 
 def build() -> tuple[ToneModel, list[str]]:

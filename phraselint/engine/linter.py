@@ -390,7 +390,7 @@ class Linter:
         said = light_fold(text)
         if any(w in said[start:end] for w in self._polite_address):
             return None
-        if not heard_enough(text, start, end):  # one word and its particles (真㗎？ 會㗎？)
+        if not heard_enough(said, start, end):  # one word and its particles (真㗎？ 會㗎？)
             return None
         # the clause the part starts in and up to two clauses after it (这张表是干什么的？我给您解释一下。), within
         # a reach of the part (ASR output has no punctuation at all). A polite word further off, before the rude

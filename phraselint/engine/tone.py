@@ -77,12 +77,11 @@ def light_fold(text: str) -> str:
 LEAST_HEARD = 2
 
 
-def heard_enough(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` (a part the model scored) holds :data:`LEAST_HEARD` characters or more
-    besides particles and punctuation: the linter's test before it speaks, and the trainer's before it counts
-    a score towards a threshold."""
+def heard_enough(said: str, start: int, end: int) -> bool:
+    """Whether ``said[start:end]`` (a part the model scored, of a text's :func:`light_fold`) holds
+    :data:`LEAST_HEARD` characters or more besides particles and punctuation: the linter's test before it
+    speaks, and the trainer's before it counts a score towards a threshold."""
     particles = folding().particles
-    said = light_fold(text)
     # distinct characters: one word said again (有有有, 好好好) is one word
     return len({c for c in said[start:end] if c not in particles and c != _SEPARATOR}) >= LEAST_HEARD
 
@@ -203,12 +202,15 @@ class ToneModel:
             milli[gram] = k
         return _Lookup.build(milli) if milli else None
 
+    def threshold_for(self, cantonese: bool) -> float:
+        """The threshold a text is judged by: Cantonese speech's own, where the model has one."""
+        if cantonese and self.cantonese_threshold is not None:
+            return self.cantonese_threshold
+        return self.threshold
+
     def margin(self, text: str, cantonese: bool = False) -> float:
         """How far the worst part of ``text`` scores above its threshold (below: negative)."""
-        threshold = self.threshold
-        if cantonese and self.cantonese_threshold is not None:
-            threshold = self.cantonese_threshold
-        return self.worst(text)[0] - threshold
+        return self.worst(text)[0] - self.threshold_for(cantonese)
 
     def rude_part(self, text: str, cantonese: bool = False) -> tuple[int, int] | None:
         """Where ``text`` sounds rude to the model, or None; ``cantonese``: the text is Cantonese speech,
@@ -217,10 +219,7 @@ class ToneModel:
         if text in self._silent:
             return None
         score, s, e = self.worst(text)
-        threshold = self.threshold
-        if cantonese and self.cantonese_threshold is not None:
-            threshold = self.cantonese_threshold
-        if score <= threshold:
+        if score <= self.threshold_for(cantonese):
             return None
         return s, e
 
