@@ -443,3 +443,65 @@ def test_a_broken_dialect_file_is_one_error_naming_file_and_line(tmp_path: Path)
     (rules / "dialect.yml").write_text('version: 1\ncantonese:\n  唔: ""\n', encoding="utf-8")
     with pytest.raises(CatalogueError, match=r"dialect\.yml:3: empty word"):
         _build_folding(rules)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今日熱到痴線,入嚟歎下冷氣先",  # psycho: the heat
+        "失咗銀包真係好煩,我幫你逐樣掛失",  # annoyed-to-death: the lost wallet, and help
+        "我個仔成日話功課好煩",  # annoyed-to-death: a child's homework
+        "师傅，空调你快一点修，大厅太热了",  # hurry-up: to the repairman
+        "阿Ken，快啲幫我睇吓部印表機，又卡紙",  # hurry-up: to a colleague
+    ],
+)
+def test_everyday_words_in_a_clause_heard_as_plainly_innocent_pass(linter: Linter, text: str) -> None:
+    assert linter.check(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("不知道。", "dont-know"),  # the codes' own words, a clause by themselves
+        ("您好，不知道，下一位", "dont-know"),
+        ("快点！", "hurry-up"),
+        ("下一位！快點", "hurry-up"),
+        ("痴線。", "psycho"),
+        ("吃个饭都不让人安生", "annoyed-to-death"),  # a longer match is more than everyday words
+        ("你这人真烦，一个问题问八遍", "annoyed-to-death"),
+    ],
+)
+def test_everyday_words_said_as_a_clause_or_heard_as_rude_are_found(
+    linter: Linter, text: str, rule: str
+) -> None:
+    assert rule in [v.rule for v in linter.check(text)]
+
+
+def test_everyday_words_are_judged_only_for_rules_that_say_so(tmp_path: Path) -> None:
+    """The same words in an organisation's rule without `everyday` are found wherever they stand; `everyday`
+    takes true or false only, and a model-found rule cannot have it."""
+    body = """version: 1
+rules:
+  - id: org-hot
+    phrase: 热到痴线
+    situation: accepting
+    category: 辱骂
+    severity: error
+    message: 请文明用语。
+    scope: anywhere
+    {extra}
+    rewrites:
+      - text: 请稍等，我马上为您办理。
+    examples:
+      flag: [热到痴线]
+      pass: [今天天气很好]
+"""
+    rules = tmp_path / "org.yml"
+    rules.write_text(body.format(extra=""), encoding="utf-8")
+    linter = Linter(rule_files=[str(rules)])
+    assert "org-hot" in [v.rule for v in linter.check("今日熱到痴線,入嚟歎下冷氣先")]
+    bad = tmp_path / "bad.yml"
+    bad.write_text(body.format(extra="everyday: yes please"), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="'everyday' must be true or false") as caught:
+        Linter(rule_files=[str(bad)])
+    assert caught.value.line == 3

@@ -242,11 +242,12 @@ def test_the_part_heard_through_the_lexical_fold_lies_inside_the_text(text: str)
 
 def test_one_chance_n_gram_does_not_make_a_clause_rude() -> None:
     """No feature weighs more than the cap either way: a 1–3-gram seen in a few rude texts and no innocent
-    one (片不 of 照片不行) would otherwise decide alone."""
+    one (明你 of 证明你) would otherwise decide alone. (照片不行 is no longer chance: two rude texts of the tuned
+    halves say it, the codes' 不行，重填 of a photo.)"""
     model = load_tone()
     assert model is not None
     assert max(abs(w) for w in model.weights.values()) <= 3.0
-    assert model.rude_part("照片不行，需要原件。") is None
+    assert model.rude_part("这个证明你拿好，需要原件。") is None
 
 
 # Texts built from the model's own features, punctuation and line-ish noise, so that many score high.

@@ -51,6 +51,7 @@ _RULE_KEYS = {
     "antipatterns",
     "skip_in",
     "detector",
+    "everyday",
 }
 _DETECTORS = ("tone",)
 _PHRASE_KEYS = {"id", "text", "kind", "situation", "variants", "sources", "note"}
@@ -446,6 +447,12 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
     if detector and (node.get("patterns") or variants):
         raise where.fail(f"a rule found by the {detector} model has no variants or patterns")
 
+    everyday = node.get("everyday", False)
+    if not isinstance(everyday, bool):
+        raise where.fail("'everyday' must be true or false")
+    if everyday and detector:
+        raise where.fail(f"a rule found by the {detector} model cannot be 'everyday'")
+
     examples = node.get("examples") or {}
     if not isinstance(examples, dict):
         raise where.fail("'examples' must be a mapping with 'flag' and 'pass'")
@@ -478,6 +485,7 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
         _patterns(node, "antipatterns", where),
         _skip_in(node, where),
         detector,
+        everyday,
     )
 
 

@@ -30,7 +30,7 @@ from .rewrite import (
 )
 from .script import SCRIPTS, detect_script, render
 from .sound import sounds
-from .tone import heard_enough, light_fold, load_tone
+from .tone import LEAST_HEARD, heard_enough, light_fold, load_tone
 
 _MAX_FIX_ROUNDS = 5
 _LONGEST_REWRITE = 2000
@@ -40,6 +40,12 @@ _POLITE_REACH = 40
 # (签了就别后悔，后悔也别来找我，谢谢): chosen on the tuned halves, 1.5–3 (mixed turns 86–88%, polite false flags
 # unchanged; at 1.5 Cantonese false flags rise)
 _LOUD = 2.0
+# how far below its threshold the tone model's score must be for the utterance to be heard as plainly innocent:
+# an `everyday` rule's match inside a longer clause does not count there (今日熱到痴線，入嚟歎下冷氣先; 失咗銀包真係
+# 好煩，我幫你逐樣掛失). Chosen on the tuned halves (-3 to -6 tried): at -4 eight false flags go and one finding
+_INNOCENT = -4.0
+# …where the match is this short (快点, 好烦, 不知道, 神经病, 说过了)
+_EVERYDAY = 3
 # the marks that end a clause, for the reach of a polite word
 _CLAUSE_MARKS = frozenset("，,、。！？!?；;：:…\n\r")
 # the pattern a finding of the tone model carries: no words, no expression (it is never run)
@@ -369,13 +375,32 @@ class Linter:
             hit = confirm(candidate, folded, self._context)
             if hit is None:
                 continue
-            if not self._allowed(hit, folded.text) and not self._excused(hit, folded, text):
+            if (
+                not self._allowed(hit, folded.text)
+                and not self._excused(hit, folded, text)
+                and not self._heard_innocent(hit, folded, text)
+            ):
                 hits.append(hit)
             elif cleared is not None and not (hit.candidate.by_sound and self._context.is_cantonese(text)):
                 # (a match by sound excused because the text is Cantonese says nothing of its words: the tone
                 # model still hears them, 唔好再問 as 不要再问)
                 cleared.append(folded.span(hit.start, hit.end))
         return folded, hits
+
+    def _heard_innocent(self, hit: Hit, folded: Folded, text: str) -> bool:
+        """Whether an `everyday` rule's match stands inside a longer clause of an utterance the tone model hears
+        as plainly innocent (its worst part scores :data:`_INNOCENT` or more below the threshold): 快点, 烦 and
+        不知道 are everyday words (今日熱到痴線，入嚟歎下冷氣先). A match that is its clause (不知道。; 您好，不知道，
+        下一位; 快点！) always counts: the model cannot judge so few words, and they are the codes' own."""
+        if not hit.candidate.pattern.rule.everyday or self._tone is None or hit.end - hit.start > _EVERYDAY:
+            return False  # (a longer match, 都不让人安生, is more than everyday words)
+        words = folded.text
+        clause = (
+            words[folded.clause_start(hit.start) : hit.start] + words[hit.end : folded.clause_end(hit.end)]
+        )
+        if len(clause) < LEAST_HEARD:  # the fold has dropped the particles and the punctuation
+            return False
+        return self._tone.margin(text, self._context.is_cantonese(text)) < _INNOCENT
 
     def _tone_verdict(self, text: str) -> tuple[int, int] | None:
         """Where the tone model hears rudeness in ``text``, unless an apology, thanks or an offer of help stands
