@@ -6,6 +6,7 @@ boundaries, jieba word boundaries): it knows no phrase.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
 
@@ -123,9 +124,17 @@ def resolve_overlaps(hits: list[Hit]) -> list[Hit]:
             h.candidate.pattern.order,
         ),
     )
+    # the kept hits never overlap, so in order of start their ends rise too: a new hit can overlap only the
+    # kept hit that starts before it (the last one) or the first that starts at or after it (a search per hit,
+    # not a walk over every kept one: a long line may hold thousands)
+    starts: list[int] = []
     kept: list[Hit] = []
     for hit in ordered:
-        if any(k.start < hit.end and hit.start < k.end for k in kept):
+        at = bisect.bisect_right(
+            starts, hit.start
+        )  # after kept hits that start where it does, as sorted() puts it
+        if any(k.start < hit.end and hit.start < k.end for k in kept[max(0, at - 1) : at + 1]):
             continue
-        kept.append(hit)
-    return sorted(kept, key=lambda h: h.start)
+        starts.insert(at, hit.start)
+        kept.insert(at, hit)
+    return kept

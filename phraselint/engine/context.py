@@ -11,6 +11,7 @@ follow a phrase that ends a clause (rules/context.yml). Pure: values in, a verdi
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable, Sequence
@@ -24,6 +25,17 @@ from .normalize import Folded, fold_with_map, folding_key, marked
 from .pattern import BOUNDARY, Compiled, Lexicon, compile_expression, compile_pattern
 
 SENTENCE_END = frozenset("。！？!?；;\n\r")
+_SENTENCE_END_RE = re.compile("[" + re.escape("".join(sorted(SENTENCE_END))) + "]")
+
+
+@functools.lru_cache(maxsize=8)
+def _first_sentence_end(text: str) -> int:
+    """Where the first sentence of ``text`` ends (its length where none does): asked for every match of a
+    long line, found once."""
+    found = _SENTENCE_END_RE.search(text)
+    return found.start() if found else len(text)
+
+
 _REACH = 200  # how far around a phrase its context is looked for, in characters (cost stays linear)
 
 
@@ -101,7 +113,7 @@ class Context:
     def to_a_colleague(self, folded: Folded, text: str, start: int) -> bool:
         """Whether the words at ``start`` (of ``text``) are in a first sentence that opens by calling a colleague
         by name (小王，… / 老李你…, not 您)."""
-        if any(c in SENTENCE_END for c in text[:start]):
+        if _first_sentence_end(text) < start:  # not in the first sentence
             return False
         mtext, index = marked(folded, BOUNDARY)
         for compiled in self.to_colleague:
@@ -126,7 +138,7 @@ class Context:
         if aside and start >= aside.end():
             rest = text[aside.end() :]
             return self.to_the_family(fold_with_map(rest), rest, start - aside.end())
-        if any(c in SENTENCE_END for c in text[:start]):
+        if _first_sentence_end(text) < start:  # not in the first sentence
             return False
         mtext, _index = marked(folded, BOUNDARY)
         for greeting in self.family_greeting:  # 喂，老公，… (a call answered or made): the name after it
@@ -216,7 +228,7 @@ class Context:
             return True
         mtext, index = marked(folded, BOUNDARY)
         if len(mtext) > 2 * _REACH:  # a long text: the talk about phrases must stand near the words
-            at = next((m for m, k in enumerate(index) if k >= start), len(mtext))
+            at = bisect.bisect_left(index, start)  # (index rises: a search, not a walk, per match)
             mtext = mtext[max(0, at - _REACH) : at + _REACH]
         return self.talks_about_phrases(mtext)
 

@@ -371,14 +371,16 @@ class Linter:
                 return None
         folded = fold_with_map(text)
         hits: list[Hit] = []
+        margin: list[float] = []  # the tone model's margin for the text, worked out once if asked for
+        excusing: dict[str, list[tuple[int, int]]] = {}  # each rule's antipattern matches, once per text
         for candidate in self._finder.candidates(folded, viable):
             hit = confirm(candidate, folded, self._context)
             if hit is None:
                 continue
             if (
                 not self._allowed(hit, folded.text)
-                and not self._excused(hit, folded, text)
-                and not self._heard_innocent(hit, folded, text)
+                and not self._excused(hit, folded, text, excusing)
+                and not self._heard_innocent(hit, folded, text, margin)
             ):
                 hits.append(hit)
             elif cleared is not None and not (hit.candidate.by_sound and self._context.is_cantonese(text)):
@@ -387,11 +389,12 @@ class Linter:
                 cleared.append(folded.span(hit.start, hit.end))
         return folded, hits
 
-    def _heard_innocent(self, hit: Hit, folded: Folded, text: str) -> bool:
+    def _heard_innocent(self, hit: Hit, folded: Folded, text: str, margin: list[float]) -> bool:
         """Whether an `everyday` rule's match stands inside a longer clause of an utterance the tone model hears
         as plainly innocent (its worst part scores :data:`_INNOCENT` or more below the threshold): 快点, 烦 and
         不知道 are everyday words (今日熱到痴線，入嚟歎下冷氣先). A match that is its clause (不知道。; 您好，不知道，
-        下一位; 快点！) always counts: the model cannot judge so few words, and they are the codes' own."""
+        下一位; 快点！) always counts: the model cannot judge so few words, and they are the codes' own.
+        ``margin`` keeps the model's margin for ``text`` once it is worked out (a long line may hold many matches)."""
         if not hit.candidate.pattern.rule.everyday or self._tone is None or hit.end - hit.start > _EVERYDAY:
             return False  # (a longer match, 都不让人安生, is more than everyday words)
         words = folded.text
@@ -400,7 +403,9 @@ class Linter:
         )
         if len(clause) < LEAST_HEARD:  # the fold has dropped the particles and the punctuation
             return False
-        return self._tone.margin(text, self._context.is_cantonese(text)) < _INNOCENT
+        if not margin:  # once per text, not per match (a long line may hold many)
+            margin.append(self._tone.margin(text, self._context.is_cantonese(text)))
+        return margin[0] < _INNOCENT
 
     def _tone_verdict(self, text: str) -> tuple[int, int] | None:
         """Where the tone model hears rudeness in ``text``, unless an apology, thanks or an offer of help stands
@@ -490,16 +495,24 @@ class Linter:
             return None
         return folded, [hit]
 
-    def _excused(self, hit: Hit, folded: Folded, text: str) -> bool:
+    def _excused(
+        self, hit: Hit, folded: Folded, text: str, excusing: dict[str, list[tuple[int, int]]] | None = None
+    ) -> bool:
         """Whether an antipattern of the rule covers the hit, or the words are quoted, reported or talked
-        about rather than said to the visitor."""
-        antipatterns = self._antipatterns.get(hit.candidate.pattern.rule.id)
+        about rather than said to the visitor. ``excusing`` keeps each rule's antipattern matches in the text
+        once they are found: a long line with many matches of one rule runs its antipatterns once, not once
+        for each."""
+        rid = hit.candidate.pattern.rule.id
+        antipatterns = self._antipatterns.get(rid)
         if antipatterns:
-            mtext, index = marked(folded, BOUNDARY)
-            for compiled in antipatterns:
-                for s, e in compiled.run(mtext):
-                    if index[s] < hit.end and hit.start < index[e]:
-                        return True
+            spans = excusing.get(rid) if excusing is not None else None
+            if spans is None:
+                mtext, index = marked(folded, BOUNDARY)
+                spans = [(index[s], index[e]) for compiled in antipatterns for s, e in compiled.run(mtext)]
+                if excusing is not None:
+                    excusing[rid] = spans
+            if any(s < hit.end and hit.start < e for s, e in spans):
+                return True
         start, end = folded.span(hit.start, hit.end)
         context = self._context
         rule = hit.candidate.pattern.rule
