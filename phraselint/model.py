@@ -78,7 +78,7 @@ class Rule:
     # "tone": found by the tone model (phraselint/engine/tone.py), not by its phrase or patterns; its phrase
     # names the kind of speech (态度生硬、冷淡、烦躁) and is never matched as words.
     detector: str = ""
-    # the rule's words are everyday words with innocent uses (快点, 烦, 不知道, 神经): a match inside a longer clause
+    # the rule's words are everyday words with innocent uses (快点, 烦, 神经): a match inside a longer clause
     # counts only where the tone model does not hear the utterance as plainly innocent (the linter's _INNOCENT)
     everyday: bool = False
 

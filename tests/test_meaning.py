@@ -463,6 +463,7 @@ def test_everyday_words_in_a_clause_heard_as_plainly_innocent_pass(linter: Linte
     ("text", "rule"),
     [
         ("不知道。", "dont-know"),  # the codes' own words, a clause by themselves
+        ("我真的不知道。", "dont-know"),  # 不知道 is not an everyday rule: the model hears this as innocent
         ("您好，不知道，下一位", "dont-know"),
         ("快点！", "hurry-up"),
         ("下一位！快點", "hurry-up"),

@@ -392,7 +392,7 @@ class Linter:
     def _heard_innocent(self, hit: Hit, folded: Folded, text: str, margin: list[float]) -> bool:
         """Whether an `everyday` rule's match stands inside a longer clause of an utterance the tone model hears
         as plainly innocent (its worst part scores :data:`_INNOCENT` or more below the threshold): 快点, 烦 and
-        不知道 are everyday words (今日熱到痴線，入嚟歎下冷氣先). A match that is its clause (不知道。; 您好，不知道，
+        痴线 are everyday words (今日熱到痴線，入嚟歎下冷氣先). A match that is its clause (烦死了。; 您好，快点，
         下一位; 快点！) always counts: the model cannot judge so few words, and they are the codes' own.
         ``margin`` keeps the model's margin for ``text`` once it is worked out (a long line may hold many matches)."""
         if not hit.candidate.pattern.rule.everyday or self._tone is None or hit.end - hit.start > _EVERYDAY:
