@@ -506,3 +506,21 @@ rules:
     with pytest.raises(CatalogueError, match="'everyday' must be true or false") as caught:
         Linter(rule_files=[str(bad)])
     assert caught.value.line == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("（对同事）你先下班吧，剩下的我来收尾。", False),
+        ("收工前記得熄燈同鎖門呀。（同事之間）", False),
+        ("（对自己说）唉，又填错了，重填吧。", False),
+        ("（民众）你们不知道吗", False),  # the visitor's words
+        ("不知道。（错误示范）", False),  # a demonstration
+        ("（对来访者）你自己看", True),  # said to the visitor
+        ("（对着电话）不知道，你问别人吧", True),  # a hotline's caller is the visitor
+        ("你自己看（挂了）", True),  # a note of what happened, not of who is spoken to
+        ("（同事）好的。你自己看吧，不知道。", False),
+    ],
+)
+def test_a_transcribers_note_of_who_is_spoken_to(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]

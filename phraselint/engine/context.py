@@ -72,6 +72,9 @@ class Context:
     courtesy: tuple[str, ...] = ()  # as written: those of them that are only courtesy (谢谢, 祝您)
     polite_address: tuple[str, ...] = ()  # as written: …only within the words it hears
     address: tuple[str, ...] = ()  # folded: all that follows in the clause, an address, not a continuation
+    # a transcriber's note that says the words are said to someone else, or by the visitor: folded
+    note_others: tuple[str, ...] = ()
+    note_speakers: tuple[str, ...] = ()
 
     def is_cantonese(self, text: str) -> bool:
         return any(w in text for w in self.cantonese)
@@ -127,6 +130,18 @@ class Context:
                     return not text[folded.span(index[e], index[e] + 1)[0] :].startswith(
                         self.to_colleague_not_then
                     )
+        return False
+
+    def noted_as_not_to_the_visitor(self, text: str) -> bool:
+        """Whether a transcriber's note opening or closing ``text`` says its words are said to someone else
+        (（对同事）你先下班吧; 收工前記得熄燈呀。（同事之間）) or by the visitor (（民众）): not staff speech to the
+        visitor, whatever its kind. A note that says they are said to the visitor (（对来访者）) does not."""
+        if not (self.note_others or self.note_speakers):
+            return False
+        for note in _notes(text):
+            said = fold_with_map(note).text
+            if any(w in said for w in self.note_others) or said in self.note_speakers:
+                return True
         return False
 
     def to_the_family(self, folded: Folded, text: str, start: int) -> bool:
@@ -253,6 +268,24 @@ class Context:
 
 # a transcriber's note in brackets at the start of an utterance (（对着电话）, (笑), 【转接】)
 _ASIDE = re.compile(r"\s*[（(【\[][^）)】\]]{1,20}[）)】\]]\s*")
+_NOTE = re.compile(r"[（(【\[]([^）)】\]]{1,20})[）)】\]]")
+
+
+def _notes(text: str) -> list[str]:
+    """What the notes in brackets that open or close ``text`` say (（对同事）…; …（同事间）)."""
+    out = []
+    stripped = text.strip()
+    first = _NOTE.match(stripped)
+    if first:
+        out.append(first.group(1))
+    last = _NOTE.search(stripped, max(0, len(stripped) - 24))
+    if (
+        last
+        and last.end() == len(stripped.rstrip("。.！!？?"))
+        and (not first or last.start() != first.start())
+    ):
+        out.append(last.group(1))
+    return out
 
 
 def _slice(folded: Folded, lo: int, hi: int) -> str:
@@ -375,6 +408,8 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         courtesy=tuple(strings("courtesy")),
         polite_address=tuple(strings("polite_address")),
         address=folded("address"),
+        note_others=folded("note_others"),
+        note_speakers=folded("note_speakers"),
     )
 
 

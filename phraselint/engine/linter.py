@@ -541,6 +541,7 @@ class Linter:
                 and context.to_a_colleague(folded, text, start)
             )
             or context.to_the_family(folded, text, start)
+            or context.noted_as_not_to_the_visitor(text)
             or context.quoted(text, start, end)
             or context.reported_speech(text, folded, hit.start, start)
             or context.about_phrases(folded, hit.start)
