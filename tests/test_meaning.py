@@ -131,6 +131,8 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "那位先生说他也不知道怎么填。",
         "考试题：下列哪句属于服务忌语？A. 不知道",
         "网上办会快一点。",
+        "很多老人对这个政策不清楚，我们会多解释几遍。",  # 不清楚 of people in general, what they do not know between
+        "大家对新规定都不太清楚。",
         "喂，你好，請問係咪陳生？",
         "屋企隻貓今日邊個餵呀？",
         "小王你快点把登记表拿过来，群众等着呢",  # to a colleague, by name
@@ -463,7 +465,8 @@ def test_everyday_words_in_a_clause_heard_as_plainly_innocent_pass(linter: Linte
     ("text", "rule"),
     [
         ("不知道。", "dont-know"),  # the codes' own words, a clause by themselves
-        ("我真的不知道。", "dont-know"),  # 不知道 is not an everyday rule: the model hears this as innocent
+        ("我真的不知道。", "dont-know"),
+        ("这个政策我不清楚，你问别人。", "not-sure"),  # 不知道 is not an everyday rule: the model hears this as innocent
         ("您好，不知道，下一位", "dont-know"),
         ("快点！", "hurry-up"),
         ("下一位！快點", "hurry-up"),
