@@ -130,9 +130,8 @@ def resolve_overlaps(hits: list[Hit]) -> list[Hit]:
     starts: list[int] = []
     kept: list[Hit] = []
     for hit in ordered:
-        at = bisect.bisect_right(
-            starts, hit.start
-        )  # after kept hits that start where it does, as sorted() puts it
+        # (after kept hits that start where it does: in order of priority among them, as sorted() put them)
+        at = bisect.bisect_right(starts, hit.start)
         if any(k.start < hit.end and hit.start < k.end for k in kept[max(0, at - 1) : at + 1]):
             continue
         starts.insert(at, hit.start)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -372,7 +374,9 @@ class Linter:
         folded = fold_with_map(text)
         hits: list[Hit] = []
         margin: list[float] = []  # the tone model's margin for the text, worked out once if asked for
-        excusing: dict[str, list[tuple[int, int]]] = {}  # each rule's antipattern matches, once per text
+        excusing: dict[
+            str, tuple[list[int], list[int]]
+        ] = {}  # each rule's antipattern matches, once per text
         for candidate in self._finder.candidates(folded, viable):
             hit = confirm(candidate, folded, self._context)
             if hit is None:
@@ -496,7 +500,11 @@ class Linter:
         return folded, [hit]
 
     def _excused(
-        self, hit: Hit, folded: Folded, text: str, excusing: dict[str, list[tuple[int, int]]] | None = None
+        self,
+        hit: Hit,
+        folded: Folded,
+        text: str,
+        excusing: dict[str, tuple[list[int], list[int]]] | None = None,
     ) -> bool:
         """Whether an antipattern of the rule covers the hit, or the words are quoted, reported or talked
         about rather than said to the visitor. ``excusing`` keeps each rule's antipattern matches in the text
@@ -505,13 +513,20 @@ class Linter:
         rid = hit.candidate.pattern.rule.id
         antipatterns = self._antipatterns.get(rid)
         if antipatterns:
-            spans = excusing.get(rid) if excusing is not None else None
-            if spans is None:
+            found = excusing.get(rid) if excusing is not None else None
+            if found is None:
                 mtext, index = marked(folded, BOUNDARY)
-                spans = [(index[s], index[e]) for compiled in antipatterns for s, e in compiled.run(mtext)]
+                spans = sorted(
+                    (index[s], index[e]) for compiled in antipatterns for s, e in compiled.run(mtext)
+                )
+                # the starts, and the furthest end among the matches up to each: a match overlaps the hit
+                # where one starting before the hit ends reaches past the hit's start (a search per hit)
+                found = ([s for s, _e in spans], list(itertools.accumulate((e for _s, e in spans), max)))
                 if excusing is not None:
-                    excusing[rid] = spans
-            if any(s < hit.end and hit.start < e for s, e in spans):
+                    excusing[rid] = found
+            starts, reach = found
+            before = bisect.bisect_left(starts, hit.end)
+            if before and reach[before - 1] > hit.start:
                 return True
         start, end = folded.span(hit.start, hit.end)
         context = self._context
