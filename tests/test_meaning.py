@@ -465,8 +465,8 @@ def test_everyday_words_in_a_clause_heard_as_plainly_innocent_pass(linter: Linte
     ("text", "rule"),
     [
         ("不知道。", "dont-know"),  # the codes' own words, a clause by themselves
-        ("我真的不知道。", "dont-know"),
-        ("这个政策我不清楚，你问别人。", "not-sure"),  # 不知道 is not an everyday rule: the model hears this as innocent
+        ("我真的不知道。", "dont-know"),  # 不知道 is not an everyday rule: the model hears this as innocent
+        ("这个政策我不清楚，你问别人。", "not-sure"),
         ("您好，不知道，下一位", "dont-know"),
         ("快点！", "hurry-up"),
         ("下一位！快點", "hurry-up"),
