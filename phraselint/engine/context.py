@@ -138,11 +138,9 @@ class Context:
         visitor, whatever its kind. A note that says they are said to the visitor (（对来访者）) does not."""
         if not (self.note_others or self.note_speakers):
             return False
-        for note in _notes(text):
-            said = fold_with_map(note).text
-            if any(w in said for w in self.note_others) or said in self.note_speakers:
-                return True
-        return False
+        return any(
+            any(w in said for w in self.note_others) or said in self.note_speakers for said in _notes(text)
+        )
 
     def to_the_family(self, folded: Folded, text: str, start: int) -> bool:
         """Whether the words at ``start`` (of ``text``) are in a first sentence that opens by calling one of
@@ -266,14 +264,16 @@ class Context:
             return None
 
 
-# a transcriber's note in brackets at the start of an utterance (（对着电话）, (笑), 【转接】)
-_ASIDE = re.compile(r"\s*[（(【\[][^）)】\]]{1,20}[）)】\]]\s*")
+# a transcriber's note in brackets (（对着电话）, (笑), 【转接】), and one at the start of an utterance
 _NOTE = re.compile(r"[（(【\[]([^）)】\]]{1,20})[）)】\]]")
+_ASIDE = re.compile(r"\s*" + _NOTE.pattern + r"\s*")
 
 
-def _notes(text: str) -> list[str]:
-    """What the notes in brackets that open or close ``text`` say (（对同事）…; …（同事间）)."""
-    out = []
+@functools.lru_cache(maxsize=8)
+def _notes(text: str) -> tuple[str, ...]:
+    """What the notes in brackets that open or close ``text`` say (（对同事）…; …（同事间）), folded: asked for
+    every match in the text, worked out once."""
+    out: list[str] = []
     stripped = text.strip()
     first = _NOTE.match(stripped)
     if first:
@@ -285,7 +285,7 @@ def _notes(text: str) -> list[str]:
         and (not first or last.start() != first.start())
     ):
         out.append(last.group(1))
-    return out
+    return tuple(fold_with_map(note).text for note in out)
 
 
 def _slice(folded: Folded, lo: int, hi: int) -> str:

@@ -46,7 +46,7 @@ _LOUD = 2.0
 # an `everyday` rule's match inside a longer clause does not count there (今日熱到痴線，入嚟歎下冷氣先; 失咗銀包真係
 # 好煩，我幫你逐樣掛失). Chosen on the tuned halves (-3 to -6 tried): at -4 eight false flags go and one finding
 _INNOCENT = -4.0
-# …where the match is this short (快点, 好烦, 不知道, 神经病, 说过了)
+# …where the match is this short (快点, 好烦, 神经病, 说过了)
 _EVERYDAY = 3
 # the marks that end a clause, for the reach of a polite word
 _CLAUSE_MARKS = frozenset("，,、。！？!?；;：:…\n\r")
@@ -374,9 +374,8 @@ class Linter:
         folded = fold_with_map(text)
         hits: list[Hit] = []
         margin: list[float] = []  # the tone model's margin for the text, worked out once if asked for
-        excusing: dict[
-            str, tuple[list[int], list[int]]
-        ] = {}  # each rule's antipattern matches, once per text
+        # each rule's antipattern matches, found once per text
+        excusing: dict[str, tuple[list[int], list[int]]] = {}
         for candidate in self._finder.candidates(folded, viable):
             hit = confirm(candidate, folded, self._context)
             if hit is None:
