@@ -35,10 +35,21 @@ def test_every_folded_character_maps_into_the_original(text: str) -> None:
     assert len(folded.starts) == len(folded.ends) == len(folded.text)
     assert len(folded.boundary) == len(folded.text) + 1
     assert folded.boundary[0] and folded.boundary[-1]
-    previous_end = 0
+    previous = (0, 0)
     for start, end in zip(folded.starts, folded.ends):
-        assert previous_end <= start < end <= len(text)
-        previous_end = end
+        # each character maps after the one before, or, where a word folds onto several (file → 文件, 有咩 →
+        # 有什么), every character of them onto that whole word
+        assert (start, end) == previous or previous[1] <= start
+        assert start < end <= len(text)
+        previous = (start, end)
+
+
+def test_a_word_folded_onto_several_characters_maps_each_onto_the_whole_word() -> None:
+    for text, word in (("File", "File"), ("份form填錯晒", "form"), ("有咩事", "有咩")):
+        folded = fold_with_map(text)
+        start = text.index(word)
+        spans = [(s, e) for s, e in zip(folded.starts, folded.ends) if s < start + len(word) and start < e]
+        assert len(spans) >= 2 and set(spans) == {(start, start + len(word))}, (text, spans)
 
 
 _t2s = opencc.OpenCC("t2s")
