@@ -125,6 +125,7 @@ class Linter:
         self._rude_part = functools.lru_cache(maxsize=4096)(self._tone_verdict) if self._tone else None
         # the bag test of a turn's text: run by the fast test of a file's turns, then again when it is checked
         self._viable = functools.lru_cache(maxsize=4096)(self._viable_of)
+        self._may = functools.lru_cache(maxsize=4096)(self._may_match_of)
         self._tone_pattern = (
             Pattern(tone_rule, tone_rule.phrase, _NO_PATTERN, None, literal=False)
             if tone_rule is not None
@@ -166,7 +167,11 @@ class Linter:
         return self._finder.lines_with_anchor(folding().prefold_block(block))
 
     def _may_match(self, text: str) -> bool:
-        text = sound_text(text)
+        return self._may(sound_text(text))
+
+    def _may_match_of(self, text: str) -> bool:
+        """The bag test, then whether a viable pattern matches the marked fold: asked of a file's lines by the
+        fast test of their block, then again as each candidate is checked (remembered)."""
         viable = self._viable(text)
         if not viable[0] and not viable[1]:
             return False
@@ -366,11 +371,9 @@ class Linter:
         if not exhaustive:
             if not self._finder.has_candidate(self._prefold(text)):
                 return None
+            if not self._may(text):
+                return None
             viable = self._viable(text)
-            if not viable[0] and not viable[1]:
-                return None
-            if not self._finder.could_match(folding().marked_fold(text), viable):
-                return None
         folded = fold_with_map(text)
         hits: list[Hit] = []
         margin: list[float] = []  # the tone model's margin for the text, worked out once if asked for
