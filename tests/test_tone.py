@@ -5,6 +5,7 @@ reproduces byte for byte."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -289,3 +290,33 @@ def test_may_pass_lets_every_text_through_where_it_cannot_score_a_block() -> Non
     shipped = load_tone()
     assert shipped is not None and shipped.may_pass(["谢谢您"]) == [True]
     assert shipped.may_pass(["谢谢您", "好" * 5000]) == [False, False]
+
+
+def test_the_arrays_that_score_a_block_are_kept_on_disk_and_score_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """may_pass's arrays (half a second to build) are kept in the cache by the model file's key: another
+    process reads them, and they let through exactly the texts the arrays built afresh do."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    texts = ["您好，请问您办什么业务？", "你自己不会看吗", "唔該晒，我幫你睇睇。", "烦死了，快点快点"] * 300
+    fresh = parse(
+        (Path(__file__).parent.parent / "rules" / "tone.tsv").read_text(encoding="utf-8"), "tone.tsv"
+    )
+    built = fresh.may_pass(texts)
+    assert any(built) and not all(built)
+    script = (
+        "import json, sys; from phraselint.engine.tone import load_tone; "
+        "print(json.dumps(load_tone().may_pass(json.loads(sys.stdin.read()))))"
+    )
+    run = [sys.executable, "-c", script]
+    assert (
+        json.loads(subprocess.run(run, input=json.dumps(texts), capture_output=True, text=True).stdout)
+        == built
+    )
+    (kept,) = (tmp_path / "phraselint").glob("tone-lookup-*.pickle")
+    os.utime(kept, (0, 0))  # a read marks it used
+    assert (
+        json.loads(subprocess.run(run, input=json.dumps(texts), capture_output=True, text=True).stdout)
+        == built
+    )
+    assert kept.stat().st_mtime > 0

@@ -135,6 +135,8 @@ class ToneModel:
     # the texts of the last block may_pass turned away: rude_part answers None for them without scoring
     # them again (a file's turns are asked about in blocks, then the few candidates checked one by one)
     _silent: frozenset[str] = dataclasses.field(default=frozenset(), init=False, repr=False, compare=False)
+    # the key of the model file it was read from (load_tone): its arrays for may_pass are kept on disk by it
+    _key: str = dataclasses.field(default="", init=False, repr=False, compare=False)
 
     def worst(self, text: str) -> tuple[float, int, int]:
         """The highest-scoring part of ``text``: (score, start, end). A part's score is the sum of the weights
@@ -193,7 +195,13 @@ class ToneModel:
     @functools.cached_property
     def _lookup(self) -> _Lookup | None:
         """The weights in thousandths as arrays (:class:`_Lookup`); None where a weight is not a whole number
-        of thousandths, or is 0 (then :meth:`may_pass` lets every text through)."""
+        of thousandths, or is 0 (then :meth:`may_pass` lets every text through). Kept on disk for a model read
+        from a file (building them took half a second of every run over a file, and of each -j worker)."""
+        if self._key:
+            return cached("tone-lookup", self._key, self._build_lookup)
+        return self._build_lookup()
+
+    def _build_lookup(self) -> _Lookup | None:
         milli: dict[str, int] = {}
         for gram, w in self.weights.items():
             k = round(w * 1000)
@@ -485,4 +493,6 @@ def load_tone(rules_dir: str | None = None) -> ToneModel | None:
         raise CatalogueError(f"cannot read the tone model: {e}", str(path)) from None
     # parsed once and kept on disk, keyed by the file: its 35,000 lines took a tenth of the cold start
     key = key_of([data, str(path), code_fingerprint()])
-    return cached("tone", key, lambda: parse(text, str(path)))
+    model = cached("tone", key, lambda: parse(text, str(path)))
+    object.__setattr__(model, "_key", key)
+    return model
