@@ -13,7 +13,8 @@ belongs to is fixed by a checksum of its words), and scores that fifth; each thr
 speech, one for Cantonese (which scores lower), the latter also letting through no more than 55 in 10,000
 (HK_FALSE_FLAGS) of the HKCanCor utterances it is not trained on (four fifths) by score. A score counts only
 as the linter acts on it: a text whose worst part is too little to judge a tone by (嗯嗯，嗯嗯: tone.heard_enough)
-is never flagged, and scores nothing.
+is never flagged, and scores nothing. Last, neither threshold lets the linter flag a catalogue pass example
+by the model (above_pass_examples).
 Deterministic: the same data gives the same file, byte for byte (tests/test_tone.py checks it).
 """
 
@@ -29,7 +30,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from phraselint.engine.tone import ToneModel, dump, heard_enough, light_fold, train_parts  # noqa: E402
+from phraselint.engine.tone import ToneModel, dump, heard_enough, light_fold, parse, train_parts  # noqa: E402
 
 INNOCENT_CLASSES = ("polite", "thirdparty", "chat", "taiwan", "cantonese")
 FOLDS = 5
@@ -113,7 +114,7 @@ def build() -> tuple[ToneModel, list[str]]:
     model = ToneModel(weights, 0.0)
     hk_scores = sorted(spoken(model, t) for t in hk_check)
     cantonese = max(cantonese, hk_scores[int((1 - HK_FALSE_FLAGS) * len(hk_scores))])
-    model = ToneModel(weights, round(threshold, 4), round(cantonese, 4))
+    model = above_pass_examples(ToneModel(weights, round(threshold, 4), round(cantonese, 4)), ok)
     header = [
         "The tone model of phraselint (phraselint/engine/tone.py), written by scripts/train_tone.py: do not edit.",
         f"Trained on {len(positive)} rude and {len(negative)} innocent texts (the development sets' tuned parts,",
@@ -126,6 +127,36 @@ def build() -> tuple[ToneModel, list[str]]:
         "",
     ]
     return model, header
+
+
+def above_pass_examples(model: ToneModel, examples: list[str]) -> ToneModel:
+    """``model`` with each threshold raised, where needed, just above the score of every catalogue pass example
+    the linter would flag by the model: the rules' own innocent examples are part of what a rule says (a test
+    holds the linter to them), and a threshold set by out-of-fold quantiles may land a hair below one of them
+    (这样写不行，重填的时候请注意日期格式。 scored 3.056 against 3.011 once). Each raise is to the next ten-thousandth
+    above the example's score; the examples are checked again until none is flagged."""
+    import functools
+    import math
+
+    from phraselint import Linter
+
+    linter = Linter()
+    model = parse(dump(model, []), "tone.tsv")  # as the file will give it: weights in thousandths
+    for _ in range(len(examples) + 1):
+        linter._tone = model  # the linter as it would be with this model (its own caches emptied)
+        linter._rude_part = functools.lru_cache(maxsize=4096)(linter._tone_verdict)
+        flagged = [t for t in examples if any(v.rule == "rude-tone" for v in linter.check(t))]
+        if not flagged:
+            return model
+        threshold, cantonese = model.threshold, model.cantonese_threshold
+        for text in flagged:
+            above = math.floor(model.worst(text)[0] * 10_000 + 1) / 10_000
+            if linter._context.is_cantonese(text) and cantonese is not None:
+                cantonese = max(cantonese, above)
+            else:
+                threshold = max(threshold, above)
+        model = ToneModel(model.weights, threshold, cantonese)
+    raise AssertionError("the thresholds did not settle")
 
 
 def main() -> int:
