@@ -4,8 +4,9 @@
 
 `rude-*` files must be flagged (recall), `pass-*` files must not (false flags). Each file names its class.
 Each author wrote the sets from the codes alone. A file's part says what it is for: a part ending in `dev`
-(`dev`, `v2dev` … `v7dev`, and the training-only sets `t1dev` … `t3dev`) is tuned on and the tone model is trained
-on it (`tune`); a part ending in `hold` or `holdout` is only measured (`held`). PART is one part (`v5hold`).
+(`dev`, `v2dev` … `v11dev`, and the training-only sets `t1dev` … `t6dev`) is tuned on and the tone model is trained
+on it (`tune`); a part ending in `hold` or `holdout` is only measured (`held`;
+`v12hold` and `v13hold` are two authors' sets held whole). PART is one part (`v5hold`).
 """
 
 from __future__ import annotations
