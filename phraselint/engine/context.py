@@ -77,7 +77,15 @@ class Context:
     note_speakers: tuple[str, ...] = ()
 
     def is_cantonese(self, text: str) -> bool:
-        return bool(self.cantonese) and _any_of(self.cantonese).search(text) is not None
+        return self._cantonese_words is not None and self._cantonese_words.search(text) is not None
+
+    @functools.cached_property
+    def _cantonese_words(self) -> re.Pattern[str] | None:
+        """One expression for the Cantonese words, built once (asked of every match of a text: one search, not a
+        search for each word)."""
+        if not self.cantonese:
+            return None
+        return re.compile("|".join(re.escape(w) for w in sorted(self.cantonese, key=len, reverse=True)))
 
     def help_follows(self, folded: Folded, end: int) -> bool:
         """Whether the staff member offers help after the words (我不清楚，我帮您问问): the codes' own way of
@@ -267,13 +275,6 @@ class Context:
 # a transcriber's note in brackets (（对着电话）, (笑), 【转接】), and one at the start of an utterance
 _NOTE = re.compile(r"[（(【\[]([^）)】\]]{1,20})[）)】\]]")
 _ASIDE = re.compile(r"\s*" + _NOTE.pattern + r"\s*")
-
-
-@functools.lru_cache(maxsize=64)
-def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
-    """One expression that finds any of ``words`` (asked of every match of a text: one search, not a search
-    for each word)."""
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
 
 @functools.lru_cache(maxsize=8)
