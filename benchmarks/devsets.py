@@ -6,7 +6,7 @@
 Each author wrote the sets from the codes alone. A file's part says what it is for: a part ending in `dev`
 (`dev`, `v2dev` … `v11dev`, and the training-only sets `t1dev` … `t6dev`) is tuned on and the tone model is trained
 on it (`tune`); a part ending in `hold` or `holdout` is only measured (`held`;
-`v12hold` and `v13hold` are two authors' sets held whole). PART is one part (`v5hold`).
+`v12hold`, `v13hold` and `v14hold` are three authors' sets held whole). PART is one part (`v5hold`).
 """
 
 from __future__ import annotations
