@@ -80,6 +80,31 @@ def spoken(model: ToneModel, text: str) -> float:
     return score if heard_enough(light_fold(text), start, end) else float("-inf")
 
 
+def masked(texts: list[str]) -> list[str]:
+    """What else the linter asks the model about ``texts``: each with the words a pattern matched but was
+    excused for masked (快点 of 到你了，快点过来这边办吧 — the antipattern knows it is kind), which leaves
+    clauses side by side that were never said so (到你了，，，过来这边办吧). The model learns those as innocent
+    too: an innocent text stays innocent however the linter asks about it."""
+    from phraselint import Linter
+
+    linter = Linter()
+    asked: list[str] = []
+
+    def record(text: str) -> None:
+        asked.append(text)
+
+    linter._rude_part = record  # type: ignore[assignment]
+    # an everyday word (快点, 烦) is excused where the model hears its clause as innocent: asked here as if the
+    # model always did, so that what is learnt does not depend on the model being trained
+    linter._heard_innocent = lambda *_args: True  # type: ignore[method-assign]
+    out = []
+    for text in texts:
+        asked.clear()
+        linter.check(text)
+        out += [t for t in asked if t != text]
+    return sorted(set(out))
+
+
 def build() -> tuple[ToneModel, list[str]]:
     rude = devsets("rude")
     innocent = devsets("pass")
@@ -93,6 +118,7 @@ def build() -> tuple[ToneModel, list[str]]:
     innocent = [(c, t.replace(PLACEHOLDER, "")) for c, t in innocent]
     positive = [t for _c, t in rude] + flag
     negative = [t for _c, t in innocent] + ok + standard + hk_train
+    negative += masked(negative)
     # out-of-fold scores of the innocent classes: fold k holds every FOLDS-th text from k; Cantonese speech
     # (the Cantonese words of rules/context.yml) scores lower than Mandarin and gets its own threshold
     from phraselint.engine.context import load_context
@@ -119,11 +145,11 @@ def build() -> tuple[ToneModel, list[str]]:
         "The tone model of phraselint (phraselint/engine/tone.py), written by scripts/train_tone.py: do not edit.",
         f"Trained on {len(positive)} rude and {len(negative)} innocent texts (the development sets' tuned parts,",
         "the catalogue's examples, the standard phrases, every fifth utterance of HKCanCor).",
-        "Lines: 'threshold', 'threshold.cantonese', then feature<TAB>naive Bayes log-odds, learnt from the rude part",
-        "of each rude text against every part of the innocent ones (the words that keep",
-        "the model silent are rules/context.yml's 'polite' and 'polite_address');",
-        "a feature is a 1-3-gram of the text as the model hears it (tone.heard: dialect words folded onto Mandarin",
-        "ones, script folded, punctuation and space '|'), its weight capped at 3 either way.",
+        "Lines: 'threshold', 'threshold.cantonese', then feature<TAB>weight: the mean of a naive Bayes log-odds and",
+        "a logistic regression's weight (tone.train_parts), learnt from the rude part of each rude text against every",
+        "part of the innocent ones (the words that keep the model silent are rules/context.yml's 'polite' and",
+        "'polite_address'); a feature is a 1-3-gram of the text as the model hears it (tone.heard: dialect words",
+        "folded onto Mandarin ones, script folded, punctuation and space '|'), its weight capped at 3 either way.",
         "",
     ]
     return model, header
@@ -135,26 +161,36 @@ def above_pass_examples(model: ToneModel, examples: list[str]) -> ToneModel:
     holds the linter to them), and a threshold set by out-of-fold quantiles may land a hair below one of them
     (这样写不行，重填的时候请注意日期格式。 scored 3.056 against 3.011 once). Each raise is to the next ten-thousandth
     above the example's score; the examples are checked again until none is flagged."""
-    import functools
     import math
 
     from phraselint import Linter
 
     linter = Linter()
     model = parse(dump(model, []), "tone.tsv")  # as the file will give it: weights in thousandths
+    asked: list[str] = []
+
+    def verdict(text: str) -> tuple[int, int] | None:
+        asked.append(text)  # what the linter asks the model: the text, or it with excused words masked
+        return linter._tone_verdict(text)
+
     for _ in range(len(examples) + 1):
-        linter._tone = model  # the linter as it would be with this model (its own caches emptied)
-        linter._rude_part = functools.lru_cache(maxsize=4096)(linter._tone_verdict)
-        flagged = [t for t in examples if any(v.rule == "rude-tone" for v in linter.check(t))]
-        if not flagged:
-            return model
+        linter._tone = model  # the linter as it would be with this model (and no cache of verdicts)
+        linter._rude_part = verdict
         threshold, cantonese = model.threshold, model.cantonese_threshold
-        for text in flagged:
-            above = math.floor(model.worst(text)[0] * 10_000 + 1) / 10_000
+        flagged = False
+        for text in examples:
+            asked.clear()
+            if not any(v.rule == "rude-tone" for v in linter.check(text)):
+                continue
+            flagged = True
+            # just above the highest score of what the linter asked about this text
+            above = math.floor(max(model.worst(t)[0] for t in asked) * 10_000 + 1) / 10_000
             if linter._context.is_cantonese(text) and cantonese is not None:
                 cantonese = max(cantonese, above)
             else:
                 threshold = max(threshold, above)
+        if not flagged:
+            return model
         model = ToneModel(model.weights, threshold, cantonese)
     raise AssertionError("the thresholds did not settle")
 

@@ -192,7 +192,7 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "你怎么又把表格弄坏了，真麻烦",  # …even when a thing is broken
         "喂，你过来一下",  # 喂 calling the visitor, not a name on the phone
         "您的医生是李主任，他今天上午门诊。我怎么知道他几点到",  # a story ends with its sentence
-        "大爷也不看看，就知道催",  # 大爷 is how one calls a visitor
+        "大爷也不看看我正忙着呢，就知道催",  # 大爷 is how one calls a visitor
         "签了就别后悔，后悔也别来找我，谢谢",  # thanks alone do not take it back
         "你份form填錯晒，重新填過。",  # Hong Kong's English words fold
         "system死咗，你聽日再試啦",
