@@ -11,7 +11,7 @@ Two parts, each in a fresh interpreter of its own (a child process), with the ca
   steps and adds its own) after each step of what a check loads: the imports, the catalogue, the Linter (the
   finder's automata, the tone model, the context, the antipatterns), the tone model's arrays, OpenCC's
   converters (t2s, which every traditional line needs, then s2t, s2tw and s2hk, which script detection and
-  rewrites into traditional script need), the tokenizer (jieba-rs, for word edges).
+  rewrites into traditional script need), the tokenizer (for word edges).
 - ``check``: ``phraselint check`` of FILE in process, with every RE2 expression the engine compiles counted:
   how many, what compiling them held (their programs) and what running them held (the reverse programs and
   the DFA states RE2 keeps for each expression; see below), next to the peak RSS of the whole check.
@@ -123,7 +123,7 @@ def steps(python: bool) -> list[dict[str, Any]]:
     from phraselint.engine.words import tokenizer
 
     tokenizer().cut("我们中出了一个叛徒", HMM=False)
-    step("tokenizer (jieba-rs)")
+    step("tokenizer")
     return rows
 
 
