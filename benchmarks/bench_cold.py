@@ -46,11 +46,15 @@ TOKENIZER_FIRST_USE = (
 )
 
 
-def run(argv: list[str], env: dict[str, str], stdin: bytes = b"") -> tuple[float, float, int, bytes]:
+def run(
+    argv: list[str], env: dict[str, str], stdin: bytes = b"", cwd: str | None = None
+) -> tuple[float, float, int, bytes]:
     """Wall seconds, CPU seconds (user + system), peak RSS (KiB) and standard output of one process."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
-        child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.DEVNULL, env=env)
+        child = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=cwd
+        )
         assert child.stdin is not None
         child.stdin.write(stdin)
         child.stdin.close()
@@ -111,7 +115,9 @@ def main() -> None:
         for _attempt in range(args.runs):
             for k, checkout in enumerate(checkouts):
                 env = dict(envs[k], PYTHONPATH=str(checkout))
-                _, _, _, out = run([sys.executable, "-c", TOKENIZER_FIRST_USE], env)
+                # in the checkout's folder: `python -c` puts the working folder first on the path, before
+                # PYTHONPATH (from another folder both checkouts would measure that folder's phraselint)
+                _, _, _, out = run([sys.executable, "-c", TOKENIZER_FIRST_USE], env, cwd=str(checkout))
                 tokenizer[k].append(float(out))
         corpus_runs: list[dict[str, list[tuple[float, int]]]] = [{} for _ in checkouts]
         for path in corpora:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import array
 import functools
+import math
+import re
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Protocol
 
 # The CJK Unified Ideographs (汉字) block; the code points of the commonest characters.
@@ -34,27 +38,145 @@ class Tokenizer(Protocol):
     def lcut(self, text: str, HMM: bool = ...) -> list[str]: ...  # noqa: N803
 
 
-class RustJieba:
-    """jieba's cuts without the HMM (the only ones phraselint asks for) from jieba-rs (the rjieba package): the
-    same dictionary and the same algorithm, so the same cuts (tests/test_words.py holds them cut for cut
-    against jieba's own), from a dictionary that loads in a tenth of the time jieba takes (0.15 s against 1 to
-    2 s, which the first text that needed word edges waited for). With the HMM the two differ (1-3, 2024-03-01,
-    a rare Han character after +), so those cuts come from jieba itself."""
+class TrieJieba:
+    """jieba's cuts without the HMM (the only ones phraselint asks for), by jieba's own algorithm over jieba's
+    own dictionary, held in a marisa trie (``marisa-trie``): the words that start at each character are the
+    trie's prefixes of the text from there, and each word's weight, log(count) - log(total), is computed once
+    when the dictionary is built (the same float jieba computes each time: its sum ``log(count) - log(total) +
+    route`` is evaluated left to right). The dictionary takes some 4 MB against 33 MB for jieba-rs (rjieba,
+    the tokenizer before it) and 74 MB for jieba, and loads from the cache in milliseconds; it is built once
+    per jieba release (a second). With the HMM the cuts come from jieba itself.
+
+    tests/test_words.py holds its cuts against jieba's on every utterance phraselint has and on random text;
+    benchmarks/tokenizer_identity.py on a generated corpus and every text the engine asks for."""
+
+    # jieba's own patterns (jieba/__init__.py): the runs it cuts with the dictionary, the white space it keeps
+    # whole, and the letters and digits it joins into one word
+    _HAN = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+    _SKIP = re.compile("(\\r\\n|\\s)", re.U)
+    _ENG = re.compile("[a-zA-Z0-9]", re.U)
 
     def __init__(self) -> None:
-        # the module's own tokenizer, which importing it builds (a Jieba() of our own would load the
-        # dictionary a second time: twice the time and the memory)
-        import rjieba
-
-        self._cut = rjieba.cut
+        self._dictionary = _jieba_dictionary()
 
     def cut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803 - jieba's own keyword
         if HMM:
             return list(_jieba_itself().cut(text, HMM=True))
-        return self._cut(text, hmm=False)
+        out: list[str] = []
+        for block in self._HAN.split(text):
+            if not block:
+                continue
+            if self._HAN.match(block):
+                self._cut_block(block, out)
+            else:
+                for piece in self._SKIP.split(block):
+                    if self._SKIP.match(piece):
+                        out.append(piece)
+                    else:
+                        out.extend(piece)
+        return out
 
     def lcut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803
         return self.cut(text, HMM=HMM)
+
+    def _cut_block(self, block: str, out: list[str]) -> None:
+        """jieba's ``__cut_DAG_NO_HMM``: the route of the largest sum of weights, single letters and digits
+        joined."""
+        d = self._dictionary
+        n = len(block)
+        route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+        weights, longest, alone = d.weights, d.longest, d.alone
+        prefixes = d.trie.iter_prefixes_with_ids
+        for k in range(n - 1, -1, -1):
+            best: tuple[float, int] | None = None
+            for word, key in prefixes(block[k : k + longest]):
+                x = k + len(word) - 1
+                candidate = (weights[key] + route[x + 1][0], x)
+                if best is None or candidate > best:
+                    best = candidate
+            if best is None:  # no word starts here: the character alone, counted once
+                best = (alone + route[k + 1][0], k)
+            route[k] = best
+        x = 0
+        buf = ""
+        while x < n:
+            y = route[x][1] + 1
+            word = block[x:y]
+            if len(word) == 1 and self._ENG.match(word):
+                buf += word
+            else:
+                if buf:
+                    out.append(buf)
+                    buf = ""
+                out.append(word)
+            x = y
+        if buf:
+            out.append(buf)
+
+
+class JiebaDictionary:
+    """jieba's dictionary as :class:`TrieJieba` reads it: the words of a positive count in a marisa trie,
+    the weight of each (by its id in the trie) in an array of doubles, the weight of a character that starts
+    no word, and the length of the longest word. Pickled as bytes (the trie's own serialisation)."""
+
+    def __init__(self, trie: Any, weights: array.array[float], alone: float, longest: int) -> None:
+        self.trie = trie
+        self.weights = weights
+        self.alone = alone
+        self.longest = longest
+
+    @classmethod
+    def read(cls, path: Path) -> JiebaDictionary:
+        """jieba's ``gen_pfdict`` and ``calc``: a word's count is that of its last line, the total counts
+        every line."""
+        import marisa_trie
+
+        counts: dict[str, int] = {}
+        total = 0
+        with path.open("rb") as fh:
+            for line in fh:
+                word, count = line.strip().decode("utf-8").split(" ")[:2]
+                counts[word] = int(count)
+                total += int(count)
+        logtotal = math.log(total)
+        kept = [w for w, c in counts.items() if c]
+        trie = marisa_trie.Trie(kept)
+        weights = array.array("d", bytes(8 * len(trie)))
+        for word in kept:
+            weights[trie.key_id(word)] = math.log(counts[word]) - logtotal
+        return cls(trie, weights, math.log(1) - logtotal, max(map(len, kept), default=1))
+
+    def __getstate__(self) -> dict[str, object]:
+        return {
+            "trie": self.trie.tobytes(),
+            "weights": self.weights,
+            "alone": self.alone,
+            "longest": self.longest,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        import marisa_trie
+
+        self.trie = marisa_trie.Trie().frombytes(state["trie"])
+        self.weights = state["weights"]
+        self.alone = state["alone"]
+        self.longest = state["longest"]
+
+
+def _jieba_dictionary() -> JiebaDictionary:
+    """jieba's dictionary (its dict.txt, found without importing jieba: the import costs a tenth of a second),
+    built once and kept on disk, keyed by the file and the code."""
+    import importlib.util
+
+    from ..data.cache import cached, code_fingerprint, key_of
+
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.origin:
+        raise ImportError("No module named 'jieba'")
+    path = Path(spec.origin).parent / "dict.txt"
+    stat = path.stat()
+    key = key_of([str(path), str(stat.st_size), str(stat.st_mtime_ns), code_fingerprint()])
+    return cached("jieba-dictionary", key, lambda: JiebaDictionary.read(path))
 
 
 def jieba_tokenizer() -> Any:
@@ -77,10 +199,10 @@ def _jieba_itself() -> Any:
 
 @functools.lru_cache(maxsize=1)
 def tokenizer() -> Tokenizer:
-    """The tokenizer, built once on first need: jieba-rs where rjieba is installed, else jieba itself (the
-    same cuts either way)."""
+    """The tokenizer, built once on first need: :class:`TrieJieba` where marisa-trie is installed, else jieba
+    itself (the same cuts either way)."""
     try:
-        return RustJieba()
+        return TrieJieba()
     except ImportError:
         tk: Tokenizer = _jieba_itself()
         return tk
