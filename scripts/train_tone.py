@@ -24,6 +24,7 @@ import argparse
 import sys
 import zlib
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -80,6 +81,20 @@ def spoken(model: ToneModel, text: str) -> float:
     return score if heard_enough(light_fold(text), start, end) else float("-inf")
 
 
+def asking(linter: Any, judge: bool = True) -> list[str]:
+    """Has ``linter`` note every text it asks the model about: the text itself, or the text with the words a
+    pattern was excused for masked. Its verdicts are the model's (uncached), or with ``judge`` False none at
+    all (the linter then asks on, as where the model is silent). The list it notes them in."""
+    asked: list[str] = []
+
+    def verdict(text: str) -> tuple[int, int] | None:
+        asked.append(text)
+        return linter._tone_verdict(text) if judge else None  # type: ignore[no-any-return]
+
+    linter._rude_part = verdict
+    return asked
+
+
 def masked(texts: list[str]) -> list[str]:
     """What else the linter asks the model about ``texts``: each with the words a pattern matched but was
     excused for masked (快点 of 到你了，快点过来这边办吧 — the antipattern knows it is kind), which leaves
@@ -88,12 +103,7 @@ def masked(texts: list[str]) -> list[str]:
     from phraselint import Linter
 
     linter = Linter()
-    asked: list[str] = []
-
-    def record(text: str) -> None:
-        asked.append(text)
-
-    linter._rude_part = record  # type: ignore[assignment]
+    asked = asking(linter, judge=False)
     # an everyday word (快点, 烦) is excused where the model hears its clause as innocent: asked here as if the
     # model always did, so that what is learnt does not depend on the model being trained
     linter._heard_innocent = lambda *_args: True  # type: ignore[method-assign]
@@ -167,15 +177,9 @@ def above_pass_examples(model: ToneModel, examples: list[str]) -> ToneModel:
 
     linter = Linter()
     model = parse(dump(model, []), "tone.tsv")  # as the file will give it: weights in thousandths
-    asked: list[str] = []
-
-    def verdict(text: str) -> tuple[int, int] | None:
-        asked.append(text)  # what the linter asks the model: the text, or it with excused words masked
-        return linter._tone_verdict(text)
-
+    asked = asking(linter)  # (and no cache of verdicts)
     for _ in range(len(examples) + 1):
-        linter._tone = model  # the linter as it would be with this model (and no cache of verdicts)
-        linter._rude_part = verdict  # type: ignore[assignment]
+        linter._tone = model  # the linter as it would be with this model
         threshold, cantonese = model.threshold, model.cantonese_threshold
         flagged = False
         for text in examples:

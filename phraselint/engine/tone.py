@@ -516,8 +516,7 @@ def logistic(positive: Sequence[str], negative: Sequence[str], min_count: int = 
         mb = 0.9 * mb + 0.1 * gb
         vb = 0.999 * vb + 0.001 * gb * gb
         b -= _RATE * (mb / (1 - 0.9**step)) / (math.sqrt(vb / (1 - 0.999**step)) + 1e-8)
-    names = sorted(vocab, key=vocab.__getitem__)
-    return {g: float(x) for g, x in zip(names, w.tolist())}
+    return dict(zip(vocab, w.tolist()))  # (vocab is in the order of its numbers)
 
 
 def dump(model: ToneModel, header: Sequence[str]) -> str:
