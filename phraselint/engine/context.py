@@ -71,6 +71,7 @@ class Context:
     polite: tuple[str, ...] = ()  # as written: words that keep the tone model silent in their sentence
     courtesy: tuple[str, ...] = ()  # as written: those of them that are only courtesy (谢谢, 祝您)
     polite_address: tuple[str, ...] = ()  # as written: …only within the words it hears
+    visitor_address: tuple[str, ...] = ()  # as written: the visitor is spoken to (the addressee model's gate)
     address: tuple[str, ...] = ()  # folded: all that follows in the clause, an address, not a continuation
     # a transcriber's note that says the words are said to someone else, or by the visitor: folded
     note_others: tuple[str, ...] = ()
@@ -415,6 +416,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         polite=tuple(strings("polite")),
         courtesy=tuple(strings("courtesy")),
         polite_address=tuple(strings("polite_address")),
+        visitor_address=tuple(strings("visitor_address")),
         address=folded("address"),
         note_others=folded("note_others"),
         note_speakers=folded("note_speakers"),

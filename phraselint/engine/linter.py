@@ -13,6 +13,7 @@ from ..data.cache import cached, code_fingerprint, key_of
 from ..data.catalogue import Catalogue, load_catalogue
 from ..errors import CatalogueError, ConfigError
 from ..model import SEVERITIES, Rewrite, Rule, Violation
+from .addressee import AddresseeModel, load_addressee
 from .confirm import Hit, confirm, resolve_overlaps
 from .context import load_context
 from .explain import explain
@@ -362,11 +363,16 @@ class Linter:
         return violations[0].rewrite if violations else text
 
     def _pattern_hits(
-        self, text: str, exhaustive: bool, cleared: list[tuple[int, int]] | None = None
+        self,
+        text: str,
+        exhaustive: bool,
+        cleared: list[tuple[int, int]] | None = None,
+        matched: list[tuple[int, int]] | None = None,
     ) -> tuple[Folded, list[Hit]] | None:
         """The confirmed, not excused matches of the catalogue's patterns, with the mapped fold they are
         placed in; None where a cheap test already shows that no pattern can match. ``cleared`` receives the
-        spans of ``text`` that matched but were excused (an antipattern, quotation, another subject…)."""
+        spans of ``text`` that matched but were excused (an antipattern, quotation, another subject…),
+        ``matched`` those of every match, excused or not."""
         # Three cheap tests before the mapped fold, each letting through every text that could match: an
         # anchor occurs; every required token of some pattern occurs; a viable pattern matches the marked fold.
         viable = None
@@ -381,10 +387,13 @@ class Linter:
         margin: list[float] = []  # the tone model's margin for the text, worked out once if asked for
         # each rule's antipattern matches, found once per text
         excusing: dict[str, tuple[list[int], list[int]]] = {}
+        if matched is None:
+            matched = []
         for candidate in self._finder.candidates(folded, viable):
             hit = confirm(candidate, folded, self._context)
             if hit is None:
                 continue
+            matched.append(folded.span(hit.start, hit.end))
             if (
                 not self._allowed(hit, folded.text)
                 and not self._excused(hit, folded, text, excusing)
@@ -394,8 +403,32 @@ class Linter:
             elif cleared is not None and not (hit.candidate.by_sound and self._context.is_cantonese(text)):
                 # (a match by sound excused because the text is Cantonese says nothing of its words: the tone
                 # model still hears them, 唔好再問 as 不要再问)
-                cleared.append(folded.span(hit.start, hit.end))
+                cleared.append(matched[-1])
+        if hits and self._said_elsewhere(text, matched, margin):
+            if cleared is not None:
+                cleared.extend(folded.span(h.start, h.end) for h in hits)
+            return folded, []
         return folded, hits
+
+    @functools.cached_property
+    def _addressee(self) -> AddresseeModel | None:
+        """The model that hears talk not addressed to a visitor, which sets matches aside with the tone model:
+        read when first needed (most utterances have no match to set aside)."""
+        return load_addressee() if self._tone is not None else None
+
+    def _said_elsewhere(self, text: str, matched: Sequence[tuple[int, int]], margin: list[float]) -> bool:
+        """Whether the utterance is talk not addressed to a visitor (phraselint.engine.addressee: 这台高拍仪拍出来
+        全是糊的，真烦人; 孩子他爸，你去问问老师作业的事), heard so with the matched words masked, and the tone model
+        does not hear it as rude either (its worst part scores under its threshold), and it does not address
+        the visitor (rules/context.yml's ``visitor_address``, 您): then its matches are set aside. ``margin`` as
+        for :meth:`_heard_innocent`."""
+        if self._addressee is None or self._tone is None:
+            return False
+        if any(w in text for w in self._context.visitor_address):
+            return False  # 您的医生是李主任，他今天上午门诊。我怎么知道他几点到: said to the visitor
+        if not margin:
+            margin.append(self._tone.margin(text, self._context.is_cantonese(text)))
+        return margin[0] < 0 and self._addressee.elsewhere(text, matched)
 
     def _heard_innocent(self, hit: Hit, folded: Folded, text: str, margin: list[float]) -> bool:
         """Whether an `everyday` rule's match stands inside a longer clause of an utterance the tone model hears

@@ -452,7 +452,7 @@ def train_parts(positive: Sequence[str], negative: Sequence[str]) -> dict[str, f
     # and in no innocent one gets a log-odds of 4 or more from that alone (片不 of 照片不行, 明你 of 证明你):
     # capped, so that one chance n-gram does not make a clause rude
     bayes = {g: max(-_STRONG, min(_STRONG, w)) for g, w in bayes.items() if abs(round(w, 3)) >= _WEAK}
-    regression = logistic(worst, innocent)
+    regression, _bias = logistic(worst, innocent)
     mean = {
         g: round(
             max(
@@ -474,11 +474,13 @@ def _grams(text: str) -> list[str]:
     return [g for i in range(len(a)) for n in (1, 2, 3) if i + n <= len(a) and learnt(g := a[i : i + n])]
 
 
-def logistic(positive: Sequence[str], negative: Sequence[str], min_count: int = 2) -> dict[str, float]:
+def logistic(
+    positive: Sequence[str], negative: Sequence[str], min_count: int = 2, l2: float = _L2
+) -> tuple[dict[str, float], float]:
     """Weights of a logistic regression telling ``positive`` texts from ``negative`` ones by the score the
     linter gives a part: the sum of the weights of its n-grams over the square root of their number plus one
-    (features seen at least ``min_count`` times; the classes weighed equally; a small L2 penalty). Full-batch
-    Adam for a fixed number of steps from zero: the same data gives the same weights."""
+    (features seen at least ``min_count`` times; the classes weighed equally; an L2 penalty ``l2``), and its
+    bias. Full-batch Adam for a fixed number of steps from zero: the same data gives the same weights."""
     from collections import Counter
 
     import numpy as np
@@ -508,7 +510,7 @@ def logistic(positive: Sequence[str], negative: Sequence[str], min_count: int = 
     for step in range(1, _STEPS + 1):
         z = np.bincount(rows, weights=vals * w[cols], minlength=n) + b
         r = weight * (1.0 / (1.0 + np.exp(-z)) - y)
-        g = np.bincount(cols, weights=vals * r[rows], minlength=len(w)) + 2 * _L2 * w
+        g = np.bincount(cols, weights=vals * r[rows], minlength=len(w)) + 2 * l2 * w
         gb = float(r.sum())
         m = 0.9 * m + 0.1 * g
         v = 0.999 * v + 0.001 * g * g
@@ -516,7 +518,7 @@ def logistic(positive: Sequence[str], negative: Sequence[str], min_count: int = 
         mb = 0.9 * mb + 0.1 * gb
         vb = 0.999 * vb + 0.001 * gb * gb
         b -= _RATE * (mb / (1 - 0.9**step)) / (math.sqrt(vb / (1 - 0.999**step)) + 1e-8)
-    return dict(zip(vocab, w.tolist()))  # (vocab is in the order of its numbers)
+    return dict(zip(vocab, w.tolist())), b  # (vocab is in the order of its numbers)
 
 
 def dump(model: ToneModel, header: Sequence[str]) -> str:

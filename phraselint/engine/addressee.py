@@ -1,0 +1,96 @@
+"""The addressee model: whether an utterance is talk to a visitor at all, or private talk the pattern words
+merely occur in.
+
+A staff member's words at a window or on a hotline are not all said to the visitor: a colleague is told to hurry
+with a report, a child on the phone is told to stop nagging, a printer is cursed, a match on television is called
+a madhouse (这电脑慢死了，快点啊; 老公你有完没完; 昨天那场球赛太烦人了). The codes govern speech to the
+visitor (000 七: 对来访群众…), and a pattern's words said to someone else are no breach. The context rules of
+``rules/context.yml`` name the plain cases (a colleague or one of the family called by name first, a transcriber's
+note, another subject before the words); this model hears the rest by what the whole utterance talks about:
+pets, devices, weather, family, leisure, the speaker's own day — or the visitor's papers, queue and business.
+
+A linear model over the character 1–3-grams of the utterance as the tone model hears it (tone.heard), with the
+words any pattern matched masked (it must judge the talk around the words, not the words: 快点 is said to
+visitors and colleagues alike), scored over the whole utterance: the sum of the weights of its features over the
+square root of their number plus one. A logistic regression (tone.logistic), trained by
+``scripts/train_tone.py`` on the development sets' tuned parts: the texts that must pass because they are said to
+or of someone else (the ``thirdparty`` sets) against the rude texts of every class and the polite, chat and Taiwan
+service speech. Shipped as data in ``rules/addressee.tsv``.
+
+The linter sets a pattern's matches aside by it only where the tone model, too, does not hear the utterance as
+rude (its score under its threshold): the two opinions agree that this is not rudeness to a visitor.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..data.cache import cached, code_fingerprint, key_of
+from ..data.catalogue import builtin_rules_dir
+from ..errors import CatalogueError
+from .tone import _grams, dump, parse
+
+# what a matched word is masked with: a clause mark, which the model hears as a separator and learns nothing of
+MASK = "，"
+
+
+def masked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with each of ``spans`` (start, end in ``text``) masked, one mark for each character."""
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = MASK * (end - start)
+    return "".join(chars)
+
+
+@dataclass(frozen=True)
+class AddresseeModel:
+    weights: dict[str, float]
+    # a text whose score is above this is heard as said to someone other than a visitor (the regression's bias
+    # is folded in: the score is the weights' sum alone)
+    threshold: float
+
+    def score(self, text: str) -> float:
+        """The sum of the weights of ``text``'s features over the square root of their number plus one."""
+        get = self.weights.get
+        found = [w for g in _grams(text) if (w := get(g)) is not None]
+        return sum(found) / math.sqrt(len(found) + 1) if found else 0.0
+
+    def elsewhere(self, text: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
+        """Whether ``text``, with the words of ``spans`` masked (the matches of the catalogue's patterns), is
+        heard as said to or of someone other than a visitor."""
+        return self.score(masked(text, spans)) > self.threshold
+
+
+def dump_addressee(model: AddresseeModel, header: Sequence[str]) -> str:
+    from .tone import ToneModel
+
+    return dump(ToneModel(model.weights, model.threshold), header)
+
+
+def parse_addressee(text: str, path: str) -> AddresseeModel:
+    model = parse(text, path)
+    if model.cantonese_threshold is not None:
+        raise CatalogueError("the addressee model has one threshold, no 'threshold.cantonese'", path, 1)
+    return AddresseeModel(model.weights, model.threshold)
+
+
+@functools.lru_cache(maxsize=4)
+def load_addressee(rules_dir: str | None = None) -> AddresseeModel | None:
+    """The shipped model (``rules/addressee.tsv``), or None where the file is absent (an organisation's own
+    rules directory without one: no match is then set aside by it)."""
+    path = (Path(rules_dir) if rules_dir else builtin_rules_dir()) / "addressee.tsv"
+    if not path.exists():
+        return None
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CatalogueError(f"cannot read the addressee model: {e}", str(path)) from None
+    key = key_of([data, str(path), code_fingerprint()])
+    return cached("addressee", key, lambda: parse_addressee(text, str(path)))

@@ -1,0 +1,121 @@
+"""The addressee model (phraselint/engine/addressee.py): talk that is not addressed to a visitor at all — a
+pet, a device, the weather, the family — has its pattern matches set aside, where the tone model does not hear
+rudeness either and the visitor is not spoken to; the same words said to a visitor are still found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from phraselint import Linter
+from phraselint.engine.addressee import MASK, AddresseeModel, load_addressee, masked, parse_addressee
+from phraselint.errors import CatalogueError
+
+
+@pytest.fixture(scope="module")
+def linter() -> Linter:
+    return Linter()
+
+
+@pytest.fixture(scope="module")
+def without() -> Linter:
+    """The linter as it would be without the addressee model."""
+    lin = Linter()
+    lin._addressee = None
+    return lin
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这鬼天气真麻烦，出门又得带伞。",
+        "小区的快递柜又坏了，真麻烦。",
+        "楼下的狗叫了一晚上，烦死了。",
+        "周末带孩子去公园，人多得要命，真烦。",
+    ],
+)
+def test_talk_not_addressed_to_a_visitor_is_not_flagged(linter: Linter, without: Linter, text: str) -> None:
+    """A pattern's words in talk of the weather, a parcel locker, a dog or a day out: the addressee model sets
+    the match aside (without it, the match is a finding)."""
+    assert without.check(text), text
+    assert linter.check(text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("您这材料又不全，真麻烦，回去补齐了再来。", "so-troublesome"),
+        ("烦死了，一上午都是来问这个的。", "annoyed-to-death"),
+        ("真麻烦，你们这些老人家就是搞不懂。", "so-troublesome"),
+        ("有完没完？都说了今天办不了。", "are-you-done"),
+        # talk of someone else, but said to the visitor (您)
+        ("您的医生是李主任，他今天上午门诊。我怎么知道他几点到", "how-would-i-know"),
+    ],
+)
+def test_the_same_words_said_to_a_visitor_are_found(linter: Linter, text: str, rule: str) -> None:
+    assert rule in {v.rule for v in linter.check(text)}, text
+
+
+def test_only_where_the_tone_model_hears_no_rudeness_and_no_visitor_is_addressed() -> None:
+    """With a model that hears every utterance as said elsewhere, what is left is the linter's other
+    conditions: a text the tone model hears as rude keeps its findings, as does one that says 您."""
+    lin = Linter()
+    lin._addressee = AddresseeModel({}, -1.0)  # every score (0) is above -1: everything is "elsewhere"
+    assert lin._tone is not None
+    loud = "急什么急，排队去。"
+    assert lin._tone.margin(loud) > 0
+    assert {v.rule for v in lin.check(loud)} >= {"whats-the-hurry"}
+    quiet = "小区的快递柜又坏了，真麻烦。"
+    assert lin._tone.margin(quiet) < 0 and lin.check(quiet) == []
+    said_to_you = "您看，小区的快递柜又坏了，真麻烦。"
+    assert lin._tone.margin(said_to_you) < 0
+    assert "so-troublesome" in {v.rule for v in lin.check(said_to_you)}
+
+
+def test_the_matched_words_are_masked_before_the_model_hears_the_text() -> None:
+    """The model judges the talk around the words: a weight on the matched words themselves counts for nothing."""
+    model = AddresseeModel({"麻": 50.0, "烦": 50.0, "天": 1.0}, 1.0)
+    text = "天真麻烦"
+    assert model.elsewhere(text)  # unmasked, 麻 and 烦 decide
+    assert not model.elsewhere(text, [(1, 4)])  # masked: 天 alone, 1 / sqrt(2) = 0.71… < 1
+    assert model.score(masked(text, [(1, 4)])) == pytest.approx(1 / 2**0.5)
+    assert model.score("") == 0.0
+
+
+@given(
+    st.text(min_size=0, max_size=30),
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=4),
+)
+def test_masking_keeps_every_position(text: str, raw: list[tuple[int, int]]) -> None:
+    spans = [(min(a, b, len(text)), min(max(a, b), len(text))) for a, b in raw]
+    out = masked(text, spans)
+    assert len(out) == len(text)
+    inside = {i for s, e in spans for i in range(s, e)}
+    for i, c in enumerate(out):
+        assert c == (MASK if i in inside else text[i])
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        ("threshold\t2.5\n家\tmany\n", "'many' is not a number"),
+        ("家\t1.0\n", "no 'threshold' line"),
+        ("threshold\t1\nthreshold.cantonese\t2\n", "one threshold"),
+    ],
+)
+def test_a_broken_model_file_is_one_error_naming_file_and_line(content: str, error: str) -> None:
+    with pytest.raises(CatalogueError) as info:
+        parse_addressee(content, "rules/addressee.tsv")
+    assert error in str(info.value) and str(info.value).startswith("rules/addressee.tsv:")
+
+
+def test_a_rules_directory_without_a_model_has_none(tmp_path: Path) -> None:
+    assert load_addressee(str(tmp_path)) is None
+
+
+def test_the_shipped_model_loads() -> None:
+    model = load_addressee()
+    assert model is not None and len(model.weights) > 10_000
