@@ -77,12 +77,20 @@ def test_only_where_the_tone_model_hears_no_rudeness_and_no_visitor_is_addressed
 
 def test_the_matched_words_are_masked_before_the_model_hears_the_text() -> None:
     """The model judges the talk around the words: a weight on the matched words themselves counts for nothing."""
-    model = AddresseeModel({"麻": 50.0, "烦": 50.0, "天": 1.0}, 1.0)
-    text = "天真麻烦"
-    assert model.elsewhere(text)  # unmasked, 麻 and 烦 decide
-    assert not model.elsewhere(text, [(1, 4)])  # masked: 天 alone, 1 / sqrt(2) = 0.71… < 1
-    assert model.score(masked(text, [(1, 4)])) == pytest.approx(1 / 2**0.5)
+    model = AddresseeModel({"麻": 50.0, "烦": 50.0, "天": 1.0}, 3.0)
+    text = "天天天天天天真麻烦"
+    assert model.elsewhere(text)  # unmasked, 麻 and 烦 decide: 106 / sqrt(9)
+    assert not model.elsewhere(text, [(6, 9)])  # masked: six 天, 6 / sqrt(7) = 2.27 < 3
+    assert model.score(masked(text, [(6, 9)])) == pytest.approx(6 / 7**0.5)
     assert model.score("") == 0.0
+
+
+def test_too_little_left_to_hear_is_never_heard_as_said_elsewhere() -> None:
+    """快点说，我很忙: the words around the match (说, 我很忙) cannot tell whom it is said to."""
+    everything = AddresseeModel({}, -1.0)
+    assert not everything.elsewhere("快点说，我很忙。", [(0, 2)])
+    assert not everything.elsewhere("天真麻烦啊啊啊！！", [(1, 4)])  # particles and marks are not heard
+    assert everything.elsewhere("小区的快递柜又坏了，真麻烦。", [(10, 13)])
 
 
 @given(

@@ -38,6 +38,7 @@ from ..errors import CatalogueError
 from .normalize import folding, opencc_char_map
 
 _SEPARATOR = "|"
+SEPARATOR = _SEPARATOR  # what punctuation and space fold to (light_fold)
 # punctuation and white space: each becomes one separator (the fold keeps every position in place)
 # (not the hyphen: transcripts mark a speaker's repair with it, 點樣-即係你影印咗, inside one clause)
 _PUNCTUATION = ' \t\r\n\u3000，。！？、,.!?；;：:“”"「」『』（）()…~～—《》〈〉【】[]/\\'
