@@ -65,10 +65,17 @@ ADDRESSEE_L2 = 1e-5
 ELSEWHERE = 0.5
 
 
-def devsets(kind: str) -> list[tuple[str, str]]:
+# Tuned parts written for the addressee model alone (private talk full of the codes' words): the tone model
+# neither learns from them nor sets its threshold by them
+ADDRESSEE_PARTS = ("v16dev",)
+
+
+def devsets(kind: str, tone: bool = True) -> list[tuple[str, str]]:
     out = []
     for path in sorted((ROOT / "tests" / "devsets").glob(f"{kind}-*.yml")):
         _kind, cls, part = path.stem.split("-")
+        if tone and part in ADDRESSEE_PARTS:
+            continue
         if part.endswith("dev"):  # the held parts (…hold, holdout) are never read
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             out += [(cls, item["text"]) for item in data["items"]]
@@ -138,8 +145,8 @@ def build_addressee() -> tuple[AddresseeModel, list[str]]:
 
     linter = Linter()
     linter._said_elsewhere = lambda *_args: False  # type: ignore[method-assign]
-    rude = [t.replace(PLACEHOLDER, "") for _c, t in devsets("rude")]
-    innocent = [(c, t.replace(PLACEHOLDER, "")) for c, t in devsets("pass")]
+    rude = [t.replace(PLACEHOLDER, "") for _c, t in devsets("rude", tone=False)]
+    innocent = [(c, t.replace(PLACEHOLDER, "")) for c, t in devsets("pass", tone=False)]
     elsewhere = [matched_masked(linter, t) for c, t in innocent if c == "thirdparty"]
     service = [matched_masked(linter, t) for t in rude] + [
         matched_masked(linter, t) for c, t in innocent if c in SERVICE_CLASSES
