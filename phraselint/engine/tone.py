@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -161,12 +162,21 @@ class ToneModel:
         total, count = 0.0, 0
         sums, counts = [0.0], [0]
         size = len(a)
-        for i in range(size):
-            for gram in (a[i], a[i : i + 2], a[i : i + 3])[: size - i]:  # none cut short at the end
-                w = get(gram)
-                if w is not None:
-                    total += w
-                    count += 1
+        # the weights of the 1-, 2- and 3-grams starting at each position (none cut short at the end), looked
+        # up at C speed; then added up in the same order as ever, so every sum is the same float
+        ones = [get(c) for c in a]
+        twos = [get(a[i : i + 2]) for i in range(size - 1)]
+        threes = [get(a[i : i + 3]) for i in range(size - 2)]
+        for w1, w2, w3 in itertools.zip_longest(ones, twos, threes):
+            if w1 is not None:
+                total += w1
+                count += 1
+            if w2 is not None:
+                total += w2
+                count += 1
+            if w3 is not None:
+                total += w3
+                count += 1
             sums.append(total)
             counts.append(count)
         best = (-math.inf, 0, 0)
