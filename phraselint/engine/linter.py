@@ -12,7 +12,7 @@ import threading
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..data.cache import cached, code_fingerprint, key_of
+from ..data.cache import cached, key_of
 from ..data.catalogue import Catalogue, load_catalogue
 from ..errors import CatalogueError, ConfigError
 from ..model import SEVERITIES, Rewrite, Rule, Violation
@@ -21,7 +21,7 @@ from .context import load_context
 from .explain import explain
 from .find import Candidate, Finder, Pattern
 from .lexicon import load_lexicon, pattern_fold
-from .normalize import Folded, fold, fold_with_map, folding, marked
+from .normalize import Folded, fold, fold_with_map, folding, folding_key, marked
 from .pattern import BOUNDARY, Compiled, Lexicon, compile_pattern
 from .rewrite import (
     Replacement,
@@ -299,7 +299,7 @@ class Linter:
         so determined by ``text``, ``script`` and ``context``: remembered by those. With ``chosen_first``
         (k, rewrite), the k-th violation takes that rewrite in the first round."""
         key = (text, script, context, chosen_first)
-        found = self._rewrites.get(key)
+        found: tuple[str | None] | None = self._rewrites.get(key)
         if found is not None:
             return found[0]
         chosen = {chosen_first[0]: chosen_first[1]} if chosen_first is not None else None
@@ -634,16 +634,14 @@ def _compile_antipatterns(rules: Sequence[Rule], lexicon: Lexicon) -> dict[str, 
     tenth of the cold start), keyed by the rules, the lexicon, the fold and the code. A broken one raises
     its error as it is compiled, and nothing is kept."""
     with_antipatterns = [r for r in rules if r.antipatterns]
-    folding_ = folding()
     key = key_of(
         [
             repr([(r.id, r.antipatterns, r.origin, r.line) for r in with_antipatterns]),
             repr(sorted(lexicon.classes.items())),
             repr(lexicon.fillers),
-            "".join(c or "\0" for c in folding_.table),
-            repr(sorted(folding_.particles)),
-            repr(folding_.dialect),
-            code_fingerprint(),
+            # what the fold (its table, particles and dialect words) is built from, and the code: the key of
+            # the fold itself, not its 65,536 entries joined again at every start
+            folding_key(),
         ]
     )
 

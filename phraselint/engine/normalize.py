@@ -40,6 +40,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _NOISE_RUN_KEEP_MARK = re.compile(r"[^\w\x1f]+|_")
 _MARK_RUN = re.compile("\x1f+")
 _NOISE_RUN_KEEP_NEWLINE = re.compile(r"[^\w\n]+|_")
+_DROPPED = "\0"  # a dropped character in the table as pickled (Folding.__getstate__)
 # Punctuation that ends a clause, after width folding.
 _CLAUSE_END = frozenset(",.!?;:…。、\n\r\u2028\u2029\u3002\uff61\uff64")
 # every character that ends a clause: those of _CLAUSE_END and their full-width forms (what _clause_end accepts)
@@ -117,7 +118,17 @@ class Folding:
         state.pop("_marked_table", None)
         state.pop("_block_table", None)
         state.pop("drops_spaces", None)
+        # the table as one string, NUL for a character dropped (NUL itself is dropped: noise): unpickling
+        # 65,536 strings one by one took twice as long as making them from one
+        if all(c is None or (len(c) == 1 and c != _DROPPED) for c in self.table):
+            state["table"] = "".join(c or _DROPPED for c in self.table)
         return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        table = state["table"]
+        if isinstance(table, str):
+            state = {**state, "table": tuple([None if c == _DROPPED else c for c in table])}
+        self.__dict__.update(state)
 
     def prefold(self, text: str) -> str:
         """Characters folded and noise dropped, stutters kept: the fast path's text (one C pass, mostly)."""
@@ -327,6 +338,18 @@ def _is_latin(ch: str) -> bool:
 
 def fold(text: str) -> str:
     """The folded form of ``text``: what :func:`fold_with_map` gives, without the map."""
+    if len(text) <= _REMEMBERED:
+        return _fold_remembered(text)
+    return folding().fold(text)
+
+
+# The folds of short texts are remembered: a message's clauses and the catalogue's rewrites are folded again and
+# again as rewrites are assembled and checked (a long line is not kept alive for it)
+_REMEMBERED = 200
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_remembered(text: str) -> str:
     return folding().fold(text)
 
 
