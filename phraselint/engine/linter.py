@@ -233,17 +233,21 @@ class Linter:
         )
         return [dataclasses.replace(v, rewrite=whole) for v in violations]
 
-    def _violations(self, text: str, script: str | None, context: str | None) -> list[Violation]:
+    def _violations(
+        self, text: str, script: str | None, context: str | None, exhaustive: bool = False
+    ) -> list[Violation]:
         """Every violation in one utterance or message, in order of position.
 
         Rewrites and messages come in ``script``; by default in the script of ``text``, or where the text
         shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
-        return list(self._found(sound_text(text), script, context))
+        return list(self._found(sound_text(text), script, context, exhaustive))
 
-    def _violations_of(self, text: str, script: str | None, context: str | None) -> tuple[Violation, ...]:
+    def _violations_of(
+        self, text: str, script: str | None, context: str | None, exhaustive: bool
+    ) -> tuple[Violation, ...]:
         """:meth:`_violations`, worked out (``text`` already sound)."""
         cleared: list[tuple[int, int]] = []
-        found = self._pattern_hits(text, False, cleared)
+        found = self._pattern_hits(text, exhaustive, cleared)
         if found is None or not found[1]:
             found = self._tone_hit(text, cleared)
         if found is None:
