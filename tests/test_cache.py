@@ -175,3 +175,20 @@ def test_packed_values_are_the_values() -> None:
     assert packed[1:3] == values[1:3]
     with pytest.raises(IndexError):
         packed[4]
+
+
+def test_the_tone_model_kept_on_disk_is_the_model_read() -> None:
+    """The tone model's weights are kept as one string of grams and one array of floats: the same grams,
+    in the same order, with the same weights to the bit."""
+    import pickle
+
+    from phraselint.data.catalogue import builtin_rules_dir
+    from phraselint.engine.tone import ToneModel, parse
+
+    path = builtin_rules_dir() / "tone.tsv"
+    model = parse(path.read_text(encoding="utf-8"), str(path))
+    again = pickle.loads(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == model and list(again.weights.items()) == list(model.weights.items())
+    assert again.worst("你自己不会看啊，烦死了") == model.worst("你自己不会看啊，烦死了")
+    odd = ToneModel({"a\0b": 1.5, "c": -0.25}, 1.0)  # a gram with the separator in it: kept as it is
+    assert pickle.loads(pickle.dumps(odd)) == odd

@@ -23,6 +23,7 @@ Mandarin and Taiwan speech, one for Cantonese (which scores lower).
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import functools
 import itertools
@@ -39,6 +40,7 @@ from ..errors import CatalogueError
 from .normalize import folding, opencc_char_map
 
 _SEPARATOR = "|"
+_PACKED_SEPARATOR = "\0"  # between the grams of a model as pickled (ToneModel.__getstate__)
 # punctuation and white space: each becomes one separator (the fold keeps every position in place)
 # (not the hyphen: transcripts mark a speaker's repair with it, 點樣-即係你影印咗, inside one clause)
 _PUNCTUATION = ' \t\r\n\u3000，。！？、,.!?；;：:“”"「」『』（）()…~～—《》〈〉【】[]/\\'
@@ -151,6 +153,26 @@ class ToneModel:
     _silent: frozenset[str] = dataclasses.field(default=frozenset(), init=False, repr=False, compare=False)
     # the key of the model file it was read from (load_tone): its arrays for may_pass are kept on disk by it
     _key: str = dataclasses.field(default="", init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_lookup", None)  # (kept on disk on its own)
+        # the weights as one string of grams and one array of floats: unpickling 35,000 strings and floats one
+        # by one took a twentieth of every start; the same grams, weights (to the bit) and order come back
+        grams = list(self.weights)
+        if not any(_PACKED_SEPARATOR in g for g in grams):
+            weights = array.array("d", self.weights.values())
+            state["weights"] = (_PACKED_SEPARATOR.join(grams), weights.tobytes())
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        weights = state["weights"]
+        if isinstance(weights, tuple):
+            grams, packed = weights
+            values = array.array("d")
+            values.frombytes(packed)
+            state = {**state, "weights": dict(zip(grams.split(_PACKED_SEPARATOR), values))}
+        self.__dict__.update(state)
 
     def worst(self, text: str) -> tuple[float, int, int]:
         """The highest-scoring part of ``text``: (score, start, end). A part's score is the sum of the weights
