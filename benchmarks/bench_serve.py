@@ -2,6 +2,7 @@
 suite; nothing here is timed in a test.
 
     python benchmarks/bench_serve.py [--messages 20000] [--duration 20] [--connections 8,32] [--burst 20000]
+    python benchmarks/bench_serve.py --skip-http --devsets       # the in-process figures only
 
 Messages are realistic staff chat messages of about 50 characters, built from the catalogue's own data and
 the neutral business talk of bench_check.py: about 60% clean (standard phrases, ordinary answers), 25% with a
@@ -10,7 +11,9 @@ Taiwan and Hong Kong forms). Measured:
 
 - in process: p50 / p99 of one ``Linter.check`` per message (each message once; the engine's own caches as
   they are in a running service), of the same with jieba's per-clause cache emptied before every message
-  (the worst case: nothing seen before), and of the service's whole ``PreSend.check`` (check, rewrite, JSON);
+  (the worst case: nothing seen before), and of the service's whole ``PreSend.check`` (check, rewrite, JSON),
+  over all messages and over those with a violation only (issue 13's target: p99 <= 0.3 ms on those);
+  with ``--devsets``, the same two on the forbidden utterances of 35-65 characters of tests/devsets/rude-*.yml;
 - over HTTP on the loopback: ``phraselint serve`` as a subprocess (one uvicorn process), Debian's ``wrk``
   POSTing the messages round robin from a Lua script (one wrk thread, so the server keeps a core of its own):
   requests/s and p50 / p99 latency at a steady load of N connections, and the first request after start-up;
@@ -125,6 +128,22 @@ def make_messages(n: int, seed: int = 11) -> list[str]:
     return out
 
 
+def devset_messages(lo: int = 35, hi: int = 65) -> list[str]:
+    """The utterances of tests/devsets/rude-*.yml of ``lo``..``hi`` characters (the forbidden speech of the
+    development sets: each is flagged unless the linter misses it)."""
+    import yaml
+
+    out: list[str] = []
+    for path in sorted((ROOT / "tests" / "devsets").glob("rude-*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        out.extend(
+            item["text"]
+            for item in data.get("items") or []
+            if isinstance(item, dict) and lo <= len(str(item.get("text", ""))) <= hi
+        )
+    return out
+
+
 # --- in process -------------------------------------------------------------------------------------
 
 
@@ -135,6 +154,7 @@ def percentiles(samples_ns: list[int]) -> dict[str, float]:
         "n": len(ordered),
         "p50_ms": pick(0.50),
         "p90_ms": pick(0.90),
+        "p95_ms": pick(0.95),
         "p99_ms": pick(0.99),
         "max_ms": ordered[-1] / 1e6,
         "mean_ms": statistics.fmean(ordered) / 1e6,
@@ -154,7 +174,7 @@ def timed(
     return samples
 
 
-def bench_in_process(messages: list[str]) -> dict[str, Any]:
+def bench_in_process(messages: list[str], devsets: bool = False) -> dict[str, Any]:
     from phraselint.check.files import Roles
     from phraselint.data.rule_tests import load_verified
     from phraselint.engine import confirm
@@ -167,7 +187,17 @@ def bench_in_process(messages: list[str]) -> dict[str, Any]:
     half = len(messages) // 2
     flagged = [m for m in messages if linter.check(m)]
     confirm.word_boundaries.cache_clear()
+    extra: dict[str, Any] = {}
+    if devsets:  # the development sets' forbidden utterances of 35-65 characters that are flagged
+        rude = [m for m in devset_messages() if linter.check(m)]
+        extra = {
+            "devsets_flagged": len(rude),
+            "devsets_mean_length": statistics.fmean(map(len, rude)),
+            "devsets_linter_check": percentiles(timed(linter.check, rude)),
+            "devsets_presend_check": percentiles(timed(lambda m: presend.check(Message(m)), rude)),
+        }
     return {
+        **extra,
         "messages": len(messages),
         "mean_length": statistics.fmean(map(len, messages)),
         "with_violations": len(flagged),
@@ -177,6 +207,8 @@ def bench_in_process(messages: list[str]) -> dict[str, Any]:
             timed(linter.check, messages[half:], confirm.word_boundaries.cache_clear)
         ),
         "presend_check": percentiles(timed(lambda m: presend.check(Message(m)), messages)),
+        # the issue's target (issue 13: p99 of the pre-send check on 50-character messages with a violation)
+        "presend_check_flagged_only": percentiles(timed(lambda m: presend.check(Message(m)), flagged)),
     }
 
 
@@ -435,10 +467,13 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=10, help="seconds of the mixed good/bad wrk run")
     parser.add_argument("--abuse-rounds", type=int, default=20, help="rounds of raw-socket abuse")
     parser.add_argument("--skip-http", action="store_true", help="only the in-process figures")
+    parser.add_argument(
+        "--devsets", action="store_true", help="also the in-process figures on tests/devsets/rude-*.yml"
+    )
     args = parser.parse_args()
 
     messages = make_messages(args.messages)
-    results: dict[str, Any] = {"cpus": os.cpu_count(), "in_process": bench_in_process(messages)}
+    results: dict[str, Any] = {"cpus": os.cpu_count(), "in_process": bench_in_process(messages, args.devsets)}
     report(results)
     if not args.skip_http:
         if shutil.which("wrk") is None:

@@ -83,3 +83,112 @@ def test_the_context_kept_on_disk_is_the_context_built(folder: Path) -> None:
         context.load_context.cache_clear()
     assert again == first == context._build_context(lexicon, context.builtin_rules_dir())
     assert again is not first
+
+
+def test_the_fold_kept_on_disk_is_the_fold_built(folder: Path) -> None:
+    """The folding table is kept as one string (a dropped character as NUL) and made a table again."""
+    import pickle
+
+    from phraselint.data.catalogue import builtin_rules_dir
+    from phraselint.engine.normalize import Folding, _build_folding
+
+    built = _build_folding(builtin_rules_dir())
+    again = pickle.loads(pickle.dumps(built))
+    assert again == built and again.table == built.table and isinstance(again.table, tuple)
+    assert again.fold("您好，不知道！") == built.fold("您好，不知道！")
+    # a table with an entry of two characters cannot be one string: it is kept as it is
+    odd = Folding(("ab", None, "c"), frozenset())
+    assert pickle.loads(pickle.dumps(odd)) == odd
+
+
+def _finder_of(rules: list[object]) -> object:
+    from phraselint.engine.find import Finder
+    from phraselint.engine.lexicon import load_lexicon
+    from phraselint.engine.sound import sounds
+
+    return Finder(rules, load_lexicon(()), sounds())  # type: ignore[arg-type]
+
+
+def _found(finder: object, texts: list[str]) -> list[object]:
+    from phraselint.engine.normalize import fold_with_map, prefold
+
+    return [
+        (
+            finder.has_candidate(prefold(t)),  # type: ignore[attr-defined]
+            finder.viable(prefold(t)),  # type: ignore[attr-defined]
+            [(c.pattern.rule.id, c.start, c.end, c.by_sound) for c in finder.candidates(fold_with_map(t))],  # type: ignore[attr-defined]
+        )
+        for t in texts
+    ]
+
+
+TEXTS = [
+    "不知道，你去问别人吧",
+    "您好，请稍等，我帮您查一下",
+    "这个不归我管，你找隔壁",
+    "唔知呀，你自己睇下啦",
+]
+
+
+def test_the_automata_kept_on_disk_find_what_they_found_when_built(folder: Path) -> None:
+    """The automata's values are kept packed in two arrays: a later start finds exactly what the first did,
+    after a corrupt file too (built again, no error)."""
+    from phraselint.data.catalogue import load_catalogue
+
+    rules = list(load_catalogue(()).rules)
+    first = _found(_finder_of(rules), TEXTS)
+    assert any(c for _, _, c in first)  # (the texts hold candidates)
+    (stored,) = folder.glob("automata-*.pickle")
+    assert _found(_finder_of(rules), TEXTS) == first  # loaded from the disk
+    stored.write_bytes(stored.read_bytes()[:1000])  # cut short: corrupt
+    assert _found(_finder_of(rules), TEXTS) == first  # built again
+    assert _found(_finder_of(rules), TEXTS) == first  # and kept again
+
+
+def test_a_rule_changed_makes_new_automata(folder: Path) -> None:
+    """The key of the kept automata is the rules: after a change, the old ones are not used."""
+    import dataclasses
+
+    from phraselint.data.catalogue import load_catalogue
+
+    rules = list(load_catalogue(()).rules)
+    dont_know = next(k for k, r in enumerate(rules) if r.id == "dont-know")
+    before = _found(_finder_of(rules), TEXTS)
+    assert any(rule == "dont-know" for _, _, c in before for rule, *_ in c)
+    changed = [*rules[:dont_know], *rules[dont_know + 1 :]]  # the rule taken out of the file
+    after = _found(_finder_of(changed), TEXTS)
+    assert not any(rule == "dont-know" for _, _, c in after for rule, *_ in c)
+    assert len(list(folder.glob("automata-*.pickle"))) == 2
+    renamed = [dataclasses.replace(r, id="dont-know-2") if r.id == "dont-know" else r for r in rules]
+    assert any(rule == "dont-know-2" for _, _, c in _found(_finder_of(renamed), TEXTS) for rule, *_ in c)
+
+
+def test_packed_values_are_the_values() -> None:
+    import pickle
+
+    from phraselint.engine.find import _Packed
+
+    values = [(1, 2), (), (3,), (4, 5, 6)]
+    packed = pickle.loads(pickle.dumps(_Packed.of(values)))
+    assert list(packed) == values and len(packed) == 4
+    assert [packed[k] for k in range(-4, 4)] == values + values
+    assert packed[1:3] == values[1:3]
+    with pytest.raises(IndexError):
+        packed[4]
+
+
+def test_the_tone_model_kept_on_disk_is_the_model_read() -> None:
+    """The tone model's weights are kept as one string of grams and one array of floats: the same grams,
+    in the same order, with the same weights to the bit."""
+    import pickle
+
+    from phraselint.data.catalogue import builtin_rules_dir
+    from phraselint.engine.tone import ToneModel, parse
+
+    path = builtin_rules_dir() / "tone.tsv"
+    model = parse(path.read_text(encoding="utf-8"), str(path))
+    again = pickle.loads(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == model and list(again.weights.items()) == list(model.weights.items())
+    assert again.worst("你自己不会看啊，烦死了") == model.worst("你自己不会看啊，烦死了")
+    odd = ToneModel({"a\0b": 1.5, "c": -0.25}, 1.0)  # a gram with the separator in it: kept as it is
+    assert pickle.loads(pickle.dumps(odd)) == odd

@@ -6,9 +6,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -31,6 +29,8 @@ def write_atomic(path: str | Path, data: bytes, *, backup: bool = False) -> None
     The temporary file has a fixed name (``.NAME.phraselint-tmp``): one left by a run that was killed is
     reused and renamed away by the next, never piled up. Raises OSError, and then the target and its backup
     are as they were and no temporary file is left."""
+    import shutil  # (here, not at the top: with bz2, lzma and random it cost some 10 ms of every start)
+
     target = Path(os.path.realpath(path))
     exists = target.exists()
     if exists:
@@ -91,6 +91,8 @@ def _open_temporary(target: Path) -> tuple[int, Path]:
                 return fd, fixed
             except OSError:
                 os.close(fd)
+    import tempfile
+
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     return fd, Path(name)
 

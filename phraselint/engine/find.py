@@ -8,14 +8,16 @@ over the shared lexicon (see :mod:`phraselint.pattern`).
 
 from __future__ import annotations
 
+import array
 import bisect
 import dataclasses
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import daachorse
 
@@ -461,7 +463,8 @@ class _Automaton:
         words = [k for k in keys if k]
         self._size = len(words)
         # keys without values (the fast test's) keep no list of them: 232,000 empty tuples to load each start
-        self._values = [keys[k] for k in words] if any(keys[k] for k in words) else None
+        values = [keys[k] for k in words]
+        self._values: Sequence[tuple[int, ...]] | None = values if any(values) else None
         self._automaton = daachorse.CharwiseDoubleArrayAhoCorasick(words) if words else None
 
     def __len__(self) -> int:
@@ -472,12 +475,13 @@ class _Automaton:
         return self._automaton
 
     @property
-    def values(self) -> list[tuple[int, ...]] | None:
+    def values(self) -> Sequence[tuple[int, ...]] | None:
         return self._values
 
     def __getstate__(self) -> dict[str, object]:
         automaton = self._automaton.serialize() if self._automaton is not None else None
-        return {"size": self._size, "values": self._values, "automaton": automaton}
+        values = _Packed.of(self._values) if self._values is not None else None
+        return {"size": self._size, "values": values, "automaton": automaton}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._size = state["size"]
@@ -503,6 +507,51 @@ class _Automaton:
         found = [(s, e, values[k]) for s, e, k in self._automaton.find_overlapping(text)]
         found.sort(key=lambda m: (m[1], m[0]))
         return found
+
+
+class _Packed(Sequence[tuple[int, ...]]):
+    """The values of an automaton's keys (tuples of ids) in two flat arrays, each tuple made when asked for:
+    kept on disk so, tens of thousands of small tuples no longer unpickled one by one at every start."""
+
+    def __init__(self, flat: array.array[int], offsets: array.array[int]) -> None:
+        self._flat = flat
+        self._offsets = offsets
+
+    @classmethod
+    def of(cls, values: Sequence[tuple[int, ...]]) -> _Packed:
+        if isinstance(values, _Packed):
+            return values
+        flat = array.array("q", itertools.chain.from_iterable(values))
+        offsets = array.array("q", [0, *itertools.accumulate(map(len, values))])
+        return cls(flat, offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, k: int) -> tuple[int, ...]: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[tuple[int, ...]]: ...
+
+    def __getitem__(self, k: int | slice) -> tuple[int, ...] | Sequence[tuple[int, ...]]:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        return tuple(self._flat[self._offsets[k] : self._offsets[k + 1]])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_unpack, (self._flat.tobytes(), self._offsets.tobytes()))
+
+
+def _unpack(flat: bytes, offsets: bytes) -> _Packed:
+    f, o = array.array("q"), array.array("q")
+    f.frombytes(flat)
+    o.frombytes(offsets)
+    return _Packed(f, o)
 
 
 def _bits(ids: frozenset[int] | tuple[int, ...]) -> int:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import bisect
+import collections
 import dataclasses
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
-from ..data.cache import cached, code_fingerprint, key_of
+from ..data.cache import cached, key_of
 from ..data.catalogue import Catalogue, load_catalogue
 from ..errors import CatalogueError, ConfigError
 from ..model import SEVERITIES, Rewrite, Rule, Violation
@@ -19,7 +22,7 @@ from .context import load_context
 from .explain import explain
 from .find import Candidate, Finder, Pattern
 from .lexicon import load_lexicon, pattern_fold
-from .normalize import Folded, fold, fold_with_map, folding, marked
+from .normalize import Folded, fold, fold_with_map, folding, folding_key, marked
 from .pattern import BOUNDARY, Compiled, Lexicon, compile_pattern
 from .rewrite import (
     Replacement,
@@ -129,6 +132,12 @@ class Linter:
         # the bag test of a turn's text: run by the fast test of a file's turns, then again when it is checked
         self._viable = functools.lru_cache(maxsize=4096)(self._viable_of)
         self._may = functools.lru_cache(maxsize=4096)(self._may_match_of)
+        # The violations of a text, and a text rewritten: a message is checked, then its alternatives are
+        # worked out from the same violations (the pre-send check asks for both), and each rewrite is checked
+        # again, often a text an earlier alternative already led to. Pure functions of their arguments on an
+        # immutable linter; kept as tuples, handed out as new lists.
+        self._found = functools.lru_cache(maxsize=256)(self._violations_of)
+        self._rewrites = _Memo(256)
         self._tone_pattern = (
             Pattern(tone_rule, tone_rule.phrase, _NO_PATTERN, None, literal=False)
             if tone_rule is not None
@@ -219,7 +228,7 @@ class Linter:
         # A whole-utterance rewrite is for a message or a turn: a text of thousands of characters (one line of
         # a broken file) gets its violations, each with its suggestions, but no rewrite of the whole.
         whole = (
-            self._rewrite(text, violations, violations[0].script, context)
+            self._rewritten(text, violations, violations[0].script, context)
             if len(text) <= _LONGEST_REWRITE
             else None
         )
@@ -232,16 +241,21 @@ class Linter:
 
         Rewrites and messages come in ``script``; by default in the script of ``text``, or where the text
         shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
-        text = sound_text(text)
+        return list(self._found(sound_text(text), script, context, exhaustive))
+
+    def _violations_of(
+        self, text: str, script: str | None, context: str | None, exhaustive: bool
+    ) -> tuple[Violation, ...]:
+        """:meth:`_violations`, worked out (``text`` already sound)."""
         cleared: list[tuple[int, int]] = []
         found = self._pattern_hits(text, exhaustive, cleared)
         if found is None or not found[1]:
             found = self._tone_hit(text, cleared)
         if found is None:
-            return []
+            return ()
         folded, hits = found
         script = _resolve_script(text, script, context)
-        return [
+        return tuple(
             explain(
                 h.candidate.pattern.rule,
                 h,
@@ -253,7 +267,7 @@ class Linter:
                 self._templates,
             )
             for h in resolve_overlaps(hits)
-        ]
+        )
 
     def alternatives(
         self, text: str, *, script: str | None = None, context: str | None = None, most: int = 5
@@ -266,16 +280,36 @@ class Linter:
         if not violations:
             return []
         out: list[str] = []
-        first = self._rewrite(text, violations, script, context)
+        first = self._rewritten(text, violations, script, context)
         if first is not None:
             out.append(first)
         for k, v in enumerate(violations):
             for rewrite in self._rule_by_id[v.rule].rewrites:
                 if len(out) >= most:
                     return out
-                other = self._rewrite(text, violations, script, context, {k: rewrite})
+                other = self._rewritten(text, violations, script, context, (k, rewrite))
                 if other is not None and other not in out:
                     out.append(other)
+        return out
+
+    def _rewritten(
+        self,
+        text: str,
+        violations: list[Violation],
+        script: str,
+        context: str | None,
+        chosen_first: tuple[int, Rewrite] | None = None,
+    ) -> str | None:
+        """:meth:`_rewrite` of ``violations``, the violations of ``text`` (sound) in ``script`` (resolved), and
+        so determined by ``text``, ``script`` and ``context``: remembered by those. With ``chosen_first``
+        (k, rewrite), the k-th violation takes that rewrite in the first round."""
+        key = (text, script, context, chosen_first)
+        found: tuple[str | None] | None = self._rewrites.get(key)
+        if found is not None:
+            return found[0]
+        chosen = {chosen_first[0]: chosen_first[1]} if chosen_first is not None else None
+        out = self._rewrite(text, violations, script, context, chosen)
+        self._rewrites.put(key, (out,))
         return out
 
     def _rewrite(
@@ -609,21 +643,42 @@ class Linter:
         return False
 
 
+class _Memo:
+    """A small thread-safe memo that forgets the entries used least recently beyond ``size``."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
 def _compile_antipatterns(rules: Sequence[Rule], lexicon: Lexicon) -> dict[str, tuple[Compiled, ...]]:
     """The antipatterns of each rule that has any, compiled: once, and kept on disk (compiling them took a
     tenth of the cold start), keyed by the rules, the lexicon, the fold and the code. A broken one raises
     its error as it is compiled, and nothing is kept."""
     with_antipatterns = [r for r in rules if r.antipatterns]
-    folding_ = folding()
     key = key_of(
         [
             repr([(r.id, r.antipatterns, r.origin, r.line) for r in with_antipatterns]),
             repr(sorted(lexicon.classes.items())),
             repr(lexicon.fillers),
-            "".join(c or "\0" for c in folding_.table),
-            repr(sorted(folding_.particles)),
-            repr(folding_.dialect),
-            code_fingerprint(),
+            # what the fold (its table, particles and dialect words) is built from, and the code: the key of
+            # the fold itself, not its 65,536 entries joined again at every start
+            folding_key(),
         ]
     )
 

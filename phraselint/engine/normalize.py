@@ -17,6 +17,7 @@ Two entry points give the same folded string by construction:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _NOISE_RUN_KEEP_MARK = re.compile(r"[^\w\x1f]+|_")
 _MARK_RUN = re.compile("\x1f+")
 _NOISE_RUN_KEEP_NEWLINE = re.compile(r"[^\w\n]+|_")
+_DROPPED = "\0"  # a dropped character in the table as pickled (Folding.__getstate__)
 # Punctuation that ends a clause, after width folding.
 _CLAUSE_END = frozenset(",.!?;:…。、\n\r\u2028\u2029\u3002\uff61\uff64")
 # every character that ends a clause: those of _CLAUSE_END and their full-width forms (what _clause_end accepts)
@@ -115,7 +117,18 @@ class Folding:
         state.pop("_dialect_automaton", None)
         state.pop("_marked_table", None)
         state.pop("_block_table", None)
+        state.pop("drops_spaces", None)
+        # the table as one string, NUL for a character dropped (NUL itself is dropped: noise): unpickling
+        # 65,536 strings one by one took twice as long as making them from one
+        if all(c is None or (len(c) == 1 and c != _DROPPED) for c in self.table):
+            state["table"] = "".join(c or _DROPPED for c in self.table)
         return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        table = state["table"]
+        if isinstance(table, str):
+            state = {**state, "table": tuple([None if c == _DROPPED else c for c in table])}
+        self.__dict__.update(state)
 
     def prefold(self, text: str) -> str:
         """Characters folded and noise dropped, stutters kept: the fast path's text (one C pass, mostly)."""
@@ -168,12 +181,23 @@ class Folding:
             return _collapse_marked(folded)
         return folded
 
+    @functools.cached_property
+    def drops_spaces(self) -> bool:
+        """Whether the fold drops every white space character (the plain path of :func:`fold_with_map`)."""
+        return all(self.table[ord(ch)] is None for ch in _spaces())
+
     def fold_char(self, ch: str) -> str | None:
         """What one character folds to (the slow path's step; the same as :meth:`fold` per character)."""
         code = ord(ch)
         if code < len(self.table):
             return self.table[code]
         return None if _NOISE.match(ch) else ch
+
+
+@functools.lru_cache(maxsize=1)
+def _spaces() -> str:
+    """Every white space character of the Basic Multilingual Plane."""
+    return "".join(chr(c) for c in range(0x10000) if chr(c).isspace())
 
 
 def _collapse_marked(folded: str) -> str:
@@ -314,6 +338,18 @@ def _is_latin(ch: str) -> bool:
 
 def fold(text: str) -> str:
     """The folded form of ``text``: what :func:`fold_with_map` gives, without the map."""
+    if len(text) <= _REMEMBERED:
+        return _fold_remembered(text)
+    return folding().fold(text)
+
+
+# The folds of short texts are remembered: a message's clauses and the catalogue's rewrites are folded again and
+# again as rewrites are assembled and checked (a long line is not kept alive for it)
+_REMEMBERED = 200
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_remembered(text: str) -> str:
     return folding().fold(text)
 
 
@@ -397,6 +433,59 @@ def _is_clause_space(text: str, i: int, j: int) -> bool:
 def fold_with_map(text: str) -> Folded:
     """Fold ``text`` keeping the original span of every folded character (slow path)."""
     folding_ = folding()
+    if not _ASTRAL.search(text) and folding_.drops_spaces and not folding_.dialect_spans(text):
+        return _fold_plain_with_map(text, folding_.table)
+    return _fold_with_map(text, folding_)
+
+
+def _fold_plain_with_map(text: str, table: tuple[str | None, ...]) -> Folded:
+    """:func:`_fold_with_map` of a text with no dialect word and no character beyond the Basic Multilingual
+    Plane, where the fold drops every white space: the characters kept picked out at C speed, and only the
+    gaps between them (the dropped characters: punctuation, spaces) walked in Python, as the slow path walks
+    them, for the clause boundaries."""
+    outs = [table[ord(ch)] for ch in text]
+    n = len(text)
+    starts = list(itertools.compress(range(n), outs))
+    ends = [i + 1 for i in starts]
+    boundary = [False] * (len(starts) + 1)
+    boundary[0] = boundary[-1] = True
+    if len(starts) < n:  # characters were dropped: each run of them before a kept character may end a clause
+        dropped = [i for i, out in enumerate(outs) if not out]
+        first = 0  # the run of dropped characters starting at dropped[first]
+        while first < len(dropped):
+            last = first
+            while last + 1 < len(dropped) and dropped[last + 1] == dropped[last] + 1:
+                last += 1
+            a, b = dropped[first], dropped[last] + 1
+            k = b - (last + 1)  # the kept character after the run: b less the characters dropped before it
+            if 0 < k < len(starts):
+                boundary[k] = _gap_ends_clause(text, a, b)
+            first = last + 1
+    return _collapse("".join(itertools.compress(outs, outs)), starts, ends, boundary)  # type: ignore[arg-type]
+
+
+def _gap_ends_clause(text: str, i: int, stop: int) -> bool:
+    """Whether the dropped characters ``text[i:stop]`` between two kept ones end a clause (as
+    :func:`_fold_with_map` decides it for them, white space never kept)."""
+    pending = False
+    n = len(text)
+    while i < stop:
+        ch = text[i]
+        if ch.isspace() and ch not in _CLAUSE_END:
+            j = i
+            while j < n and text[j].isspace():
+                pending = pending or text[j] in _CLAUSE_END
+                j += 1
+            pending = pending or _is_clause_space(text, i, j)
+            i = j
+        else:
+            pending = pending or _clause_end(ch)
+            i += 1
+    return pending
+
+
+def _fold_with_map(text: str, folding_: Folding) -> Folded:
+    """:func:`fold_with_map`, character by character."""
     fold_char = folding_.fold_char
     chars: list[str] = []
     starts: list[int] = []
@@ -456,22 +545,23 @@ def marked(folded: Folded, boundary_mark: str = "\x1f") -> tuple[str, tuple[int,
 def _marked(folded: Folded, boundary_mark: str) -> tuple[str, tuple[int, ...]]:
     """The folded text with ``boundary_mark`` at every inner clause boundary, and for every position of it
     the folded position it stands for (a mark stands for the character after it)."""
+    text, boundary = folded.text, folded.boundary
     out: list[str] = []
     index: list[int] = []
-    text, boundary = folded.text, folded.boundary
-    for i, ch in enumerate(text):
-        if i and boundary[i]:
-            out.append(boundary_mark)
-            index.append(i)
-        out.append(ch)
-        index.append(i)
-    index.append(len(text))
-    return "".join(out), tuple(index)
+    pos = 0
+    for i in itertools.compress(range(1, len(text)), boundary[1 : len(text)]):  # the inner boundaries
+        out.append(text[pos:i])
+        index.extend(range(pos, i))
+        index.append(i)  # the mark stands for the character after it
+        pos = i
+    out.append(text[pos:])
+    index.extend(range(pos, len(text) + 1))
+    return boundary_mark.join(out), tuple(index)
 
 
 def _collapse(folded: str, starts: list[int], ends: list[int], boundary: list[bool]) -> Folded:
     """Apply the stutter collapse of the fast path, keeping the map."""
-    if not _STUTTER.search(folded):
+    if not _STUTTER_ANY.search(folded):  # (the same test as _STUTTER's, and quicker)
         return Folded(folded, tuple(starts), tuple(ends), tuple(boundary))
     keep_chars: list[str] = []
     k_starts: list[int] = []

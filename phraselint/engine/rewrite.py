@@ -136,7 +136,7 @@ def clauses(text: str) -> list[Clause]:
         if i >= n:
             break
         start = i
-        while i < n and text[i] not in _CLAUSE_PUNCT and not _space_break(text, i):
+        while i < n and text[i] not in _CLAUSE_PUNCT and not (text[i].isspace() and _space_break(text, i)):
             i += 1
         end = i
         while i < n and (text[i] in _CLAUSE_PUNCT or text[i].isspace()):
@@ -394,6 +394,7 @@ def assemble(text: str, replacements: Sequence[Replacement], fold: Callable[[str
     return "".join(out).strip()
 
 
+@functools.lru_cache(maxsize=8192)  # the catalogue's rewrites meet the same pieces again and again
 def _same_thing(a: str, b: str) -> bool:
     """Whether two folded pieces say the same thing: one is the other with words added (我再给您解释一遍 and
     我再给您详细解释一遍), measured as their longest common subsequence against the shorter."""

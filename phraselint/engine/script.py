@@ -82,6 +82,17 @@ def to_script(text: str, script: str) -> str:
     """``text`` (simplified) in ``script``."""
     if script == "simplified" or not text:
         return text
+    if len(text) <= 200:  # the catalogue's messages and rewrites, converted again and again: remembered
+        return _to_script_remembered(text, script)
+    return _to_script(text, script)
+
+
+@functools.lru_cache(maxsize=4096)
+def _to_script_remembered(text: str, script: str) -> str:
+    return _to_script(text, script)
+
+
+def _to_script(text: str, script: str) -> str:
     out: str = converter(_TO_SCRIPT[script]).convert(text)
     for wrong, right in _corrections():
         out = out.replace(wrong, right)
