@@ -151,19 +151,47 @@ def build_addressee() -> tuple[AddresseeModel, list[str]]:
     service = [matched_masked(linter, t) for t in rude] + [
         matched_masked(linter, t) for c, t in innocent if c in SERVICE_CLASSES
     ]
+    flag, _ok, _standard = catalogue()
+    service += [matched_masked(linter, t) for t in flag]
     weights, bias = logistic(elsewhere, service, l2=ADDRESSEE_L2)
     kept = {g: w for g, x in weights.items() if (w := round(x, 3))}
-    model = AddresseeModel(kept, round(ELSEWHERE - bias, 4))
+    model = above_flag_examples(AddresseeModel(kept, round(ELSEWHERE - bias, 4)), linter, flag)
     header = [
         "The addressee model of phraselint (phraselint/engine/addressee.py), written by scripts/train_tone.py: do",
         f"not edit. Trained on {len(elsewhere)} texts said to or of someone other than a visitor (the development",
-        f"sets' tuned thirdparty parts) and {len(service)} said to visitors (their rude parts and the polite, chat",
-        "and Taiwan service speech), each with every match of a pattern masked. Lines: 'threshold' (the score",
-        "above which a text is heard as said elsewhere), then feature<TAB>weight: a logistic regression's weight",
-        "(tone.logistic) of a 1-3-gram of the text as the tone model hears it.",
+        f"sets' tuned thirdparty parts) and {len(service)} said to visitors (their rude parts, the polite, chat",
+        "and Taiwan service speech, the catalogue's flag examples), each with every match of a pattern masked.",
+        "Lines: 'threshold' (the score above which a text is heard as said elsewhere; above every catalogue flag",
+        "example's), then feature<TAB>weight: a logistic regression's weight (tone.logistic) of a 1-3-gram of the",
+        "text as the tone model hears it.",
         "",
     ]
     return model, header
+
+
+def above_flag_examples(model: AddresseeModel, linter: Any, examples: list[str]) -> AddresseeModel:
+    """``model`` with its threshold raised, where needed, just above the score of every catalogue flag example
+    it would hear as said elsewhere (but those that say 您, which the linter never sets aside): the rules' own
+    rude examples are part of what a rule says, and are found whatever the tone model makes of them."""
+    import math
+
+    from phraselint.engine.addressee import masked as mask_spans
+    from phraselint.engine.linter import sound_text
+
+    threshold = model.threshold
+    for text in examples:
+        text = sound_text(text)
+        if any(w in text for w in linter._context.visitor_address):
+            continue
+        spans: list[tuple[int, int]] = []
+        linter._pattern_hits(text, False, [], spans)
+        if spans and model.elsewhere(text, spans):
+            threshold = max(threshold, math.floor(model.score(mask_spans(text, spans)) * 10_000 + 1) / 10_000)
+    if threshold != model.threshold:
+        print(
+            f"addressee threshold raised {model.threshold} -> {threshold} above the catalogue's flag examples"
+        )
+    return AddresseeModel(model.weights, threshold)
 
 
 def masked(texts: list[str]) -> list[str]:
