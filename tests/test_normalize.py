@@ -142,3 +142,15 @@ def test_the_marked_table_marks_every_dropped_character_that_ends_a_clause() -> 
         if out is None and normalize._clause_end(ch) and not ch.isspace():
             expected[code] = "\x1f"
     assert folding_._marked_table == tuple(expected)
+
+
+@given(texts)
+def test_the_plain_mapped_fold_is_the_character_by_character_one(text: str) -> None:
+    """fold_with_map's fast path (no dialect word, nothing beyond the BMP) gives exactly what the walk character
+    by character gives: the folded text, every span and every clause boundary."""
+    from phraselint.engine.normalize import _ASTRAL, _fold_plain_with_map, _fold_with_map
+
+    f = folding()
+    if _ASTRAL.search(text) or f.dialect_spans(text) or not f.drops_spaces:
+        return
+    assert _fold_plain_with_map(text, f.table) == _fold_with_map(text, f)
