@@ -175,6 +175,7 @@ def above_flag_examples(model: AddresseeModel, linter: Any, examples: list[str])
     rude examples are part of what a rule says, and are found whatever the tone model makes of them."""
     import math
 
+    from phraselint.engine.addressee import heard_part
     from phraselint.engine.addressee import masked as mask_spans
     from phraselint.engine.linter import sound_text
 
@@ -184,9 +185,15 @@ def above_flag_examples(model: AddresseeModel, linter: Any, examples: list[str])
         if any(w in text for w in linter._context.visitor_address):
             continue
         spans: list[tuple[int, int]] = []
-        linter._pattern_hits(text, False, [], spans)
-        if spans and model.elsewhere(text, spans):
-            threshold = max(threshold, math.floor(model.score(mask_spans(text, spans)) * 10_000 + 1) / 10_000)
+        found = linter._pattern_hits(text, False, [], spans)
+        if found is None or not found[1]:
+            continue  # (no finding of a pattern to set aside)
+        folded, hits = found
+        part, within = heard_part(text, spans, [folded.span(h.start, h.end) for h in hits])
+        if model.elsewhere(part, within):
+            threshold = max(
+                threshold, math.floor(model.score(mask_spans(part, within)) * 10_000 + 1) / 10_000
+            )
     if threshold != model.threshold:
         print(
             f"addressee threshold raised {model.threshold} -> {threshold} above the catalogue's flag examples"

@@ -11,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from phraselint import Linter
-from phraselint.engine.addressee import MASK, AddresseeModel, load_addressee, masked, parse_addressee
+from phraselint.engine.addressee import (
+    MASK,
+    AddresseeModel,
+    heard_part,
+    load_addressee,
+    masked,
+    parse_addressee,
+)
 from phraselint.errors import CatalogueError
 
 
@@ -127,3 +134,13 @@ def test_a_rules_directory_without_a_model_has_none(tmp_path: Path) -> None:
 def test_the_shipped_model_loads() -> None:
     model = load_addressee()
     assert model is not None and len(model.weights) > 10_000
+
+
+def test_the_model_hears_the_sentences_that_hold_the_findings() -> None:
+    """下班了，明天再来吧。妈，我马上回家: the family is called in another sentence than the one said to the visitor."""
+    text = "下班了，明天再来吧。妈，我马上回家"
+    part, spans = heard_part(text, [(0, 8)], [(0, 8)])
+    assert part == "下班了，明天再来吧。" and spans == [(0, 8)]
+    assert heard_part(text, [(0, 8)]) == (text, [(0, 8)])  # no findings given: all of it
+    part, spans = heard_part("你好。" + text, [(3, 11), (14, 15)], [(3, 11)])
+    assert part == "下班了，明天再来吧。" and spans == [(0, 8)]  # a match in another sentence is not in it

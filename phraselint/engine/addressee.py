@@ -32,6 +32,7 @@ from pathlib import Path
 from ..data.cache import cached, code_fingerprint, key_of
 from ..data.catalogue import builtin_rules_dir
 from ..errors import CatalogueError
+from .context import SENTENCE_END, sentence_start
 from .normalize import folding
 from .tone import SEPARATOR, _grams, dump, light_fold, parse
 
@@ -51,6 +52,22 @@ def masked(text: str, spans: Sequence[tuple[int, int]]) -> str:
     for start, end in spans:
         chars[start:end] = MASK * (end - start)
     return "".join(chars)
+
+
+def heard_part(
+    text: str, matched: Sequence[tuple[int, int]], found: Sequence[tuple[int, int]] = ()
+) -> tuple[str, list[tuple[int, int]]]:
+    """What the model hears of ``text`` to judge the findings at ``found`` (spans of ``text``): the sentences
+    that hold them (下班了，明天再来吧。妈，我马上回家 calls the family in another sentence than the one said to
+    the visitor), all of ``text`` where none are given; with the spans of ``matched`` (every match) in it."""
+    lo, hi = 0, len(text)
+    if found:
+        lo = sentence_start(text, min(s for s, _e in found))
+        hi = max(e for _s, e in found)
+        while hi < len(text) and text[hi] not in SENTENCE_END:
+            hi += 1
+        hi = min(len(text), hi + 1)
+    return text[lo:hi], [(max(s, lo) - lo, min(e, hi) - lo) for s, e in matched if s < hi and e > lo]
 
 
 @dataclass(frozen=True)

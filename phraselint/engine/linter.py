@@ -16,7 +16,7 @@ from ..data.cache import cached, key_of
 from ..data.catalogue import Catalogue, load_catalogue
 from ..errors import CatalogueError, ConfigError
 from ..model import SEVERITIES, Rewrite, Rule, Violation
-from .addressee import AddresseeModel, load_addressee
+from .addressee import AddresseeModel, heard_part, load_addressee
 from .confirm import Hit, confirm, resolve_overlaps
 from .context import load_context
 from .explain import explain
@@ -438,7 +438,7 @@ class Linter:
                 # (a match by sound excused because the text is Cantonese says nothing of its words: the tone
                 # model still hears them, 唔好再問 as 不要再问)
                 cleared.append(matched[-1])
-        if hits and self._said_elsewhere(text, matched, margin):
+        if hits and self._said_elsewhere(text, matched, margin, [folded.span(h.start, h.end) for h in hits]):
             if cleared is not None:
                 cleared.extend(folded.span(h.start, h.end) for h in hits)
             return folded, []
@@ -450,19 +450,28 @@ class Linter:
         read when first needed (most utterances have no match to set aside)."""
         return load_addressee() if self._tone is not None else None
 
-    def _said_elsewhere(self, text: str, matched: Sequence[tuple[int, int]], margin: list[float]) -> bool:
+    def _said_elsewhere(
+        self,
+        text: str,
+        matched: Sequence[tuple[int, int]],
+        margin: list[float],
+        found: Sequence[tuple[int, int]] = (),
+    ) -> bool:
         """Whether the utterance is talk not addressed to a visitor (phraselint.engine.addressee: 这台高拍仪拍出来
         全是糊的，真烦人; 孩子他爸，你去问问老师作业的事), heard so with the matched words masked, and the tone model
         does not hear it as rude either (its worst part scores under its threshold), and it does not address
         the visitor (rules/context.yml's ``visitor_address``, 您): then its matches are set aside. ``margin`` as
-        for :meth:`_heard_innocent`."""
+        for :meth:`_heard_innocent`. The model hears the sentences that hold the findings (``found``, spans of
+        ``text``: addressee.heard_part)."""
         if self._addressee is None or self._tone is None:
             return False
         if any(w in text for w in self._context.visitor_address):
             return False  # 您的医生是李主任，他今天上午门诊。我怎么知道他几点到: said to the visitor
         if not margin:
             margin.append(self._tone.margin(text, self._context.is_cantonese(text)))
-        return margin[0] < 0 and self._addressee.elsewhere(text, matched)
+        if margin[0] >= 0:
+            return False
+        return self._addressee.elsewhere(*heard_part(text, matched, found))
 
     def _heard_innocent(self, hit: Hit, folded: Folded, text: str, margin: list[float]) -> bool:
         """Whether an `everyday` rule's match stands inside a longer clause of an utterance the tone model hears
