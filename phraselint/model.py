@@ -81,6 +81,9 @@ class Rule:
     # the rule's words are everyday words with innocent uses (快点, 烦, 神经): a match inside a longer clause
     # counts only where the tone model does not hear the utterance as plainly innocent (the linter's _INNOCENT)
     everyday: bool = False
+    # characters whose fold the rule's words are, but which never write them (餵 "feed", folded onto 喂 "hey"): a
+    # match written with one of them is not the rule's word
+    not_written: tuple[str, ...] = ()
 
     @property
     def wordings(self) -> tuple[str, ...]:

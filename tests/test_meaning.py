@@ -517,6 +517,34 @@ rules:
     assert caught.value.line == 3
 
 
+def test_a_character_that_never_writes_the_words_is_no_match(linter: Linter, tmp_path: Path) -> None:
+    """餵 ("feed") folds onto 喂 ("hey"), but never writes it: the rule says `not_written: [餵]`. An
+    organisation's rule gets the same key, checked on load."""
+    assert linter.check("記得幫我餵一下貓喔，飼料在櫃子裡。") == []
+    assert [v.rule for v in linter.check("喂，你過來一下。")] == ["hey"]
+    body = """version: 1
+rules:
+  - id: org-hey
+    phrase: 嘿
+    situation: addressing
+    category: 不礼貌称呼
+    severity: warning
+    message: 请用“您好”。
+    scope: word
+    not_written: {value}
+    rewrites:
+      - text: 您好
+    examples:
+      flag: [嘿，过来]
+      pass: [今天天气很好]
+"""
+    bad = tmp_path / "bad.yml"
+    bad.write_text(body.format(value="[1, 2]"), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="'not_written' must be a non-empty string") as caught:
+        Linter(rule_files=[str(bad)])
+    assert caught.value.line == 3
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [

@@ -52,6 +52,7 @@ _RULE_KEYS = {
     "skip_in",
     "detector",
     "everyday",
+    "not_written",
 }
 _DETECTORS = ("tone",)
 _PHRASE_KEYS = {"id", "text", "kind", "situation", "variants", "sources", "note"}
@@ -486,6 +487,7 @@ def _rule(node: Any, vocab: Vocabulary, path: str, standard: dict[str, StandardP
         _skip_in(node, where),
         detector,
         everyday,
+        _not_written(node, where),
     )
 
 
@@ -498,6 +500,13 @@ def _skip_in(node: dict[str, Any], where: Where) -> tuple[str, ...]:
         if value not in _SKIP_IN:
             raise where.fail(f"unknown 'skip_in' value '{value}' (known: {', '.join(_SKIP_IN)})")
     return values
+
+
+def _not_written(node: dict[str, Any], where: Where) -> tuple[str, ...]:
+    values = yaml_list(node, "not_written", where)
+    if not all(isinstance(v, str) and v for v in values):
+        raise where.fail("every entry of 'not_written' must be a non-empty string (a character as written)")
+    return tuple(values)
 
 
 def _patterns(node: dict[str, Any], key: str, where: Where) -> tuple[str, ...]:

@@ -613,6 +613,8 @@ class Linter:
         rule = hit.candidate.pattern.rule
         if "cantonese" in rule.skip_in and context.is_cantonese(text):
             return True
+        if rule.not_written and any(w in text[start:end] for w in rule.not_written):
+            return True  # 隻貓成日要人餵: 餵 is "feed", whatever the fold makes of it
         if hit.candidate.by_sound and context.is_cantonese(text):
             return True  # homophones are heard through Mandarin pinyin (ASR slips): 好返 in Cantonese is 好返
         return (
