@@ -70,6 +70,13 @@ def heard_part(
     return text[lo:hi], [(max(s, lo) - lo, min(e, hi) - lo) for s, e in matched if s < hi and e > lo]
 
 
+def enough_context(rest: str) -> bool:
+    """Whether ``rest`` (a text with its matches masked) holds :data:`LEAST_CONTEXT` characters or more besides
+    particles and punctuation: enough to judge whom it is said to."""
+    particles = folding().particles
+    return sum(1 for c in light_fold(rest) if c != SEPARATOR and c not in particles) >= LEAST_CONTEXT
+
+
 @dataclass(frozen=True)
 class AddresseeModel:
     weights: dict[str, float]
@@ -88,10 +95,7 @@ class AddresseeModel:
         heard as said to or of someone other than a visitor; never where too little is left to hear
         (:data:`LEAST_CONTEXT`)."""
         rest = masked(text, spans)
-        particles = folding().particles
-        if sum(1 for c in light_fold(rest) if c != SEPARATOR and c not in particles) < LEAST_CONTEXT:
-            return False
-        return self.score(rest) > self.threshold
+        return enough_context(rest) and self.score(rest) > self.threshold
 
 
 def dump_addressee(model: AddresseeModel, header: Sequence[str]) -> str:

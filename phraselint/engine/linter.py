@@ -16,7 +16,8 @@ from ..data.cache import cached, key_of
 from ..data.catalogue import Catalogue, load_catalogue
 from ..errors import CatalogueError, ConfigError
 from ..model import SEVERITIES, Rewrite, Rule, Violation
-from .addressee import AddresseeModel, heard_part, load_addressee
+from .addressee import AddresseeModel, enough_context, heard_part, load_addressee
+from .addressee import masked as masked_matches
 from .confirm import Hit, confirm, resolve_overlaps
 from .context import load_context
 from .explain import explain
@@ -463,7 +464,7 @@ class Linter:
         the visitor (rules/context.yml's ``visitor_address``, 您): then its matches are set aside. ``margin`` as
         for :meth:`_heard_innocent`. The model hears the sentences that hold the findings (``found``, spans of
         ``text``: addressee.heard_part)."""
-        if self._addressee is None or self._tone is None:
+        if self._tone is None:
             return False
         if any(w in text for w in self._context.visitor_address):
             return False  # 您的医生是李主任，他今天上午门诊。我怎么知道他几点到: said to the visitor
@@ -471,7 +472,10 @@ class Linter:
             margin.append(self._tone.margin(text, self._context.is_cantonese(text)))
         if margin[0] >= 0:
             return False
-        return self._addressee.elsewhere(*heard_part(text, matched, found))
+        part, spans = heard_part(text, matched, found)
+        if not enough_context(masked_matches(part, spans)):
+            return False  # (before the model is read: 不知道。 alone never needs it)
+        return self._addressee is not None and self._addressee.elsewhere(part, spans)
 
     def _heard_innocent(self, hit: Hit, folded: Folded, text: str, margin: list[float]) -> bool:
         """Whether an `everyday` rule's match stands inside a longer clause of an utterance the tone model hears
