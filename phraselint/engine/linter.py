@@ -472,10 +472,10 @@ class Linter:
             margin.append(self._tone.margin(text, self._context.is_cantonese(text)))
         if margin[0] >= 0:
             return False
-        part, spans = heard_part(text, matched, found)
-        if not enough_context(masked_matches(part, spans)):
+        rest = masked_matches(*heard_part(text, matched, found))
+        if not enough_context(rest):
             return False  # (before the model is read: 不知道。 alone never needs it)
-        return self._addressee is not None and self._addressee.elsewhere(part, spans)
+        return self._addressee is not None and self._addressee.score(rest) > self._addressee.threshold
 
     def _heard_innocent(self, hit: Hit, folded: Folded, text: str, margin: list[float]) -> bool:
         """Whether an `everyday` rule's match stands inside a longer clause of an utterance the tone model hears

@@ -464,20 +464,25 @@ def _fold_plain_with_map(text: str, table: tuple[str | None, ...]) -> Folded:
     return _collapse("".join(itertools.compress(outs, outs)), starts, ends, boundary)  # type: ignore[arg-type]
 
 
+def _space_run(text: str, i: int) -> tuple[int, bool]:
+    """The run of white space starting at ``text[i]``: where it ends, and whether it ends a clause (a line
+    break in it, or a space that stands between clauses)."""
+    j, ends = i, False
+    while j < len(text) and text[j].isspace():
+        ends = ends or text[j] in _CLAUSE_END
+        j += 1
+    return j, ends or _is_clause_space(text, i, j)
+
+
 def _gap_ends_clause(text: str, i: int, stop: int) -> bool:
     """Whether the dropped characters ``text[i:stop]`` between two kept ones end a clause (as
     :func:`_fold_with_map` decides it for them, white space never kept)."""
     pending = False
-    n = len(text)
     while i < stop:
         ch = text[i]
         if ch.isspace() and ch not in _CLAUSE_END:
-            j = i
-            while j < n and text[j].isspace():
-                pending = pending or text[j] in _CLAUSE_END
-                j += 1
-            pending = pending or _is_clause_space(text, i, j)
-            i = j
+            i, breaks = _space_run(text, i)
+            pending = pending or breaks
         else:
             pending = pending or _clause_end(ch)
             i += 1
@@ -518,12 +523,8 @@ def _fold_with_map(text: str, folding_: Folding) -> Folded:
             pending = False
             i += 1
         elif text[i].isspace() and text[i] not in _CLAUSE_END:
-            j = i
-            while j < n and text[j].isspace():
-                pending = pending or text[j] in _CLAUSE_END
-                j += 1
-            pending = pending or _is_clause_space(text, i, j)
-            i = j
+            i, breaks = _space_run(text, i)
+            pending = pending or breaks
         else:
             pending = pending or _clause_end(text[i])
             i += 1
