@@ -70,16 +70,60 @@ def test_only_where_the_tone_model_hears_no_rudeness_and_no_visitor_is_addressed
     """With a model that hears every utterance as said elsewhere, what is left is the linter's other
     conditions: a text the tone model hears as rude keeps its findings, as does one that says 您."""
     lin = Linter()
-    lin._addressee = AddresseeModel({}, -1.0)  # every score (0) is above -1: everything is "elsewhere"
+    lin._addressee = AddresseeModel({}, -1.0)  # every score (0) is 1 above -1: everything is "elsewhere"
     assert lin._tone is not None
     loud = "急什么急，排队去。"
-    assert lin._tone.margin(loud) > 0
+    assert lin._tone.margin(loud) > 1
     assert {v.rule for v in lin.check(loud)} >= {"whats-the-hurry"}
     quiet = "小区的快递柜又坏了，真麻烦。"
     assert lin._tone.margin(quiet) < 0 and lin.check(quiet) == []
     said_to_you = "您看，小区的快递柜又坏了，真麻烦。"
     assert lin._tone.margin(said_to_you) < 0
     assert "so-troublesome" in {v.rule for v in lin.check(said_to_you)}
+
+
+@pytest.mark.parametrize(("sure", "kept"), [(1.0, True), (1.5, False), (99.0, False)])
+def test_the_ruder_it_sounds_the_surer_the_model_must_be(sure: float, kept: bool) -> None:
+    """喊什么喊，你弟弟在睡觉呢 sounds rude (the tone model's margin 1.3, under the reach of 2): its match is set
+    aside only by a model surer than that that no visitor is spoken to."""
+    lin = Linter()
+    assert lin._tone is not None
+    text = "喊什么喊，你弟弟在睡觉呢。"
+    assert 1.0 < lin._tone.margin(text) < 1.5
+    lin._addressee = AddresseeModel({}, -sure)  # every score (0) is `sure` above the threshold
+    assert bool(lin.check(text)) is kept
+    rude = "你们这些人一天到晚没事找事，烦不烦"  # margin 3.5: beyond reach, however sure
+    assert lin._tone.margin(rude) > 2
+    lin._addressee = AddresseeModel({}, -99.0)
+    assert lin.check(rude)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电脑风扇呼呼响，吵死了，跟拖拉机似的。",  # a machine
+        "这个导航有病吧，又让我掉头。",  # a satnav
+    ],
+)
+def test_the_tone_models_findings_in_talk_to_no_visitor_are_set_aside(without: Linter, text: str) -> None:
+    """The tone model hears rudeness in grumbling at a machine; the addressee model is sure no visitor is
+    spoken to (more than 2.5 above its threshold), and the finding goes."""
+    assert {v.rule for v in without.check(text)} == {"rude-tone"}
+    assert Linter().check(text) == []
+
+
+def test_the_tone_models_findings_need_a_surer_model() -> None:
+    """A finding of the tone model is set aside only where the model is more than 2.5 above its threshold,
+    there is enough to hear, and no 您."""
+    lin = Linter()
+    text = "这个导航有病吧，又让我掉头。"
+    lin._addressee = AddresseeModel({}, -2.4)
+    assert {v.rule for v in lin.check(text)} == {"rude-tone"}
+    lin = Linter()
+    lin._addressee = AddresseeModel({}, -2.6)
+    assert lin.check(text) == []
+    assert {v.rule for v in lin.check("您这个导航有病吧，又让我掉头。")} == {"rude-tone"}
+    assert {v.rule for v in lin.check("就你事儿精")} == {"rude-tone"}  # too little to hear
 
 
 def test_the_matched_words_are_masked_before_the_model_hears_the_text() -> None:

@@ -58,7 +58,8 @@ def test_forbidden_phrases_are_found(text: str) -> None:
         "请稍等，我马上给您办理。",
         "对不起，让您久等了。",
         "",
-        "。。。",
+        "……",  # a transcript's pause (。。。 typed as the whole reply is cold-marks)
+        "，。",
     ],
 )
 def test_innocent_text_is_not_flagged(text: str) -> None:

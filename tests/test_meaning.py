@@ -5,6 +5,7 @@ below are floors measured on their `dev` split (the `holdout` split is reported,
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -561,3 +562,148 @@ rules:
 )
 def test_a_transcribers_note_of_who_is_spoken_to(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "？？？",
+        "???",
+        "。。。",
+        "哦。。。",
+        "嗯？？",
+        "呵呵",
+        "呵呵。。",
+        " 🙄🙄 ",
+        "🤡",
+        "[白眼]",
+        "啊？？？",
+    ],
+)
+def test_a_reply_of_marks_alone_is_cold(linter: Linter, text: str) -> None:
+    """A chat reply made of marks alone (the codes' 冷淡, 冷言相对; rules/context.yml's bare_reply): the whole
+    reply is the finding, with a rewrite in words."""
+    found = linter.check(text)
+    assert [v.rule for v in found] == ["cold-marks"], text
+    v = found[0]
+    assert v.text == text.strip() and text[v.start : v.end] == v.text
+    assert v.rewrite and v.rewrite != text and v.suggestions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "嗯",  # an acknowledgement
+        "哦。",
+        "嗯？",  # pardon?
+        "？",
+        "……",  # a transcript's pause
+        "呵",
+        "呵呵，您太客气啦，这是我们应该做的😊",
+        "好的？？我马上帮您查一下",
+        "？？？" * 9,  # longer than any reply of marks alone
+        "客户说了句“？？？”",
+    ],
+)
+def test_marks_with_words_or_an_acknowledgement_are_not_cold(linter: Linter, text: str) -> None:
+    assert "cold-marks" not in {v.rule for v in linter.check(text)}, text
+
+
+@given(st.text(alphabet="？?。，！…~哦嗯呵啊🙄 ", max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_the_fast_test_lets_every_reply_of_marks_through(text: str) -> None:
+    """Whatever the marks, the fast tests (one line, many turns, the lines of a file) pass every text that
+    check finds a reply of marks alone in, and the finding covers the text but its white space."""
+    lin = _LINTER
+    found = lin.check(text)
+    if lin._context.bare_reply(text) is not None:
+        assert found
+    if found:
+        assert lin.has_candidate(text)
+        assert lin.has_candidates(["您好", text]) == [False, True]
+        assert lin.candidates_in(["客服：您好", f"客服：{text}", text]) == [1, 2]
+    for v in found:
+        if v.rule == "cold-marks":
+            assert v.text == text.strip() and len(found) == 1
+
+
+_LINTER = Linter()
+
+
+def test_replies_of_marks_deep_in_files_are_found(tmp_path: Path) -> None:
+    """Past the lines a file's head always has checked, a line of marks alone reaches the check through the
+    fast test of its block: labelled transcripts and chat exports alike; the visitor's own ？？？ is not
+    checked."""
+    from click.testing import CliRunner
+
+    from phraselint.cli.commands import main
+
+    polite = [f"[09:{i // 60:02d}:{i % 60:02d}] 工作人员:您好，请问您办理什么业务？" for i in range(300)]
+    polite[150] = "[09:02:30] 工作人员:？？？"
+    polite[200] = "[09:03:20] 来访人员:？？？"
+    polite[250] = "[09:04:10] 工作人员:呵呵。。"
+    path = tmp_path / "window.txt"
+    path.write_text("\n".join(polite) + "\n", encoding="utf-8")
+    chat = [
+        '{"role": "客服", "content": "您好，很高兴为您服务。"}',
+        '{"role": "用户", "content": "？？？"}',
+    ] * 100 + ['{"role": "客服", "content": "。。。"}']
+    jsonl = tmp_path / "chat.jsonl"
+    jsonl.write_text("\n".join(chat) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--format", "jsonl", str(path), str(jsonl)])
+    found = [
+        (Path(d["path"]).name, d["line"], d["rule"], d["text"])
+        for d in map(json.loads, result.stdout.splitlines())
+    ]
+    assert found == [
+        ("window.txt", 151, "cold-marks", "？？？"),
+        ("window.txt", 251, "cold-marks", "呵呵。。"),
+        ("chat.jsonl", 201, "cold-marks", "。。。"),
+    ], result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("随便。", True),
+        ("等着！！", True),
+        ("是但啦。", True),  # Cantonese: 随便
+        ("所以呢？", True),
+        ("您随便坐，我马上来。", False),
+        ("随便看看，有需要叫我。", False),
+        ("您先坐着等着，叫到号我提醒您。", False),
+        ("所以呢，您需要先去一楼拍照。", False),
+    ],
+)
+def test_a_word_alone_as_the_whole_reply(linter: Linter, text: str, found: bool) -> None:
+    """The scope `alone`: the words are the whole utterance, besides punctuation and particles."""
+    assert ("cold-reply" in {v.rule for v in linter.check(text)}) is found, text
+
+
+def test_scope_alone_in_an_organisations_rule_file(tmp_path: Path) -> None:
+    """An organisation's rule may say `scope: alone`: 不行 as the whole reply, not 不行的话我帮您问问."""
+    path = tmp_path / "ours.yml"
+    path.write_text(
+        """version: 1
+rules:
+  - id: bare-no
+    phrase: 不行。
+    situation: general
+    category: 冷漠
+    severity: warning
+    message: 只回一句“不行”太生硬；请说明原因和办法。
+    scope: alone
+    rewrites:
+      - text: 很抱歉，这个暂时办不了，我给您说一下原因和办法。
+    examples:
+      flag: [不行！]
+      pass: [不行的话我帮您问问科长。]
+    sources:
+      - {code: "000", clause: "七(二)", general: "不得态度生硬、冷淡、烦躁"}
+""",
+        encoding="utf-8",
+    )
+    lin = Linter(rule_files=[str(path)], select=["bare-no"])
+    assert [v.rule for v in lin.check("不行！")] == ["bare-no"]
+    assert lin.check("不行的话我帮您问问科长。") == []
+    assert lin.check("这样不行。") == []

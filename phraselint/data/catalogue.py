@@ -54,7 +54,7 @@ _RULE_KEYS = {
     "everyday",
     "not_written",
 }
-_DETECTORS = ("tone",)
+_DETECTORS = ("tone", "marks")
 _PHRASE_KEYS = {"id", "text", "kind", "situation", "variants", "sources", "note"}
 _WORDING_KEYS = {"text", "sources", "note", "typo"}
 _SOURCE_KEYS = {"code", "clause", "capture", "general"}

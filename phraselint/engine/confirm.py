@@ -95,11 +95,15 @@ def confirm(candidate: Candidate, folded: Folded, context: Context) -> Hit | Non
             return None
         if scope == "reply" and not folded.boundary[start]:
             return None
+        if scope == "alone" and (start != 0 or hi != len(folded.text)):
+            return None
         return Hit(candidate, start, hi, (end, hi))
     if scope == "anywhere":
         return Hit(candidate, start, end)
     if scope == "reply":
         return Hit(candidate, start, end) if folded.boundary[start] and folded.boundary[end] else None
+    if scope == "alone":  # the whole utterance, besides punctuation and particles: 随便。 but not 随便坐
+        return Hit(candidate, start, end) if start == 0 and end == len(folded.text) else None
     if scope == "clause" and not folded.boundary[end] and context.polite_continuation(folded, end):
         return None  # 不知道您还需要什么: the phrase opens a polite sentence; anything else does not save it
     # A token pattern says itself where its words end (忙 in 忙着, 说不 in 说不清楚); a wording must end at a word edge.

@@ -76,6 +76,34 @@ class Context:
     # a transcriber's note that says the words are said to someone else, or by the visitor: folded
     note_others: tuple[str, ...] = ()
     note_speakers: tuple[str, ...] = ()
+    # a reply of marks alone (？？？, 。。。, 呵呵, an eye-roll): as written, white space aside
+    bare_signals: tuple[str, ...] = ()
+    bare_with: tuple[str, ...] = ()
+
+    def bare_reply(self, text: str) -> tuple[int, int] | None:
+        """Where ``text`` is a reply of marks alone (？？？, 。。。, 呵呵。, 哦。。。, 🙄): the span from its first to its
+        last mark, or None. Such a reply is made only of ``bare_signals`` and ``bare_with`` (read longest
+        first) and holds at least one signal: 哦。 or a lone 嗯 is an ordinary acknowledgement, 嗯？？ is not."""
+        stripped = text.strip()
+        if not stripped or len(stripped) > _BARE_LONGEST or not self.bare_signals:
+            return None
+        marks = _bare_marks(self.bare_signals, self.bare_with)
+        i, signal = 0, False
+        while i < len(stripped):
+            if stripped[i].isspace():
+                i += 1
+                continue
+            for mark, is_signal in marks:
+                if stripped.startswith(mark, i):
+                    i += len(mark)
+                    signal = signal or is_signal
+                    break
+            else:
+                return None
+        if not signal:
+            return None
+        start = len(text) - len(text.lstrip())
+        return start, start + len(stripped)
 
     def is_cantonese(self, text: str) -> bool:
         return self._cantonese_words is not None and self._cantonese_words.search(text) is not None
@@ -420,7 +448,20 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         address=folded("address"),
         note_others=folded("note_others"),
         note_speakers=folded("note_speakers"),
+        bare_signals=tuple(strings("bare_signals")),
+        bare_with=tuple(strings("bare_with")),
     )
+
+
+_BARE_LONGEST = 24  # a longer text is not a bare reply, whatever it holds
+
+
+@functools.lru_cache(maxsize=8)
+def _bare_marks(signals: tuple[str, ...], companions: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
+    """The marks of a bare reply, longest first (。。 before 。), each with whether it is a signal."""
+    marks = {m: False for m in companions}
+    marks.update({m: True for m in signals})
+    return tuple(sorted(marks.items(), key=lambda m: -len(m[0])))
 
 
 def _subject_before(folded: Folded, start: int, subjects: Sequence[Compiled]) -> bool:

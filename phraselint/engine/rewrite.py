@@ -342,7 +342,8 @@ def assemble(text: str, replacements: Sequence[Replacement], fold: Callable[[str
     clauses with nothing wrong stay as they are, and a piece of a replacement already said is not said again."""
     parts = clauses(text)
     if not parts:
-        return text
+        # marks alone (？？？): the replacement is all there is to say
+        return replacements[0].text if replacements else text
     # Each clause replacement covers the clauses its span touches; overlapping covers merge into one group.
     groups: list[tuple[int, int, list[Replacement]]] = []
     words: dict[int, list[Replacement]] = {}
