@@ -68,8 +68,9 @@ ELSEWHERE = 0.5
 # Tuned parts written for the addressee model alone (private talk full of the codes' words): the tone model
 # neither learns from them nor sets its threshold by them. A part, or one class of a part (class-part): the
 # nineteenth author's private talk (thirdparty-v18dev) raised the tone model's threshold 2.73 -> 2.81 and cost
-# held recall 0.3-0.7 points in every class; the rest of that author's sets train both models
-ADDRESSEE_PARTS = ("v16dev", "thirdparty-v18dev")
+# held recall 0.3-0.7 points in every class; the rest of that author's sets train both models (and so for the
+# twentieth and twenty-first authors')
+ADDRESSEE_PARTS = ("v16dev", "thirdparty-v18dev", "thirdparty-v19dev", "thirdparty-v20dev")
 
 
 def devsets(kind: str, tone: bool = True) -> list[tuple[str, str]]:

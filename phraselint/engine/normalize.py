@@ -41,8 +41,8 @@ _NOISE_RUN_KEEP_MARK = re.compile(r"[^\w\x1f]+|_")
 _MARK_RUN = re.compile("\x1f+")
 _NOISE_RUN_KEEP_NEWLINE = re.compile(r"[^\w\n]+|_")
 _DROPPED = "\0"  # a dropped character in the table as pickled (Folding.__getstate__)
-# Punctuation that ends a clause, after width folding.
-_CLAUSE_END = frozenset(",.!?;:…。、\n\r\u2028\u2029\u3002\uff61\uff64")
+# Punctuation that ends a clause, after width folding (~: chat ends a sentence with it, 好的哦～我们管不了).
+_CLAUSE_END = frozenset(",.!?;:…。、~\n\r\u2028\u2029\u3002\uff61\uff64")
 # every character that ends a clause: those of _CLAUSE_END and their full-width forms (what _clause_end accepts)
 _CLAUSE_END_CHARS = _CLAUSE_END | frozenset(
     chr(ord(ch) + 0xFEE0) for ch in _CLAUSE_END if 0xFF01 <= ord(ch) + 0xFEE0 <= 0xFF5E
