@@ -69,10 +69,15 @@ def sound_text(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
+_REMEMBERED = 200  # the longest text whose script is remembered (a long line is not kept alive for it)
+_detected = functools.lru_cache(maxsize=1024)(detect_script)
+
+
 def _resolve_script(text: str, script: str | None, context: str | None) -> str:
     """``script`` itself, or for None and ``auto`` the script of ``text`` (``context`` where it shows none)."""
     if script is None or script == "auto":
-        return detect_script(text, context)
+        # (a message's script is asked for as it is checked and again for its alternatives: remembered)
+        return _detected(text, context) if len(text) <= _REMEMBERED else detect_script(text, context)
     if script not in SCRIPTS:
         raise ConfigError(f"unknown script '{script}' (known: auto, {', '.join(SCRIPTS)})")
     return script

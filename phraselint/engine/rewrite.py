@@ -125,9 +125,24 @@ class Clause:
     after: int
 
 
-def clauses(text: str) -> list[Clause]:
+def clauses(text: str) -> Sequence[Clause]:
     """The clauses of ``text``: runs between clause punctuation, or between spaces where ASR output puts them
-    between words (不知道 你去问前台)."""
+    between words (不知道 你去问前台). Those of short texts are remembered: a message is split again for each
+    of its rewrites, and the catalogue's rewrites for every message they replace a clause of."""
+    if len(text) <= _REMEMBERED:
+        return _clauses_remembered(text)
+    return _clauses(text)
+
+
+_REMEMBERED = 200  # (a long line is not kept alive for it)
+
+
+@functools.lru_cache(maxsize=4096)
+def _clauses_remembered(text: str) -> tuple[Clause, ...]:
+    return tuple(_clauses(text))
+
+
+def _clauses(text: str) -> list[Clause]:
     out: list[Clause] = []
     i, n = 0, len(text)
     while i < n:
