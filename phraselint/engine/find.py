@@ -465,6 +465,7 @@ class _Automaton:
         # keys without values (the fast test's) keep no list of them: 232,000 empty tuples to load each start
         values = [keys[k] for k in words]
         self._values: Sequence[tuple[int, ...]] | None = values if any(values) else None
+        self._decoded: list[tuple[int, ...] | None] | None = None
         self._automaton = daachorse.CharwiseDoubleArrayAhoCorasick(words) if words else None
 
     def __len__(self) -> int:
@@ -486,6 +487,7 @@ class _Automaton:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._size = state["size"]
         self._values = state["values"]
+        self._decoded = None
         data = state["automaton"]
         self._automaton = None if data is None else daachorse.CharwiseDoubleArrayAhoCorasick.deserialize(data)
 
@@ -504,7 +506,17 @@ class _Automaton:
         if self._automaton is None or self._values is None:
             return []
         values = self._values
-        found = [(s, e, values[k]) for s, e, k in self._automaton.find_overlapping(text)]
+        # each key's value made a tuple the first time the key is found (kept on disk packed: _Packed), not
+        # each time
+        decoded = self._decoded
+        if decoded is None:
+            decoded = self._decoded = [None] * len(values)
+        found: list[tuple[int, int, tuple[int, ...]]] = []
+        for s, e, k in self._automaton.find_overlapping(text):
+            value = decoded[k]
+            if value is None:
+                value = decoded[k] = values[k]
+            found.append((s, e, value))
         found.sort(key=lambda m: (m[1], m[0]))
         return found
 

@@ -207,6 +207,13 @@ def found_values(text: str, kinds: Mapping[str, SlotKind], leading: tuple[str, .
     return dict(_found(text, tuple(kinds.items()), leading))
 
 
+@functools.lru_cache(maxsize=32)
+def _found_in(text: str, rewriting: Rewriting) -> tuple[tuple[str, str], ...]:
+    """:func:`found_values` of the kinds of ``rewriting``, remembered by the text and the rewriting (hashed by
+    identity: a key of every slot kind, words and all, took longer to hash than most texts to search)."""
+    return tuple(_found_values(text, rewriting.kinds, rewriting.leading).items())
+
+
 def _found_values(text: str, kinds: Mapping[str, SlotKind], leading: Sequence[str]) -> dict[str, str]:
     """Slot values the utterance itself names: the first word of each kind (市场监管局, 身份证复印件)."""
     values: dict[str, str] = {}
@@ -294,7 +301,7 @@ def values_for(
     settings' values, then those the utterance names (of the slot's kind), then what a trailing slot took
     (``taken``, cut to a thing of its kind), and 其余: what a demand asks for, for the 我-form recast."""
     kinds = rewriting.kinds
-    values = {**fixed, **found_values(text, kinds, rewriting.leading)}
+    values = {**fixed, **dict(_found_in(text, rewriting))}
     for name, raw in taken.items():
         value = clean_value(kinds.get(name), raw, rewriting.leading)
         if value and fits(kinds.get(name), value):
@@ -417,6 +424,10 @@ def _same_thing(a: str, b: str) -> bool:
         return True
     short, long = sorted((a, b), key=len)
     if len(short) < 4 or len(short) > 200:  # a long clause is the same thing only when it is equal
+        return False
+    # the characters of the shorter that occur in the longer at all (each as often as the shorter has it)
+    # bound those they share from above: most pieces have too few even of these (a look-up each, at C speed)
+    if sum(map(set(long).__contains__, short)) < 0.8 * len(short):
         return False
     # the characters they share (each as often as both have it) bound the common subsequence from above:
     # most pieces share too few to need the table below
