@@ -200,10 +200,10 @@ class Linter:
 
     def has_candidate(self, text: str) -> bool:
         """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
-        pass for the anchors, then, where one occurs, one for the words every token of a pattern needs; and
-        the tone model, where it is on."""
+        pass for the anchors, then, where one occurs, one for the words every token of a pattern needs, and
+        whether a pattern they make viable matches the marked fold; and the tone model, where it is on."""
         text = sound_text(text)
-        if self._finder.has_candidate(self._prefold(text)) and any(self._viable(text)):
+        if self._finder.has_candidate(self._prefold(text)) and self._may(text):
             return True
         return self._rude_part is not None and self._rude_part(text) is not None
 
@@ -216,7 +216,7 @@ class Linter:
         tone = self._tone.may_pass(texts) if self._tone is not None else [False] * len(texts)
         anchored = self._anchored(texts)
         return [
-            (k in anchored and any(self._viable(text)))
+            (k in anchored and self._may(text))
             or (may and self._rude_part is not None and self._rude_part(text) is not None)
             for k, (text, may) in enumerate(zip(texts, tone))
         ]
@@ -413,15 +413,18 @@ class Linter:
         placed in; None where a cheap test already shows that no pattern can match. ``cleared`` receives the
         spans of ``text`` that matched but were excused (an antipattern, quotation, another subject…),
         ``matched`` those of every match, excused or not."""
-        # Three cheap tests before the mapped fold, each letting through every text that could match: an
-        # anchor occurs; every required token of some pattern occurs; a viable pattern matches the marked fold.
+        # Two cheap tests before the mapped fold, each letting through every text that could match: an
+        # anchor occurs; every required token of some pattern occurs. (The third of the fast test, whether a
+        # viable pattern matches the marked fold, is asked where many texts are tested at once, a file's
+        # lines and turns, not here: nearly every text checked one by one, a message and each of its
+        # rewrites, passes it, and where one would not, no candidate is confirmed below either.)
         viable = None
         if not exhaustive:
             if not self._finder.has_candidate(self._prefold(text)):
                 return None
-            if not self._may(text):
-                return None
             viable = self._viable(text)
+            if not viable[0] and not viable[1]:
+                return None
         folded = fold_with_map(text)
         hits: list[Hit] = []
         margin: list[float] = []  # the tone model's margin for the text, worked out once if asked for
