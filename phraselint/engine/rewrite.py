@@ -387,7 +387,7 @@ def assemble(text: str, replacements: Sequence[Replacement], fold: Callable[[str
             c = parts[k]
             piece = _splice_words(text[c.start : c.end], c.start, words.get(k, []))
             key = fold(piece)
-            if not (key and any(_same_thing(key, other) for other in said)):  # no clause twice
+            if not (key and _said_before(key, said)):  # no clause twice
                 said.add(key)
                 out.append(piece + text[c.end : c.after])
             k += 1
@@ -397,7 +397,7 @@ def assemble(text: str, replacements: Sequence[Replacement], fold: Callable[[str
         for r in reps:
             for piece in _pieces(r.text):
                 key = fold(piece)
-                if key and not any(_same_thing(key, other) for other in said):
+                if key and not _said_before(key, said):
                     said.add(key)
                     pieces.append(piece)
         last = parts[b]
@@ -414,6 +414,17 @@ def assemble(text: str, replacements: Sequence[Replacement], fold: Callable[[str
             out.append(body + end + (" " if punct.endswith(" ") and b + 1 < len(parts) else ""))
         k = b + 1
     return "".join(out).strip()
+
+
+def _said_before(key: str, said: set[str]) -> bool:
+    """Whether a piece (folded: ``key``) says the same thing as one of ``said`` (:func:`_same_thing`): the
+    same piece is looked up, and only pieces of four characters or more are compared (shorter ones are the
+    same thing only when equal)."""
+    if key in said:
+        return True
+    if len(key) < 4:
+        return False
+    return any(_same_thing(key, other) for other in said if len(other) >= 4)
 
 
 @functools.lru_cache(maxsize=8192)  # the catalogue's rewrites meet the same pieces again and again
