@@ -60,6 +60,9 @@ _CLAUSE_MARKS = frozenset("，,、。！？!?；;：:…\n\r")
 # the pattern a finding of the tone model carries: no words, no expression (it is never run)
 _NO_PATTERN = Compiled("", (), None, "", (), 0, 0)
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_FIRST_CHOICES = (
+    "first choices"  # (the key of the rewrites a message's violations take first, beside its own)
+)
 
 
 def sound_text(text: str) -> str:
@@ -313,9 +316,19 @@ class Linter:
         found: tuple[str | None] | None = self._rewrites.get(key)
         if found is not None:
             return found[0]
+        if chosen_first is not None:
+            # the rewrite the k-th violation takes in the first round anyway: the message rewritten as it is
+            # without a choice (each round after the first is the same, and so is the result)
+            firsts = self._rewrites.get((text, script, context, _FIRST_CHOICES))
+            k, rewrite = chosen_first
+            if firsts is not None and k < len(firsts) and firsts[k] == rewrite:
+                return self._rewritten(text, violations, script, context)
         chosen = {chosen_first[0]: chosen_first[1]} if chosen_first is not None else None
-        out = self._rewrite(text, violations, script, context, chosen)
+        firsts_taken: list[Rewrite] | None = [] if chosen_first is None else None
+        out = self._rewrite(text, violations, script, context, chosen, firsts_taken)
         self._rewrites.put(key, (out,))
+        if firsts_taken is not None:
+            self._rewrites.put((text, script, context, _FIRST_CHOICES), tuple(firsts_taken))
         return out
 
     def _rewrite(
@@ -325,10 +338,12 @@ class Linter:
         script: str,
         context: str | None,
         chosen_first: Mapping[int, Rewrite] | None = None,
+        firsts_taken: list[Rewrite] | None = None,
     ) -> str | None:
         """The utterance rewritten clause by clause (phraselint.rewrite), checked clean against every rule:
         where the result still holds a violation, that is rewritten too, a few rounds at most; None when a
-        violation has no rewrite that fits."""
+        violation has no rewrite that fits. ``firsts_taken`` receives the rewrite each violation takes in the
+        first round (up to one that has none that fits)."""
         current, found = text, violations
         for round_ in range(_MAX_FIX_ROUNDS):
             replacements = []
@@ -345,6 +360,8 @@ class Linter:
                     if chosen is None:
                         return None
                     rewrite, _filled = chosen
+                if firsts_taken is not None and round_ == 0:
+                    firsts_taken.append(rewrite)
                 replacements.append(
                     Replacement(v.start, v.end, render(rewrite.text, script, values), rewrite.words)
                 )
