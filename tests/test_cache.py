@@ -96,6 +96,12 @@ def test_the_fold_kept_on_disk_is_the_fold_built(folder: Path) -> None:
     again = pickle.loads(pickle.dumps(built))
     assert again == built and again.table == built.table and isinstance(again.table, tuple)
     assert again.fold("您好，不知道！") == built.fold("您好，不知道！")
+    # whether it drops every white space is kept with it, as worked out from the table
+    assert (
+        again.__dict__["drops_spaces"]
+        is built.drops_spaces
+        is all(built.table[ord(ch)] is None for ch in map(chr, range(0x10000)) if ch.isspace())
+    )
     # a table with an entry of two characters cannot be one string: it is kept as it is
     odd = Folding(("ab", None, "c"), frozenset())
     assert pickle.loads(pickle.dumps(odd)) == odd

@@ -227,3 +227,35 @@ def test_every_suggestion_of_every_example_checks_clean() -> None:
                         for x in LINTER.check(suggestion.replace("{", "").replace("}", ""))
                         if x.rule == v.rule
                     ] == [], (rule.id, example, suggestion)
+
+
+def test_an_alternative_that_takes_the_rewrite_chosen_anyway_is_the_rewrite_itself() -> None:
+    """alternatives() takes the message as rewritten without a choice where the choice is the rewrite the
+    violation takes anyway: the same list as each alternative worked out on its own, before the rewrite."""
+    catalogue = load_catalogue()
+    texts = [r.flag_examples[0] for r in catalogue.rules if r.flag_examples][:80]
+    texts += [a + "，" + b for a, b in zip(texts[::2], texts[1::2])]  # two violations in one message
+    shortcut, plain = Linter(catalogue), Linter(catalogue)
+    several = 0
+    for text in texts:
+        violations = plain._violations(text, None, None)  # (no rewrite worked out yet)
+        if not violations:
+            continue
+        script = violations[0].script
+        own = [
+            plain._rewritten(text, violations, script, None, (k, rw))
+            for k, v in enumerate(violations)
+            for rw in plain._rule_by_id[v.rule].rewrites
+        ]  # each worked out before the rewrite without a choice is known: no shortcut
+        expected: list[str] = []
+        first = plain._rewritten(text, violations, script, None)
+        if first is not None:
+            expected.append(first)
+        for other in own:
+            if len(expected) >= 5:
+                break
+            if other is not None and other not in expected:
+                expected.append(other)
+        assert shortcut.alternatives(text) == expected, text
+        several += len(expected) > 1
+    assert several > 20

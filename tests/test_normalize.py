@@ -6,7 +6,7 @@ import opencc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phraselint.engine.normalize import _STUTTER, fold, fold_with_map, folding, prefold, stutters
+from phraselint.engine.normalize import _STUTTER, Folded, fold, fold_with_map, folding, prefold, stutters
 
 # Text as transcripts have it: CJK in both scripts, full-width forms, punctuation, particles, emoji, combining
 # marks, CRLF and control characters.
@@ -101,6 +101,49 @@ def test_collapsed_stutter_spans_the_whole_repetition() -> None:
     assert folded.text == "烦死了"
     start, end = folded.span(0, 3)
     assert text[start:end] == "烦死了烦死了"
+
+
+@given(st.lists(st.sampled_from(list("烦死了不知道你，")), max_size=40).map("".join))
+def test_the_collapse_keeps_the_map_of_each_character_kept(text: str) -> None:
+    """_collapse, which keeps slices of the map, keeps what a walk over the characters keeps: the first unit
+    of each stutter, its last character's span reaching to the end of the stutter."""
+    folded = fold_with_map(text)
+    plain = folding().fold(text)
+    assert folded.text == plain
+    raw = _fold_uncollapsed(text)
+    chars, starts, ends, boundary = [], [], [], []
+    pos = 0
+    for m in _STUTTER.finditer(raw.text):
+        for k in range(pos, m.start() + len(m.group(1))):
+            chars.append(raw.text[k])
+            starts.append(raw.starts[k])
+            ends.append(raw.ends[k])
+            boundary.append(raw.boundary[k])
+        ends[-1] = raw.ends[m.end() - 1]
+        pos = m.end()
+    for k in range(pos, len(raw.text)):
+        chars.append(raw.text[k])
+        starts.append(raw.starts[k])
+        ends.append(raw.ends[k])
+        boundary.append(raw.boundary[k])
+    assert (folded.text, folded.starts, folded.ends, folded.boundary) == (
+        "".join(chars),
+        tuple(starts),
+        tuple(ends),
+        (*boundary, True),
+    )
+
+
+def _fold_uncollapsed(text: str) -> Folded:
+    """fold_with_map with no stutter collapsed."""
+    from phraselint.engine import normalize
+
+    real = normalize._collapse
+    normalize._collapse = lambda f, s, e, b: Folded(f, tuple(s), tuple(e), tuple(b))  # type: ignore[assignment]
+    try:
+        return fold_with_map(text)
+    finally:
+        normalize._collapse = real
 
 
 def test_stutters_of_a_key() -> None:

@@ -211,6 +211,42 @@ def test_scoring_any_text_is_safe_and_its_part_lies_inside_it(text: str) -> None
         assert part == (s, e) and score > model.threshold
 
 
+def _worst_by_the_loop(model: ToneModel, text: str) -> tuple[float, int, int]:
+    """ToneModel.worst written plainly: each gram sliced out and its weight added in a Python loop."""
+    import math
+
+    a, starts, ends = heard(text)
+    total, count, sums, counts = 0.0, 0, [0.0], [0]
+    for i in range(len(a)):
+        for n in (1, 2, 3):
+            w = model.weights.get(a[i : i + n]) if i + n <= len(a) else None
+            if w is not None:
+                total += w
+                count += 1
+        sums.append(total)
+        counts.append(count)
+    best = (-math.inf, 0, 0)
+    for s, e in spans(a):
+        k = counts[e] - counts[s]
+        if k and (score := (sums[e] - sums[s]) / math.sqrt(k + 1)) > best[0]:
+            best = (score, s, e)
+    if starts is not None and ends is not None and best[2] > best[1]:
+        return best[0], starts[best[1]], ends[best[2] - 1]
+    return best
+
+
+@settings(max_examples=300)
+@given(
+    st.text(alphabet=st.sampled_from("你烦不知道自己去问別人呢吧啊，。！？ 唔該快啲咩嘢"), max_size=80)
+    | st.text(max_size=40)
+)
+def test_scoring_sums_the_same_floats_as_the_plain_loop(text: str) -> None:
+    """worst() makes and looks up the grams at C speed: the same score to the bit, the same part."""
+    model = load_tone()
+    assert model is not None
+    assert repr(model.worst(text)) == repr(_worst_by_the_loop(model, text))
+
+
 def test_every_part_scored_lies_in_one_utterance_and_long_clauses_are_windowed() -> None:
     text = "嗯那个你自己去那边看一下牌子上面写着呢我这边忙着呢没空跟你说"
     parts = spans(light_fold(text))

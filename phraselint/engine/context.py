@@ -122,7 +122,16 @@ class Context:
         if not self.help_offers:
             return False
         after = _slice(folded, end, min(len(folded.text), end + _REACH))
-        return any(compiled.run(after) for compiled in self.help_offers)
+        run = self._help_run
+        if run is None:
+            return any(compiled.run(after) for compiled in self.help_offers)
+        return bool(run(after))
+
+    @functools.cached_property
+    def _help_run(self) -> Callable[[str], list[tuple[int, int]]] | None:
+        """The patterns of ``help_offers`` as one alternation (it matches where any of them does: one run
+        instead of one for each); None where it cannot be compiled (each is then run on its own)."""
+        return _one_alternation(self.help_offers)
 
     def about_someone_else(self, folded: Folded, start: int, text: str) -> bool:
         """Whether the clause's subject right before ``start`` is another person (保安也不知道), or the clause
@@ -293,12 +302,18 @@ class Context:
     def _meta_run(self) -> Callable[[str], list[tuple[int, int]]] | None:
         """The patterns of ``meta`` as one alternation (it matches where any of them does); None where it
         cannot be compiled (each is then run on its own)."""
-        if not self.meta:
-            return None
-        try:
-            return compile_expression("|".join(f"(?:{c.expression})" for c in self.meta))
-        except Exception:  # noqa: BLE001 - too large for one expression: run them one by one
-            return None
+        return _one_alternation(self.meta)
+
+
+def _one_alternation(patterns: Sequence[Compiled]) -> Callable[[str], list[tuple[int, int]]] | None:
+    """``patterns`` as one expression that matches where any of them does; None where there are none or it
+    cannot be compiled."""
+    if not patterns:
+        return None
+    try:
+        return compile_expression("|".join(f"(?:{c.expression})" for c in patterns))
+    except Exception:  # noqa: BLE001 - too large for one expression: run them one by one
+        return None
 
 
 # a transcriber's note in brackets (（对着电话）, (笑), 【转接】), and one at the start of an utterance

@@ -465,6 +465,7 @@ class _Automaton:
         # keys without values (the fast test's) keep no list of them: 232,000 empty tuples to load each start
         values = [keys[k] for k in words]
         self._values: Sequence[tuple[int, ...]] | None = values if any(values) else None
+        self._decoded: list[tuple[int, ...] | None] | None = None
         self._automaton = daachorse.CharwiseDoubleArrayAhoCorasick(words) if words else None
 
     def __len__(self) -> int:
@@ -486,6 +487,7 @@ class _Automaton:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._size = state["size"]
         self._values = state["values"]
+        self._decoded = None
         data = state["automaton"]
         self._automaton = None if data is None else daachorse.CharwiseDoubleArrayAhoCorasick.deserialize(data)
 
@@ -504,7 +506,17 @@ class _Automaton:
         if self._automaton is None or self._values is None:
             return []
         values = self._values
-        found = [(s, e, values[k]) for s, e, k in self._automaton.find_overlapping(text)]
+        # each key's value made a tuple the first time the key is found (kept on disk packed: _Packed), not
+        # each time
+        decoded = self._decoded
+        if decoded is None:
+            decoded = self._decoded = [None] * len(values)
+        found: list[tuple[int, int, tuple[int, ...]]] = []
+        for s, e, k in self._automaton.find_overlapping(text):
+            value = decoded[k]
+            if value is None:
+                value = decoded[k] = values[k]
+            found.append((s, e, value))
         found.sort(key=lambda m: (m[1], m[0]))
         return found
 
@@ -575,11 +587,22 @@ class _Bag:
         keep: Callable[[int], bool],
     ) -> None:
         self._automaton = automaton.automaton
-        values = automaton.values or []
-        self._bits = [_bits(v) for v in values]
-        self._triggers = [
-            tuple((k, need_bits[k]) for t in v for k in by_token.get(t, ()) if keep(k)) for v in values
-        ]
+        self._values = automaton.values or []
+        self._by_token = by_token
+        self._need_bits = need_bits
+        self._keep = keep
+        # each key's bits and triggers, worked out the first time the key is found (for all of the tens of
+        # thousands of keys at once, they took a tenth of the cold start; a text meets a few dozen)
+        self._bits: list[int | None] = [None] * len(self._values)
+        self._triggers: list[tuple[tuple[int, int], ...]] = [()] * len(self._values)
+
+    def _learn(self, key: int) -> int:
+        """The bits of ``key``'s tokens, its triggers noted beside them."""
+        value = self._values[key]
+        by_token, need_bits, keep = self._by_token, self._need_bits, self._keep
+        self._triggers[key] = tuple((k, need_bits[k]) for t in value for k in by_token.get(t, ()) if keep(k))
+        bits = self._bits[key] = _bits(value)  # (after the triggers: a key with bits has its triggers)
+        return bits
 
     def viable(self, text: str) -> frozenset[int]:
         if self._automaton is None or not self._bits:
@@ -590,7 +613,8 @@ class _Bag:
         bits = self._bits
         present = 0
         for key in found:
-            present |= bits[key]
+            b = bits[key]
+            present |= self._learn(key) if b is None else b
         triggers = self._triggers
         return frozenset([k for key in found for k, need in triggers[key] if need & present == need])
 

@@ -80,6 +80,11 @@ def _bare_expression(signals: tuple[str, ...], companions: tuple[str, ...]) -> r
     return re.compile(rf"^(?:[^\n]{{0,40}}[:：])?+[^\S\n]*+(?:(?:{marks})[^\S\n]*+){{1,24}}+$", re.M)
 
 
+_FIRST_CHOICES = (
+    "first choices"  # (the key of the rewrites a message's violations take first, beside its own)
+)
+
+
 def sound_text(text: str) -> str:
     """``text`` with every lone surrogate (a broken UTF-16 pair: no character at all) as U+FFFD: the same
     length, so every offset into the text stays valid, and nothing downstream (RE2, OpenCC, an encoder)
@@ -87,10 +92,15 @@ def sound_text(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
+_REMEMBERED = 200  # the longest text whose script is remembered (a long line is not kept alive for it)
+_detected = functools.lru_cache(maxsize=1024)(detect_script)
+
+
 def _resolve_script(text: str, script: str | None, context: str | None) -> str:
     """``script`` itself, or for None and ``auto`` the script of ``text`` (``context`` where it shows none)."""
     if script is None or script == "auto":
-        return detect_script(text, context)
+        # (a message's script is asked for as it is checked and again for its alternatives: remembered)
+        return _detected(text, context) if len(text) <= _REMEMBERED else detect_script(text, context)
     if script not in SCRIPTS:
         raise ConfigError(f"unknown script '{script}' (known: auto, {', '.join(SCRIPTS)})")
     return script
@@ -222,10 +232,10 @@ class Linter:
 
     def has_candidate(self, text: str) -> bool:
         """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
-        pass for the anchors, then, where one occurs, one for the words every token of a pattern needs; and
-        the tone model, where it is on."""
+        pass for the anchors, then, where one occurs, one for the words every token of a pattern needs, and
+        whether a pattern they make viable matches the marked fold; and the tone model, where it is on."""
         text = sound_text(text)
-        if self._finder.has_candidate(self._prefold(text)) and any(self._viable(text)):
+        if self._finder.has_candidate(self._prefold(text)) and self._may(text):
             return True
         if self._marks_pattern is not None and self._context.bare_reply(text) is not None:
             return True
@@ -241,7 +251,7 @@ class Linter:
         anchored = self._anchored(texts)
         bare = self._bare_lines(texts) if self._marks_pattern is not None else set()
         return [
-            (k in anchored and any(self._viable(text)))
+            (k in anchored and self._may(text))
             or k in bare
             or (may and self._rude_part is not None and self._rude_part(text) is not None)
             for k, (text, may) in enumerate(zip(texts, tone))
@@ -361,9 +371,19 @@ class Linter:
         found: tuple[str | None] | None = self._rewrites.get(key)
         if found is not None:
             return found[0]
+        if chosen_first is not None:
+            # the rewrite the k-th violation takes in the first round anyway: the message rewritten as it is
+            # without a choice (each round after the first is the same, and so is the result)
+            firsts = self._rewrites.get((text, script, context, _FIRST_CHOICES))
+            k, rewrite = chosen_first
+            if firsts is not None and k < len(firsts) and firsts[k] == rewrite:
+                return self._rewritten(text, violations, script, context)
         chosen = {chosen_first[0]: chosen_first[1]} if chosen_first is not None else None
-        out = self._rewrite(text, violations, script, context, chosen)
+        firsts_taken: list[Rewrite] | None = [] if chosen_first is None else None
+        out = self._rewrite(text, violations, script, context, chosen, firsts_taken)
         self._rewrites.put(key, (out,))
+        if firsts_taken is not None:
+            self._rewrites.put((text, script, context, _FIRST_CHOICES), tuple(firsts_taken))
         return out
 
     def _rewrite(
@@ -373,10 +393,12 @@ class Linter:
         script: str,
         context: str | None,
         chosen_first: Mapping[int, Rewrite] | None = None,
+        firsts_taken: list[Rewrite] | None = None,
     ) -> str | None:
         """The utterance rewritten clause by clause (phraselint.rewrite), checked clean against every rule:
         where the result still holds a violation, that is rewritten too, a few rounds at most; None when a
-        violation has no rewrite that fits."""
+        violation has no rewrite that fits. ``firsts_taken`` receives the rewrite each violation takes in the
+        first round (up to one that has none that fits)."""
         current, found = text, violations
         for round_ in range(_MAX_FIX_ROUNDS):
             replacements = []
@@ -393,6 +415,8 @@ class Linter:
                     if chosen is None:
                         return None
                     rewrite, _filled = chosen
+                if firsts_taken is not None and round_ == 0:
+                    firsts_taken.append(rewrite)
                 replacements.append(
                     Replacement(v.start, v.end, render(rewrite.text, script, values), rewrite.words)
                 )
@@ -461,15 +485,18 @@ class Linter:
         placed in; None where a cheap test already shows that no pattern can match. ``cleared`` receives the
         spans of ``text`` that matched but were excused (an antipattern, quotation, another subject…),
         ``matched`` those of every match, excused or not."""
-        # Three cheap tests before the mapped fold, each letting through every text that could match: an
-        # anchor occurs; every required token of some pattern occurs; a viable pattern matches the marked fold.
+        # Two cheap tests before the mapped fold, each letting through every text that could match: an
+        # anchor occurs; every required token of some pattern occurs. (The third of the fast test, whether a
+        # viable pattern matches the marked fold, is asked where many texts are tested at once, a file's
+        # lines and turns, not here: nearly every text checked one by one, a message and each of its
+        # rewrites, passes it, and where one would not, no candidate is confirmed below either.)
         viable = None
         if not exhaustive:
             if not self._finder.has_candidate(self._prefold(text)):
                 return None
-            if not self._may(text):
-                return None
             viable = self._viable(text)
+            if not viable[0] and not viable[1]:
+                return None
         folded = fold_with_map(text)
         hits: list[Hit] = []
         margin: list[float] = []  # the tone model's margin for the text, worked out once if asked for

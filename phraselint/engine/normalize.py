@@ -117,7 +117,9 @@ class Folding:
         state.pop("_dialect_automaton", None)
         state.pop("_marked_table", None)
         state.pop("_block_table", None)
-        state.pop("drops_spaces", None)
+        # whether the fold drops every white space is kept with the table (finding out walks every character
+        # of the BMP: a sixtieth of the cold start)
+        state["drops_spaces"] = self.drops_spaces
         # the table as one string, NUL for a character dropped (NUL itself is dropped: noise): unpickling
         # 65,536 strings one by one took twice as long as making them from one
         if all(c is None or (len(c) == 1 and c != _DROPPED) for c in self.table):
@@ -184,7 +186,7 @@ class Folding:
     @functools.cached_property
     def drops_spaces(self) -> bool:
         """Whether the fold drops every white space character (the plain path of :func:`fold_with_map`)."""
-        return all(self.table[ord(ch)] is None for ch in _spaces())
+        return all(self.fold_char(ch) is None for ch in _spaces())
 
     def fold_char(self, ch: str) -> str | None:
         """What one character folds to (the slow path's step; the same as :meth:`fold` per character)."""
@@ -564,29 +566,24 @@ def _collapse(folded: str, starts: list[int], ends: list[int], boundary: list[bo
     """Apply the stutter collapse of the fast path, keeping the map."""
     if not _STUTTER_ANY.search(folded):  # (the same test as _STUTTER's, and quicker)
         return Folded(folded, tuple(starts), tuple(ends), tuple(boundary))
+    # what is kept, by slices: before each stutter, and its first unit (whose last character's span reaches to
+    # the end of the stutter)
     keep_chars: list[str] = []
     k_starts: list[int] = []
     k_ends: list[int] = []
     k_boundary: list[bool] = []
     pos = 0
     for m in _STUTTER.finditer(folded):
-        for k in range(pos, m.start()):
-            keep_chars.append(folded[k])
-            k_starts.append(starts[k])
-            k_ends.append(ends[k])
-            k_boundary.append(boundary[k])
-        unit = len(m.group(1))
-        for k in range(m.start(), m.start() + unit):
-            keep_chars.append(folded[k])
-            k_starts.append(starts[k])
-            k_ends.append(ends[k])
-            k_boundary.append(boundary[k])
+        stop = m.start() + len(m.group(1))
+        keep_chars.append(folded[pos:stop])
+        k_starts.extend(starts[pos:stop])
+        k_ends.extend(ends[pos:stop])
+        k_boundary.extend(boundary[pos:stop])
         k_ends[-1] = ends[m.end() - 1]
         pos = m.end()
-    for k in range(pos, len(folded)):
-        keep_chars.append(folded[k])
-        k_starts.append(starts[k])
-        k_ends.append(ends[k])
-        k_boundary.append(boundary[k])
+    keep_chars.append(folded[pos:])
+    k_starts.extend(starts[pos : len(folded)])
+    k_ends.extend(ends[pos : len(folded)])
+    k_boundary.extend(boundary[pos : len(folded)])
     k_boundary.append(True)
     return Folded("".join(keep_chars), tuple(k_starts), tuple(k_ends), tuple(k_boundary))

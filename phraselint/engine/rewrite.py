@@ -125,9 +125,24 @@ class Clause:
     after: int
 
 
-def clauses(text: str) -> list[Clause]:
+def clauses(text: str) -> Sequence[Clause]:
     """The clauses of ``text``: runs between clause punctuation, or between spaces where ASR output puts them
-    between words (不知道 你去问前台)."""
+    between words (不知道 你去问前台). Those of short texts are remembered: a message is split again for each
+    of its rewrites, and the catalogue's rewrites for every message they replace a clause of."""
+    if len(text) <= _REMEMBERED:
+        return _clauses_remembered(text)
+    return _clauses(text)
+
+
+_REMEMBERED = 200  # (a long line is not kept alive for it)
+
+
+@functools.lru_cache(maxsize=4096)
+def _clauses_remembered(text: str) -> tuple[Clause, ...]:
+    return tuple(_clauses(text))
+
+
+def _clauses(text: str) -> list[Clause]:
     out: list[Clause] = []
     i, n = 0, len(text)
     while i < n:
@@ -190,6 +205,13 @@ def _found(
 def found_values(text: str, kinds: Mapping[str, SlotKind], leading: tuple[str, ...] = ()) -> dict[str, str]:
     """Slot values the utterance itself names (worked out once per utterance, however many violations)."""
     return dict(_found(text, tuple(kinds.items()), leading))
+
+
+@functools.lru_cache(maxsize=32)
+def _found_in(text: str, rewriting: Rewriting) -> tuple[tuple[str, str], ...]:
+    """:func:`found_values` of the kinds of ``rewriting``, remembered by the text and the rewriting (hashed by
+    identity: a key of every slot kind, words and all, took longer to hash than most texts to search)."""
+    return tuple(_found_values(text, rewriting.kinds, rewriting.leading).items())
 
 
 def _found_values(text: str, kinds: Mapping[str, SlotKind], leading: Sequence[str]) -> dict[str, str]:
@@ -279,7 +301,7 @@ def values_for(
     settings' values, then those the utterance names (of the slot's kind), then what a trailing slot took
     (``taken``, cut to a thing of its kind), and 其余: what a demand asks for, for the 我-form recast."""
     kinds = rewriting.kinds
-    values = {**fixed, **found_values(text, kinds, rewriting.leading)}
+    values = {**fixed, **dict(_found_in(text, rewriting))}
     for name, raw in taken.items():
         value = clean_value(kinds.get(name), raw, rewriting.leading)
         if value and fits(kinds.get(name), value):
@@ -366,7 +388,7 @@ def assemble(text: str, replacements: Sequence[Replacement], fold: Callable[[str
             c = parts[k]
             piece = _splice_words(text[c.start : c.end], c.start, words.get(k, []))
             key = fold(piece)
-            if not (key and any(_same_thing(key, other) for other in said)):  # no clause twice
+            if not (key and _said_before(key, said)):  # no clause twice
                 said.add(key)
                 out.append(piece + text[c.end : c.after])
             k += 1
@@ -376,7 +398,7 @@ def assemble(text: str, replacements: Sequence[Replacement], fold: Callable[[str
         for r in reps:
             for piece in _pieces(r.text):
                 key = fold(piece)
-                if key and not any(_same_thing(key, other) for other in said):
+                if key and not _said_before(key, said):
                     said.add(key)
                     pieces.append(piece)
         last = parts[b]
@@ -395,6 +417,17 @@ def assemble(text: str, replacements: Sequence[Replacement], fold: Callable[[str
     return "".join(out).strip()
 
 
+def _said_before(key: str, said: set[str]) -> bool:
+    """Whether a piece (folded: ``key``) says the same thing as one of ``said`` (:func:`_same_thing`): the
+    same piece is looked up, and only pieces of four characters or more are compared (shorter ones are the
+    same thing only when equal)."""
+    if key in said:
+        return True
+    if len(key) < 4:
+        return False
+    return any(_same_thing(key, other) for other in said if len(other) >= 4)
+
+
 @functools.lru_cache(maxsize=8192)  # the catalogue's rewrites meet the same pieces again and again
 def _same_thing(a: str, b: str) -> bool:
     """Whether two folded pieces say the same thing: one is the other with words added (我再给您解释一遍 and
@@ -403,6 +436,10 @@ def _same_thing(a: str, b: str) -> bool:
         return True
     short, long = sorted((a, b), key=len)
     if len(short) < 4 or len(short) > 200:  # a long clause is the same thing only when it is equal
+        return False
+    # the characters of the shorter that occur in the longer at all (each as often as the shorter has it)
+    # bound those they share from above: most pieces have too few even of these (a look-up each, at C speed)
+    if sum(map(set(long).__contains__, short)) < 0.8 * len(short):
         return False
     # the characters they share (each as often as both have it) bound the common subsequence from above:
     # most pieces share too few to need the table below

@@ -33,9 +33,8 @@ def _changed_by(config: str) -> frozenset[str]:
 
 def evidence(text: str) -> tuple[int, int]:
     """How many characters of ``text`` only traditional script uses, and how many only simplified uses."""
-    traditional = _changed_by("t2s")
-    n_trad = sum(1 for ch in text if ch in traditional)
-    n_simp = sum(1 for ch in text if ch in _simplified_only()) if n_trad else 0
+    n_trad = sum(map(_changed_by("t2s").__contains__, text))  # (a look-up per character, at C speed)
+    n_simp = sum(map(_simplified_only().__contains__, text)) if n_trad else 0
     return n_trad, n_simp
 
 
@@ -51,7 +50,7 @@ def detect_script(text: str, default: str | None = None) -> str:
     traditional standard whose forms match the text best: 'tw', 'hk' or plain 'traditional'. A text with no
     character of either kind (不知道。) is in ``default`` (the script of its file), else simplified."""
     n_trad, n_simp = evidence(text)
-    if n_trad == 0 and default is not None and not any(ch in _simplified_only() for ch in text):
+    if n_trad == 0 and default is not None and not any(map(_simplified_only().__contains__, text)):
         return default
     if n_trad <= n_simp:
         return "simplified"

@@ -28,6 +28,7 @@ import dataclasses
 import functools
 import itertools
 import math
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -184,12 +185,13 @@ class ToneModel:
         get = self.weights.get
         total, count = 0.0, 0
         sums, counts = [0.0], [0]
-        size = len(a)
-        # the weights of the 1-, 2- and 3-grams starting at each position (none cut short at the end), looked
-        # up at C speed; then added up in the same order as ever, so every sum is the same float
-        ones = [get(c) for c in a]
-        twos = [get(a[i : i + 2]) for i in range(size - 1)]
-        threes = [get(a[i : i + 3]) for i in range(size - 2)]
+        # the weights of the 1-, 2- and 3-grams starting at each position (none cut short at the end), the
+        # grams made and looked up at C speed; then added up in the same order as ever, so every sum is the
+        # same float
+        pairs = list(map(operator.add, a, a[1:]))
+        ones = map(get, a)
+        twos = map(get, pairs)
+        threes = map(get, map(operator.add, pairs, a[2:]))
         for w1, w2, w3 in itertools.zip_longest(ones, twos, threes):
             if w1 is not None:
                 total += w1
