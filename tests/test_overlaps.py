@@ -58,6 +58,10 @@ def test_a_line_with_thousands_of_findings_keeps_them_all_in_order() -> None:
     from phraselint import Linter
 
     text = "你快点啦，烦死了，不知道，" * 1000
-    found = Linter().check(text)
+    linter = Linter()
+    # (whom a thousand sentences of 你快点啦 are said to is not what this asks: the addressee model, a judgement
+    # of each utterance, is tested on its own)
+    linter._addressee = None
+    found = linter.check(text)
     assert len(found) == 3000
     assert [v.start for v in found] == sorted(v.start for v in found)
