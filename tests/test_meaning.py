@@ -675,7 +675,7 @@ def test_replies_of_marks_deep_in_files_are_found(tmp_path: Path) -> None:
         ("随便。", True),
         ("等着！！", True),
         ("是但啦。", True),  # Cantonese: 随便
-        ("所以呢？", True),
+        ("那又怎样？", True),
         ("您随便坐，我马上来。", False),
         ("随便看看，有需要叫我。", False),
         ("您先坐着等着，叫到号我提醒您。", False),

@@ -24,7 +24,7 @@ import daachorse
 from ..data.cache import cached, code_fingerprint, key_of
 from ..errors import CatalogueError
 from ..model import SLOT_RE, Rule, Source
-from .normalize import Folded, folding, marked, stutters
+from .normalize import Folded, fold, folding, marked, stutters
 from .pattern import BOUNDARY, Compiled, Lexicon, compile_expression, compile_pattern, literal_pattern
 from .sound import Sounds
 
@@ -230,6 +230,11 @@ def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> _Plan:
     )
 
 
+# the longest fold an utterance may have and still be a rule's words alone (scope alone): a reply, not a speech
+ALONE_LONGEST = 24
+_FILLER_ROOM = 4  # 等那个着: an ASR filler may stand between a wording's words
+
+
 class Finder:
     """The candidate pass and the patterns it leads to. Read-only once built: safe to share across threads."""
 
@@ -275,6 +280,14 @@ class Finder:
             "automata", key, automata
         )
         self.empty = not self.patterns
+        # the patterns of a rule whose words must be the whole utterance (scope alone): never viable in a longer
+        # one (等着 of 等着吧 stands in many a line of a file)
+        # (a wording of the codes is its own length and a filler or two; a token pattern, at most ALONE_LONGEST)
+        self._alone = {
+            k: (len(fold(p.wording)) + _FILLER_ROOM if p.literal and not p.slot else ALONE_LONGEST)
+            for k, p in enumerate(self.patterns)
+            if p.rule.scope == "alone"
+        }
         self._needs = plan.needs
         self._by_token = plan.by_token
         # The bag test over bit sets: for each key of the words automata, its tokens as the bits of one int,
@@ -292,9 +305,18 @@ class Finder:
         """The patterns whose required tokens all have a word in ``folded_text`` (the complete fold, as
         :func:`~phraselint.normalize.fold` gives it), exactly and by sound."""
         exact = self._exact_bag.viable(folded_text)
+        if self._alone:
+            exact = self._not_alone(exact, len(folded_text))
         if not len(self._sound_words):
             return exact, frozenset()
-        return exact, self._heard_bag.viable(self._sounds.of(folded_text))
+        heard = self._heard_bag.viable(self._sounds.of(folded_text))
+        return exact, self._not_alone(heard, len(folded_text)) if self._alone else heard
+
+    def _not_alone(self, viable: frozenset[int], length: int) -> frozenset[int]:
+        """``viable`` without the patterns of scope alone that a fold of ``length`` is too long for."""
+        alone = self._alone
+        too_short = [k for k in viable if k in alone and alone[k] < length]
+        return viable.difference(too_short) if too_short else viable
 
     def could_match(self, marked_text: str, viable: tuple[frozenset[int], frozenset[int]]) -> bool:
         """Whether a viable pattern matches the cheap marked fold (:meth:`Folding.marked_fold`): where none
