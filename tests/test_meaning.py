@@ -649,6 +649,7 @@ def test_replies_of_marks_deep_in_files_are_found(tmp_path: Path) -> None:
     polite[150] = "[09:02:30] 工作人员:？？？"
     polite[200] = "[09:03:20] 来访人员:？？？"
     polite[250] = "[09:04:10] 工作人员:呵呵。。"
+    polite[280] = "[09:04:40] 工作人员:等着！！"  # a curt word alone, after a speaker and a time
     path = tmp_path / "window.txt"
     path.write_text("\n".join(polite) + "\n", encoding="utf-8")
     chat = [
@@ -665,6 +666,7 @@ def test_replies_of_marks_deep_in_files_are_found(tmp_path: Path) -> None:
     assert found == [
         ("window.txt", 151, "cold-marks", "？？？"),
         ("window.txt", 251, "cold-marks", "呵呵。。"),
+        ("window.txt", 281, "cold-reply", "等着"),
         ("chat.jsonl", 201, "cold-marks", "。。。"),
     ], result.output
 

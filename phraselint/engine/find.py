@@ -301,16 +301,24 @@ class Finder:
             lambda k: self.patterns[k].sound_expression is not None,
         )
 
-    def viable(self, folded_text: str) -> tuple[frozenset[int], frozenset[int]]:
+    @property
+    def has_alone(self) -> bool:
+        """Whether a pattern is of scope alone (:meth:`viable` then wants the utterance's own length)."""
+        return bool(self._alone)
+
+    def viable(self, folded_text: str, length: int | None = None) -> tuple[frozenset[int], frozenset[int]]:
         """The patterns whose required tokens all have a word in ``folded_text`` (the complete fold, as
-        :func:`~phraselint.normalize.fold` gives it), exactly and by sound."""
+        :func:`~phraselint.normalize.fold` gives it), exactly and by sound. ``length``: the fold's length
+        without what cannot be the utterance (a line's speaker and time), for patterns of scope alone; at most
+        ``len(folded_text)``, which it is by default."""
+        size = len(folded_text) if length is None else length
         exact = self._exact_bag.viable(folded_text)
         if self._alone:
-            exact = self._not_alone(exact, len(folded_text))
+            exact = self._not_alone(exact, size)
         if not len(self._sound_words):
             return exact, frozenset()
         heard = self._heard_bag.viable(self._sounds.of(folded_text))
-        return exact, self._not_alone(heard, len(folded_text)) if self._alone else heard
+        return exact, self._not_alone(heard, size) if self._alone else heard
 
     def _not_alone(self, viable: frozenset[int], length: int) -> frozenset[int]:
         """``viable`` without the patterns of scope alone that a fold of ``length`` is too long for."""

@@ -228,7 +228,11 @@ class Linter:
         return self._finder.could_match(folding().marked_fold(text), viable)
 
     def _viable_of(self, text: str) -> tuple[frozenset[int], frozenset[int]]:
-        return self._finder.viable(fold(text))
+        if not self._finder.has_alone:
+            return self._finder.viable(fold(text))
+        # a file's line holds its speaker and time before the words (the fast test sees lines): a rule of scope
+        # alone is judged by what follows the last colon (shorter than the utterance, if anything: never a miss)
+        return self._finder.viable(fold(text), len(fold(_LABEL.split(text)[-1])))
 
     def has_candidate(self, text: str) -> bool:
         """The fast test, run on every utterance: could ``text`` contain a violation at all? One automaton
