@@ -122,10 +122,7 @@ class Context:
         if not self.help_offers:
             return False
         after = _slice(folded, end, min(len(folded.text), end + _REACH))
-        run = self._help_run
-        if run is None:
-            return any(compiled.run(after) for compiled in self.help_offers)
-        return bool(run(after))
+        return _any_matches(self._help_run, self.help_offers, after)
 
     @functools.cached_property
     def _help_run(self) -> Callable[[str], list[tuple[int, int]]] | None:
@@ -293,16 +290,23 @@ class Context:
 
     def talks_about_phrases(self, mtext: str) -> bool:
         """Whether a pattern of ``meta`` matches the marked text ``mtext``: one expression for them all."""
-        run = self._meta_run
-        if run is None:
-            return any(compiled.run(mtext) for compiled in self.meta)
-        return bool(run(mtext))
+        return _any_matches(self._meta_run, self.meta, mtext)
 
     @functools.cached_property
     def _meta_run(self) -> Callable[[str], list[tuple[int, int]]] | None:
         """The patterns of ``meta`` as one alternation (it matches where any of them does); None where it
         cannot be compiled (each is then run on its own)."""
         return _one_alternation(self.meta)
+
+
+def _any_matches(
+    run: Callable[[str], list[tuple[int, int]]] | None, patterns: Sequence[Compiled], text: str
+) -> bool:
+    """Whether any of ``patterns`` matches ``text``: by their one alternation ``run`` where it compiled, else one
+    by one."""
+    if run is None:
+        return any(compiled.run(text) for compiled in patterns)
+    return bool(run(text))
 
 
 def _one_alternation(patterns: Sequence[Compiled]) -> Callable[[str], list[tuple[int, int]]] | None:
