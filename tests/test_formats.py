@@ -246,6 +246,51 @@ def test_labelled_line(line: str, speaker: str | None, start: float | None, text
     assert (turn.speaker, turn.start, turn.text) == (speaker, start, text)
 
 
+_LINES_OF_EVERY_KIND = [
+    "工作人员:您好",
+    "[00:01:02] 坐席：您好",
+    "[00:01:02.500]坐席：您好",
+    "(00:01:02) 坐席：您好",
+    "【01:02】坐席：您好",
+    "2024-03-01 09:15:02 坐席：您好",
+    "[2024-03-01 09:15:02] 坐席：您好",
+    "2024-13-45 09:00:00 坐席：您好",
+    "[99:99:99] 坐席：您好",
+    "坐席 00:01:02: 您好",
+    "坐席(00:01:02)：您好",
+    "[00:01:02] 您好",
+    "[00:01:02]   ",
+    "10:30 我们开始办理",
+    "123: 您好",
+    "12 34：您好",
+    "这个不归我们管，你去找别的部门：三楼",
+    "  坐席：  ",
+    "",
+]
+
+
+def _line_alone(line: str, fmt: str) -> tuple[list[str], list[InputError]]:
+    problems: list[InputError] = []
+    turns = list(parse([line], fmt, "t.txt", problems=problems))
+    return [turn.text for turn in turns], problems
+
+
+@pytest.mark.parametrize("fmt", ["labelled", "plain"])
+@pytest.mark.parametrize("line", _LINES_OF_EVERY_KIND)
+def test_line_utterances_as_parsed(line: str, fmt: str) -> None:
+    """line_utterances (the fast test of a file's lines, check/files.py) knows what the parser makes of a
+    line: its turn's text, and, where it says so, that parsing it reads no time but a plain one."""
+    ((text, plain),) = formats.line_utterances([line], fmt)
+    texts, problems = _line_alone(line, fmt)
+    if not problems:
+        assert texts == ([text] if text else [])
+    if plain:
+        assert not problems
+        if fmt == "labelled" and texts:
+            (turn,) = parse([line], fmt)
+            assert turn.start is None or turn.start == int(turn.start)
+
+
 def test_labelled_date_times_count_from_the_first() -> None:
     lines = [
         "2024-03-01 23:59:58 坐席：您好",
@@ -489,6 +534,26 @@ def test_labelled_property(rows: list[tuple[str, str, bool]]) -> None:
     lines = [f"[00:00:{i:02d}] {s}：{t}" if timed else f"{s}: {t}" for i, (s, t, timed) in enumerate(rows)]
     expected = [(s, t.strip()) for s, t, _timed in rows if t.strip()]
     assert summary(parsed(lines, "labelled")) == expected
+
+
+@_PROPERTY
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "[00:00:07] ", "10:30 ", "2024-03-01 09:15:02 "]),
+            SPEAKERS,
+            st.sampled_from(["：", ":", " "]),
+            LINE_TEXT,
+        ),
+        max_size=6,
+    )
+)
+def test_line_utterances_property(rows: list[tuple[str, str, str, str]]) -> None:
+    lines = [f"{time}{speaker}{colon}{text}" for time, speaker, colon, text in rows]
+    for line, (text, plain) in zip(lines, formats.line_utterances(lines, "labelled")):
+        texts, problems = _line_alone(line, "labelled")
+        assert texts == ([text] if text else [])
+        assert not (plain and problems)
 
 
 @_PROPERTY

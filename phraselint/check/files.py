@@ -13,7 +13,7 @@ from ..engine.script import detect_script
 from ..errors import InputError, InputErrors
 from ..model import Violation
 from ..read.decode import open_text
-from ..read.formats import LINE_FORMATS, Clock, detect_format, parse, parse_numbered
+from ..read.formats import LINE_FORMATS, Clock, detect_format, line_utterances, parse, parse_numbered
 from ..read.transcript import Turn
 
 
@@ -213,30 +213,78 @@ def turns_to_check(
     file's ``clock``). In a format of one turn per line only the first lines and the lines that pass the fast
     test are parsed."""
     if fmt in LINE_FORMATS:
-        return parse_numbered(_candidate_lines(numbered, linter), fmt, name, problems, clock)
+        return parse_numbered(_candidate_lines(numbered, linter, fmt), fmt, name, problems, clock)
     if clock is not None:
         return parse_numbered(numbered, fmt, name, problems, clock)
     return parse((line for _, line in numbered), fmt, name=name, problems=problems)
 
 
-def _candidate_lines(numbered: Iterator[tuple[int, str]], linter: Linter) -> Iterator[tuple[int, str]]:
+def _candidate_lines(
+    numbered: Iterator[tuple[int, str]], linter: Linter, fmt: str
+) -> Iterator[tuple[int, str]]:
     """The first lines, then the lines that pass the fast test, taken a block of lines at a time. The lines
     read before an unreadable one are all tested before its error goes on, wherever the blocks begin."""
+    sampled = _Sampled()
     while True:
         block: list[tuple[int, str]] = []
         try:
             block.extend(itertools.islice(numbered, _BLOCK_LINES))  # keeps what it took if reading fails
         except InputError:
-            yield from _candidates(block, linter)
+            yield from _candidates(block, linter, fmt, sampled)
             raise
         if not block:
             return
-        yield from _candidates(block, linter)
+        yield from _candidates(block, linter, fmt, sampled)
 
 
-def _candidates(block: list[tuple[int, str]], linter: Linter) -> Iterator[tuple[int, str]]:
-    keep = set(linter.candidates_in([line for _, line in block]))
-    for k, (n, line) in enumerate(block):
+class _Sampled:
+    """How much turn text the lines passed so far made (at least): while it is under the file's script sample
+    (``FileScript.SAMPLE``), each passed line's turn is part of that sample."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    @property
+    def open(self) -> bool:
+        return self.size < FileScript.SAMPLE
+
+
+_WINDOW_LINES = 256  # lines tested at a time while the script sample is being taken
+
+
+def _candidates(
+    block: list[tuple[int, str]], linter: Linter, fmt: str, sampled: _Sampled
+) -> Iterator[tuple[int, str]]:
+    """The lines of ``block`` to parse: the first lines of the file and those that pass the fast test of
+    the line (``Linter.candidates_in``, the speaker and time with the words).
+
+    Which lines are parsed shows in more than the findings: every turn made until the file's script sample
+    is full (``FileScript``) is in that sample, a date-time sets the file's clock, and a time that cannot be
+    read is reported. So while the sample is open, and for a line with any time but a plain ``HH:MM:SS``,
+    that test alone decides. Elsewhere a line's parsing shows only in its findings, and a turn is checked
+    only if its text passes the fast test of a turn (``Linter.has_candidates``): there a line is tested whole
+    only if its utterance passes (the test of the line, whose speaker and time often hold a key — 工作人员
+    sounds like 做人 —, lets through most lines of a file; a turn's test, a few). The same lines are checked,
+    at a fraction of the cost."""
+    start = 0
+    while start < len(block) and sampled.open:  # the sample being taken: the line's test, a few at a time
+        part = block[start : start + _WINDOW_LINES]
+        keep = set(linter.candidates_in([line for _, line in part]))
+        passed = [k for k, (n, _) in enumerate(part) if n <= HEAD_LINES or k in keep]
+        for k, (text, plain) in zip(passed, line_utterances([part[k][1] for k in passed], fmt)):
+            if plain:  # (a line with another time may not make a turn: not counted)
+                sampled.size += len(text)
+            yield part[k]
+        start += len(part)
+    if start >= len(block):
+        return
+    rest = block[start:]
+    lines = [line for _, line in rest]
+    utterances = line_utterances(lines, fmt)
+    turn_passes = linter.has_candidates([text for text, _ in utterances])
+    ask = [k for k, ((_, plain), passes) in enumerate(zip(utterances, turn_passes)) if passes or not plain]
+    keep = {ask[i] for i in linter.candidates_in([lines[k] for k in ask])}
+    for k, (n, line) in enumerate(rest):
         if n <= HEAD_LINES or k in keep:
             yield n, line
 

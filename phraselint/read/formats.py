@@ -517,6 +517,37 @@ def _parse_labelled(
             index += 1
 
 
+def line_utterances(lines: Sequence[str], fmt: str) -> list[tuple[str, bool]]:
+    """For each line of a line format (``LINE_FORMATS``): the text of the turn its parser makes of it (empty:
+    none), and whether parsing it does nothing but make that turn — no time, or a plain ``HH:MM:SS`` one —
+    where a date-time sets the file's clock and a time that cannot be read is reported. What
+    ``_parse_labelled`` (and ``_parse_plain``) do with a line, without the turn; kept in step by a test."""
+    if fmt == "plain":
+        return [(line.strip(), True) for line in lines]
+    if fmt != "labelled":
+        raise ConfigError(f"line_utterances reads {', '.join(sorted(LINE_FORMATS))}, not {fmt!r}")
+    match = _LABEL.match
+    nameless: dict[str, bool] = {}  # a label's speaker → it names nobody (_speaker_name is None)
+    out: list[tuple[str, bool]] = []
+    for line in lines:
+        label = match(line)
+        assert label is not None  # everything in the pattern is optional
+        raw, time, late_time, has_label = label.group("speaker", "time", "late_time", "label")
+        nobody = raw is None or nameless.get(raw)
+        if nobody is None:
+            nobody = nameless[raw] = _speaker_name(label) is None
+        if nobody:
+            position = label.start("label") if has_label else label.end()
+        else:
+            time = time or late_time
+            position = label.end()
+        plain = time is None or (
+            len(time) == 8 and time[2] == ":" == time[5] and (time[:2] + time[3:5] + time[6:]).isdigit()
+        )
+        out.append((line[position:].strip(), plain))
+    return out
+
+
 class _Unseen(enum.Enum):
     """The speaker label not cleaned yet (None is a cleaned label that names nobody)."""
 
