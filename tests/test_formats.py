@@ -269,10 +269,10 @@ _LINES_OF_EVERY_KIND = [
 ]
 
 
-def _line_alone(line: str, fmt: str) -> tuple[list[str], list[InputError]]:
+def _line_alone(line: str, fmt: str) -> tuple[list[tuple[str, str | None]], list[InputError]]:
     problems: list[InputError] = []
     turns = list(parse([line], fmt, "t.txt", problems=problems))
-    return [turn.text for turn in turns], problems
+    return [(turn.text, turn.speaker) for turn in turns], problems
 
 
 @pytest.mark.parametrize("fmt", ["labelled", "plain"])
@@ -280,13 +280,13 @@ def _line_alone(line: str, fmt: str) -> tuple[list[str], list[InputError]]:
 def test_line_utterances_as_parsed(line: str, fmt: str) -> None:
     """line_utterances (the fast test of a file's lines, check/files.py) knows what the parser makes of a
     line: its turn's text, and, where it says so, that parsing it reads no time but a plain one."""
-    ((text, plain),) = formats.line_utterances([line], fmt)
-    texts, problems = _line_alone(line, fmt)
+    ((text, speaker, plain),) = formats.line_utterances([line], fmt)
+    turns, problems = _line_alone(line, fmt)
     if not problems:
-        assert texts == ([text] if text else [])
+        assert turns == ([(text, speaker)] if text else [])
     if plain:
         assert not problems
-        if fmt == "labelled" and texts:
+        if fmt == "labelled" and turns:
             (turn,) = parse([line], fmt)
             assert turn.start is None or turn.start == int(turn.start)
 
@@ -550,9 +550,9 @@ def test_labelled_property(rows: list[tuple[str, str, bool]]) -> None:
 )
 def test_line_utterances_property(rows: list[tuple[str, str, str, str]]) -> None:
     lines = [f"{time}{speaker}{colon}{text}" for time, speaker, colon, text in rows]
-    for line, (text, plain) in zip(lines, formats.line_utterances(lines, "labelled")):
-        texts, problems = _line_alone(line, "labelled")
-        assert texts == ([text] if text else [])
+    for line, (text, speaker, plain) in zip(lines, formats.line_utterances(lines, "labelled")):
+        turns, problems = _line_alone(line, "labelled")
+        assert turns == ([(text, speaker)] if text else [])
         assert not (plain and problems)
 
 

@@ -175,7 +175,7 @@ def lint_lines(
     head, rest = _head(iter(lines))
     fmt = reading.input_format if reading.input_format != "auto" else detect_format(name, head)
     numbered = suppressions.watch(enumerate(itertools.chain(head, rest), 1))
-    turns = turns_to_check(numbered, fmt, name, linter, problems)
+    turns = turns_to_check(numbered, fmt, name, linter, problems, roles=roles)
     yield from suppressions.apply(check_turns(turns, name, linter, roles, reading.script))
     if problems:  # records that could not be read: every other one was checked
         raise InputErrors(problems)
@@ -208,19 +208,20 @@ def turns_to_check(
     linter: Linter,
     problems: list[InputError],
     clock: Clock | None = None,
+    roles: Roles | None = None,
 ) -> Iterator[Turn]:
     """The turns of a file's numbered lines (all of them, or a part from a record boundary on: then with the
     file's ``clock``). In a format of one turn per line only the first lines and the lines that pass the fast
     test are parsed."""
     if fmt in LINE_FORMATS:
-        return parse_numbered(_candidate_lines(numbered, linter, fmt), fmt, name, problems, clock)
+        return parse_numbered(_candidate_lines(numbered, linter, fmt, roles), fmt, name, problems, clock)
     if clock is not None:
         return parse_numbered(numbered, fmt, name, problems, clock)
     return parse((line for _, line in numbered), fmt, name=name, problems=problems)
 
 
 def _candidate_lines(
-    numbered: Iterator[tuple[int, str]], linter: Linter, fmt: str
+    numbered: Iterator[tuple[int, str]], linter: Linter, fmt: str, roles: Roles | None
 ) -> Iterator[tuple[int, str]]:
     """The first lines, then the lines that pass the fast test, taken a block of lines at a time. The lines
     read before an unreadable one are all tested before its error goes on, wherever the blocks begin."""
@@ -230,11 +231,11 @@ def _candidate_lines(
         try:
             block.extend(itertools.islice(numbered, _BLOCK_LINES))  # keeps what it took if reading fails
         except InputError:
-            yield from _candidates(block, linter, fmt, sampled)
+            yield from _candidates(block, linter, fmt, roles, sampled)
             raise
         if not block:
             return
-        yield from _candidates(block, linter, fmt, sampled)
+        yield from _candidates(block, linter, fmt, roles, sampled)
 
 
 class _Sampled:
@@ -253,7 +254,7 @@ _WINDOW_LINES = 256  # lines tested at a time while the script sample is being t
 
 
 def _candidates(
-    block: list[tuple[int, str]], linter: Linter, fmt: str, sampled: _Sampled
+    block: list[tuple[int, str]], linter: Linter, fmt: str, roles: Roles | None, sampled: _Sampled
 ) -> Iterator[tuple[int, str]]:
     """The lines of ``block`` to parse: the first lines of the file and those that pass the fast test of
     the line (``Linter.candidates_in``, the speaker and time with the words).
@@ -262,8 +263,8 @@ def _candidates(
     is full (``FileScript``) is in that sample, a date-time sets the file's clock, and a time that cannot be
     read is reported. So while the sample is open, and for a line with any time but a plain ``HH:MM:SS``,
     that test alone decides. Elsewhere a line's parsing shows only in its findings, and a turn is checked
-    only if its text passes the fast test of a turn (``Linter.has_candidates``): there a line is tested whole
-    only if its utterance passes (the test of the line, whose speaker and time often hold a key — 工作人员
+    only if its speaker is checked (``roles``, where given) and its text passes the fast test of a turn
+    (``Linter.has_candidates``): there a line is tested whole only if its utterance is such a turn's (the test of the line, whose speaker and time often hold a key — 工作人员
     sounds like 做人 —, lets through most lines of a file; a turn's test, a few). The same lines are checked,
     at a fraction of the cost."""
     start = 0
@@ -271,7 +272,7 @@ def _candidates(
         part = block[start : start + _WINDOW_LINES]
         keep = set(linter.candidates_in([line for _, line in part]))
         passed = [k for k, (n, _) in enumerate(part) if n <= HEAD_LINES or k in keep]
-        for k, (text, plain) in zip(passed, line_utterances([part[k][1] for k in passed], fmt)):
+        for k, (text, _, plain) in zip(passed, line_utterances([part[k][1] for k in passed], fmt)):
             if plain:  # (a line with another time may not make a turn: not counted)
                 sampled.size += len(text)
             yield part[k]
@@ -281,8 +282,18 @@ def _candidates(
     rest = block[start:]
     lines = [line for _, line in rest]
     utterances = line_utterances(lines, fmt)
-    turn_passes = linter.has_candidates([text for text, _ in utterances])
-    ask = [k for k, ((_, plain), passes) in enumerate(zip(utterances, turn_passes)) if passes or not plain]
+    if roles is not None:
+        checked: dict[str | None, bool] = {}
+        for u in utterances:
+            if u.speaker not in checked:
+                checked[u.speaker] = roles.checked(u.speaker)
+        turns = [k for k, u in enumerate(utterances) if u.text and checked[u.speaker]]
+    else:
+        turns = [k for k, u in enumerate(utterances) if u.text]
+    turn_passes = linter.has_candidates([utterances[k].text for k in turns])
+    ask = sorted(
+        {k for k, u in enumerate(utterances) if not u.plain} | {k for k, p in zip(turns, turn_passes) if p}
+    )
     keep = {ask[i] for i in linter.candidates_in([lines[k] for k in ask])}
     for k, (n, line) in enumerate(rest):
         if n <= HEAD_LINES or k in keep:

@@ -517,26 +517,36 @@ def _parse_labelled(
             index += 1
 
 
-def line_utterances(lines: Sequence[str], fmt: str) -> list[tuple[str, bool]]:
-    """For each line of a line format (``LINE_FORMATS``): the text of the turn its parser makes of it (empty:
-    none), and whether parsing it does nothing but make that turn — no time, or a plain ``HH:MM:SS`` one —
+class LineUtterance(NamedTuple):
+    """What the parser of a line format makes of one line (``line_utterances``)."""
+
+    text: str  # the text of its turn (empty: it makes none)
+    speaker: str | None  # the turn's speaker
+    plain: bool  # parsing it reads no time, or a plain HH:MM:SS one: it does nothing but make the turn
+
+
+def line_utterances(lines: Sequence[str], fmt: str) -> list[LineUtterance]:
+    """For each line of a line format (``LINE_FORMATS``): the text and speaker of the turn its parser makes of
+    it, and whether parsing it does nothing but make that turn — no time, or a plain ``HH:MM:SS`` one —
     where a date-time sets the file's clock and a time that cannot be read is reported. What
     ``_parse_labelled`` (and ``_parse_plain``) do with a line, without the turn; kept in step by a test."""
     if fmt == "plain":
-        return [(line.strip(), True) for line in lines]
+        return [LineUtterance(line.strip(), None, True) for line in lines]
     if fmt != "labelled":
         raise ConfigError(f"line_utterances reads {', '.join(sorted(LINE_FORMATS))}, not {fmt!r}")
     match = _LABEL.match
-    nameless: dict[str, bool] = {}  # a label's speaker → it names nobody (_speaker_name is None)
-    out: list[tuple[str, bool]] = []
+    names: dict[str, str | None] = {}
+    out: list[LineUtterance] = []
     for line in lines:
         label = match(line)
         assert label is not None  # everything in the pattern is optional
         raw, time, late_time, has_label = label.group("speaker", "time", "late_time", "label")
-        nobody = raw is None or nameless.get(raw)
-        if nobody is None:
-            nobody = nameless[raw] = _speaker_name(label) is None
-        if nobody:
+        if raw is None:
+            speaker = None
+        else:
+            known = names.get(raw, _UNSEEN)
+            speaker = names[raw] = _speaker_name(label) if known is _UNSEEN else known
+        if speaker is None:
             position = label.start("label") if has_label else label.end()
         else:
             time = time or late_time
@@ -544,7 +554,7 @@ def line_utterances(lines: Sequence[str], fmt: str) -> list[tuple[str, bool]]:
         plain = time is None or (
             len(time) == 8 and time[2] == ":" == time[5] and (time[:2] + time[3:5] + time[6:]).isdigit()
         )
-        out.append((line[position:].strip(), plain))
+        out.append(LineUtterance(line[position:].strip(), speaker, plain))
     return out
 
 
