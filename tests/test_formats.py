@@ -291,6 +291,59 @@ def test_line_utterances_as_parsed(line: str, fmt: str) -> None:
             assert turn.start is None or turn.start == int(turn.start)
 
 
+_RECORDS_OF_EVERY_KIND = [
+    '{"role": "客服", "time": "13:55:33", "content": "请问您找哪位？"}',
+    '{"speaker": "坐席", "start": 1.5, "end": 2, "text": "  您好  "}',
+    '{"speaker": 7, "text": "您好"}',
+    '{"speaker": true, "text": "您好"}',
+    '{"speaker": ["a"], "text": "您好"}',
+    '{"text": "您好", "start": "2024-03-01 09:15:02"}',
+    '{"text": "您好", "start": "soon"}',
+    '{"text": "您好", "start": true}',
+    '{"text": "您好", "start": ""}',
+    '{"text": "您好", "start": null, "end": "00:00:02.5"}',
+    '{"text": "您好", "start": 1e999}',
+    '{"text": "\\u4f60\\u597d"}',
+    '{"text": "您好", "note": "a \\"quote\\""}',
+    '{"text": 3}',
+    '{"text": null, "content": "您好"}',
+    '{"content": "您好", "text": "您好"}',
+    '{"speaker": "坐席"}',
+    '["您好"]',
+    '{"text": "您好"',
+    '{"text": "   "}',
+    "   ",
+    "",
+]
+
+
+def _record_alone(line: str) -> tuple[list[tuple[str, str | None]], list[InputError]]:
+    problems: list[InputError] = []
+    turns = list(parse([line], "jsonl", "t.jsonl", problems=problems))
+    assert all(turn.start is None or turn.start < 1e9 for turn in turns)
+    return [(turn.text, turn.speaker) for turn in turns], problems
+
+
+@pytest.mark.parametrize("line", _RECORDS_OF_EVERY_KIND)
+def test_jsonl_utterances_as_parsed(line: str) -> None:
+    """jsonl_utterances (the fast test of a file's records, check/files.py) answers only for a record whose
+    parsing makes a turn (or none) and nothing else, and then says what the parser makes of it."""
+    (utterance,) = formats.jsonl_utterances([line])
+    if utterance is None:
+        return
+    turns, problems = _record_alone(line)
+    assert not problems
+    assert turns == ([(utterance.text, utterance.speaker)] if utterance.text else [])
+    assert "2024" not in line  # a date-time sets the clock: never answered for
+
+
+def test_jsonl_utterances_answer_for_plain_records() -> None:
+    answered = [u is not None for u in formats.jsonl_utterances(_RECORDS_OF_EVERY_KIND)]
+    assert answered[:3] == [True, True, True]
+    assert not any(answered[3:8])  # a speaker or a time that is none, a date-time
+    assert answered[8:10] == [True, True]  # an empty time, a null one
+
+
 def test_labelled_date_times_count_from_the_first() -> None:
     lines = [
         "2024-03-01 23:59:58 坐席：您好",

@@ -13,7 +13,16 @@ from ..engine.script import detect_script
 from ..errors import InputError, InputErrors
 from ..model import Violation
 from ..read.decode import open_text
-from ..read.formats import LINE_FORMATS, Clock, detect_format, line_utterances, parse, parse_numbered
+from ..read.formats import (
+    LINE_FORMATS,
+    Clock,
+    LineUtterance,
+    detect_format,
+    jsonl_utterances,
+    line_utterances,
+    parse,
+    parse_numbered,
+)
 from ..read.transcript import Turn
 
 
@@ -212,8 +221,9 @@ def turns_to_check(
 ) -> Iterator[Turn]:
     """The turns of a file's numbered lines (all of them, or a part from a record boundary on: then with the
     file's ``clock``). In a format of one turn per line only the first lines and the lines that pass the fast
-    test are parsed."""
-    if fmt in LINE_FORMATS:
+    test are parsed; in JSON Lines, the records that are surely not a turn to check are not (``_candidates``).
+    ``roles``, where given: a visitor's line is not a candidate."""
+    if fmt in LINE_FORMATS or fmt == "jsonl":
         return parse_numbered(_candidate_lines(numbered, linter, fmt, roles), fmt, name, problems, clock)
     if clock is not None:
         return parse_numbered(numbered, fmt, name, problems, clock)
@@ -253,51 +263,63 @@ class _Sampled:
 _WINDOW_LINES = 256  # lines tested at a time while the script sample is being taken
 
 
+def _utterances(lines: Sequence[str], fmt: str) -> Sequence[LineUtterance | None]:
+    return jsonl_utterances(lines) if fmt == "jsonl" else line_utterances(lines, fmt)
+
+
 def _candidates(
     block: list[tuple[int, str]], linter: Linter, fmt: str, roles: Roles | None, sampled: _Sampled
 ) -> Iterator[tuple[int, str]]:
-    """The lines of ``block`` to parse: the first lines of the file and those that pass the fast test of
-    the line (``Linter.candidates_in``, the speaker and time with the words).
+    """The lines of ``block`` to parse: in a line format, the first lines of the file and those that pass
+    the fast test of the line (``Linter.candidates_in``, the speaker and time with the words); in JSON Lines,
+    every record.
 
     Which lines are parsed shows in more than the findings: every turn made until the file's script sample
-    is full (``FileScript``) is in that sample, a date-time sets the file's clock, and a time that cannot be
-    read is reported. So while the sample is open, and for a line with any time but a plain ``HH:MM:SS``,
-    that test alone decides. Elsewhere a line's parsing shows only in its findings, and a turn is checked
-    only if its speaker is checked (``roles``, where given) and its text passes the fast test of a turn
-    (``Linter.has_candidates``): there a line is tested whole only if its utterance is such a turn's (the test of the line, whose speaker and time often hold a key — 工作人员
-    sounds like 做人 —, lets through most lines of a file; a turn's test, a few). The same lines are checked,
-    at a fraction of the cost."""
+    is full (``FileScript``) is in that sample, a date-time sets the file's clock, and a time or a record that
+    cannot be read is reported. So while the sample is open, and for a line that may do any of that
+    (``LineUtterance.plain`` false, or not known: None), those are the lines parsed. Elsewhere a line's
+    parsing shows only in its findings, and a turn is checked only if its speaker is checked (``roles``,
+    where given) and its text passes the fast test of a turn (``Linter.has_candidates``): there only such a
+    line is a candidate (and in a line format, only if it passes the test of the line too). The same turns
+    are checked, at a fraction of the cost: the test of a line, whose speaker and time often hold a key (工作
+    人员 sounds like 做人), lets through most lines of a file; a turn's test, a few."""
+    tested = fmt in LINE_FORMATS  # (JSON Lines has no test of the line: every record was parsed)
     start = 0
-    while start < len(block) and sampled.open:  # the sample being taken: the line's test, a few at a time
+    while start < len(block) and sampled.open:  # the sample being taken: as ever, a few lines at a time
         part = block[start : start + _WINDOW_LINES]
-        keep = set(linter.candidates_in([line for _, line in part]))
-        passed = [k for k, (n, _) in enumerate(part) if n <= HEAD_LINES or k in keep]
-        for k, (text, _, plain) in zip(passed, line_utterances([part[k][1] for k in passed], fmt)):
-            if plain:  # (a line with another time may not make a turn: not counted)
-                sampled.size += len(text)
+        keep = set(linter.candidates_in([line for _, line in part])) if tested else None
+        passed = [k for k, (n, _) in enumerate(part) if keep is None or n <= HEAD_LINES or k in keep]
+        for k, u in zip(passed, _utterances([part[k][1] for k in passed], fmt)):
+            if u is not None and u.plain:  # (a line that may make no turn is not counted)
+                sampled.size += len(u.text)
             yield part[k]
         start += len(part)
     if start >= len(block):
         return
     rest = block[start:]
     lines = [line for _, line in rest]
-    utterances = line_utterances(lines, fmt)
-    if roles is not None:
-        checked: dict[str | None, bool] = {}
-        for u in utterances:
-            if u.speaker not in checked:
-                checked[u.speaker] = roles.checked(u.speaker)
-        turns = [k for k, u in enumerate(utterances) if u.text and checked[u.speaker]]
-    else:
-        turns = [k for k, u in enumerate(utterances) if u.text]
-    turn_passes = linter.has_candidates([utterances[k].text for k in turns])
+    utterances = _utterances(lines, fmt)
+    checked: dict[str | None, bool] = {}
+    turns: list[int] = []
+    texts: list[str] = []
+    for k, u in enumerate(utterances):
+        if u is None or not u.text:
+            continue
+        is_checked = checked.get(u.speaker)
+        if is_checked is None:
+            is_checked = checked[u.speaker] = roles is None or roles.checked(u.speaker)
+        if is_checked:
+            turns.append(k)
+            texts.append(u.text)
     ask = sorted(
-        {k for k, u in enumerate(utterances) if not u.plain} | {k for k, p in zip(turns, turn_passes) if p}
+        {k for k, u in enumerate(utterances) if u is None or not u.plain}
+        | {k for k, passes in zip(turns, linter.has_candidates(texts)) if passes}
     )
-    keep = {ask[i] for i in linter.candidates_in([lines[k] for k in ask])}
-    for k, (n, line) in enumerate(rest):
-        if n <= HEAD_LINES or k in keep:
-            yield n, line
+    if tested:
+        keep = {ask[i] for i in linter.candidates_in([lines[k] for k in ask])}
+        ask = [k for k, (n, _) in enumerate(rest) if n <= HEAD_LINES or k in keep]
+    for k in ask:
+        yield rest[k]
 
 
 def check_turns(

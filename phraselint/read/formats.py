@@ -774,6 +774,51 @@ def _jsonl_utterance(
     return _utterance(_json_string_pieces(line, at, lineno), speaker, start, end, extra)
 
 
+class _DateTimeRead(Exception):
+    """A date-time read by :class:`_PlainClock`."""
+
+
+class _PlainClock(Clock):
+    """A clock that reads times as any clock does, but raises _DateTimeRead for a date-time (which would set
+    a file's clock) instead of reading it."""
+
+    def _since_epoch(self, moment: datetime) -> float:
+        raise _DateTimeRead
+
+
+def jsonl_utterances(lines: Sequence[str]) -> list[LineUtterance | None]:
+    """For each line of JSON Lines, where it surely does nothing but make a turn (or none, a blank line) —
+    a JSON object without a backslash, a string text, a speaker that is a name, times that are seconds or
+    ``HH:MM:SS``, none a date-time —, the text and speaker of that turn, as ``_jsonl_utterance`` makes
+    them (kept in step by a test); None for any other line, which only the parser can tell about."""
+    names = field_names()
+    clock = _PlainClock()
+    out: list[LineUtterance | None] = []
+    for line in lines:
+        if not line.strip():
+            out.append(LineUtterance("", None, True))
+            continue
+        fields = _json_fields_quickly(line, names.text)  # None for a line with a backslash, among others
+        if fields is None:
+            out.append(None)
+            continue
+        text_key = _first_present(fields, names.text)
+        value = fields[text_key][0] if text_key is not None else None
+        if text_key is None or not isinstance(value, str):
+            out.append(None)
+            continue
+        used = {text_key}
+        try:
+            speaker = _json_speaker(fields, names.speaker, used, None, 0)
+            _json_time(fields, names.start, used, clock, None, 0)
+            _json_time(fields, names.end, used, clock, None, 0)
+        except (InputError, _DateTimeRead):
+            out.append(None)
+            continue
+        out.append(LineUtterance(value.strip(), speaker, True))  # (no escape: the literal is the text)
+    return out
+
+
 def _json_extra(fields: dict[str, tuple[object, int]], used: set[str]) -> tuple[tuple[str, str], ...]:
     """The other fields with a string, number or boolean value, as text: a session id, a channel …"""
     return tuple(
