@@ -589,6 +589,43 @@ def test_labelled_property(rows: list[tuple[str, str, bool]]) -> None:
     assert summary(parsed(lines, "labelled")) == expected
 
 
+_FIELD_VALUES = st.sampled_from(
+    [
+        None,
+        "",
+        "  ",
+        "坐席",
+        "您好 ",
+        "00:01",
+        "00:00:02.5",
+        "2024-03-01 09:15:02",
+        "soon",
+        1.5,
+        7,
+        True,
+        [1],
+        {},
+    ]
+)
+
+
+@_PROPERTY
+@given(
+    st.dictionaries(
+        st.sampled_from(["text", "content", "speaker", "role", "start", "time", "end", "session"]),
+        st.one_of(_FIELD_VALUES, LINE_TEXT),
+        max_size=6,
+    )
+)
+def test_jsonl_utterances_property(record: dict[str, object]) -> None:
+    line = json.dumps(record, ensure_ascii=False)
+    (utterance,) = formats.jsonl_utterances([line])
+    if utterance is not None:
+        turns, problems = _record_alone(line)
+        assert not problems
+        assert turns == ([(utterance.text, utterance.speaker)] if utterance.text else [])
+
+
 @_PROPERTY
 @given(
     st.lists(

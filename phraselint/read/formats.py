@@ -793,30 +793,68 @@ def jsonl_utterances(lines: Sequence[str]) -> list[LineUtterance | None]:
     them (kept in step by a test); None for any other line, which only the parser can tell about."""
     names = field_names()
     clock = _PlainClock()
+    loads = json.loads
     out: list[LineUtterance | None] = []
     for line in lines:
         if not line.strip():
             out.append(LineUtterance("", None, True))
             continue
-        fields = _json_fields_quickly(line, names.text)  # None for a line with a backslash, among others
-        if fields is None:
-            out.append(None)
-            continue
-        text_key = _first_present(fields, names.text)
-        value = fields[text_key][0] if text_key is not None else None
-        if text_key is None or not isinstance(value, str):
-            out.append(None)
-            continue
-        used = {text_key}
-        try:
-            speaker = _json_speaker(fields, names.speaker, used, None, 0)
-            _json_time(fields, names.start, used, clock, None, 0)
-            _json_time(fields, names.end, used, clock, None, 0)
-        except (InputError, _DateTimeRead):
-            out.append(None)
-            continue
-        out.append(LineUtterance(value.strip(), speaker, True))  # (no escape: the literal is the text)
+        utterance = None
+        if "\\" not in line:  # (what _json_fields_quickly reads as the parser would, with its fields)
+            try:
+                fields = loads(line)
+            except (ValueError, RecursionError):
+                fields = None
+            if isinstance(fields, dict):
+                utterance = _plain_record(line, fields, names, clock)
+        out.append(utterance)
     return out
+
+
+def _plain_record(
+    line: str, fields: dict[str, object], names: FieldNames, clock: Clock
+) -> LineUtterance | None:
+    """``_jsonl_utterance`` of a line whose JSON object (``fields``) _json_fields_quickly reads, where it does
+    nothing but make a turn; None otherwise."""
+    text_key = None
+    for name in names.text:
+        if fields.get(name) is not None:
+            text_key = name
+            break
+    text = fields.get(text_key) if text_key is not None else None
+    if not isinstance(text, str):
+        return None
+    literal = f'"{text}"'
+    at = line.find(literal)
+    if line.find(literal, at + 1) != -1:  # the parser would scan the line
+        return None
+    used = {text_key}
+    speaker = None
+    for name in names.speaker:
+        value = fields.get(name)
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                return None
+            speaker = _sound(str(value)).strip() or None
+            used.add(name)
+            break
+    for wanted in (names.start, names.end):
+        for name in wanted:
+            if name in used:
+                continue
+            value = fields.get(name)
+            if value is None:
+                continue
+            used.add(name)
+            if value != "":
+                if not isinstance(value, (str, int, float)):
+                    return None
+                try:
+                    clock.seconds(value)
+                except (ValueError, OverflowError, _DateTimeRead):
+                    return None
+            break
+    return LineUtterance(text.strip(), speaker, True)  # (no escape: the literal is the text)
 
 
 def _json_extra(fields: dict[str, tuple[object, int]], used: set[str]) -> tuple[tuple[str, str], ...]:
