@@ -344,6 +344,46 @@ def test_jsonl_utterances_answer_for_plain_records() -> None:
     assert answered[8:10] == [True, True]  # an empty time, a null one
 
 
+_CUES_OF_EVERY_KIND = [
+    ["1", "00:00:01,000 --> 00:00:03,500", "坐席：您好"],
+    ["2", "00:00:01,000 --> 00:00:03,500", "  您好  "],
+    ["3", "00:00:04,000 --> 00:00:03,500", "坐席：您好"],
+    ["4", "00:00:01,000 --> 00:00:01,000", "坐席："],
+    ["5", "00:61:01,000 --> 00:62:03,500", "您好"],
+    ["6", "00:00:01.000 --> 00:00:03.500", "您好"],
+    ["7", "0:00:01,000 --> 0:00:03,500 align:start", "您好"],
+    ["8", "00:00:0X,000 --> 00:00:03,500", "您好"],
+    ["9", "00:00:01,000 --> 00:00:03,500", "<i>您好</i>"],
+    ["10", "00:00:01,000 --> 00:00:03,500", "12: 您好"],
+    ["11", "00:00:01,000 --> 00:00:03,500", "00:00:05,000 --> 00:00:06,000"],
+    ["第一", "00:00:01,000 --> 00:00:03,500", "您好"],
+    ["12", "00:00:01,000 --> 00:00:03,500"],
+    ["13", "00:00:01,000 --> 00:00:03,500", "您好", "再见"],
+    ["14", "\u0661\u0662:00:01,000 --> 00:00:03,500", "您好"],
+]
+
+
+@pytest.mark.parametrize("block", _CUES_OF_EVERY_KIND)
+def test_srt_cue_utterance_as_parsed(block: list[str]) -> None:
+    """srt_cue_utterance (the fast test of a file's cues, check/files.py) answers only for a block whose
+    parsing makes a turn (or none) and nothing else, and then says what the parser makes of it."""
+    utterance = formats.srt_cue_utterance(block)
+    if utterance is None:
+        return
+    problems: list[InputError] = []
+    turns = list(parse(block, "srt", "t.srt", problems=problems))
+    assert not problems
+    assert [(t.text, t.speaker) for t in turns] == (
+        [(utterance.text, utterance.speaker)] if utterance.text else []
+    )
+
+
+def test_srt_cue_utterance_answers_for_plain_cues() -> None:
+    answered = [formats.srt_cue_utterance(block) is not None for block in _CUES_OF_EVERY_KIND]
+    assert answered[:2] == [True, True] and answered[3] and answered[6] and answered[9]
+    assert not any(answered[k] for k in (2, 4, 7, 8, 10, 11, 12, 13))
+
+
 def test_labelled_date_times_count_from_the_first() -> None:
     lines = [
         "2024-03-01 23:59:58 坐席：您好",
@@ -624,6 +664,34 @@ def test_jsonl_utterances_property(record: dict[str, object]) -> None:
         turns, problems = _record_alone(line)
         assert not problems
         assert turns == ([(utterance.text, utterance.speaker)] if utterance.text else [])
+
+
+@_PROPERTY
+@given(
+    st.sampled_from(["1", " 2 ", "x"]),
+    st.sampled_from(
+        [
+            "00:00:01,000 --> 00:00:03,500",
+            "00:00:03,500 --> 00:00:01,000",
+            "00:00:01,000 --> 00:00:01,000",
+            "01:59:59,999 --> 02:00:00,000",
+            "00:00:01,000 --> 00:00:03,500 X:1",
+            "1:02,5 --> 1:03,5",
+        ]
+    ),
+    st.tuples(st.sampled_from(["", "坐席：", "A: ", "12: ", " 客服 :"]), LINE_TEXT).map("".join),
+)
+def test_srt_cue_utterance_property(number: str, timing: str, line: str) -> None:
+    if not line.strip():
+        return  # (a blank line ends a block: no block holds one)
+    block = [number, timing, line]
+    utterance = formats.srt_cue_utterance(block)
+    if utterance is not None:
+        problems: list[InputError] = []
+        turns = list(parse(block, "srt", "t.srt", problems=problems))
+        assert not problems
+        expected = [(utterance.text, utterance.speaker)] if utterance.text else []
+        assert [(t.text, t.speaker) for t in turns] == expected
 
 
 @_PROPERTY

@@ -22,6 +22,7 @@ from ..read.formats import (
     line_utterances,
     parse,
     parse_numbered,
+    srt_cue_utterance,
 )
 from ..read.transcript import Turn
 
@@ -225,6 +226,8 @@ def turns_to_check(
     ``roles``, where given: a visitor's line is not a candidate."""
     if fmt in LINE_FORMATS or fmt == "jsonl":
         return parse_numbered(_candidate_lines(numbered, linter, fmt, roles), fmt, name, problems, clock)
+    if fmt == "srt":
+        return parse_numbered(_candidate_cues(numbered, linter, roles), fmt, name, problems, clock)
     if clock is not None:
         return parse_numbered(numbered, fmt, name, problems, clock)
     return parse((line for _, line in numbered), fmt, name=name, problems=problems)
@@ -320,6 +323,70 @@ def _candidates(
         ask = [k for k, (n, _) in enumerate(rest) if n <= HEAD_LINES or k in keep]
     for k in ask:
         yield rest[k]
+
+
+def _candidate_cues(
+    numbered: Iterator[tuple[int, str]], linter: Linter, roles: Roles | None
+) -> Iterator[tuple[int, str]]:
+    """The lines of the SRT cues to parse, as ``_candidates`` chooses lines: every blank line (cues stay
+    apart), and the lines of every block between them, but where the script sample is taken no more, those of
+    a plain cue (``srt_cue_utterance``) only if it is a turn to check. Taken a few thousand lines at a time,
+    up to a blank line; the lines read before an unreadable one are all parsed, as ever, before its error
+    goes on."""
+    sampled = _Sampled()
+    while True:
+        chunk: list[tuple[int, str]] = []
+        try:
+            chunk.extend(itertools.islice(numbered, _BLOCK_LINES))
+            while chunk and chunk[-1][1].strip():  # on to the end of the block
+                line = next(numbered, None)
+                if line is None:
+                    break
+                chunk.append(line)
+        except InputError:
+            yield from chunk
+            raise
+        if not chunk:
+            return
+        yield from _cues(chunk, linter, roles, sampled)
+
+
+def _cues(
+    chunk: list[tuple[int, str]], linter: Linter, roles: Roles | None, sampled: _Sampled
+) -> Iterator[tuple[int, str]]:
+    blocks: list[list[tuple[int, str]]] = []  # runs of lines that are not blank, and each blank line alone
+    for numbered_line in chunk:
+        if numbered_line[1].strip() and blocks and blocks[-1][-1][1].strip():
+            blocks[-1].append(numbered_line)
+        else:
+            blocks.append([numbered_line])
+    utterances = [
+        srt_cue_utterance([line for _, line in block]) if block[0][1].strip() else None for block in blocks
+    ]
+    ask: list[int] = []  # the blocks of plain cues of checked speakers, once the sample is taken
+    texts: list[str] = []
+    checked: dict[str | None, bool] = {}
+    keep = [True] * len(blocks)
+    for k, u in enumerate(utterances):
+        if u is None:
+            continue
+        if sampled.open:  # every cue parsed, as ever
+            sampled.size += len(u.text)
+            continue
+        keep[k] = False
+        if not u.text:
+            continue
+        is_checked = checked.get(u.speaker)
+        if is_checked is None:
+            is_checked = checked[u.speaker] = roles is None or roles.checked(u.speaker)
+        if is_checked:
+            ask.append(k)
+            texts.append(u.text)
+    for k, passes in zip(ask, linter.has_candidates(texts)):
+        keep[k] = passes
+    for block, kept in zip(blocks, keep):
+        if kept:
+            yield from block
 
 
 def check_turns(

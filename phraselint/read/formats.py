@@ -628,6 +628,40 @@ def _block_cues(
             yield utterance
 
 
+# The usual SRT timing line, which _TIMING reads with minutes and seconds under 60 (HH:MM:SS,mmm --> …).
+_USUAL_TIMING = re.compile(r"\d\d:[0-5]\d:[0-5]\d,\d{3} --> \d\d:[0-5]\d:[0-5]\d,\d{3}", re.ASCII)
+
+
+def srt_cue_utterance(block: Sequence[str]) -> LineUtterance | None:
+    """For a block of lines of SRT between blank lines that is one plain cue — its number, a timing that
+    ``_cue_times`` reads, one line of text without markup —, the text and speaker of the turn ``_block_cues``
+    makes of it (kept in step by a test); None for any other block, which only the parser can tell about."""
+    if len(block) != 3:
+        return None
+    number, timing, line = block
+    if "<" in line or "{" in line or "&" in line or not number.strip().isdigit():
+        return None
+    if "-->" in line and _TIMING_LIKE.match(line):  # (a cue number holds no arrow)
+        return None
+    usual = _USUAL_TIMING.fullmatch(timing)
+    if usual is not None:  # what _cue_times reads, in order: all the same width
+        if timing[17:] < timing[:12]:
+            return None
+    elif not _TIMING_LIKE.match(timing):
+        return None
+    else:
+        try:
+            _cue_times(_PlainClock(), timing, None, 0)
+        except (InputError, _DateTimeRead):
+            return None
+    text = line.strip()
+    named = _SPEAKER.match(text)
+    speaker = _speaker_name(named)
+    if named is not None and speaker is not None:
+        text = text[named.end() :].strip()
+    return LineUtterance(text, speaker, True)
+
+
 def _cue_times(clock: Clock, line: str, path: str | None, lineno: int) -> tuple[float, float]:
     """The start and end of a cue's timing line; InputError unless both are clock times, in order."""
     timing = _TIMING.match(line)
