@@ -246,6 +246,144 @@ def test_labelled_line(line: str, speaker: str | None, start: float | None, text
     assert (turn.speaker, turn.start, turn.text) == (speaker, start, text)
 
 
+_LINES_OF_EVERY_KIND = [
+    "工作人员:您好",
+    "[00:01:02] 坐席：您好",
+    "[00:01:02.500]坐席：您好",
+    "(00:01:02) 坐席：您好",
+    "【01:02】坐席：您好",
+    "2024-03-01 09:15:02 坐席：您好",
+    "[2024-03-01 09:15:02] 坐席：您好",
+    "2024-13-45 09:00:00 坐席：您好",
+    "[99:99:99] 坐席：您好",
+    "坐席 00:01:02: 您好",
+    "坐席(00:01:02)：您好",
+    "[00:01:02] 您好",
+    "[00:01:02]   ",
+    "10:30 我们开始办理",
+    "123: 您好",
+    "12 34：您好",
+    "这个不归我们管，你去找别的部门：三楼",
+    "  坐席：  ",
+    "",
+]
+
+
+def _line_alone(line: str, fmt: str) -> tuple[list[tuple[str, str | None]], list[InputError]]:
+    problems: list[InputError] = []
+    turns = list(parse([line], fmt, "t.txt", problems=problems))
+    return [(turn.text, turn.speaker) for turn in turns], problems
+
+
+@pytest.mark.parametrize("fmt", ["labelled", "plain"])
+@pytest.mark.parametrize("line", _LINES_OF_EVERY_KIND)
+def test_line_utterances_as_parsed(line: str, fmt: str) -> None:
+    """line_utterances (the fast test of a file's lines, check/files.py) knows what the parser makes of a
+    line: its turn's text, and, where it says so, that parsing it reads no time but a plain one."""
+    ((text, speaker, plain),) = formats.line_utterances([line], fmt)
+    turns, problems = _line_alone(line, fmt)
+    if not problems:
+        assert turns == ([(text, speaker)] if text else [])
+    if plain:
+        assert not problems
+        if fmt == "labelled" and turns:
+            (turn,) = parse([line], fmt)
+            assert turn.start is None or turn.start == int(turn.start)
+
+
+_RECORDS_OF_EVERY_KIND = [
+    '{"role": "客服", "time": "13:55:33", "content": "请问您找哪位？"}',
+    '{"speaker": "坐席", "start": 1.5, "end": 2, "text": "  您好  "}',
+    '{"speaker": 7, "text": "您好"}',
+    '{"speaker": true, "text": "您好"}',
+    '{"speaker": ["a"], "text": "您好"}',
+    '{"text": "您好", "start": "2024-03-01 09:15:02"}',
+    '{"text": "您好", "start": "soon"}',
+    '{"text": "您好", "start": true}',
+    '{"text": "您好", "start": ""}',
+    '{"text": "您好", "start": null, "end": "00:00:02.5"}',
+    '{"text": "您好", "start": 1e999}',
+    '{"text": "\\u4f60\\u597d"}',
+    '{"text": "您好", "note": "a \\"quote\\""}',
+    '{"text": 3}',
+    '{"text": null, "content": "您好"}',
+    '{"content": "您好", "text": "您好"}',
+    '{"speaker": "坐席"}',
+    '["您好"]',
+    '{"text": "您好"',
+    '{"text": "   "}',
+    "   ",
+    "",
+]
+
+
+def _record_alone(line: str) -> tuple[list[tuple[str, str | None]], list[InputError]]:
+    problems: list[InputError] = []
+    turns = list(parse([line], "jsonl", "t.jsonl", problems=problems))
+    assert all(turn.start is None or turn.start < 1e9 for turn in turns)
+    return [(turn.text, turn.speaker) for turn in turns], problems
+
+
+@pytest.mark.parametrize("line", _RECORDS_OF_EVERY_KIND)
+def test_jsonl_utterances_as_parsed(line: str) -> None:
+    """jsonl_utterances (the fast test of a file's records, check/files.py) answers only for a record whose
+    parsing makes a turn (or none) and nothing else, and then says what the parser makes of it."""
+    (utterance,) = formats.jsonl_utterances([line])
+    if utterance is None:
+        return
+    turns, problems = _record_alone(line)
+    assert not problems
+    assert turns == ([(utterance.text, utterance.speaker)] if utterance.text else [])
+    assert "2024" not in line  # a date-time sets the clock: never answered for
+
+
+def test_jsonl_utterances_answer_for_plain_records() -> None:
+    answered = [u is not None for u in formats.jsonl_utterances(_RECORDS_OF_EVERY_KIND)]
+    assert answered[:3] == [True, True, True]
+    assert not any(answered[3:8])  # a speaker or a time that is none, a date-time
+    assert answered[8:10] == [True, True]  # an empty time, a null one
+
+
+_CUES_OF_EVERY_KIND = [
+    ["1", "00:00:01,000 --> 00:00:03,500", "坐席：您好"],
+    ["2", "00:00:01,000 --> 00:00:03,500", "  您好  "],
+    ["3", "00:00:04,000 --> 00:00:03,500", "坐席：您好"],
+    ["4", "00:00:01,000 --> 00:00:01,000", "坐席："],
+    ["5", "00:61:01,000 --> 00:62:03,500", "您好"],
+    ["6", "00:00:01.000 --> 00:00:03.500", "您好"],
+    ["7", "0:00:01,000 --> 0:00:03,500 align:start", "您好"],
+    ["8", "00:00:0X,000 --> 00:00:03,500", "您好"],
+    ["9", "00:00:01,000 --> 00:00:03,500", "<i>您好</i>"],
+    ["10", "00:00:01,000 --> 00:00:03,500", "12: 您好"],
+    ["11", "00:00:01,000 --> 00:00:03,500", "00:00:05,000 --> 00:00:06,000"],
+    ["第一", "00:00:01,000 --> 00:00:03,500", "您好"],
+    ["12", "00:00:01,000 --> 00:00:03,500"],
+    ["13", "00:00:01,000 --> 00:00:03,500", "您好", "再见"],
+    ["14", "\u0661\u0662:00:01,000 --> 00:00:03,500", "您好"],
+]
+
+
+@pytest.mark.parametrize("block", _CUES_OF_EVERY_KIND)
+def test_srt_cue_utterance_as_parsed(block: list[str]) -> None:
+    """srt_cue_utterance (the fast test of a file's cues, check/files.py) answers only for a block whose
+    parsing makes a turn (or none) and nothing else, and then says what the parser makes of it."""
+    utterance = formats.srt_cue_utterance(block)
+    if utterance is None:
+        return
+    problems: list[InputError] = []
+    turns = list(parse(block, "srt", "t.srt", problems=problems))
+    assert not problems
+    assert [(t.text, t.speaker) for t in turns] == (
+        [(utterance.text, utterance.speaker)] if utterance.text else []
+    )
+
+
+def test_srt_cue_utterance_answers_for_plain_cues() -> None:
+    answered = [formats.srt_cue_utterance(block) is not None for block in _CUES_OF_EVERY_KIND]
+    assert answered[:2] == [True, True] and answered[3] and answered[6] and answered[9]
+    assert not any(answered[k] for k in (2, 4, 7, 8, 10, 11, 12, 13))
+
+
 def test_labelled_date_times_count_from_the_first() -> None:
     lines = [
         "2024-03-01 23:59:58 坐席：您好",
@@ -489,6 +627,91 @@ def test_labelled_property(rows: list[tuple[str, str, bool]]) -> None:
     lines = [f"[00:00:{i:02d}] {s}：{t}" if timed else f"{s}: {t}" for i, (s, t, timed) in enumerate(rows)]
     expected = [(s, t.strip()) for s, t, _timed in rows if t.strip()]
     assert summary(parsed(lines, "labelled")) == expected
+
+
+_FIELD_VALUES = st.sampled_from(
+    [
+        None,
+        "",
+        "  ",
+        "坐席",
+        "您好 ",
+        "00:01",
+        "00:00:02.5",
+        "2024-03-01 09:15:02",
+        "soon",
+        1.5,
+        7,
+        True,
+        [1],
+        {},
+    ]
+)
+
+
+@_PROPERTY
+@given(
+    st.dictionaries(
+        st.sampled_from(["text", "content", "speaker", "role", "start", "time", "end", "session"]),
+        st.one_of(_FIELD_VALUES, LINE_TEXT),
+        max_size=6,
+    )
+)
+def test_jsonl_utterances_property(record: dict[str, object]) -> None:
+    line = json.dumps(record, ensure_ascii=False)
+    (utterance,) = formats.jsonl_utterances([line])
+    if utterance is not None:
+        turns, problems = _record_alone(line)
+        assert not problems
+        assert turns == ([(utterance.text, utterance.speaker)] if utterance.text else [])
+
+
+@_PROPERTY
+@given(
+    st.sampled_from(["1", " 2 ", "x"]),
+    st.sampled_from(
+        [
+            "00:00:01,000 --> 00:00:03,500",
+            "00:00:03,500 --> 00:00:01,000",
+            "00:00:01,000 --> 00:00:01,000",
+            "01:59:59,999 --> 02:00:00,000",
+            "00:00:01,000 --> 00:00:03,500 X:1",
+            "1:02,5 --> 1:03,5",
+        ]
+    ),
+    st.tuples(st.sampled_from(["", "坐席：", "A: ", "12: ", " 客服 :"]), LINE_TEXT).map("".join),
+)
+def test_srt_cue_utterance_property(number: str, timing: str, line: str) -> None:
+    if not line.strip():
+        return  # (a blank line ends a block: no block holds one)
+    block = [number, timing, line]
+    utterance = formats.srt_cue_utterance(block)
+    if utterance is not None:
+        problems: list[InputError] = []
+        turns = list(parse(block, "srt", "t.srt", problems=problems))
+        assert not problems
+        expected = [(utterance.text, utterance.speaker)] if utterance.text else []
+        assert [(t.text, t.speaker) for t in turns] == expected
+
+
+@_PROPERTY
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "[00:00:07] ", "10:30 ", "2024-03-01 09:15:02 "]),
+            SPEAKERS,
+            st.sampled_from(["：", ":", " "]),
+            LINE_TEXT,
+        ),
+        max_size=6,
+    )
+)
+def test_line_utterances_property(rows: list[tuple[str, str, str, str]]) -> None:
+    lines = [f"{time}{speaker}{colon}{text}" for time, speaker, colon, text in rows]
+    for line, (text, speaker, plain) in zip(lines, formats.line_utterances(lines, "labelled")):
+        turns, problems = _line_alone(line, "labelled")
+        assert turns == ([(text, speaker)] if text else [])
+        assert not (plain and problems)
 
 
 @_PROPERTY

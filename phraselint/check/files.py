@@ -13,7 +13,17 @@ from ..engine.script import detect_script
 from ..errors import InputError, InputErrors
 from ..model import Violation
 from ..read.decode import open_text
-from ..read.formats import LINE_FORMATS, Clock, detect_format, parse, parse_numbered
+from ..read.formats import (
+    LINE_FORMATS,
+    Clock,
+    LineUtterance,
+    detect_format,
+    jsonl_utterances,
+    line_utterances,
+    parse,
+    parse_numbered,
+    srt_cue_utterance,
+)
 from ..read.transcript import Turn
 
 
@@ -175,7 +185,7 @@ def lint_lines(
     head, rest = _head(iter(lines))
     fmt = reading.input_format if reading.input_format != "auto" else detect_format(name, head)
     numbered = suppressions.watch(enumerate(itertools.chain(head, rest), 1))
-    turns = turns_to_check(numbered, fmt, name, linter, problems)
+    turns = turns_to_check(numbered, fmt, name, linter, problems, roles=roles)
     yield from suppressions.apply(check_turns(turns, name, linter, roles, reading.script))
     if problems:  # records that could not be read: every other one was checked
         raise InputErrors(problems)
@@ -208,37 +218,175 @@ def turns_to_check(
     linter: Linter,
     problems: list[InputError],
     clock: Clock | None = None,
+    roles: Roles | None = None,
 ) -> Iterator[Turn]:
     """The turns of a file's numbered lines (all of them, or a part from a record boundary on: then with the
     file's ``clock``). In a format of one turn per line only the first lines and the lines that pass the fast
-    test are parsed."""
-    if fmt in LINE_FORMATS:
-        return parse_numbered(_candidate_lines(numbered, linter), fmt, name, problems, clock)
+    test are parsed; in JSON Lines, the records that are surely not a turn to check are not (``_candidates``).
+    ``roles``, where given: a visitor's line is not a candidate."""
+    if fmt in LINE_FORMATS or fmt == "jsonl":
+        return parse_numbered(_candidate_lines(numbered, linter, fmt, roles), fmt, name, problems, clock)
+    if fmt == "srt":
+        return parse_numbered(_candidate_cues(numbered, linter, roles), fmt, name, problems, clock)
     if clock is not None:
         return parse_numbered(numbered, fmt, name, problems, clock)
     return parse((line for _, line in numbered), fmt, name=name, problems=problems)
 
 
-def _candidate_lines(numbered: Iterator[tuple[int, str]], linter: Linter) -> Iterator[tuple[int, str]]:
+def _candidate_lines(
+    numbered: Iterator[tuple[int, str]], linter: Linter, fmt: str, roles: Roles | None
+) -> Iterator[tuple[int, str]]:
     """The first lines, then the lines that pass the fast test, taken a block of lines at a time. The lines
     read before an unreadable one are all tested before its error goes on, wherever the blocks begin."""
+    sampled = _Sampled()
     while True:
         block: list[tuple[int, str]] = []
         try:
             block.extend(itertools.islice(numbered, _BLOCK_LINES))  # keeps what it took if reading fails
         except InputError:
-            yield from _candidates(block, linter)
+            yield from _candidates(block, linter, fmt, roles, sampled)
             raise
         if not block:
             return
-        yield from _candidates(block, linter)
+        yield from _candidates(block, linter, fmt, roles, sampled)
 
 
-def _candidates(block: list[tuple[int, str]], linter: Linter) -> Iterator[tuple[int, str]]:
-    keep = set(linter.candidates_in([line for _, line in block]))
-    for k, (n, line) in enumerate(block):
-        if n <= HEAD_LINES or k in keep:
-            yield n, line
+class _Sampled:
+    """How much turn text the lines passed so far made (at least): while it is under the file's script sample
+    (``FileScript.SAMPLE``), each passed line's turn is part of that sample."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    @property
+    def open(self) -> bool:
+        return self.size < FileScript.SAMPLE
+
+
+_WINDOW_LINES = 256  # lines tested at a time while the script sample is being taken
+
+
+def _utterances(lines: Sequence[str], fmt: str) -> Sequence[LineUtterance | None]:
+    return jsonl_utterances(lines) if fmt == "jsonl" else line_utterances(lines, fmt)
+
+
+def _candidates(
+    block: list[tuple[int, str]], linter: Linter, fmt: str, roles: Roles | None, sampled: _Sampled
+) -> Iterator[tuple[int, str]]:
+    """The lines of ``block`` to parse: in a line format, the first lines of the file and those that pass
+    the fast test of the line (``Linter.candidates_in``, the speaker and time with the words); in JSON Lines,
+    every record.
+
+    Which lines are parsed shows in more than the findings: every turn made until the file's script sample
+    is full (``FileScript``) is in that sample, a date-time sets the file's clock, and a time or a record that
+    cannot be read is reported. So while the sample is open, and for a line that may do any of that
+    (``LineUtterance.plain`` false, or not known: None), those are the lines parsed. Elsewhere a line's
+    parsing shows only in its findings, and a turn is checked only if its speaker is checked (``roles``,
+    where given) and its text passes the fast test of a turn (``Linter.has_candidates``): there only such a
+    line is a candidate (and in a line format, only if it passes the test of the line too). The same turns
+    are checked, at a fraction of the cost: the test of a line, whose speaker and time often hold a key (工作
+    人员 sounds like 做人), lets through most lines of a file; a turn's test, a few."""
+    tested = fmt in LINE_FORMATS  # (JSON Lines has no test of the line: every record was parsed)
+    start = 0
+    while start < len(block) and sampled.open:  # the sample being taken: as ever, a few lines at a time
+        part = block[start : start + _WINDOW_LINES]
+        keep = set(linter.candidates_in([line for _, line in part])) if tested else None
+        passed = [k for k, (n, _) in enumerate(part) if keep is None or n <= HEAD_LINES or k in keep]
+        for k, u in zip(passed, _utterances([part[k][1] for k in passed], fmt)):
+            if u is not None and u.plain:  # (a line that may make no turn is not counted)
+                sampled.size += len(u.text)
+            yield part[k]
+        start += len(part)
+    if start >= len(block):
+        return
+    rest = block[start:]
+    lines = [line for _, line in rest]
+    utterances = _utterances(lines, fmt)
+    checked: dict[str | None, bool] = {}
+    turns: list[int] = []
+    texts: list[str] = []
+    for k, u in enumerate(utterances):
+        if u is None or not u.text:
+            continue
+        is_checked = checked.get(u.speaker)
+        if is_checked is None:
+            is_checked = checked[u.speaker] = roles is None or roles.checked(u.speaker)
+        if is_checked:
+            turns.append(k)
+            texts.append(u.text)
+    ask = sorted(
+        {k for k, u in enumerate(utterances) if u is None or not u.plain}
+        | {k for k, passes in zip(turns, linter.has_candidates(texts)) if passes}
+    )
+    if tested:
+        keep = {ask[i] for i in linter.candidates_in([lines[k] for k in ask])}
+        ask = [k for k, (n, _) in enumerate(rest) if n <= HEAD_LINES or k in keep]
+    for k in ask:
+        yield rest[k]
+
+
+def _candidate_cues(
+    numbered: Iterator[tuple[int, str]], linter: Linter, roles: Roles | None
+) -> Iterator[tuple[int, str]]:
+    """The lines of the SRT cues to parse, as ``_candidates`` chooses lines: every blank line (cues stay
+    apart), and the lines of every block between them, but where the script sample is taken no more, those of
+    a plain cue (``srt_cue_utterance``) only if it is a turn to check. Taken a few thousand lines at a time,
+    up to a blank line; the lines read before an unreadable one are all parsed, as ever, before its error
+    goes on."""
+    sampled = _Sampled()
+    while True:
+        chunk: list[tuple[int, str]] = []
+        try:
+            chunk.extend(itertools.islice(numbered, _BLOCK_LINES))
+            while chunk and chunk[-1][1].strip():  # on to the end of the block
+                line = next(numbered, None)
+                if line is None:
+                    break
+                chunk.append(line)
+        except InputError:
+            yield from chunk
+            raise
+        if not chunk:
+            return
+        yield from _cues(chunk, linter, roles, sampled)
+
+
+def _cues(
+    chunk: list[tuple[int, str]], linter: Linter, roles: Roles | None, sampled: _Sampled
+) -> Iterator[tuple[int, str]]:
+    blocks: list[list[tuple[int, str]]] = []  # runs of lines that are not blank, and each blank line alone
+    for numbered_line in chunk:
+        if numbered_line[1].strip() and blocks and blocks[-1][-1][1].strip():
+            blocks[-1].append(numbered_line)
+        else:
+            blocks.append([numbered_line])
+    utterances = [
+        srt_cue_utterance([line for _, line in block]) if block[0][1].strip() else None for block in blocks
+    ]
+    ask: list[int] = []  # the blocks of plain cues of checked speakers, once the sample is taken
+    texts: list[str] = []
+    checked: dict[str | None, bool] = {}
+    keep = [True] * len(blocks)
+    for k, u in enumerate(utterances):
+        if u is None:
+            continue
+        if sampled.open:  # every cue parsed, as ever
+            sampled.size += len(u.text)
+            continue
+        keep[k] = False
+        if not u.text:
+            continue
+        is_checked = checked.get(u.speaker)
+        if is_checked is None:
+            is_checked = checked[u.speaker] = roles is None or roles.checked(u.speaker)
+        if is_checked:
+            ask.append(k)
+            texts.append(u.text)
+    for k, passes in zip(ask, linter.has_candidates(texts)):
+        keep[k] = passes
+    for block, kept in zip(blocks, keep):
+        if kept:
+            yield from block
 
 
 def check_turns(

@@ -87,7 +87,7 @@ def lint_part(
     try:
         with open_part(path, _codec(reading), part.start, part.end, part.line) as lines:
             numbered = suppressions.watch(enumerate(lines, part.line))
-            turns = turns_to_check(numbered, _format(reading), name, linter, problems, clock)
+            turns = turns_to_check(numbered, _format(reading), name, linter, problems, clock, roles)
             checked = check_turns(turns, name, linter, roles, reading.script, file_script)
             findings.extend(suppressions.apply(checked, report_unused=False))
     except PhraselintError as error:
@@ -145,7 +145,9 @@ class _Before:
             return FileScript.judged(self.known.script[1])
         file_script = FileScript()
         with open_part(self.path, _codec(self.reading), 0, self.part.start, 1) as lines:
-            turns = turns_to_check(enumerate(lines, 1), _format(self.reading), self.name, self.linter, [])
+            turns = turns_to_check(
+                enumerate(lines, 1), _format(self.reading), self.name, self.linter, [], roles=self.roles
+            )
             for _turn, script in checked_turns(turns, self.linter, self.roles, file_script):
                 self.known.script = (self.part.line - 1, script)
                 return file_script
@@ -160,7 +162,7 @@ class _Before:
         clock = Clock()
         with open_part(self.path, _codec(self.reading), 0, self.part.start, 1) as lines:
             turns = turns_to_check(
-                enumerate(lines, 1), _format(self.reading), self.name, self.linter, [], clock
+                enumerate(lines, 1), _format(self.reading), self.name, self.linter, [], clock, self.roles
             )
             for _turn in turns:
                 if clock.epoch is not None:

@@ -163,10 +163,12 @@ class Linter:
         self._may = functools.lru_cache(maxsize=4096)(self._may_match_of)
         # The violations of a text, and a text rewritten: a message is checked, then its alternatives are
         # worked out from the same violations (the pre-send check asks for both), and each rewrite is checked
-        # again, often a text an earlier alternative already led to. Pure functions of their arguments on an
-        # immutable linter; kept as tuples, handed out as new lists.
-        self._found = functools.lru_cache(maxsize=256)(self._violations_of)
-        self._rewrites = _Memo(256)
+        # again, often a text an earlier alternative already led to; and a file's staff say the same things
+        # again and again (with 256, 6,036 checks of 2,800 distinct utterances in 2 MB of dense text were all
+        # worked out). Pure functions of their arguments on an immutable linter; kept as tuples, handed out as
+        # new lists.
+        self._found = functools.lru_cache(maxsize=4096)(self._violations_of)
+        self._rewrites = _Memo(4096)
         self._tone_pattern = (
             Pattern(tone_rule, tone_rule.phrase, _NO_PATTERN, None, literal=False)
             if tone_rule is not None

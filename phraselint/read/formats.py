@@ -517,6 +517,47 @@ def _parse_labelled(
             index += 1
 
 
+class LineUtterance(NamedTuple):
+    """What the parser of a line format makes of one line (``line_utterances``)."""
+
+    text: str  # the text of its turn (empty: it makes none)
+    speaker: str | None  # the turn's speaker
+    plain: bool  # parsing it reads no time, or a plain HH:MM:SS one: it does nothing but make the turn
+
+
+def line_utterances(lines: Sequence[str], fmt: str) -> list[LineUtterance]:
+    """For each line of a line format (``LINE_FORMATS``): the text and speaker of the turn its parser makes of
+    it, and whether parsing it does nothing but make that turn — no time, or a plain ``HH:MM:SS`` one —
+    where a date-time sets the file's clock and a time that cannot be read is reported. What
+    ``_parse_labelled`` (and ``_parse_plain``) do with a line, without the turn; kept in step by a test."""
+    if fmt == "plain":
+        return [LineUtterance(line.strip(), None, True) for line in lines]
+    if fmt != "labelled":
+        raise ConfigError(f"line_utterances reads {', '.join(sorted(LINE_FORMATS))}, not {fmt!r}")
+    match = _LABEL.match
+    names: dict[str, str | None] = {}
+    out: list[LineUtterance] = []
+    for line in lines:
+        label = match(line)
+        assert label is not None  # everything in the pattern is optional
+        raw, time, late_time, has_label = label.group("speaker", "time", "late_time", "label")
+        if raw is None:
+            speaker = None
+        else:
+            known = names.get(raw, _UNSEEN)
+            speaker = names[raw] = _speaker_name(label) if known is _UNSEEN else known
+        if speaker is None:
+            position = label.start("label") if has_label else label.end()
+        else:
+            time = time or late_time
+            position = label.end()
+        plain = time is None or (
+            len(time) == 8 and time[2] == ":" == time[5] and (time[:2] + time[3:5] + time[6:]).isdigit()
+        )
+        out.append(LineUtterance(line[position:].strip(), speaker, plain))
+    return out
+
+
 class _Unseen(enum.Enum):
     """The speaker label not cleaned yet (None is a cleaned label that names nobody)."""
 
@@ -585,6 +626,40 @@ def _block_cues(
         utterance = _cue(block[at + 1 : stop], start, end, vtt)
         if utterance:
             yield utterance
+
+
+# The usual SRT timing line, which _TIMING reads with minutes and seconds under 60 (HH:MM:SS,mmm --> …).
+_USUAL_TIMING = re.compile(r"\d\d:[0-5]\d:[0-5]\d,\d{3} --> \d\d:[0-5]\d:[0-5]\d,\d{3}", re.ASCII)
+
+
+def srt_cue_utterance(block: Sequence[str]) -> LineUtterance | None:
+    """For a block of lines of SRT between blank lines that is one plain cue — its number, a timing that
+    ``_cue_times`` reads, one line of text without markup —, the text and speaker of the turn ``_block_cues``
+    makes of it (kept in step by a test); None for any other block, which only the parser can tell about."""
+    if len(block) != 3:
+        return None
+    number, timing, line = block
+    if "<" in line or "{" in line or "&" in line or not number.strip().isdigit():
+        return None
+    if "-->" in line and _TIMING_LIKE.match(line):  # (a cue number holds no arrow)
+        return None
+    usual = _USUAL_TIMING.fullmatch(timing)
+    if usual is not None:  # what _cue_times reads, in order: all the same width
+        if timing[17:] < timing[:12]:
+            return None
+    elif not _TIMING_LIKE.match(timing):
+        return None
+    else:
+        try:
+            _cue_times(_PlainClock(), timing, None, 0)
+        except (InputError, _DateTimeRead):
+            return None
+    text = line.strip()
+    named = _SPEAKER.match(text)
+    speaker = _speaker_name(named)
+    if named is not None and speaker is not None:
+        text = text[named.end() :].strip()
+    return LineUtterance(text, speaker, True)
 
 
 def _cue_times(clock: Clock, line: str, path: str | None, lineno: int) -> tuple[float, float]:
@@ -731,6 +806,89 @@ def _jsonl_utterance(
     end = _json_time(fields, fields_named.end, used, clock, path, lineno)
     extra = _json_extra(fields, used)
     return _utterance(_json_string_pieces(line, at, lineno), speaker, start, end, extra)
+
+
+class _DateTimeRead(Exception):
+    """A date-time read by :class:`_PlainClock`."""
+
+
+class _PlainClock(Clock):
+    """A clock that reads times as any clock does, but raises _DateTimeRead for a date-time (which would set
+    a file's clock) instead of reading it."""
+
+    def _since_epoch(self, moment: datetime) -> float:
+        raise _DateTimeRead
+
+
+def jsonl_utterances(lines: Sequence[str]) -> list[LineUtterance | None]:
+    """For each line of JSON Lines, where it surely does nothing but make a turn (or none, a blank line) —
+    a JSON object without a backslash, a string text, a speaker that is a name, times that are seconds or
+    ``HH:MM:SS``, none a date-time —, the text and speaker of that turn, as ``_jsonl_utterance`` makes
+    them (kept in step by a test); None for any other line, which only the parser can tell about."""
+    names = field_names()
+    clock = _PlainClock()
+    loads = json.loads
+    out: list[LineUtterance | None] = []
+    for line in lines:
+        if not line.strip():
+            out.append(LineUtterance("", None, True))
+            continue
+        utterance = None
+        if "\\" not in line:  # (what _json_fields_quickly reads as the parser would, with its fields)
+            try:
+                fields = loads(line)
+            except (ValueError, RecursionError):
+                fields = None
+            if isinstance(fields, dict):
+                utterance = _plain_record(line, fields, names, clock)
+        out.append(utterance)
+    return out
+
+
+def _plain_record(
+    line: str, fields: dict[str, object], names: FieldNames, clock: Clock
+) -> LineUtterance | None:
+    """``_jsonl_utterance`` of a line whose JSON object (``fields``) _json_fields_quickly reads, where it does
+    nothing but make a turn; None otherwise."""
+    text_key = None
+    for name in names.text:
+        if fields.get(name) is not None:
+            text_key = name
+            break
+    text = fields.get(text_key) if text_key is not None else None
+    if not isinstance(text, str):
+        return None
+    literal = f'"{text}"'
+    at = line.find(literal)
+    if line.find(literal, at + 1) != -1:  # the parser would scan the line
+        return None
+    used = {text_key}
+    speaker = None
+    for name in names.speaker:
+        value = fields.get(name)
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                return None
+            speaker = _sound(str(value)).strip() or None
+            used.add(name)
+            break
+    for wanted in (names.start, names.end):
+        for name in wanted:
+            if name in used:
+                continue
+            value = fields.get(name)
+            if value is None:
+                continue
+            used.add(name)
+            if value != "":
+                if not isinstance(value, (str, int, float)):
+                    return None
+                try:
+                    clock.seconds(value)
+                except (ValueError, OverflowError, _DateTimeRead):
+                    return None
+            break
+    return LineUtterance(text.strip(), speaker, True)  # (no escape: the literal is the text)
 
 
 def _json_extra(fields: dict[str, tuple[object, int]], used: set[str]) -> tuple[tuple[str, str], ...]:
