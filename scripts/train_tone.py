@@ -70,7 +70,14 @@ ELSEWHERE = 0.5
 # nineteenth author's private talk (thirdparty-v18dev) raised the tone model's threshold 2.73 -> 2.81 and cost
 # held recall 0.3-0.7 points in every class; the rest of that author's sets train both models (and so for the
 # twentieth and twenty-first authors')
-ADDRESSEE_PARTS = ("v16dev", "thirdparty-v18dev", "thirdparty-v19dev", "thirdparty-v20dev", "thirdparty-v22dev", "thirdparty-v24dev")
+ADDRESSEE_PARTS = (
+    "v16dev",
+    "thirdparty-v18dev",
+    "thirdparty-v19dev",
+    "thirdparty-v20dev",
+    "thirdparty-v22dev",
+    "thirdparty-v24dev",
+)
 
 
 def devsets(kind: str, tone: bool = True) -> list[tuple[str, str]]:
