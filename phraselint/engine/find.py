@@ -24,7 +24,7 @@ import daachorse
 from ..data.cache import cached, code_fingerprint, key_of
 from ..errors import CatalogueError
 from ..model import SLOT_RE, Rule, Source
-from .normalize import Folded, fold, folding, marked, stutters
+from .normalize import Folded, fold, folding, marked, prefold, stutters
 from .pattern import (
     BOUNDARY,
     Compiled,
@@ -173,9 +173,13 @@ class _Costs:
     """What an anchor costs the fast test, which finds a word in text and, for a pattern also matched by
     sound, every word that sounds the same (是在 for 试再): how often it occurs in Chinese text as part of
     any word (作人 in 工作人员), by jieba's dictionary — and, heard, summed over every word said alike.
-    Worked out for many words at once: one automaton pass over the whole dictionary, and its sound."""
+    Worked out for many words at once: one automaton pass over the whole dictionary, and its sound.
+    ``speakers``: the names that label every line of a transcript (工作人员:): a word met in one, or running
+    from its end into the words (员我 of 工作人员:我), costs more than any word of the dictionary."""
 
-    def __init__(self, sounds: Sounds, wanted: set[str]) -> None:
+    def __init__(self, sounds: Sounds, wanted: set[str], speakers: Sequence[str] = ()) -> None:
+        self._speakers = tuple(p for p in map(prefold, speakers) if p)
+        self._heard_speakers = tuple(sounds.of(s) for s in self._speakers)
         _words, chars = _frequencies()
         self._chars = chars
         self._sound = sounds.of
@@ -201,8 +205,9 @@ class _Costs:
             return float(self._chars.get(word, 1))
         found = self._seen.get(word)
         if found is None:
-            return word_cost(word)
-        return max(float(found), min(float(self._chars.get(c, 1)) for c in word) / 100)
+            return word_cost(word) + self._in_label(word, word, self._speakers, self.seen)
+        guess = min(float(self._chars.get(c, 1)) for c in word) / 100
+        return max(float(found), guess) + self._in_label(word, word, self._speakers, self.seen)
 
     def heard(self, word: str) -> float:
         """How often ``word`` or a word said alike occurs."""
@@ -211,7 +216,24 @@ class _Costs:
             return float(self._heard_chars.get(sound, 1))
         found = self._heard.get(sound)
         guess = min(float(self._heard_chars.get(c, 1)) for c in sound) / 100
-        return max(float(found or 0), guess, self.seen(word))
+        found_or_guess = max(float(found or 0), guess, self.seen(word))
+        return found_or_guess + self._in_label(sound, word, self._heard_speakers, self.heard)
+
+    @staticmethod
+    def _in_label(key: str, word: str, names: Sequence[str], cost: Callable[[str], float]) -> float:
+        """What ``key`` (``word`` or its sound) costs more for the speakers' ``names``: more than any word
+        where it stands in a name (it is met on every line); where it runs from a name's end into the words,
+        as often as the rest of ``word`` begins them (员我: 我)."""
+        for name in names:
+            if key in name:
+                return _LABEL_COST
+        for k in range(len(key) - 1, 0, -1):
+            if any(name.endswith(key[:k]) for name in names):
+                return cost(word[k:])
+        return 0.0
+
+
+_LABEL_COST = 1e9  # more than any word of the dictionary
 
 
 def _pieces(tokens: Sequence[Token]) -> set[str]:
@@ -224,14 +246,16 @@ def _pieces(tokens: Sequence[Token]) -> set[str]:
     return out
 
 
-def _reanchored(patterns: list[Pattern], lexicon: Lexicon, sounds: Sounds) -> list[Pattern]:
+def _reanchored(
+    patterns: list[Pattern], lexicon: Lexicon, sounds: Sounds, speakers: Sequence[str] = ()
+) -> list[Pattern]:
     """``patterns`` with anchors chosen by what the fast test meets (:class:`_Costs`): a pattern matched by
     sound too is priced by the words said alike. Whether a pattern is matched by sound stays decided by the
     anchors :func:`compile_rule` chose."""
     wanted: set[str] = set()
     for p in patterns:
         wanted |= _pieces(p.compiled.tokens)
-    costs = _Costs(sounds, wanted)
+    costs = _Costs(sounds, wanted, speakers)
     out = []
     for p in patterns:
         cost = costs.heard if p.sound_expression is not None else costs.seen
@@ -259,10 +283,9 @@ class _Plan:
     by_token: dict[int, tuple[int, ...]]
 
 
-def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> _Plan:
-    patterns = _reanchored(
-        [p for rule in rules for p in compile_rule(rule, lexicon, sounds)], lexicon, sounds
-    )
+def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds, speakers: Sequence[str] = ()) -> _Plan:
+    compiled = [p for rule in rules for p in compile_rule(rule, lexicon, sounds)]
+    patterns = _reanchored(compiled, lexicon, sounds, speakers)
     exact: dict[str, set[int]] = {}
     sound: dict[str, set[int]] = {}
     patterns = [dataclasses.replace(p, order=k) for k, p in enumerate(patterns)]
@@ -345,7 +368,11 @@ _FILLER_ROOM = 4  # 等那个着: an ASR filler may stand between a wording's wo
 class Finder:
     """The candidate pass and the patterns it leads to. Read-only once built: safe to share across threads."""
 
-    def __init__(self, rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> None:
+    def __init__(
+        self, rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds, speakers: Sequence[str] = ()
+    ) -> None:
+        """``speakers``: the names that may label a transcript's lines (anchors are chosen not to meet
+        them)."""
         self._sounds = sounds
         key = key_of(
             [
@@ -353,6 +380,7 @@ class Finder:
                 repr(sorted(lexicon.classes.items())),
                 repr(lexicon.fillers),
                 repr(folding().dialect),
+                repr(tuple(speakers)),
                 sounds.fingerprint(),
                 str(sounds.min_length),
                 code_fingerprint(),
@@ -361,7 +389,7 @@ class Finder:
         built: list[_Plan] = []
 
         def build() -> _Plan:
-            built.append(_plan(rules, lexicon, sounds))
+            built.append(_plan(rules, lexicon, sounds, speakers))
             # what only the automata are built from is not kept with the plan: the fast test's 232,000 keys
             # made unpickling it take ten times as long, at every start
             return dataclasses.replace(built[0], exact={}, sound={}, fast=(), words={}, sound_words={})
@@ -373,7 +401,7 @@ class Finder:
         self._said: dict[int, tuple[str, str, str]] = {}  # see _heard_as_said, built on first use
 
         def automata() -> tuple[_Automaton, ...]:
-            full = built[0] if built else _plan(rules, lexicon, sounds)
+            full = built[0] if built else _plan(rules, lexicon, sounds, speakers)
             return (
                 _Automaton(full.exact),
                 _Automaton(full.sound),
