@@ -90,3 +90,14 @@ def test_an_anchor_is_priced_by_what_the_fast_test_meets() -> None:
     heard = [p for p in _finder().patterns if p.rule.id == "arguing" and p.wording.startswith("<你> 试试 再")]
     assert heard and heard[0].sound_expression is not None
     assert all("试再" not in a for p in heard for a in p.compiled.anchors)
+
+
+def test_a_key_met_in_a_speaker_label_costs_more_than_any_word() -> None:
+    """A labelled transcript's fast test sees the speaker on every line (工作人员:我…): a key inside a name, or
+    its sound inside the name's (作人 heard as 做人), or running from the name's end into the words (员我)
+    is not chosen where the pattern has another."""
+    costs = _Costs(sounds(), {"做人", "教我", "员我"}, ["工作人员"])
+    assert costs.heard("做人") > costs.heard("教我")
+    assert costs.seen("员我") >= costs.seen("我")
+    mockery = [p for p in _finder().patterns if p.wording == "教 <我> 做 客服|事|人"]
+    assert mockery and all("做人" not in a for p in mockery for a in p.compiled.anchors)
