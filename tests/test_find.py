@@ -8,9 +8,10 @@ import functools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phraselint.engine.find import Finder, _DialectWords
+from phraselint.engine.find import Finder, _Costs, _DialectWords
 from phraselint.engine.linter import Linter
 from phraselint.engine.pattern import BOUNDARY
+from phraselint.engine.sound import sounds
 
 
 def said_in_dialect(anchor: str, sources: dict[str, list[str]]) -> set[str]:
@@ -77,3 +78,26 @@ def test_a_sound_expression_is_skipped_only_where_it_finds_what_the_pattern_find
     sound = finder._sounds.of(text)
     if finder._heard_as_said(k, set(zip(text, sound))):
         assert sorted(finder._sound_run(k)(sound)) == sorted(pattern.compiled.run(text))
+
+
+def test_an_anchor_is_priced_by_what_the_fast_test_meets() -> None:
+    """A word counts every dictionary word it stands in (作人 in 工作人员), and a word heard every word said
+    alike (试再 is rare as written, but heard in every 是在): the arguing rule's `<你> 试试 再 说` is not
+    anchored on 试再, which the fast test met in one utterance in fourteen."""
+    costs = _Costs(sounds(), {"试再", "是在", "作人"})
+    assert costs.seen("试再") < costs.seen("是在") <= costs.heard("试再")
+    assert costs.seen("作人") > costs.seen("试再")
+    heard = [p for p in _finder().patterns if p.rule.id == "arguing" and p.wording.startswith("<你> 试试 再")]
+    assert heard and heard[0].sound_expression is not None
+    assert all("试再" not in a for p in heard for a in p.compiled.anchors)
+
+
+def test_a_key_met_in_a_speaker_label_costs_more_than_any_word() -> None:
+    """A labelled transcript's fast test sees the speaker on every line (工作人员:我…): a key inside a name, or
+    its sound inside the name's (作人 heard as 做人), or running from the name's end into the words (员我)
+    is not chosen where the pattern has another."""
+    costs = _Costs(sounds(), {"做人", "教我", "员我"}, ["工作人员"])
+    assert costs.heard("做人") > costs.heard("教我")
+    assert costs.seen("员我") >= costs.seen("我")
+    mockery = [p for p in _finder().patterns if p.wording == "教 <我> 做 客服|事|人"]
+    assert mockery and all("做人" not in a for p in mockery for a in p.compiled.anchors)

@@ -24,8 +24,17 @@ import daachorse
 from ..data.cache import cached, code_fingerprint, key_of
 from ..errors import CatalogueError
 from ..model import SLOT_RE, Rule, Source
-from .normalize import Folded, fold, folding, marked, stutters
-from .pattern import BOUNDARY, Compiled, Lexicon, compile_expression, compile_pattern, literal_pattern
+from .normalize import Folded, fold, folding, marked, prefold, stutters
+from .pattern import (
+    BOUNDARY,
+    Compiled,
+    Lexicon,
+    Token,
+    _anchors,
+    compile_expression,
+    compile_pattern,
+    literal_pattern,
+)
 from .sound import Sounds
 
 Run = Callable[[str], list[tuple[int, int]]]
@@ -138,6 +147,126 @@ def word_cost(word: str) -> float:
     return min(float(chars.get(c, 1)) for c in word) / 100
 
 
+_DICTIONARY: dict[bytes, tuple[str, str, array.array[int], list[int], dict[str, int]]] = {}
+
+
+def _dictionary(sounds: Sounds) -> tuple[str, str, array.array[int], list[int], dict[str, int]]:
+    """jieba's dictionary as one text of its words, a line each, and its sound; the word each character
+    belongs to; each word's count; and how often each sound occurs in any word (kept for the next plan)."""
+    key = sounds.fingerprint()
+    if key not in _DICTIONARY:
+        words, chars = _frequencies()
+        heard_chars: dict[str, int] = {}
+        for ch, n in chars.items():
+            s = sounds.of(ch)
+            heard_chars[s] = heard_chars.get(s, 0) + n
+        text = "\n".join(words)
+        owner = array.array(
+            "i", itertools.chain.from_iterable([k] * (len(w) + 1) for k, w in enumerate(words))
+        )
+        _DICTIONARY.clear()
+        _DICTIONARY[key] = (text, sounds.of(text), owner, list(words.values()), heard_chars)
+    return _DICTIONARY[key]
+
+
+class _Costs:
+    """What an anchor costs the fast test, which finds a word in text and, for a pattern also matched by
+    sound, every word that sounds the same (是在 for 试再): how often it occurs in Chinese text as part of
+    any word (作人 in 工作人员), by jieba's dictionary — and, heard, summed over every word said alike.
+    Worked out for many words at once: one automaton pass over the whole dictionary, and its sound.
+    ``speakers``: the names that label every line of a transcript (工作人员:): a word met in one, or running
+    from its end into the words (员我 of 工作人员:我), costs more than any word of the dictionary."""
+
+    def __init__(self, sounds: Sounds, wanted: set[str], speakers: Sequence[str] = ()) -> None:
+        self._speakers = tuple(p for p in map(prefold, speakers) if p)
+        self._heard_speakers = tuple(sounds.of(s) for s in self._speakers)
+        _words, chars = _frequencies()
+        self._chars = chars
+        self._sound = sounds.of
+        text, heard_text, owner, counts, self._heard_chars = _dictionary(sounds)
+        long = sorted(w for w in wanted if len(w) >= 2)
+        heard = sorted({sounds.of(w) for w in long})
+        self._seen = dict(zip(long, self._inside(long, text, owner, counts)))
+        self._heard = dict(zip(heard, self._inside(heard, heard_text, owner, counts)))
+
+    @staticmethod
+    def _inside(keys: list[str], text: str, owner: array.array[int], counts: list[int]) -> list[int]:
+        """For each key, the summed count of the dictionary words it stands in (once per occurrence)."""
+        out = [0] * len(keys)
+        if keys:
+            automaton = daachorse.CharwiseDoubleArrayAhoCorasick(keys)
+            for s, _e, k in automaton.find_overlapping(text):
+                out[k] += counts[owner[s]]
+        return out
+
+    def seen(self, word: str) -> float:
+        """How often ``word`` occurs (the guess of :func:`word_cost` where the dictionary has it in no word)."""
+        if len(word) == 1:
+            return float(self._chars.get(word, 1))
+        found = self._seen.get(word)
+        if found is None:
+            return word_cost(word) + self._in_label(word, word, self._speakers, self.seen)
+        guess = min(float(self._chars.get(c, 1)) for c in word) / 100
+        return max(float(found), guess) + self._in_label(word, word, self._speakers, self.seen)
+
+    def heard(self, word: str) -> float:
+        """How often ``word`` or a word said alike occurs."""
+        sound = self._sound(word)
+        if len(word) == 1:
+            return float(self._heard_chars.get(sound, 1))
+        found = self._heard.get(sound)
+        guess = min(float(self._heard_chars.get(c, 1)) for c in sound) / 100
+        found_or_guess = max(float(found or 0), guess, self.seen(word))
+        return found_or_guess + self._in_label(sound, word, self._heard_speakers, self.heard)
+
+    @staticmethod
+    def _in_label(key: str, word: str, names: Sequence[str], cost: Callable[[str], float]) -> float:
+        """What ``key`` (``word`` or its sound) costs more for the speakers' ``names``: more than any word
+        where it stands in a name (it is met on every line); where it runs from a name's end into the words,
+        as often as the rest of ``word`` begins them (员我: 我)."""
+        for name in names:
+            if key in name:
+                return _LABEL_COST
+        for k in range(len(key) - 1, 0, -1):
+            if any(name.endswith(key[:k]) for name in names):
+                return cost(word[k:])
+        return 0.0
+
+
+_LABEL_COST = 1e9  # more than any word of the dictionary
+
+
+def _pieces(tokens: Sequence[Token]) -> set[str]:
+    """Every word :func:`~phraselint.engine.pattern._anchors` may price for ``tokens``: the words of each
+    token, and of two tokens side by side."""
+    out = {p for t in tokens for w in t.words for p in [max(w.split(BOUNDARY), key=len)]}
+    for a, b in zip(tokens, tokens[1:]):
+        if a.words and b.words and len(a.words) * len(b.words) <= 300:
+            out.update(x + y for x in a.words for y in b.words)
+    return out
+
+
+def _reanchored(
+    patterns: list[Pattern], lexicon: Lexicon, sounds: Sounds, speakers: Sequence[str] = ()
+) -> list[Pattern]:
+    """``patterns`` with anchors chosen by what the fast test meets (:class:`_Costs`): a pattern matched by
+    sound too is priced by the words said alike. Whether a pattern is matched by sound stays decided by the
+    anchors :func:`compile_rule` chose."""
+    wanted: set[str] = set()
+    for p in patterns:
+        wanted |= _pieces(p.compiled.tokens)
+    costs = _Costs(sounds, wanted, speakers)
+    out = []
+    for p in patterns:
+        cost = costs.heard if p.sound_expression is not None else costs.seen
+        anchors, filler_anchors = _anchors(p.compiled.tokens, cost, lexicon.fillers)
+        if p.sound_expression is not None and min(len(a) for a in anchors) < 2:
+            anchors, filler_anchors = p.compiled.anchors, p.compiled.filler_anchors
+        compiled = dataclasses.replace(p.compiled, anchors=anchors, filler_anchors=filler_anchors)
+        out.append(dataclasses.replace(p, compiled=compiled))
+    return out
+
+
 @dataclass(frozen=True)
 class _Plan:
     """Everything the candidate pass is built from, worked out once per catalogue and kept on disk (compiling
@@ -154,8 +283,9 @@ class _Plan:
     by_token: dict[int, tuple[int, ...]]
 
 
-def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> _Plan:
-    patterns = [p for rule in rules for p in compile_rule(rule, lexicon, sounds)]
+def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds, speakers: Sequence[str] = ()) -> _Plan:
+    compiled = [p for rule in rules for p in compile_rule(rule, lexicon, sounds)]
+    patterns = _reanchored(compiled, lexicon, sounds, speakers)
     exact: dict[str, set[int]] = {}
     sound: dict[str, set[int]] = {}
     patterns = [dataclasses.replace(p, order=k) for k, p in enumerate(patterns)]
@@ -238,7 +368,11 @@ _FILLER_ROOM = 4  # 等那个着: an ASR filler may stand between a wording's wo
 class Finder:
     """The candidate pass and the patterns it leads to. Read-only once built: safe to share across threads."""
 
-    def __init__(self, rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds) -> None:
+    def __init__(
+        self, rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds, speakers: Sequence[str] = ()
+    ) -> None:
+        """``speakers``: the names that may label a transcript's lines (anchors are chosen not to meet
+        them)."""
         self._sounds = sounds
         key = key_of(
             [
@@ -246,6 +380,7 @@ class Finder:
                 repr(sorted(lexicon.classes.items())),
                 repr(lexicon.fillers),
                 repr(folding().dialect),
+                repr(tuple(speakers)),
                 sounds.fingerprint(),
                 str(sounds.min_length),
                 code_fingerprint(),
@@ -254,7 +389,7 @@ class Finder:
         built: list[_Plan] = []
 
         def build() -> _Plan:
-            built.append(_plan(rules, lexicon, sounds))
+            built.append(_plan(rules, lexicon, sounds, speakers))
             # what only the automata are built from is not kept with the plan: the fast test's 232,000 keys
             # made unpickling it take ten times as long, at every start
             return dataclasses.replace(built[0], exact={}, sound={}, fast=(), words={}, sound_words={})
@@ -266,7 +401,7 @@ class Finder:
         self._said: dict[int, tuple[str, str, str]] = {}  # see _heard_as_said, built on first use
 
         def automata() -> tuple[_Automaton, ...]:
-            full = built[0] if built else _plan(rules, lexicon, sounds)
+            full = built[0] if built else _plan(rules, lexicon, sounds, speakers)
             return (
                 _Automaton(full.exact),
                 _Automaton(full.sound),

@@ -151,7 +151,9 @@ class Linter:
         self._rule_by_id = {r.id: r for r in self.rules}
         # The built-in lexicon and the `lexicon:` sections of the organisation's own rule files.
         self.lexicon = load_lexicon(tuple(self.catalogue.files[2:]))
-        self._finder = Finder(self.rules, self.lexicon, sounds())
+        vocabulary = self.catalogue.vocabulary
+        speakers = (*vocabulary.staff_speakers, *vocabulary.visitor_speakers)
+        self._finder = Finder(self.rules, self.lexicon, sounds(), speakers)
         self.patterns = self._finder.patterns
         # The tone model, where a selected rule is found by it (rude-tone): a second opinion after the patterns.
         tone_rule = next((r for r in self.rules if r.detector == "tone"), None)
