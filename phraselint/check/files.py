@@ -263,6 +263,20 @@ class _Sampled:
         return self.size < FileScript.SAMPLE
 
 
+def _checked_speakers(roles: Roles | None) -> Callable[[str | None], bool]:
+    """Whether a speaker's turns are checked (``roles``, where given; every speaker's otherwise), worked out
+    once for each distinct speaker of a block."""
+    known: dict[str | None, bool] = {}
+
+    def checked(speaker: str | None) -> bool:
+        found = known.get(speaker)
+        if found is None:
+            found = known[speaker] = roles is None or roles.checked(speaker)
+        return found
+
+    return checked
+
+
 _WINDOW_LINES = 256  # lines tested at a time while the script sample is being taken
 
 
@@ -302,16 +316,13 @@ def _candidates(
     rest = block[start:]
     lines = [line for _, line in rest]
     utterances = _utterances(lines, fmt)
-    checked: dict[str | None, bool] = {}
+    checked = _checked_speakers(roles)
     turns: list[int] = []
     texts: list[str] = []
     for k, u in enumerate(utterances):
         if u is None or not u.text:
             continue
-        is_checked = checked.get(u.speaker)
-        if is_checked is None:
-            is_checked = checked[u.speaker] = roles is None or roles.checked(u.speaker)
-        if is_checked:
+        if checked(u.speaker):
             turns.append(k)
             texts.append(u.text)
     ask = sorted(
@@ -365,7 +376,7 @@ def _cues(
     ]
     ask: list[int] = []  # the blocks of plain cues of checked speakers, once the sample is taken
     texts: list[str] = []
-    checked: dict[str | None, bool] = {}
+    checked = _checked_speakers(roles)
     keep = [True] * len(blocks)
     for k, u in enumerate(utterances):
         if u is None:
@@ -376,10 +387,7 @@ def _cues(
         keep[k] = False
         if not u.text:
             continue
-        is_checked = checked.get(u.speaker)
-        if is_checked is None:
-            is_checked = checked[u.speaker] = roles is None or roles.checked(u.speaker)
-        if is_checked:
+        if checked(u.speaker):
             ask.append(k)
             texts.append(u.text)
     for k, passes in zip(ask, linter.has_candidates(texts)):
