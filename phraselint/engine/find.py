@@ -27,10 +27,11 @@ from ..model import SLOT_RE, Rule, Source
 from .normalize import Folded, fold, folding, marked, prefold, stutters
 from .pattern import (
     BOUNDARY,
+    PAIR_LIMIT,
     Compiled,
     Lexicon,
     Token,
-    _anchors,
+    choose_anchors,
     compile_expression,
     compile_pattern,
     literal_pattern,
@@ -237,11 +238,11 @@ _LABEL_COST = 1e9  # more than any word of the dictionary
 
 
 def _pieces(tokens: Sequence[Token]) -> set[str]:
-    """Every word :func:`~phraselint.engine.pattern._anchors` may price for ``tokens``: the words of each
+    """Every word :func:`~phraselint.engine.pattern.choose_anchors` may price for ``tokens``: the words of each
     token, and of two tokens side by side."""
     out = {p for t in tokens for w in t.words for p in [max(w.split(BOUNDARY), key=len)]}
     for a, b in zip(tokens, tokens[1:]):
-        if a.words and b.words and len(a.words) * len(b.words) <= 300:
+        if a.words and b.words and len(a.words) * len(b.words) <= PAIR_LIMIT:
             out.update(x + y for x in a.words for y in b.words)
     return out
 
@@ -259,7 +260,7 @@ def _reanchored(
     out = []
     for p in patterns:
         cost = costs.heard if p.sound_expression is not None else costs.seen
-        anchors, filler_anchors = _anchors(p.compiled.tokens, cost, lexicon.fillers)
+        anchors, filler_anchors = choose_anchors(p.compiled.tokens, cost, lexicon.fillers)
         if p.sound_expression is not None and min(len(a) for a in anchors) < 2:
             anchors, filler_anchors = p.compiled.anchors, p.compiled.filler_anchors
         compiled = dataclasses.replace(p.compiled, anchors=anchors, filler_anchors=filler_anchors)

@@ -340,11 +340,11 @@ def expression(tokens: Sequence[Token], fillers: Sequence[str], mapper: Callable
     return "".join(out)
 
 
-_PAIR_LIMIT = 300  # the most word pairs a two-token anchor may have (before fillers)
+PAIR_LIMIT = 300  # the most word pairs a two-token anchor may have (before fillers)
 _COMMON = 2000.0  # a token this frequent (by ``cost``) is worth replacing by a pair of tokens as anchor
 
 
-def _anchors(
+def choose_anchors(
     tokens: Sequence[Token], cost: Callable[[str], float] | None = None, fillers: Sequence[str] = ()
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words the candidate pass looks for: every match contains one of them. They are the words of the
@@ -370,7 +370,7 @@ def _anchors(
     for a, b in zip(tokens, tokens[1:]):
         if not (a.words and b.words) or a.optional or b.optional:
             continue
-        if any(BOUNDARY in w for w in (*a.words, *b.words)) or len(a.words) * len(b.words) > _PAIR_LIMIT:
+        if any(BOUNDARY in w for w in (*a.words, *b.words)) or len(a.words) * len(b.words) > PAIR_LIMIT:
             continue
         pairs = [x + y for x in a.words for y in b.words]
         # a pair is as frequent as the dictionary says where it is a word (不是), else taken as a twentieth
@@ -403,7 +403,7 @@ def compile_pattern(
         + sum(t.gap + t.boundary + bool(t.edge) for t in tokens)
         + filler * max(0, len(words) - 1)
     )
-    anchors, filler_anchors = _anchors(tokens, cost, lexicon.fillers)
+    anchors, filler_anchors = choose_anchors(tokens, cost, lexicon.fillers)
     return Compiled(
         source,
         tokens,
