@@ -165,6 +165,8 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "我爸手机都不会用，怎么办呀，您能教教他吗",  # a clause that opens on someone not there
         "information form已经填好了",  # an English word inside a longer one is not folded
         "快啲嚟呢邊，呢個窗口冇人排。",  # hurrying for the visitor's sake
+        "我们不能说：不知道。",  # a verb of saying ending the clause before, introducing the words
+        "窗口上不要说，“不知道”。",
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
@@ -206,6 +208,7 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "等着吧，什么时候有什么时候给你",  # stonewalling
         "你是哪根葱，让我给你加急？",  # general clauses: contempt
         "没钱别来住院。",  # …discrimination by money
+        "唔識講就唔好講，攞張表自己填啦。",  # "don't talk" ends its clause: nothing is taught
     ],
 )
 def test_what_looks_like_those_uses_but_is_not_is_still_found(text: str) -> None:

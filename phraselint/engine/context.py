@@ -274,11 +274,17 @@ class Context:
                 end = retry
         return False
 
-    def about_phrases(self, folded: Folded, start: int) -> bool:
+    def about_phrases(self, folded: Folded, start: int, text: str) -> bool:
         """Whether the utterance talks about phrases (training, rules) rather than saying them."""
         clause = folded.clause_start(start)
         before = folded.text[clause:start]
-        if not before and clause > 0:  # 禁止说：马上下班了 — the verb ends the clause before
+        if (
+            not before
+            and clause > 0
+            and _INTRODUCES.search(text, folded.ends[clause - 1], folded.starts[start])
+        ):
+            # 禁止说：马上下班了 — the verb ends the clause before, introducing the words (a colon or a quotation
+            # mark: 唔好講，攞張表自己填啦 is "don't talk, take a form and fill it in yourself")
             before = folded.text[folded.clause_start(clause - 1) : start]
         if any(before.endswith(w) for w in self.meta_before):
             return True
@@ -297,6 +303,10 @@ class Context:
         """The patterns of ``meta`` as one alternation (it matches where any of them does); None where it
         cannot be compiled (each is then run on its own)."""
         return _one_alternation(self.meta)
+
+
+# what stands between a verb of saying and the words it introduces (禁止说：马上下班了; 不要说“不知道”)
+_INTRODUCES = re.compile("[:：“”\"「」『』‘’']")
 
 
 def _any_matches(

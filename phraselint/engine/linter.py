@@ -761,7 +761,7 @@ class Linter:
             or context.noted_as_not_to_the_visitor(text)
             or context.quoted(text, start, end)
             or context.reported_speech(text, folded, hit.start, start)
-            or context.about_phrases(folded, hit.start)
+            or context.about_phrases(folded, hit.start, text)
         )
 
     def _allowed(self, hit: Hit, folded: str) -> bool:
