@@ -77,6 +77,7 @@ ADDRESSEE_PARTS = (
     "thirdparty-v20dev",
     "thirdparty-v22dev",
     "thirdparty-v24dev",
+    "thirdparty-v26dev",
 )
 
 

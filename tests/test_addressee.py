@@ -82,15 +82,16 @@ def test_only_where_the_tone_model_hears_no_rudeness_and_no_visitor_is_addressed
     assert "so-troublesome" in {v.rule for v in lin.check(said_to_you)}
 
 
-@pytest.mark.parametrize(("sure", "kept"), [(1.0, True), (1.5, False), (99.0, False)])
-def test_the_ruder_it_sounds_the_surer_the_model_must_be(sure: float, kept: bool) -> None:
-    """喊什么喊，你弟弟在睡觉呢 sounds rude (the tone model's margin 1.3, under the reach of 2): its match is set
-    aside only by a model surer than that that no visitor is spoken to."""
+@pytest.mark.parametrize(("beyond", "kept"), [(-0.2, True), (0.2, False), (99.0, False)])
+def test_the_ruder_it_sounds_the_surer_the_model_must_be(beyond: float, kept: bool) -> None:
+    """喊什么喊，你弟弟在睡觉呢 sounds rude (the tone model's margin between 0.5 and 1.8, under the reach of 2): its
+    match is set aside only by a model surer than that margin that no visitor is spoken to."""
     lin = Linter()
     assert lin._tone is not None
     text = "喊什么喊，你弟弟在睡觉呢。"
-    assert 1.0 < lin._tone.margin(text) < 1.5
-    lin._addressee = AddresseeModel({}, -sure)  # every score (0) is `sure` above the threshold
+    margin = lin._tone.margin(text)
+    assert 0.5 < margin < 1.8
+    lin._addressee = AddresseeModel({}, -(margin + beyond))  # every score (0) is that far above the threshold
     assert bool(lin.check(text)) is kept
     rude = "你们这些人一天到晚没事找事，烦不烦"  # margin 3.5: beyond reach, however sure
     assert lin._tone.margin(rude) > 2
