@@ -347,8 +347,10 @@ class Linter:
         """The whole message rewritten in each way the catalogue offers (the first is :meth:`rewrite`), every
         one checked clean: a staff member may pick another, and sees exactly the text that will be sent."""
         text = sound_text(text)
-        script = _resolve_script(text, script, context)
+        # asked as check asks (the script as given: resolved inside, to the same script), so that the pre-send
+        # check, which checks the message and then asks for its alternatives, finds them remembered
         violations = self._violations(text, script, context)
+        script = _resolve_script(text, script, context)
         if not violations:
             return []
         out: list[str] = []
