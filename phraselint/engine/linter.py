@@ -199,6 +199,12 @@ class Linter:
         self._templates = templates
         self._rewriting: Rewriting = load_default_rewriting()
 
+    def prepare(self) -> None:
+        """Build now what the engine builds as each pattern is first met (its expressions compiled): what a
+        service does before its first request, so that a message meeting a pattern for the first time costs
+        what any other does."""
+        self._finder.prepare()
+
     def candidates_in(self, texts: Sequence[str]) -> list[int]:
         """The indices of ``texts`` that could contain a violation: the fast test over many utterances at once
         (the lines of a block of a file: one translate and one automaton pass for them all), then the bag
