@@ -199,6 +199,12 @@ class Linter:
         self._templates = templates
         self._rewriting: Rewriting = load_default_rewriting()
 
+    def prepare(self) -> None:
+        """Build now what the engine builds as each pattern is first met (its expressions compiled): what a
+        service does before its first request, so that a message meeting a pattern for the first time costs
+        what any other does."""
+        self._finder.prepare()
+
     def candidates_in(self, texts: Sequence[str]) -> list[int]:
         """The indices of ``texts`` that could contain a violation: the fast test over many utterances at once
         (the lines of a block of a file: one translate and one automaton pass for them all), then the bag
@@ -347,8 +353,10 @@ class Linter:
         """The whole message rewritten in each way the catalogue offers (the first is :meth:`rewrite`), every
         one checked clean: a staff member may pick another, and sees exactly the text that will be sent."""
         text = sound_text(text)
-        script = _resolve_script(text, script, context)
+        # asked as check asks (the script as given: resolved inside, to the same script), so that the pre-send
+        # check, which checks the message and then asks for its alternatives, finds them remembered
         violations = self._violations(text, script, context)
+        script = _resolve_script(text, script, context)
         if not violations:
             return []
         out: list[str] = []

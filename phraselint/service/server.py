@@ -272,7 +272,9 @@ class PreSend:
 def warm(linter: Linter) -> None:
     """Build now what the engine builds lazily, so the first request is as fast as the rest: the folding
     table and matcher, the jieba tokenizer (the rules' pass examples sit inside words, where jieba decides),
-    the script tables and converters (one flagged example checked and rewritten in every script)."""
+    the script tables and converters (one flagged example checked and rewritten in every script), and every
+    pattern's expressions."""
+    linter.prepare()
     for rule in linter.rules:
         for text in (*rule.flag_examples, *rule.pass_examples):
             linter.check(text)
