@@ -12,8 +12,10 @@ file in 1 MiB blocks, in this process. Each checkout's `phraselint check -j 1 --
 process, the checkouts alternating, ``--runs`` times; the median is reported, with the peak RSS. Each
 checkout has its own cache folder (phraselint keeps only the newest few values of each kind, and two
 checkouts taking turns in one folder would build some again at every run); a first run of each, not
-counted, fills it. On a shared machine the figures move with what else
-runs: compare checkouts measured in the same run.
+counted, fills it; that run also writes each checkout's bytecode, which the runs then use as an installed
+package would (PYTHONDONTWRITEBYTECODE is unset for the children, as in bench_cold.py: with it set, every run
+compiled phraselint's sources again, about half a second of each). On a shared machine the figures move with
+what else runs: compare checkouts measured in the same run.
 
 Results go to stdout and benchmarks/out/matrix.json.
 """
@@ -69,6 +71,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     checkouts = [c.resolve() for c in (args.checkout or [ROOT])]
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # (the children inherit this process's environment)
     files = corpora(args.mb)
     results: dict[str, object] = {"mb": args.mb, "runs": args.runs, "load_before": os.getloadavg()}
     smallest = files["real"][0]
