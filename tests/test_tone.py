@@ -86,8 +86,7 @@ def test_rude_speech_no_pattern_names_is_a_warning_with_a_rewrite(linter: Linter
         "那位大爷说他儿子一天到晚瞎折腾什么",  # another person speaks
         "考试题：下列哪句属于服务忌语？就你事儿精",  # training talk
         "不好意思，没空搭理你这种事是我说错了，我马上帮您办",  # an apology in the same sentence
-        "一天到晚瞎折腾什么？我给您解释一下。",  # an offer of help in the next sentence
-        "就你事儿精，请您别介意。",
+        "这我说了不算，得领导批，我帮您报上去。",  # an offer of help after a clause only a little rude
     ],
 )
 def test_the_model_stays_quiet_where_the_words_are_not_said_to_the_visitor(linter: Linter, text: str) -> None:
@@ -120,26 +119,45 @@ def test_where_a_pattern_finds_the_words_the_model_adds_nothing(linter: Linter) 
 
 
 def test_a_polite_word_keeps_the_model_silent_only_near_what_it_hears(linter: Linter) -> None:
-    """An offer of help or thanks in the clause the model hears or the two after it sets its tone (the staff
-    member makes up for it at once); one said before the rude clause, or three clauses later, does not: a polite
-    turn may hold one rude clause."""
-    near = "你这字写得乱七八糟，谁看得懂啊，我给您一张新表。"
-    far = "您好，我帮您看看材料，你这字写得乱七八糟，谁看得懂啊，重写一份，写清楚，谢谢。"
+    """An offer of help or thanks in the clause the model hears or the two after it sets its tone, where the
+    clause sounds only a little ruder than the threshold (the staff member makes up for it at once); one said
+    before the clause, or three clauses later, does not: a polite turn may hold one rude clause."""
+    assert linter._tone is not None
+    near = "这我说了不算，得领导批，我帮您报上去。"
+    far = "您好，我帮您看看材料，这我说了不算，得领导批，回去等着，写清楚，谢谢。"
+    assert 0 < linter._tone.margin(near) < 2
     assert linter.check(near) == []
     found = linter.check(far)
-    assert [v.rule for v in found] == ["rude-tone"] and "乱七八糟" in found[0].text
+    assert [v.rule for v in found] == ["rude-tone"] and "这我说了不算" in found[0].text
 
 
 def test_thanks_alone_do_not_take_back_a_part_far_ruder_than_the_threshold(linter: Linter) -> None:
-    """Thanks and wishes after a clause the model scores far above its threshold are courtesy, not amends: the
-    model speaks. An offer of help in the same place still makes up for it."""
+    """Thanks and wishes after a clause the model scores half a point or more above its threshold are courtesy,
+    not amends: the model speaks."""
     for text, words in (
         ("签了就别后悔，后悔也别来找我，谢谢。", "后悔也别来找我"),
         ("你这么大岁数了还到处跑，也不嫌累，祝您身体健康。", "你这么大岁数了还到处跑"),
     ):
         found = linter.check(text)
         assert [v.rule for v in found] == ["rude-tone"] and words in found[0].text
-    assert linter.check("签了就别后悔，后悔也别来找我，我帮您再看一遍。") == []
+
+
+def test_an_offer_of_help_does_not_take_back_a_part_far_ruder_than_the_threshold(linter: Linter) -> None:
+    """An apology or an offer of help after a clause the model scores 2 or more above its threshold does not
+    make up for it (a rude clause in a polite turn is still said); after one scored less above it, it does."""
+    assert linter._tone is not None
+    for text, words in (
+        ("你这字写得跟鬼画的一样，谁看得懂，我帮您重新填一张。", "谁看得懂"),
+        ("签了就别后悔，后悔也别来找我，我帮您再看一遍。", "后悔也别来找"),
+        ("一天到晚瞎折腾什么？我给您解释一下。", "一天到晚瞎折腾什么"),
+        ("就你事儿精，请您别介意。", "就你事儿精"),
+    ):
+        assert linter._tone.margin(text) >= 2
+        found = linter.check(text)
+        assert [v.rule for v in found] == ["rude-tone"] and words in found[0].text
+    mild = "这么大年纪了还自己来办，真不容易，我帮您填"  # a catalogue pass example
+    assert 0 < linter._tone.margin(mild) < 2
+    assert linter.check(mild) == []
 
 
 def test_a_match_by_sound_excused_in_cantonese_does_not_hide_its_words_from_the_model(linter: Linter) -> None:

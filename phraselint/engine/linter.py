@@ -43,10 +43,15 @@ _MAX_FIX_ROUNDS = 5
 _LONGEST_REWRITE = 2000
 # how far from what the tone model hears a polite word may keep it silent, where no clause ends sooner
 _POLITE_REACH = 40
-# how far above its threshold the tone model's score must be for a polite word nearby not to keep it silent
-# (签了就别后悔，后悔也别来找我，谢谢): chosen on the tuned halves, 1.5–3 (mixed turns 86–88%, polite false flags
-# unchanged; at 1.5 Cantonese false flags rise)
-_LOUD = 2.0
+# how far above its threshold the tone model's score must be for a polite word nearby not to keep it silent:
+# thanks and wishes alone (签了就别后悔，后悔也别来找我，谢谢), and, further above, an apology or an offer of help
+# (您这张表填得乱七八糟，小学生都比你写得清楚，我给您一张新表: a rude clause in a polite turn is still said). Chosen on
+# the tuned parts with the model as it is (0-99 tried for each): amends 99 (always silent) -> 2 and thanks 2 -> 0.5
+# find 2.0% more of the mixed turns there (92.0 -> 94.0%), no more false flags; amends at 1 would flag three of
+# the catalogue's pass examples (这我说了不算，需要领导审批，我马上帮您报上去: the codes' own way to answer), and
+# at 0.75 or less raise polite false flags
+_LOUD = 0.5
+_LOUD_AMENDS = 2.0
 # how far below its threshold the tone model's score must be for the utterance to be heard as plainly innocent:
 # an `everyday` rule's match inside a longer clause does not count there (今日熱到痴線，入嚟歎下冷氣先; 失咗銀包真係
 # 好煩，我幫你逐樣掛失). Chosen on the tuned halves with the model as it is (naive Bayes and logistic regression
@@ -638,11 +643,10 @@ class Linter:
         found = [w for w in self._polite if w in sentence]
         if not found:
             return part
-        # …but thanks and wishes alone do not take back a part that sounds far ruder than the threshold
-        # (签了就别后悔，后悔也别来找我，谢谢), as an apology or an offer of help does
-        if any(w not in self._courtesy for w in found):
-            return None
-        return part if self._tone.margin(text, self._context.is_cantonese(text)) >= _LOUD else None
+        # …but not of a part that sounds ruder than the threshold by far: by less for thanks and wishes alone
+        # (签了就别后悔，后悔也别来找我，谢谢) than for an apology or an offer of help
+        loud = _LOUD_AMENDS if any(w not in self._courtesy for w in found) else _LOUD
+        return part if self._tone.margin(text, self._context.is_cantonese(text)) >= loud else None
 
     def _tone_hit(
         self, text: str, cleared: Sequence[tuple[int, int]] = ()
