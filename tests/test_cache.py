@@ -201,6 +201,22 @@ def test_the_patterns_kept_on_disk_are_the_patterns_built(folder: Path) -> None:
         loaded[len(loaded)]
 
 
+def test_the_simplified_only_characters_kept_on_disk_are_the_maps_intersected(folder: Path) -> None:
+    """The characters only simplified script uses are kept on disk: read again, they are the characters
+    every one of OpenCC's s2t, s2tw and s2hk converts."""
+    from phraselint.engine import script
+
+    script._simplified_only.cache_clear()
+    built = script._simplified_only()
+    assert len(list(folder.glob("simplified-only-*.pickle"))) == 1
+    script._simplified_only.cache_clear()
+    again = script._simplified_only()
+    assert (
+        again == built == script._changed_by("s2t") & script._changed_by("s2tw") & script._changed_by("s2hk")
+    )
+    assert "们" in again and "台" not in again
+
+
 def test_the_tone_model_kept_on_disk_is_the_model_read() -> None:
     """The tone model's weights are kept as one string of grams and one array of floats: the same grams,
     in the same order, with the same weights to the bit."""
