@@ -183,6 +183,40 @@ def test_packed_values_are_the_values() -> None:
         packed[4]
 
 
+def test_the_patterns_kept_on_disk_are_the_patterns_built(folder: Path) -> None:
+    """The finder's patterns are kept in chunks unpickled when first asked for: a later start has the same
+    patterns in the same order, the patterns of one rule share it, and a pattern is one object however
+    often it is asked for."""
+    from phraselint.data.catalogue import load_catalogue
+
+    rules = list(load_catalogue(()).rules)
+    built = _finder_of(rules).patterns  # type: ignore[attr-defined]
+    loaded = _finder_of(rules).patterns  # type: ignore[attr-defined]
+    assert type(loaded).__name__ == "_Patterns" and len(loaded) == len(built) > 32
+    assert loaded[-1] is loaded[len(loaded) - 1] and loaded[3:5] == [loaded[3], loaded[4]]
+    assert list(loaded) == list(built)
+    by_rule = {p.rule.id: p.rule for p in loaded}
+    assert all(p.rule is by_rule[p.rule.id] for p in loaded)
+    with pytest.raises(IndexError):
+        loaded[len(loaded)]
+
+
+def test_the_simplified_only_characters_kept_on_disk_are_the_maps_intersected(folder: Path) -> None:
+    """The characters only simplified script uses are kept on disk: read again, they are the characters
+    every one of OpenCC's s2t, s2tw and s2hk converts."""
+    from phraselint.engine import script
+
+    script._simplified_only.cache_clear()
+    built = script._simplified_only()
+    assert len(list(folder.glob("simplified-only-*.pickle"))) == 1
+    script._simplified_only.cache_clear()
+    again = script._simplified_only()
+    assert (
+        again == built == script._changed_by("s2t") & script._changed_by("s2tw") & script._changed_by("s2hk")
+    )
+    assert "们" in again and "台" not in again
+
+
 def test_the_tone_model_kept_on_disk_is_the_model_read() -> None:
     """The tone model's weights are kept as one string of grams and one array of floats: the same grams,
     in the same order, with the same weights to the bit."""

@@ -319,10 +319,10 @@ def _sizes(jobs: int) -> Sizes:
 
 def _first_plan(jobs_list: Sequence[Job], jobs: int) -> tuple[Reading, int, Iterator[Part]] | None:
     """How the first file is read in parts, or None for a file read whole (for one file, no worker then)."""
+    if not jobs_list or jobs_list[0][1] == "-":
+        return None  # (before the import: standard input is read whole, and a cold start needs no parts)
     from ..check.parts import plan
 
-    if not jobs_list or jobs_list[0][1] == "-":
-        return None
     _settings, path, reading, name = jobs_list[0]
     return plan(path, reading, name, _sizes(jobs))
 

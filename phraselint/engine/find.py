@@ -12,8 +12,11 @@ import array
 import bisect
 import dataclasses
 import functools
+import io
 import itertools
+import pickle
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -274,7 +277,7 @@ class _Plan:
     every pattern and choosing its anchor by word frequency takes most of a second): the patterns, the
     anchors, the keys of the fast test, and each pattern's required tokens."""
 
-    patterns: tuple[Pattern, ...]
+    patterns: Sequence[Pattern]
     exact: dict[str, tuple[int, ...]]
     sound: dict[str, tuple[int, ...]]
     fast: tuple[str, ...]
@@ -282,6 +285,9 @@ class _Plan:
     words: dict[str, tuple[int, ...]]
     sound_words: dict[str, tuple[int, ...]]
     by_token: dict[int, tuple[int, ...]]
+    alone: tuple[int, ...]  # the patterns of a rule of scope alone
+    slotted: tuple[int, ...]  # the patterns with a trailing slot
+    heard: frozenset[int]  # the patterns also matched by sound
 
 
 def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds, speakers: Sequence[str] = ()) -> _Plan:
@@ -358,6 +364,9 @@ def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds, speakers: Seq
         {w: tuple(sorted(ids)) for w, ids in words.items()},
         {w: tuple(sorted(ids)) for w, ids in sound_words.items()},
         {t: tuple(ks) for t, ks in by_token.items()},
+        tuple(k for k, p in enumerate(patterns) if p.rule.scope == "alone"),
+        tuple(k for k, p in enumerate(patterns) if p.slot),
+        frozenset(k for k, p in enumerate(patterns) if p.sound_expression is not None),
     )
 
 
@@ -392,11 +401,20 @@ class Finder:
         def build() -> _Plan:
             built.append(_plan(rules, lexicon, sounds, speakers))
             # what only the automata are built from is not kept with the plan: the fast test's 232,000 keys
-            # made unpickling it take ten times as long, at every start
-            return dataclasses.replace(built[0], exact={}, sound={}, fast=(), words={}, sound_words={})
+            # made unpickling it take ten times as long, at every start; the patterns are kept in chunks
+            # unpickled when first asked for
+            return dataclasses.replace(
+                built[0],
+                patterns=_Patterns(built[0].patterns),
+                exact={},
+                sound={},
+                fast=(),
+                words={},
+                sound_words={},
+            )
 
         plan = cached("finder", key, build)
-        self.patterns: list[Pattern] = list(plan.patterns)
+        self.patterns: Sequence[Pattern] = plan.patterns
         self._sound_runs: dict[int, Run] = {}  # compiled on first use, like each pattern's own run
         self._fillers = lexicon.fillers
         self._said: dict[int, tuple[str, str, str]] = {}  # see _heard_as_said, built on first use
@@ -421,9 +439,10 @@ class Finder:
         # (a wording of the codes is its own length and a filler or two; a token pattern, at most ALONE_LONGEST)
         self._alone = {
             k: (len(fold(p.wording)) + _FILLER_ROOM if p.literal and not p.slot else ALONE_LONGEST)
-            for k, p in enumerate(self.patterns)
-            if p.rule.scope == "alone"
+            for k in plan.alone
+            for p in [self.patterns[k]]
         }
+        self._slotted = plan.slotted
         self._needs = plan.needs
         self._by_token = plan.by_token
         # The bag test over bit sets: for each key of the words automata, its tokens as the bits of one int,
@@ -434,8 +453,13 @@ class Finder:
             self._sound_words,
             self._by_token,
             need_bits,
-            lambda k: self.patterns[k].sound_expression is not None,
+            plan.heard.__contains__,
         )
+
+    @property
+    def slotted(self) -> list[Pattern]:
+        """The patterns with a trailing slot (a few: the others need not be unpickled to find them)."""
+        return [self.patterns[k] for k in self._slotted]
 
     @property
     def has_alone(self) -> bool:
@@ -580,6 +604,85 @@ class Finder:
             run = self._sound_run(k)
             for s, e in set(_run(run, msound, anchors, position)):
                 yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
+
+
+_CHUNK = 32  # patterns pickled together (_Patterns)
+
+
+class _Patterns(Sequence[Pattern]):
+    """The patterns of a plan kept on disk in chunks of :data:`_CHUNK`, each unpickled the first time one of
+    its patterns is asked for: a check meets a few of the catalogue's 1,180 patterns, and unpickling them all
+    (their tokens, expressions and anchors) took 11 ms of every start. The rules are kept once, beside the
+    chunks, as before: the patterns of a rule share it. A chunk is unpickled once, under a lock, so that a
+    pattern is always the same object, whichever thread asks first."""
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        self._size = len(patterns)
+        self._chunks: list[tuple[Pattern, ...] | None] = [
+            tuple(patterns[k : k + _CHUNK]) for k in range(0, len(patterns), _CHUNK)
+        ]
+        self._packed: list[bytes] = []
+        self._rules: tuple[Rule, ...] = ()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, k: int) -> Pattern: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[Pattern]: ...
+
+    def __getitem__(self, k: int | slice) -> Pattern | Sequence[Pattern]:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        chunk = self._chunks[k // _CHUNK]
+        if chunk is None:
+            chunk = self._unpickled(k // _CHUNK)
+        return chunk[k % _CHUNK]
+
+    def _unpickled(self, n: int) -> tuple[Pattern, ...]:
+        with self._lock:
+            chunk = self._chunks[n]
+            if chunk is None:
+                loader = pickle.Unpickler(io.BytesIO(self._packed[n]))
+                loader.persistent_load = self._rules.__getitem__  # type: ignore[method-assign]
+                chunk = self._chunks[n] = loader.load()
+            return chunk
+
+    def __getstate__(self) -> dict[str, object]:
+        chunks = [self._chunks[n] or self._unpickled(n) for n in range(len(self._chunks))]
+        rules: dict[int, int] = {}  # id of a rule -> its place in ``ordered``
+        ordered: list[Rule] = []
+
+        def rule_index(obj: object) -> int | None:
+            if not isinstance(obj, Rule):
+                return None
+            if id(obj) not in rules:
+                rules[id(obj)] = len(ordered)
+                ordered.append(obj)
+            return rules[id(obj)]
+
+        packed = []
+        for chunk in chunks:
+            out = io.BytesIO()
+            dumper = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+            dumper.persistent_id = rule_index  # type: ignore[method-assign]
+            dumper.dump(chunk)
+            packed.append(out.getvalue())
+        return {"size": self._size, "rules": tuple(ordered), "packed": packed}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._size = state["size"]
+        self._rules = state["rules"]
+        self._packed = state["packed"]
+        self._chunks = [None] * len(self._packed)
+        self._lock = threading.Lock()
 
 
 class _DialectWords:

@@ -189,7 +189,7 @@ class Linter:
             else None
         )
         self._slots_of: dict[str, set[str]] = {}
-        for pattern in self.patterns:
+        for pattern in self._finder.slotted:
             if pattern.slot:
                 self._slots_of.setdefault(pattern.rule.id, set()).add(pattern.slot)
         self._context = load_context(self.lexicon)

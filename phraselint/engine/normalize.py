@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -221,9 +222,11 @@ def _collapse_marked(folded: str) -> str:
     return "".join(out)
 
 
-def opencc_char_map(config: str) -> dict[str, str]:
+@functools.lru_cache(maxsize=8)
+def opencc_char_map(config: str) -> Mapping[str, str]:
     """The single characters OpenCC's ``config`` converts, and into what: built once (a tenth of a second
-    per configuration, OpenCC's dictionaries loaded) and kept on disk, keyed by the OpenCC version."""
+    per configuration, OpenCC's dictionaries loaded) and kept on disk, keyed by the OpenCC version; read once
+    a process (t2s serves the fold's table, the tone model's and the script's evidence)."""
     key = key_of([config, installed_version("opencc", "opencc"), code_fingerprint()])
     # a kind of its own for each configuration: six are used (the fold's four, the script's s2tw and s2hk),
     # more than the cache keeps of one kind, and the fold's evicted the script's at every change of the code
@@ -307,7 +310,7 @@ def _dialect_pairs(path: Path, to_simplified: dict[str, str]) -> tuple[tuple[str
         return ()
     data = read_yaml(file)
     pairs: dict[str, str] = {}
-    to_traditional: dict[str, str] | None = None
+    to_traditional: Mapping[str, str] | None = None
     for section in ("cantonese", "taiwan", "chat", "english", "as_written"):
         entries = data.get(section) or {}
         if not isinstance(entries, dict):
