@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,3 +102,17 @@ def test_a_key_met_in_a_speaker_label_costs_more_than_any_word() -> None:
     assert costs.seen("员我") >= costs.seen("我")
     mockery = [p for p in _finder().patterns if p.wording == "教 <我> 做 客服|事|人"]
     assert mockery and all("做人" not in a for p in mockery for a in p.compiled.anchors)
+
+
+def test_an_expression_compiles_to_character_spans_and_a_bad_one_raises() -> None:
+    """compile_expression gives the leftmost-longest matches in characters; an expression RE2 cannot read
+    raises as the wrapper's compile does."""
+    from phraselint.engine.pattern import ENGINE, compile_expression
+
+    run = compile_expression("不知道?|知道")
+    assert run("我不知道，知道了") == [(1, 4), (5, 7)]
+    if ENGINE == "re2":
+        import re2
+
+        with pytest.raises(re2.error):
+            compile_expression("(不知道")

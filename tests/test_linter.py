@@ -259,3 +259,28 @@ def test_an_alternative_that_takes_the_rewrite_chosen_anyway_is_the_rewrite_itse
         assert shortcut.alternatives(text) == expected, text
         several += len(expected) > 1
     assert several > 20
+
+
+_EXAMPLES = [ex for rule in CATALOGUE.rules for ex in (*rule.flag_examples[:1], *rule.pass_examples[:1])]
+
+
+@given(
+    st.sampled_from(_EXAMPLES),
+    st.text(alphabet="工作人员客服小不知道看忙 0123456789:：[]-", max_size=16),
+)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_line_whose_utterance_passed_by_its_words_passes_as_tested(text: str, label: str) -> None:
+    """candidates_in told the utterance a line holds (has_candidates' by_words) gives what the test of the
+    line itself gives: the shortcut holds only where the line's folds hold the utterance's."""
+    line = label + text
+    by_words: set[int] = set()
+    LINTER.has_candidates([text], by_words)
+    told = [text] if by_words else [None]
+    assert LINTER.candidates_in([line], told) == LINTER.candidates_in([line])
+
+
+def test_a_line_is_taken_to_hold_an_utterance_only_where_its_folds_do() -> None:
+    """The shortcut is checked, not assumed: an utterance that is not in the line, or none, proves nothing."""
+    assert LINTER._holds_passed("客服 09:02:34：不知道。", "不知道。")
+    assert not LINTER._holds_passed("客服：您好", "不知道。")
+    assert not LINTER._holds_passed("客服：不知道。", None)

@@ -325,12 +325,18 @@ def _candidates(
         if checked(u.speaker):
             turns.append(k)
             texts.append(u.text)
+    by_words: set[int] = set()
     ask = sorted(
         {k for k, u in enumerate(utterances) if u is None or not u.plain}
-        | {k for k, passes in zip(turns, linter.has_candidates(texts)) if passes}
+        | {k for k, passes in zip(turns, linter.has_candidates(texts, by_words)) if passes}
     )
     if tested:
-        keep = {ask[i] for i in linter.candidates_in([lines[k] for k in ask])}
+        # a line whose utterance passed by its words passes the same test of the line, where its fold holds
+        # the utterance's (Linter.candidates_in checks that, and tests the line itself otherwise)
+        utterance = {turns[i]: texts[i] for i in by_words}
+        keep = {
+            ask[i] for i in linter.candidates_in([lines[k] for k in ask], [utterance.get(k) for k in ask])
+        }
         ask = [k for k, (n, _) in enumerate(rest) if n <= HEAD_LINES or k in keep]
     for k in ask:
         yield rest[k]

@@ -210,14 +210,23 @@ class Linter:
         what any other does."""
         self._finder.prepare()
 
-    def candidates_in(self, texts: Sequence[str]) -> list[int]:
+    def candidates_in(self, texts: Sequence[str], passed: Sequence[str | None] | None = None) -> list[int]:
         """The indices of ``texts`` that could contain a violation: the fast test over many utterances at once
         (the lines of a block of a file: one translate and one automaton pass for them all), then the bag
-        test and the marked fold for the few that pass, so that only those are parsed and checked."""
+        test and the marked fold for the few that pass, so that only those are parsed and checked.
+        ``passed``, where given: for each text, an utterance it holds whose words passed the bag test and the
+        marked fold (:meth:`has_candidates`' ``by_words``), or None; see :meth:`_holds_passed`."""
         if not texts:
             return []
         anchored = self._anchored(texts)
-        out = {i for i in anchored if i < len(texts) and self._may_match(texts[i])}
+        out = {
+            i
+            for i in anchored
+            if i < len(texts)
+            and (
+                (passed is not None and self._holds_passed(texts[i], passed[i])) or self._may_match(texts[i])
+            )
+        }
         if self._marks_pattern is not None:
             out.update(self._bare_lines(texts))
         if self._rude_part is not None and self._tone is not None:  # the tone model looks at every utterance
@@ -233,6 +242,25 @@ class Linter:
 
     def _may_match(self, text: str) -> bool:
         return self._may(sound_text(text))
+
+    def _holds_passed(self, text: str, part: str | None) -> bool:
+        """Whether ``text`` (a file's line) surely passes :meth:`_may_match` because ``part`` (its utterance),
+        which passes it, stands in it: the fold and the marked fold of ``part`` stand in those of ``text``,
+        and (for patterns of scope alone) what follows ``text``'s last colon folds no longer than what follows
+        ``part``'s. Both tests only find more in a text that holds another: the bag test a key more (the
+        sound is a table, applied character by character), the marked fold a match of an expression that
+        has no clause edge (:meth:`Finder.could_match`); a pattern of scope alone is set aside only by a
+        length. Checked, not assumed: a fold may join the end of a line's label to the words (a stutter, a
+        dialect word), and then the line is tested itself."""
+        if part is None:
+            return False
+        text, part = sound_text(text), sound_text(part)
+        if not self._may(part) or fold(part) not in fold(text):
+            return False
+        if self._finder.has_alone and len(fold(_LABEL.split(text)[-1])) > len(fold(_LABEL.split(part)[-1])):
+            return False
+        marked_fold = folding().marked_fold
+        return marked_fold(part) in marked_fold(text)
 
     def _may_match_of(self, text: str) -> bool:
         """The bag test, then whether a viable pattern matches the marked fold: asked of a file's lines by the
@@ -260,21 +288,27 @@ class Linter:
             return True
         return self._rude_part is not None and self._rude_part(text) is not None
 
-    def has_candidates(self, texts: Sequence[str]) -> list[bool]:
+    def has_candidates(self, texts: Sequence[str], by_words: set[int] | None = None) -> list[bool]:
         """:meth:`has_candidate` of each of many texts, the anchors found and the tone model scoring them
-        all at once."""
+        all at once. ``by_words``, where given, receives the indices of the texts whose words pass (an
+        anchor, the bag test and the marked fold), whatever the tone model and the marks say."""
         texts = [sound_text(t) for t in texts]
         if not texts:
             return []
         tone = self._tone.may_pass(texts) if self._tone is not None else [False] * len(texts)
         anchored = self._anchored(texts)
         bare = self._bare_lines(texts) if self._marks_pattern is not None else set()
-        return [
-            (k in anchored and self._may(text))
-            or k in bare
-            or (may and self._rude_part is not None and self._rude_part(text) is not None)
-            for k, (text, may) in enumerate(zip(texts, tone))
-        ]
+        out = []
+        for k, (text, may) in enumerate(zip(texts, tone)):
+            words = k in anchored and self._may(text)
+            if words and by_words is not None:
+                by_words.add(k)
+            out.append(
+                words
+                or k in bare
+                or (may and self._rude_part is not None and self._rude_part(text) is not None)
+            )
+        return out
 
     def _bare_lines(self, texts: Sequence[str]) -> set[int]:
         """The indices of ``texts`` (lines of a file, or turns) that are, or end in, a reply of marks alone:

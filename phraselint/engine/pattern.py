@@ -50,10 +50,15 @@ try:  # RE2: linear-time matching, no backtracking
         _raw = None
 
     def _compile(expr: str) -> Callable[[str], list[tuple[int, int]]]:
-        regex = _re2.compile(expr, _OPTIONS)
-        compiled = getattr(regex, "_regexp", None)
-        if _raw is None or compiled is None:  # pragma: no cover - another release of the wrapper
+        if _raw is None:  # pragma: no cover - another release of the wrapper
+            regex = _re2.compile(expr, _OPTIONS)
             return lambda text: [_trim(text, m.span()) for m in regex.finditer(text)]
+        # the expression compiled as the wrapper's compile does (the UTF-8 of the pattern, the same options),
+        # without its Options made again and its cache of the last 128 expressions: a check compiles a
+        # thousand or two, each once
+        compiled = _raw.RE2(expr.encode("utf-8"), _OPTIONS)
+        if not compiled.ok():
+            raise _re2.error(compiled.error())
         match = compiled.Match
 
         def run(text: str) -> list[tuple[int, int]]:
