@@ -155,7 +155,11 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "这个情况我不太清楚，我问一下我们组长",
         "我也不知道呢，我们一起查一下",
         "这个我不知道，我去问问。",
-        "隻蟻躝咗上枱，好多蟻。",  # 躝 is "crawl"; only 同我躝, 躝開, 躝屍趷路 are "get lost"  # the speaker goes to find out (the fold makes 问问 问: ending the clause)
+        "隻蟻躝咗上枱，好多蟻。",
+        "预计一周内完成，请您耐心等待。",  # 预计一 sounds like 鱼记忆, but keeps none of its characters
+        "昨天在超市买菜。",  # 在超市: 再吵…试试 by sound alone
+        "这是您的回执，您自己收好。",  # 自己收: one character from 自己搜 (搜搜), but 搜 must end the clause
+        # 躝 is "crawl"; only 同我躝, 躝開, 躝屍趷路 are "get lost"  # the speaker goes to find out (the fold makes 问问 问: ending the clause)
         "真㗎？",  # one word and a particle: too little to judge a tone by
         "嗯嗯，嗯嗯。",  # backchannels
         "烦死了，电梯又坏了，我爬了八楼",  # a thing's mishap, after the annoyance
@@ -200,6 +204,9 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "你问我我去问谁啊，我去问谁",  # nor is 我去问谁
         "不知道，我去问谁啊",
         "你同我躝開！",
+        "不只道",  # a short slip by sound keeps all but one of the pattern's characters
+        "我们已经下般了明天再来",
+        "这种问题你自己搜搜。",
         "我也不清楚，你打电话问医保中心吧",  # the visitor is to phone, not the speaker
         "你这材料又填错了，真麻烦",  # the visitor's doing, not a thing
         "你怎么又把表格弄坏了，真麻烦",  # …even when a thing is broken

@@ -45,6 +45,8 @@ Run = Callable[[str], list[tuple[int, int]]]
 _NEWLINE = re.compile("\n")
 WINDOW = 80  # how far (in folded characters) a pattern may reach from the word that anchors it
 _LONG_TEXT = 4 * WINDOW
+# a match by sound this short (in characters) must keep all but one of them as the pattern writes them
+SHORT_BY_SOUND = 3
 
 
 @dataclass(frozen=True)
@@ -418,6 +420,7 @@ class Finder:
         self._sound_runs: dict[int, Run] = {}  # compiled on first use, like each pattern's own run
         self._fillers = lexicon.fillers
         self._said: dict[int, tuple[str, str, str]] = {}  # see _heard_as_said, built on first use
+        self._word_chars: dict[int, frozenset[str]] = {}  # see _said_enough, built on first use
 
         def automata() -> tuple[_Automaton, ...]:
             full = built[0] if built else _plan(rules, lexicon, sounds, speakers)
@@ -599,11 +602,26 @@ class Finder:
                     continue  # the sound expression would find what the pattern found, and nothing else
                 run = self._sound_run(k)
                 for s, e in set(_run(run, msound, sound_anchors, position)) - spans:
-                    yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
+                    if self._said_enough(k, mtext, s, e):
+                        yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
         for k, anchors in by_sound.items():
             run = self._sound_run(k)
             for s, e in set(_run(run, msound, anchors, position)):
-                yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
+                if self._said_enough(k, mtext, s, e):
+                    yield Candidate(self.patterns[k], index[s], index[e], by_sound=True)
+
+    def _said_enough(self, k: int, mtext: str, start: int, end: int) -> bool:
+        """Whether a match by sound of pattern ``k`` at ``mtext[start:end]`` keeps enough of the pattern's own
+        characters to be a slip of its words: a short one (:data:`SHORT_BY_SOUND` characters or fewer) all but
+        one of them (不只道, 神精病 for 不知道, 神经病; not 超时了 for 吵死了, 预计一 for 鱼记忆, 在超市 for 再吵…)."""
+        if end - start > SHORT_BY_SOUND:
+            return True
+        chars = self._word_chars.get(k)
+        if chars is None:
+            chars = self._word_chars[k] = frozenset(
+                c for token in self.patterns[k].compiled.tokens for word in token.words for c in word
+            )
+        return sum(c in chars for c in mtext[start:end]) >= end - start - 1
 
 
 _CHUNK = 32  # patterns pickled together (_Patterns)
