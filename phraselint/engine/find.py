@@ -540,9 +540,7 @@ class Finder:
     def _characters_said(self, k: int) -> tuple[str, str, str]:
         """The characters of pattern ``k``'s words, fillers and clause mark; their sounds; and the sounds
         two of them share."""
-        chars = {BOUNDARY, *(c for f in self._fillers for c in f)}
-        for token in self.patterns[k].compiled.tokens:
-            chars.update(c for word in token.words for c in word)
+        chars = {BOUNDARY, *(c for f in self._fillers for c in f), *self._word_characters(k)}
         sounds: dict[str, int] = {}
         for c in chars:
             sound = self._sounds.of(c)
@@ -616,12 +614,18 @@ class Finder:
         one of them (不只道, 神精病 for 不知道, 神经病; not 超时了 for 吵死了, 预计一 for 鱼记忆, 在超市 for 再吵…)."""
         if end - start > SHORT_BY_SOUND:
             return True
+        chars = self._word_characters(k)
+        return sum(c in chars for c in mtext[start:end]) >= end - start - 1
+
+    def _word_characters(self, k: int) -> frozenset[str]:
+        """The characters of pattern ``k``'s words (every word of every token), built on first use."""
         chars = self._word_chars.get(k)
         if chars is None:
+            tokens = self.patterns[k].compiled.tokens
             chars = self._word_chars[k] = frozenset(
-                c for token in self.patterns[k].compiled.tokens for word in token.words for c in word
+                c for token in tokens for word in token.words for c in word
             )
-        return sum(c in chars for c in mtext[start:end]) >= end - start - 1
+        return chars
 
 
 _CHUNK = 32  # patterns pickled together (_Patterns)
