@@ -250,6 +250,21 @@ def test_the_script_and_the_clock_of_the_file_reach_every_part(tmp_path: Path) -
     assert [(f["line"], f["time"], f["script"]) for f in found] == [(2501, 3600.0, "traditional")]
 
 
+def test_a_script_judged_before_its_sample_is_complete_reaches_every_part(tmp_path: Path) -> None:
+    """The first turn to check comes before the file's sample of its script is complete: the script is judged
+    from the turns before it (traditional), not from the whole sample (which the simplified lines after it
+    would make simplified), in every part as read whole."""
+    lines = ["櫃檯人員:您好，請問您辦理什麼業務？", "工作人员:不知道"]
+    lines += ["工作人员:请问您办理什么业务？这个问题我们马上处理"] * 2998
+    lines[2500] = "工作人员:不知道"
+    path = tmp_path / "t.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole, in_parts, count = whole_and_parts(str(path), 2000, 1000)
+    assert in_parts == whole and count > 10
+    found = whole[0]  # type: ignore[index]
+    assert [(f["line"], f["script"]) for f in found] == [(2, "traditional"), (2501, "traditional")]
+
+
 def test_a_bad_byte_in_a_later_part_stops_the_file_where_it_stops_read_whole(tmp_path: Path) -> None:
     data, _ = transcript("labelled", 3, 2000, encoding="gb18030", damage=b"\xff")
     path = tmp_path / "t.txt"

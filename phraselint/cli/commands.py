@@ -247,9 +247,12 @@ def check(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        # fork, where there is one: the workers start with the catalogue the parent has loaded and checked
+        # fork, where there is one: the workers start with the catalogue the parent has loaded and checked,
+        # and with what the fast test builds when first run
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        if "fork" in methods:
+            linter.prepare_blocks()
         # the workers write the findings of the streamed formats out themselves: the parent only prints them
         show = _Show(settings, fmt, baseline_file) if collect_fmt in STREAMED else None
         units = _units(jobs_list, lint_one, jobs, None if whole else planned, whole)

@@ -210,6 +210,13 @@ class Linter:
         what any other does."""
         self._finder.prepare()
 
+    def prepare_blocks(self) -> None:
+        """Build now what the fast test over a file's blocks of lines builds when first run, in the parent of
+        forked workers (``check -j``), so that they share it rather than each build it: the tone model's
+        arrays (numpy imported: 0.06 s of each worker's first part)."""
+        if self._tone is not None:
+            self._tone.prepare()
+
     def candidates_in(self, texts: Sequence[str], passed: Sequence[str | None] | None = None) -> list[int]:
         """The indices of ``texts`` that could contain a violation: the fast test over many utterances at once
         (the lines of a block of a file: one translate and one automaton pass for them all), then the bag

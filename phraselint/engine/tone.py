@@ -241,6 +241,11 @@ class ToneModel:
         object.__setattr__(self, "_silent", frozenset(t for t, may in zip(texts, verdicts) if not may))
         return verdicts
 
+    def prepare(self) -> None:
+        """Build now the arrays :meth:`may_pass` scores many texts with (numpy imported, the arrays read from
+        the cache folder), as it does when first asked."""
+        _ = self._lookup
+
     @functools.cached_property
     def _lookup(self) -> _Lookup | None:
         """The weights in thousandths as arrays (:class:`_Lookup`); None where a weight is not a whole number
