@@ -237,9 +237,14 @@ class Context:
                     after, stripped = after[len(filler) :], True
         return not (not after or any(after.startswith(x) for x in self.new_clause))
 
+    @functools.cached_property
+    def quote_marks(self) -> frozenset[str]:
+        """Every character of the quotation marks (``quotes``), opening and closing."""
+        return frozenset(c for pair in self.quotes for c in pair)
+
     def quoted(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` stands inside quotation marks that do not wrap the whole utterance."""
-        marks = {c for pair in self.quotes for c in pair}
+        marks = self.quote_marks
         if any(c in marks for c in text[start + 1 : end]):
             return True  # the words run into or out of a quotation: 坐席说“不清楚”
         for lo, hi in _quote_spans(text, self.quotes):
@@ -281,7 +286,10 @@ class Context:
         if (
             not before
             and clause > 0
-            and _INTRODUCES.search(text, folded.ends[clause - 1], folded.starts[start])
+            and any(
+                c in _COLONS or c in self.quote_marks
+                for c in text[folded.ends[clause - 1] : folded.starts[start]]
+            )
         ):
             # 禁止说：马上下班了 — the verb ends the clause before, introducing the words (a colon or a quotation
             # mark: 唔好講，攞張表自己填啦 is "don't talk, take a form and fill it in yourself")
@@ -305,8 +313,8 @@ class Context:
         return _one_alternation(self.meta)
 
 
-# what stands between a verb of saying and the words it introduces (禁止说：马上下班了; 不要说“不知道”)
-_INTRODUCES = re.compile("[:：“”\"「」『』‘’']")
+# a colon between a verb of saying and the words it introduces (禁止说：马上下班了), as a quotation mark is
+_COLONS = frozenset(":：")
 
 
 def _any_matches(

@@ -193,7 +193,7 @@ class Linter:
             if pattern.slot:
                 self._slots_of.setdefault(pattern.rule.id, set()).add(pattern.slot)
         self._context = load_context(self.lexicon)
-        self._quote_marks = frozenset(c for pair in self._context.quotes for c in pair)
+        self._quote_marks = self._context.quote_marks
         self._polite = tuple(light_fold(w) for w in self._context.polite)
         self._polite_address = tuple(light_fold(w) for w in self._context.polite_address)
         self._courtesy = frozenset(light_fold(w) for w in self._context.courtesy)
