@@ -631,6 +631,15 @@ class Finder:
 _CHUNK = 32  # patterns pickled together (_Patterns)
 
 
+def _index(k: int, size: int) -> int:
+    """Index ``k`` of a sequence of ``size`` items as a list takes it (from the end where negative), or IndexError."""
+    if k < 0:
+        k += size
+    if not 0 <= k < size:
+        raise IndexError(k)
+    return k
+
+
 class _Patterns(Sequence[Pattern]):
     """The patterns of a plan kept on disk in chunks of :data:`_CHUNK`, each unpickled the first time one of
     its patterns is asked for: a check meets a few of the catalogue's 1,180 patterns, and unpickling them all
@@ -659,10 +668,7 @@ class _Patterns(Sequence[Pattern]):
     def __getitem__(self, k: int | slice) -> Pattern | Sequence[Pattern]:
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]
-        if k < 0:
-            k += len(self)
-        if not 0 <= k < len(self):
-            raise IndexError(k)
+        k = _index(k, len(self))
         chunk = self._chunks[k // _CHUNK]
         if chunk is None:
             chunk = self._unpickled(k // _CHUNK)
@@ -850,10 +856,7 @@ class _Packed(Sequence[tuple[int, ...]]):
     def __getitem__(self, k: int | slice) -> tuple[int, ...] | Sequence[tuple[int, ...]]:
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]
-        if k < 0:
-            k += len(self)
-        if not 0 <= k < len(self):
-            raise IndexError(k)
+        k = _index(k, len(self))
         return tuple(self._flat[self._offsets[k] : self._offsets[k + 1]])
 
     def __reduce__(self) -> tuple[Any, ...]:
