@@ -10,6 +10,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -234,6 +235,16 @@ def test_every_cut_of_the_fixtures(tmp_path: Path) -> None:
     assert checked >= 20
 
 
+def _findings_whole_and_in_parts(tmp_path: Path, lines: list[str]) -> list[dict[str, Any]]:
+    """``lines`` written as a transcript, checked whole and in parts of about 2,000 bytes (more than ten): the
+    findings of the whole file, which the parts must give too."""
+    path = tmp_path / "t.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole, in_parts, count = whole_and_parts(str(path), 2000, 1000)
+    assert in_parts == whole and count > 10
+    return whole[0]  # type: ignore[index,no-any-return]
+
+
 def test_the_script_and_the_clock_of_the_file_reach_every_part(tmp_path: Path) -> None:
     """不知道 shows no script: its rewrite takes that of the file, judged from the first turns, far before the
     part; times count from the first date-time of the file."""
@@ -242,11 +253,7 @@ def test_the_script_and_the_clock_of_the_file_reach_every_part(tmp_path: Path) -
         for k in range(1, 3000)
     ]
     lines[2500] = "2024-03-01 10:00:00 工作人员:不知道"
-    path = tmp_path / "t.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    whole, in_parts, count = whole_and_parts(str(path), 2000, 1000)
-    assert in_parts == whole and count > 10
-    found = whole[0]  # type: ignore[index]
+    found = _findings_whole_and_in_parts(tmp_path, lines)
     assert [(f["line"], f["time"], f["script"]) for f in found] == [(2501, 3600.0, "traditional")]
 
 
@@ -257,11 +264,7 @@ def test_a_script_judged_before_its_sample_is_complete_reaches_every_part(tmp_pa
     lines = ["櫃檯人員:您好，請問您辦理什麼業務？", "工作人员:不知道"]
     lines += ["工作人员:请问您办理什么业务？这个问题我们马上处理"] * 2998
     lines[2500] = "工作人员:不知道"
-    path = tmp_path / "t.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    whole, in_parts, count = whole_and_parts(str(path), 2000, 1000)
-    assert in_parts == whole and count > 10
-    found = whole[0]  # type: ignore[index]
+    found = _findings_whole_and_in_parts(tmp_path, lines)
     assert [(f["line"], f["script"]) for f in found] == [(2, "traditional"), (2501, "traditional")]
 
 
