@@ -78,6 +78,7 @@ ADDRESSEE_PARTS = (
     "thirdparty-v22dev",
     "thirdparty-v24dev",
     "thirdparty-v26dev",
+    "thirdparty-v28dev",
 )
 
 

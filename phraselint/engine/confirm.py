@@ -108,7 +108,8 @@ def confirm(candidate: Candidate, folded: Folded, context: Context) -> Hit | Non
         return None  # 不知道您还需要什么: the phrase opens a polite sentence; anything else does not save it
     # A token pattern says itself where its words end (忙 in 忙着, 说不 in 说不清楚); a wording must end at a word edge.
     literal = candidate.pattern.literal
-    if not (_is_word_edge(folded, start, lo, hi) and (not literal or _is_word_edge(folded, end, lo, hi))):
+    whole = literal or candidate.by_sound
+    if not (_is_word_edge(folded, start, lo, hi) and (not whole or _is_word_edge(folded, end, lo, hi))):
         return None
     return Hit(candidate, start, end)
 

@@ -194,8 +194,8 @@ class Context:
         if aside and start >= aside.end():
             rest = text[aside.end() :]
             return self.to_the_family(fold_with_map(rest), rest, start - aside.end())
-        if _first_sentence_end(text) < start:  # not in the first sentence
-            return False
+        if _first_sentence_end(text) < start and any(w in text for w in self.visitor_address):
+            return False  # 老公，我晚点回。您好，…: a later sentence may turn to the visitor, who is called 您
         mtext, _index = marked(folded, BOUNDARY)
         for greeting in self.family_greeting:  # 喂，老公，… (a call answered or made): the name after it
             if mtext.startswith(greeting):
