@@ -730,3 +730,44 @@ rules:
     assert [v.rule for v in lin.check("不行！")] == ["bare-no"]
     assert lin.check("不行的话我帮您问问科长。") == []
     assert lin.check("这样不行。") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("笨死了我，又摔了。", False),  # the subject last, after a particle: said of oneself
+        ("唉，有病吧我，非要在网上跟陌生人吵架。", False),
+        ("神经病啊我，穿着拖鞋就出门了。", False),
+        ("我怎么这么笨，密码又输错了三次。", False),  # reproaching oneself
+        ("有病吧你，拿个假证明来办。", True),  # the visitor last
+        ("别烦我，没看我在忙吗。", True),  # 我 the object, not the subject
+        ("你怎么这么笨，这都不会填。", True),
+    ],
+)
+def test_a_clause_said_of_oneself(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("老公，醋呢？你听不懂吗，我让你买醋。", False),  # one of the family called first: the whole turn
+        ("弟，你有病吧，大半夜给我打视频。", False),
+        ("老公，我晚点回。您好，不知道，你问别人吧。", True),  # then turning to the visitor, called 您
+        ("姐，真不是我的事儿，理赔你找别人去。", True),  # 姐 and 哥 are how visitors are called too
+    ],
+)
+def test_a_turn_that_calls_one_of_the_family_first(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("我帮您看看是不是自动扣款了。", False),  # 不是自 would sound as 不识字, but 自 is in 自动
+        ("你是不是不识字啊。", True),
+        ("不只道。", True),  # a slip of 不知道 that ends on a word edge
+    ],
+)
+def test_a_match_by_sound_ends_on_a_word_edge(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]

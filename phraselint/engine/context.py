@@ -36,6 +36,7 @@ def _first_sentence_end(text: str) -> int:
     return found.start() if found else len(text)
 
 
+_CLAUSE_END = frozenset("，,、。！？!?；;：:…\n\r")  # the marks that end a clause, as written
 _REACH = 200  # how far around a phrase its context is looked for, in characters (cost stays linear)
 
 
@@ -58,6 +59,7 @@ class Context:
     pointed_subject_categories: tuple[str, ...] = ()
     self_subject: tuple[Compiled, ...] = ()
     oneself_opening: tuple[Compiled, ...] = ()
+    oneself_closing: tuple[str, ...] = ()  # as written: the particles before a closing 我
     to_colleague: tuple[Compiled, ...] = ()
     to_colleague_then: tuple[str, ...] = ()  # folded
     to_colleague_not_then: tuple[str, ...] = ()  # as written
@@ -186,16 +188,18 @@ class Context:
         )
 
     def to_the_family(self, folded: Folded, text: str, start: int) -> bool:
-        """Whether the words at ``start`` (of ``text``) are in a first sentence that opens by calling one of
-        the family (老婆，我下班了…): what one says at home is not said to a visitor, whatever its kind."""
+        """Whether the words at ``start`` (of ``text``) are in a turn that opens by calling one of the family
+        (老婆，我下班了…; 老公，醋呢？你听不懂吗): what one says at home is not said to a visitor, whatever its kind.
+        Past the first sentence only where no 您 is said (the visitor may be turned to)."""
         if not self.to_family:
             return False
         aside = _ASIDE.match(text)  # a transcriber's note first: （对着电话）喂，老公，…
         if aside and start >= aside.end():
             rest = text[aside.end() :]
             return self.to_the_family(fold_with_map(rest), rest, start - aside.end())
+        # 老公，我晚点回。您好，…: a later sentence may turn to the visitor, who is called 您
         if _first_sentence_end(text) < start and any(w in text for w in self.visitor_address):
-            return False  # 老公，我晚点回。您好，…: a later sentence may turn to the visitor, who is called 您
+            return False
         mtext, _index = marked(folded, BOUNDARY)
         for greeting in self.family_greeting:  # 喂，老公，… (a call answered or made): the name after it
             if mtext.startswith(greeting):
@@ -220,6 +224,25 @@ class Context:
     def about_oneself(self, folded: Folded, start: int) -> bool:
         """Whether the clause's subject right before ``start`` is the speaker (我这个人记性真差)."""
         return _subject_before(folded, start, self.self_subject + self.oneself_opening)
+
+    def closes_on_oneself(self, text: str, start: int) -> bool:
+        """Whether the clause of ``text[start]`` ends on a particle and the speaker, with nobody spoken to in it
+        (笨死了我, 神经病啊我, 有病吧我: spoken word order puts the subject last, after a particle; not 有病吧你,
+        nor 别烦我, where 我 is the object)."""
+        if not self.oneself_closing:
+            return False
+        end = start
+        while end < len(text) and text[end] not in _CLAUSE_END:
+            end += 1
+        begin = start
+        while begin > 0 and text[begin - 1] not in _CLAUSE_END:
+            begin -= 1
+        clause = text[begin:end].rstrip()
+        for me in ("我自己", "我"):
+            if clause.endswith(me):
+                rest = clause[: -len(me)].rstrip()
+                return rest.endswith(self.oneself_closing) and not any(w in rest for w in ("你", "您", "妳"))
+        return False
 
     def polite_continuation(self, folded: Folded, end: int, extra: Sequence[str] = ()) -> bool:
         """Whether the words after ``end`` (in its clause) make the phrase part of a longer, polite sentence
@@ -463,6 +486,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
             for p in strings("oneself_opening")
         ),
+        oneself_closing=tuple(strings("oneself_closing")),
         self_subject_rules=tuple(strings("self_subject_rules")),
         to_colleague=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)

@@ -733,6 +733,7 @@ class Linter:
             or self._context.about_someone_else(folded, lo, text)
             or self._context.to_a_colleague(folded, text, start)
             or self._context.opens_on_oneself(folded, lo)
+            or self._context.closes_on_oneself(text, start)
             or self._context.opens_on_someone_else(folded, lo)
             or self._allowed(hit, folded.text)
             or self._excused(hit, folded, text)
@@ -805,7 +806,10 @@ class Linter:
                     or context.in_a_story(folded, hit.start, text)
                 )
             )
-            or (rule.id in context.self_subject_rules and context.about_oneself(folded, hit.start))
+            or (
+                rule.id in context.self_subject_rules
+                and (context.about_oneself(folded, hit.start) or context.closes_on_oneself(text, start))
+            )
             or (
                 rule.category in context.to_colleague_categories
                 and context.to_a_colleague(folded, text, start)
