@@ -133,6 +133,9 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "考试题：下列哪句属于服务忌语？A. 不知道",
         "网上办会快一点。",
         "很多老人对这个政策不清楚，我们会多解释几遍。",  # 不清楚 of people in general, what they do not know between
+        "這部分我再跟您說明一次，您聽聽看哪邊不清楚。",  # the visitor asked where they are unclear
+        "不知道耶，要看法院的判決，我們這邊先幫您把資料準備好。",  # then help offered
+        "不知道耶～我再跟您解釋哪個方案比較划算。",  # then explained
         "大家对新规定都不太清楚。",
         "喂，你好，請問係咪陳生？",
         "屋企隻貓今日邊個餵呀？",
