@@ -173,6 +173,9 @@ class Linter:
         # the bag test of a turn's text: run by the fast test of a file's turns, then again when it is checked
         self._viable = functools.lru_cache(maxsize=4096)(self._viable_of)
         self._may = functools.lru_cache(maxsize=4096)(self._may_match_of)
+        # the texts that passed has_candidates, each with whether its words did (a file's utterances are asked
+        # about, then the turns of those that passed: a block of 2,048 turns comes from a few blocks of lines)
+        self._passed = _Memo(4096)
         # The violations of a text, and a text rewritten: a message is checked, then its alternatives are
         # worked out from the same violations (the pre-send check asks for both), and each rewrite is checked
         # again, often a text an earlier alternative already led to; and a file's staff say the same things
@@ -310,19 +313,37 @@ class Linter:
         texts = [sound_text(t) for t in texts]
         if not texts:
             return []
-        tone = self._tone.may_pass(texts) if self._tone is not None else [False] * len(texts)
-        anchored = self._anchored(texts)
-        bare = self._bare_lines(texts) if self._marks_pattern is not None else set()
-        out = []
-        for k, (text, may) in enumerate(zip(texts, tone)):
-            words = k in anchored and self._may(text)
+        # The verdict is a function of the text (the block's scores only let through what the tone model is
+        # then asked about one by one), and a text that passed is asked about again: a file's utterance, then
+        # its turn once the line is parsed (every candidate turn of a file). Remembered, with whether its
+        # words passed (``by_words``), it is not tested again.
+        out: list[bool] = [False] * len(texts)
+        rest: list[int] = []
+        for k, text in enumerate(texts):
+            known = self._passed.get(text)
+            if known is None:
+                rest.append(k)
+                continue
+            out[k] = True
+            if known and by_words is not None:
+                by_words.add(k)
+        if not rest:
+            return out
+        fresh = texts if len(rest) == len(texts) else [texts[k] for k in rest]
+        tone = self._tone.may_pass(fresh) if self._tone is not None else [False] * len(fresh)
+        anchored = self._anchored(fresh)
+        bare = self._bare_lines(fresh) if self._marks_pattern is not None else set()
+        for i, (k, text, may) in enumerate(zip(rest, fresh, tone)):
+            words = i in anchored and self._may(text)
             if words and by_words is not None:
                 by_words.add(k)
-            out.append(
+            out[k] = (
                 words
-                or k in bare
+                or i in bare
                 or (may and self._rude_part is not None and self._rude_part(text) is not None)
             )
+            if out[k]:
+                self._passed.put(text, words)
         return out
 
     def _bare_lines(self, texts: Sequence[str]) -> set[int]:
