@@ -295,3 +295,22 @@ def test_a_line_is_taken_to_hold_an_utterance_only_where_its_folds_do() -> None:
     assert LINTER._holds_passed("客服 09:02:34：不知道。", "不知道。")
     assert not LINTER._holds_passed("客服：您好", "不知道。")
     assert not LINTER._holds_passed("客服：不知道。", None)
+
+
+def test_every_match_of_an_antipattern_holds_one_of_its_anchors() -> None:
+    """The linter runs an antipattern only where one of its anchors stands in the text (Linter._excused): every
+    match holds one (pattern.Compiled.anchors), over the catalogue's examples and the antipatterns' own words."""
+    from phraselint.engine.normalize import fold_with_map, marked
+    from phraselint.engine.pattern import BOUNDARY
+
+    texts = {t for rule in LINTER.rules for t in (*rule.flag_examples, *rule.pass_examples)}
+    texts |= {" ".join(p.split()) for rule in LINTER.rules for p in rule.antipatterns}
+    matches = 0
+    for text in sorted(texts):
+        mtext = marked(fold_with_map(text), BOUNDARY)[0]
+        for antipatterns in LINTER._antipatterns.values():
+            for compiled in antipatterns:
+                for s, e in compiled.run(mtext):
+                    matches += 1
+                    assert any(a in mtext[s:e] for a in compiled.anchors), (text, compiled.source)
+    assert matches > 100  # (not vacuous)

@@ -42,6 +42,8 @@ from .pattern import (
 from .sound import Sounds
 
 Run = Callable[[str], list[tuple[int, int]]]
+# the patterns with an anchor in a fold, exactly and by sound, each with the spans of its anchors
+Anchored = tuple[dict[int, list[tuple[int, int]]], dict[int, list[tuple[int, int]]]]
 _NEWLINE = re.compile("\n")
 WINDOW = 80  # how far (in folded characters) a pattern may reach from the word that anchors it
 _LONG_TEXT = 4 * WINDOW
@@ -569,20 +571,37 @@ class Finder:
             lines.update(rest[bisect.bisect_left(inner, start)] for start in self._fast.starts_in(sounded))
         return lines
 
-    def candidates(
-        self, folded: Folded, viable: tuple[frozenset[int], frozenset[int]] | None = None
-    ) -> Iterator[Candidate]:
-        if self.empty or not folded.text:
-            return
-        text = folded.text
-        sounded = self._sounds.of(text)
+    def anchored(
+        self, text: str, viable: tuple[frozenset[int], frozenset[int]] | None = None
+    ) -> Anchored | None:
+        """The patterns with an anchor in ``text`` (a complete fold: :func:`~phraselint.normalize.fold`, which is
+        the text of :func:`~phraselint.normalize.fold_with_map`), exactly and by sound, among ``viable`` where
+        given, each with the spans of its anchors; None where there is none: then no candidate can be found,
+        and the mapped fold need not be built (a rewrite checked clean often has none)."""
+        if self.empty or not text:
+            return None
         exact = _anchored(self._exact, text)
-        by_sound = _anchored(self._sound, sounded)
+        by_sound = _anchored(self._sound, self._sounds.of(text))
         if viable is not None:
             exact = {k: v for k, v in exact.items() if k in viable[0]}
             by_sound = {k: v for k, v in by_sound.items() if k in viable[1]}
         if not exact and not by_sound:
-            return
+            return None
+        return exact, by_sound
+
+    def candidates(
+        self,
+        folded: Folded,
+        viable: tuple[frozenset[int], frozenset[int]] | None = None,
+        anchored: Anchored | None = None,
+    ) -> Iterator[Candidate]:
+        """The candidates in ``folded``, among ``viable`` where given; ``anchored``: :meth:`anchored` of its
+        text, where already found (with the same ``viable``)."""
+        if anchored is None:
+            anchored = self.anchored(folded.text, viable)
+            if anchored is None:
+                return
+        exact, by_sound = anchored[0], dict(anchored[1])  # (by_sound's entries are taken as they are met)
         mtext, index = marked(folded, BOUNDARY)
         msound = self._sounds.of(mtext)
         long = len(mtext) > _LONG_TEXT
