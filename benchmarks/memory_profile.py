@@ -22,7 +22,7 @@ only with the expression. The catalogue compiles some 2,100 expressions (each wi
 between its tokens), lazily, as lines need them: on a transcript dense in candidates they all end up compiled
 and run. With RE2's default budget (8 MB an expression) they held 70-90 MB, the largest single item of a
 check's memory; engine/pattern.py gives each a small budget first (the NFA where a DFA does not fit in it) and
-the default one only to an expression run often or on a long text: some 22 MB (13 of them the programs).
+the default one only to an expression run often or on a long text: some 20 MB (13 of them the programs).
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ try:  # RE2: linear-time matching, no backtracking
     # default budget (_full). (RE2 would log each fallback to standard error: not for the bounded ones.)
     _BOUNDED = _re2.Options()
     _BOUNDED.longest_match = True
-    _BOUNDED.max_mem = 64 << 10
+    _BOUNDED.max_mem = 48 << 10
     _BOUNDED.log_errors = False
     _HOT = 300  # runs after which an expression gets the default budget
     _LONG = 4096  # bytes of text from which an expression gets the default budget
