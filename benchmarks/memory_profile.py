@@ -20,7 +20,9 @@ RE2 keeps, for each compiled expression, its program, the reverse program (compi
 has to find where a longest match starts) and each DFA's work queues and the states met so far, and frees them
 only with the expression. The catalogue compiles some 2,100 expressions (each with the lexicon's filler words
 between its tokens), lazily, as lines need them: on a transcript dense in candidates they all end up compiled
-and run, and what they hold is the largest single item of a check's memory.
+and run. With RE2's default budget (8 MB an expression) they held 70-90 MB, the largest single item of a
+check's memory; engine/pattern.py gives each a small budget first (the NFA where a DFA does not fit in it) and
+the default one only to an expression run often or on a long text: some 20 MB (13 of them the programs).
 """
 
 from __future__ import annotations

@@ -116,3 +116,32 @@ def test_an_expression_compiles_to_character_spans_and_a_bad_one_raises() -> Non
 
         with pytest.raises(re2.error):
             compile_expression("(不知道")
+
+
+def test_an_expression_finds_the_same_matches_in_its_small_memory_budget_and_in_the_default_one() -> None:
+    """An expression first runs with a small memory budget (RE2 falls back from the DFA to the NFA where its
+    states do not fit: this one's do not), and with RE2's default one once run often or on a long text: the
+    same matches all along, those of the expression compiled as the wrapper compiles it."""
+    from phraselint.engine import pattern
+
+    words = sorted(
+        {a + b + c + d for a in "不没别甭未" for b in "知晓懂会要能" for c in "道得了过" for d in "呢吧啦"}
+    )
+    expr = "(?:" + "|".join(words) + ")[^。]{0,6}(?:你们|你|您)?"
+    text = "我不知道呢你，没懂了吧您。别会过啦，甭能得呢你们啊未要道吧"
+    long_text = text * (4096 // len(text.encode()) + 2)
+    run = pattern.compile_expression(expr)
+    expected, expected_long = run(text), run(long_text)
+    if pattern.ENGINE == "re2":
+        import re2
+
+        options = re2.Options()
+        options.longest_match = True
+        regex = re2.compile(expr, options)
+        expected, expected_long = ([m.span() for m in regex.finditer(t)] for t in (text, long_text))
+        assert len(expected) > 2 and len(long_text.encode()) > pattern._LONG
+    run = pattern.compile_expression(expr)
+    assert [run(text) for _ in range(305)] == [expected] * 305  # (the default budget from the 301st run)
+    fresh = pattern.compile_expression(expr)
+    assert fresh(long_text) == expected_long  # (the default budget for a long text)
+    assert fresh(text) == expected

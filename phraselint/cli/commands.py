@@ -557,6 +557,9 @@ def _existing_baseline(path: str) -> Baseline:
 # the spool is an io.StringIO, four bytes a character: 8 << 20 had a check of 2 MB of dense text (7 MB of
 # SARIF) peak 12 MB above the same check in json; past this the results are written to a temporary file.
 _SARIF_SPOOL = 1 << 20
+# How many characters of the spool are copied to standard output at a time: 1 << 20 had the same check of 10 MB
+# peak 20 MB above json (each megacharacter read, decoded and encoded again at once); with this, no higher.
+_SARIF_COPY = 1 << 16
 
 
 def _write_sarif(spool: Any, findings: Tally, rules: Sequence[Any]) -> None:
@@ -568,7 +571,7 @@ def _write_sarif(spool: Any, findings: Tally, rules: Sequence[Any]) -> None:
     head, tail = sarif_around(findings.counts, rules)
     sys.stdout.write(head)
     spool.seek(0)
-    shutil.copyfileobj(spool, sys.stdout, 1 << 20)
+    shutil.copyfileobj(spool, sys.stdout, _SARIF_COPY)
     spool.close()
     sys.stdout.write(tail)
 
