@@ -21,7 +21,7 @@ from pathlib import Path
 from ..data.cache import cached, code_fingerprint, key_of
 from ..data.catalogue import builtin_rules_dir, read_yaml
 from ..errors import CatalogueError
-from .normalize import Folded, fold_with_map, folding_key, marked
+from .normalize import Folded, fold, fold_with_map, folding_key, marked
 from .pattern import BOUNDARY, Compiled, Lexicon, compile_expression, compile_pattern
 
 SENTENCE_END = frozenset("。！？!?；;\n\r")
@@ -36,7 +36,8 @@ def _first_sentence_end(text: str) -> int:
     return found.start() if found else len(text)
 
 
-_CLAUSE_END = frozenset("，,、。！？!?；;：:…\n\r")  # the marks that end a clause, as written
+# the marks that end a clause, as written (the reach of a polite word, a clause that closes on the speaker)
+CLAUSE_MARKS = frozenset("，,、。！？!?；;：:…\n\r")
 _REACH = 200  # how far around a phrase its context is looked for, in characters (cost stays linear)
 
 
@@ -232,16 +233,16 @@ class Context:
         if not self.oneself_closing:
             return False
         end = start
-        while end < len(text) and text[end] not in _CLAUSE_END:
+        while end < len(text) and text[end] not in CLAUSE_MARKS:
             end += 1
         begin = start
-        while begin > 0 and text[begin - 1] not in _CLAUSE_END:
+        while begin > 0 and text[begin - 1] not in CLAUSE_MARKS:
             begin -= 1
         clause = text[begin:end].rstrip()
         for me in ("我自己", "我"):
             if clause.endswith(me):
                 rest = clause[: -len(me)].rstrip()
-                return rest.endswith(self.oneself_closing) and not any(w in rest for w in ("你", "您", "妳"))
+                return rest.endswith(self.oneself_closing) and not any(w in fold(rest) for w in self.address)
         return False
 
     def polite_continuation(self, folded: Folded, end: int, extra: Sequence[str] = ()) -> bool:

@@ -19,7 +19,7 @@ from ..model import SEVERITIES, Rewrite, Rule, Violation
 from .addressee import AddresseeModel, enough_context, heard_part, load_addressee
 from .addressee import masked as masked_matches
 from .confirm import Hit, confirm, resolve_overlaps
-from .context import load_context
+from .context import CLAUSE_MARKS, load_context
 from .explain import explain
 from .find import Candidate, Finder, Pattern
 from .lexicon import load_lexicon, pattern_fold
@@ -73,8 +73,6 @@ _ELSEWHERE_TONE = 2.5
 _ANCHORS_FIRST = 200
 # an antipattern with more anchors than this is run without looking for them first (a look-up each)
 _FEW_ANCHORS = 64
-# the marks that end a clause, for the reach of a polite word
-_CLAUSE_MARKS = frozenset("，,、。！？!?；;：:…\n\r")
 # the pattern a finding of the tone model carries: no words, no expression (it is never run)
 _NO_PATTERN = Compiled("", (), None, "", (), 0, 0)
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -711,11 +709,11 @@ class Linter:
         # clause or after more of them, sets the tone of its own clauses, not of this one (您好，请坐。您这张表
         # 填得乱七八糟，小学生都比你写得清楚，我给您一张新表…: the model speaks)
         begin = start
-        while begin > max(0, start - _POLITE_REACH) and text[begin - 1] not in _CLAUSE_MARKS:
+        while begin > max(0, start - _POLITE_REACH) and text[begin - 1] not in CLAUSE_MARKS:
             begin -= 1
         stop, marks = end, 0
         while stop < min(len(text), end + _POLITE_REACH):
-            if text[stop] in _CLAUSE_MARKS:
+            if text[stop] in CLAUSE_MARKS:
                 marks += 1
                 if marks > 2:
                     break
