@@ -61,6 +61,7 @@ class Context:
     self_subject: tuple[Compiled, ...] = ()
     oneself_opening: tuple[Compiled, ...] = ()
     oneself_closing: tuple[str, ...] = ()  # as written: the particles before a closing 我
+    oneself_closing_speaker: tuple[str, ...] = ()  # as written, the longer first: 我自己, 我
     to_colleague: tuple[Compiled, ...] = ()
     to_colleague_then: tuple[str, ...] = ()  # folded
     to_colleague_not_then: tuple[str, ...] = ()  # as written
@@ -239,7 +240,7 @@ class Context:
         while begin > 0 and text[begin - 1] not in CLAUSE_MARKS:
             begin -= 1
         clause = text[begin:end].rstrip()
-        for me in ("我自己", "我"):
+        for me in self.oneself_closing_speaker:
             if clause.endswith(me):
                 rest = clause[: -len(me)].rstrip()
                 return rest.endswith(self.oneself_closing) and not any(w in fold(rest) for w in self.address)
@@ -488,6 +489,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
             for p in strings("oneself_opening")
         ),
         oneself_closing=tuple(strings("oneself_closing")),
+        oneself_closing_speaker=tuple(sorted(strings("oneself_closing_speaker"), key=len, reverse=True)),
         self_subject_rules=tuple(strings("self_subject_rules")),
         to_colleague=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
