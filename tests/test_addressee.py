@@ -108,20 +108,22 @@ def test_the_ruder_it_sounds_the_surer_the_model_must_be(beyond: float, kept: bo
 )
 def test_the_tone_models_findings_in_talk_to_no_visitor_are_set_aside(without: Linter, text: str) -> None:
     """The tone model hears rudeness in grumbling at a machine; the addressee model is sure no visitor is
-    spoken to (more than 2.5 above its threshold), and the finding goes."""
+    spoken to (surer the ruder the turn sounds), and the finding goes."""
     assert {v.rule for v in without.check(text)} == {"rude-tone"}
     assert Linter().check(text) == []
 
 
 def test_the_tone_models_findings_need_a_surer_model() -> None:
-    """A finding of the tone model is set aside only where the model is more than 2.5 above its threshold,
-    there is enough to hear, and no 您."""
-    lin = Linter()
+    """A finding of the tone model is set aside only where the model is above its threshold by 0.75 and by as
+    much again as the tone model hears the turn above its own threshold, there is enough to hear, and no 您."""
     text = "这个导航有病吧，又让我掉头。"
-    lin._addressee = AddresseeModel({}, -2.4)
+    loud = Linter()._tone.margin(text)
+    assert loud > 0
+    lin = Linter()
+    lin._addressee = AddresseeModel({}, -(0.75 + loud) + 0.05)  # (an empty model scores 0)
     assert {v.rule for v in lin.check(text)} == {"rude-tone"}
     lin = Linter()
-    lin._addressee = AddresseeModel({}, -2.6)
+    lin._addressee = AddresseeModel({}, -(0.75 + loud) - 0.05)
     assert lin.check(text) == []
     assert {v.rule for v in lin.check("您这导航是不是有病啊，又让我掉头。")} == {"rude-tone"}
     assert {v.rule for v in lin.check("就你事儿精")} == {"rude-tone"}  # too little to hear
