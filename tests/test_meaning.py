@@ -767,6 +767,36 @@ def test_a_turn_that_calls_one_of_the_family_first(linter: Linter, text: str, fo
 @pytest.mark.parametrize(
     ("text", "found"),
     [
+        ("科长，这个规定我也不清楚，您给我讲讲？", False),  # one's superior called by title first
+        ("刘所长，系统又坏了，今天办不了，要不要报修？", False),  # …with a surname
+        ("处长，我不知道这份件该转给谁。", False),
+        ("处长，我不知道这份件该转给谁。你去问别人吧。", True),  # only in that sentence
+        ("王主任您好，不知道，你问别人去。", True),  # 您 right after the title: a visitor may be a 主任
+        ("经理，不知道，你问别人去。", True),  # 经理, 老板, 师傅: windows call visitors so
+    ],
+)
+def test_a_sentence_that_calls_a_superior_by_title_first(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("好好好，您说得都对，还有别的事吗？", True),  # sarcastic concession
+        ("您说啥就是啥，我们照办行了吧。", True),
+        ("这下您满意了吧？", True),
+        ("您说得都对，这件事是我们没做好，我马上给您处理。", False),  # the point taken and acted on
+        ("顾客永远是对的，这是我们的老规矩。", False),  # a slogan, said to nobody
+        ("您对这次的处理满意吗？", False),
+    ],
+)
+def test_sarcastic_concession(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
         ("我帮您看看是不是自动扣款了。", False),  # 不是自 would sound as 不识字, but 自 is in 自动
         ("你是不是不识字啊。", True),
         ("不只道。", True),  # a slip of 不知道 that ends on a word edge

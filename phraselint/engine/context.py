@@ -63,6 +63,7 @@ class Context:
     oneself_closing: tuple[str, ...] = ()  # as written: the particles before a closing 我
     oneself_closing_speaker: tuple[str, ...] = ()  # as written, the longer first: 我自己, 我
     to_colleague: tuple[Compiled, ...] = ()
+    to_superior: tuple[Compiled, ...] = ()
     to_colleague_then: tuple[str, ...] = ()  # folded
     to_colleague_not_then: tuple[str, ...] = ()  # as written
     to_colleague_categories: tuple[str, ...] = ()
@@ -163,10 +164,20 @@ class Context:
     def to_a_colleague(self, folded: Folded, text: str, start: int) -> bool:
         """Whether the words at ``start`` (of ``text``) are in a first sentence that opens by calling a colleague
         by name (小王，… / 老李你…, not 您)."""
-        if _first_sentence_end(text) < start:  # not in the first sentence
+        return self._opens_calling(folded, text, start, self.to_colleague)
+
+    def to_a_superior(self, folded: Folded, text: str, start: int) -> bool:
+        """Whether the words at ``start`` (of ``text``) are in a first sentence that opens by calling one's
+        superior by title (科长，这个政策我也不清楚; 王主任，系统又坏了, not 王主任您…): not said to a visitor."""
+        return self._opens_calling(folded, text, start, self.to_superior)
+
+    def _opens_calling(self, folded: Folded, text: str, start: int, calls: tuple[Compiled, ...]) -> bool:
+        """Whether the words at ``start`` are in a first sentence that opens on one of ``calls``, followed by a
+        clause boundary or one of to_colleague_then (but not to_colleague_not_then, as written)."""
+        if not calls or _first_sentence_end(text) < start:  # not in the first sentence
             return False
         mtext, index = marked(folded, BOUNDARY)
-        for compiled in self.to_colleague:
+        for compiled in calls:
             for s, e in compiled.run(mtext):
                 if s != 0:
                     continue
@@ -494,6 +505,9 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         to_colleague=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
             for p in strings("to_colleague")
+        ),
+        to_superior=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("to_superior")
         ),
         to_colleague_then=folded("to_colleague_then"),
         to_family=folded("to_family"),
