@@ -141,6 +141,7 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "屋企隻貓今日邊個餵呀？",
         "小王你快点把登记表拿过来，群众等着呢",  # to a colleague, by name
         "老李，快点过来帮我看一下复印机",
+        "李姐，你快点把章盖了，主任等着签字。",  # a colleague, by surname and 姐
         "刚来的时候我也什么都不知道，慢慢就熟了",  # the speaker's own past
         "按照规范第八条，不得以不清楚为由推诿",  # the rule itself
         "那边窗口办得快一点，我带您过去",  # comparative
@@ -192,6 +193,7 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "表格第二条你写错了，你是不是傻",  # 第二条 of a form, not of the rules
         "你别以不知道为借口，你是不是傻",
         "老张你爱办不办",  # a name excuses hurrying a colleague only
+        "姐，你快点，后面还有人排队。",  # 姐 alone is how windows call visitors
         "小王你来一下。爱办不办",  # …in its own sentence
         "老李您快点，后面还有人",  # 您: a visitor
         "不知道呢亲~",  # 亲 is the visitor addressed: the brush-off ended before it
