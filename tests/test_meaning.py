@@ -142,6 +142,7 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "小王你快点把登记表拿过来，群众等着呢",  # to a colleague, by name
         "老李，快点过来帮我看一下复印机",
         "李姐，你快点把章盖了，主任等着签字。",  # a colleague, by surname and 姐
+        "不會啦，這是我們應該做的，下次見喔。",  # the codes' own reply to thanks after 不會啦 ("not at all")
         "刚来的时候我也什么都不知道，慢慢就熟了",  # the speaker's own past
         "按照规范第八条，不得以不清楚为由推诿",  # the rule itself
         "那边窗口办得快一点，我带您过去",  # comparative
