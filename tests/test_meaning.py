@@ -113,6 +113,7 @@ def test_every_cantonese_word_of_the_fold_occurs_in_real_cantonese_text() -> Non
         ("不知道啊那个你问前台吧", "dont-know"),
         ("没瞅见我手头正忙着吗", "busy-cant-you-see"),
         ("唔知呀，你問第個啦。", "dont-know"),
+        ("閂咗門喇，聽日再嚟。", "come-back-tomorrow"),  # the aspect particle inside verb and object
         ("我们已经下般了明天再来", "come-back-tomorrow"),
         ("你是不是傻", "insult"),
         ("亲是不是傻呀[捂脸]", "insult"),  # the chat desks' 亲 is 你
