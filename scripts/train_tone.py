@@ -86,8 +86,8 @@ ADDRESSEE_PARTS = (
 
 # Tuned parts of a class of service speech whose texts are everyday talk among friends and family, said to no
 # visitor (as their author notes each): the addressee model learns them as said elsewhere, like the thirdparty
-# sets; the tone model, as the innocent texts of their class. The thirty-first author's Taiwan set, written half
-# service speech, half teasing among friends (你很煩耶，一直問我晚餐吃什麼), split so
+# sets (and the tone model does not read them where ADDRESSEE_PARTS names them). The thirty-first author's Taiwan
+# set, written half service speech, half teasing among friends (你很煩耶，一直問我晚餐吃什麼), split so
 ELSEWHERE_PARTS = ("taiwan-v30pdev",)
 
 

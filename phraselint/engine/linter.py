@@ -61,16 +61,15 @@ _INNOCENT = -2.5
 # …where the match is this short (快点, 好烦, 神经病, 说过了)
 _EVERYDAY = 3
 # The addressee model sets a pattern's matches aside only where the tone model scores the utterance under this
-# margin, and only where its own score is above its threshold by as much as the tone model's margin (the ruder
-# it sounds, the surer it must be); it sets a finding of the tone model aside where its score is this far above
-# its threshold. Chosen out of fold on the tuned parts (the addressee model trained without each fifth, 0-99 and
-# 1-2.5 tried): third-party false flags 15.1 -> 12.4%, recall ASR 99.2 -> 99.1, rewording 98.3 -> 98.1, the rest
-# the same. It sets a finding of the tone model aside where its score is above its threshold by this plus the
-# tone model's margin, as it does a pattern's: the ruder the turn sounds, the surer it must be. Chosen out of fold
-# on the tuned parts (five folds, the addressee model trained without the fold; 0-2.5 tried, and a fixed 2.0-2.5
-# above its threshold, as before): of the 5,128 rude texts the tone model alone finds and 130 third-party texts it
-# flags, at 0.75 it sets aside 8 rude and 29 third-party (at 1.0: 5 and 20; at 0.5: 13 and 35; the fixed 2.5 of
-# before: 1 and 2, 2.0: 6 and 11)
+# margin (_ELSEWHERE_LOUDEST), and only where its own score is above its threshold by as much as the tone model's
+# margin (the ruder it sounds, the surer it must be). Chosen out of fold on the tuned parts (the addressee model
+# trained without each fifth, 0-99 and 1-2.5 tried): third-party false flags 15.1 -> 12.4%, recall ASR 99.2 ->
+# 99.1, rewording 98.3 -> 98.1, the rest the same. It sets a finding of the tone model aside where its score is
+# above its threshold by _ELSEWHERE_TONE plus the tone model's margin. Chosen out of fold on the tuned parts (five
+# folds, the addressee model trained without the fold; 0-2.5 tried, and a fixed 2.0-2.5 above its threshold, as
+# before): of the 5,128 rude texts the tone model alone finds and 130 third-party texts it flags, at 0.75 it sets
+# aside 8 rude and 29 third-party (at 1.0: 5 and 20; at 0.5: 13 and 35; the fixed 2.5 of before: 1 and 2, 2.0: 6
+# and 11)
 _ELSEWHERE_LOUDEST = 2.0
 _ELSEWHERE_TONE = 0.75
 # the longest text whose anchors are looked for in its fold before its mapped fold is built (its fold is
