@@ -1,10 +1,13 @@
 """Benchmark of `phraselint check -j` (issue 13): one large file, and many files, -j 1 against -j N. Never part
 of the test suite.
 
-    python benchmarks/bench_jobs.py [--mb 20] [--files 24] [--jobs 1,2] [--runs 3] [--rude 0.02]
+    python benchmarks/bench_jobs.py [--mb 20] [--files 24] [--jobs 1,2] [--runs 3] [--rude 0.02] [--turns devsets]
 
 On the corpus of bench_check.py (realistic labelled transcripts; ``--rude``: the share of staff lines that are
-forbidden, 0.02 real, 0.2 dense), about ``--mb`` MB:
+forbidden, 0.02 real, 0.2 dense), about ``--mb`` MB; or with ``--turns devsets`` a labelled transcript of the
+development sets' utterances (tests/devsets/), each turn said once and then once more with a number after it, so
+that no two turns are alike (bench_check.py's corpus repeats its turns: 2,476 distinct in 150,000 lines, and
+workers that each check their own share of them redo one another's work):
 
 - one file of the whole corpus, checked with each ``--jobs`` (a large file is cut into parts);
 - the same lines in ``--files`` files, checked with each ``--jobs`` (files spread over the workers);
@@ -23,6 +26,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -61,6 +65,19 @@ def split_corpus(corpus: Path, files: int) -> Path:
         for i in range(0, len(lines), step):
             (parts / f"part-{i // step:03d}.txt").write_text("".join(lines[i : i + step]), encoding="utf-8")
     return parts
+
+
+def distinct_corpus(path: Path) -> None:
+    """A labelled transcript of the development sets' utterances, every turn distinct (see the module's doc)."""
+    import random
+
+    import devsets
+
+    texts = [" ".join(t.split()) for _e, _c, _p, t in devsets.load("all")]
+    random.Random(1).shuffle(texts)
+    turns = texts + [f"{t}（{i}）" for i, t in enumerate(texts)]
+    lines = [("客服：" if i % 2 == 0 else "客户：") + t for i, t in enumerate(turns)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def measure(checkout: Path, target: Path, jobs: list[int], runs: int, fmt: str) -> dict[str, object]:
@@ -106,6 +123,12 @@ def main() -> None:
     parser.add_argument("--rude", type=float, default=0.02, help="share of staff lines that are forbidden")
     parser.add_argument("--format", default="jsonl", help="output format")
     parser.add_argument(
+        "--turns",
+        choices=["corpus", "devsets"],
+        default="corpus",
+        help="bench_check.py's corpus (--mb, --rude), or the development sets' utterances, every turn distinct",
+    )
+    parser.add_argument(
         "--checkout",
         type=Path,
         default=ROOT,
@@ -115,13 +138,20 @@ def main() -> None:
     checkout = args.checkout.resolve()
     jobs = [int(j) for j in args.jobs.split(",")]
 
-    corpus = OUT / f"corpus-{int(args.mb)}mb-{args.rude:g}.txt"
-    if not corpus.exists():
-        print(f"generating {corpus} …", flush=True)
-        make_corpus(corpus, args.mb, rude=args.rude)
+    if args.turns == "devsets":
+        corpus = OUT / "corpus-devsets-distinct.txt"
+        OUT.mkdir(exist_ok=True)
+        distinct_corpus(corpus)  # (written again each time, and so are its parts: the sets grow)
+        shutil.rmtree(corpus.with_name(f"{corpus.stem}-{args.files}-files"), ignore_errors=True)
+    else:
+        corpus = OUT / f"corpus-{int(args.mb)}mb-{args.rude:g}.txt"
+        if not corpus.exists():
+            print(f"generating {corpus} …", flush=True)
+            make_corpus(corpus, args.mb, rude=args.rude)
     results: dict[str, object] = {
         "corpus_mb": round(corpus.stat().st_size / 1e6, 2),
-        "rude": args.rude,
+        "turns": args.turns,
+        "rude": args.rude if args.turns == "corpus" else None,
         "cpus": os.cpu_count(),
         "load_before": os.getloadavg(),
         "corpus_sha256": hashlib.sha256(corpus.read_bytes()).hexdigest()[:16],
