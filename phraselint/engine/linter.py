@@ -674,8 +674,12 @@ class Linter:
         rest = heard_part(text, [], [(start, end)])[0]
         if not enough_context(rest) or self._addressee is None or self._tone is None:
             return False
+        score = self._addressee.score(rest)
+        floor = self._addressee.threshold + _ELSEWHERE_TONE
+        if score <= floor:
+            return False  # (whatever the tone model's margin: it is never below 0 here, so not worked out)
         loud = max(0.0, self._tone.margin(text, self._context.is_cantonese(text)))
-        return self._addressee.score(rest) > self._addressee.threshold + _ELSEWHERE_TONE + loud
+        return score > floor + loud
 
     def _heard_innocent(self, hit: Hit, folded: Folded, text: str, margin: list[float]) -> bool:
         """Whether an `everyday` rule's match stands inside a longer clause of an utterance the tone model hears
