@@ -11,13 +11,21 @@ if TYPE_CHECKING:
     import opencc
 
 SCRIPTS: tuple[str, ...] = ("simplified", "traditional", "tw", "hk")
-_TO_SCRIPT = {"traditional": "s2t", "tw": "s2tw", "hk": "s2hk"}
+# Each script as OpenCC's converters applied one after the other. OpenCC's s2tw and s2hk are its s2t followed by
+# the Taiwan or Hong Kong variants (t2tw, t2hk): run so, the phrase tables of s2t are loaded once, not three times
+# (27 MB each time, issue 13: peak memory), and the same text comes out (tests/test_script.py).
+_TO_SCRIPT: dict[str, tuple[str, ...]] = {
+    "traditional": ("s2t",),
+    "tw": ("s2t", "t2tw"),
+    "hk": ("s2t", "t2hk"),
+}
 
 
 @functools.lru_cache(maxsize=8)
 def converter(config: str) -> opencc.OpenCC:
-    """OpenCC's converter ``config``, its dictionaries loaded on first need (some 30-45 MB and a tenth of a
-    second: only a text in traditional script, or a rewrite into one, needs them)."""
+    """OpenCC's converter ``config``, its dictionaries loaded on first need (s2t's take 27 MB and a tenth of a
+    second, the others a megabyte or two: only a text in traditional script, or a rewrite into one, needs
+    them)."""
     import opencc
 
     return opencc.OpenCC(config)
@@ -61,9 +69,12 @@ def detect_script(text: str, default: str | None = None) -> str:
     if n_trad <= n_simp:
         return "simplified"
     base = converter("t2s").convert(text)
+    traditional = converter("s2t").convert(base)
     best, best_score = "traditional", -1
     for script in ("traditional", "tw", "hk"):
-        candidate = converter(_TO_SCRIPT[script]).convert(base)
+        candidate = (
+            traditional if script == "traditional" else converter(_TO_SCRIPT[script][-1]).convert(traditional)
+        )
         score = sum(1 for a, b in zip(candidate, text) if a == b)
         if score > best_score:
             best, best_score = script, score
@@ -98,7 +109,9 @@ def _to_script_remembered(text: str, script: str) -> str:
 
 
 def _to_script(text: str, script: str) -> str:
-    out: str = converter(_TO_SCRIPT[script]).convert(text)
+    out = text
+    for config in _TO_SCRIPT[script]:
+        out = converter(config).convert(out)
     for wrong, right in _corrections():
         out = out.replace(wrong, right)
     return out
