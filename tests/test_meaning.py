@@ -808,3 +808,42 @@ def test_sarcastic_concession(linter: Linter, text: str, found: bool) -> None:
 )
 def test_a_match_by_sound_ends_on_a_word_edge(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("打不开是您电脑的问题，不是我们网站的问题。", True),  # the fault put on the visitor
+        ("网络没问题，是你自己操作的问题。", True),
+        ("名额抢完了，只能怪你来得晚。", True),
+        ("这个不是系统的问题，是您网络的问题，您换个网络试试。", False),  # a cause told, with help
+        ("不是您的问题，是我们的问题，我马上给您处理。", False),  # the fault taken on
+        ("结果就这样，您接受也得接受，不接受也得接受。", True),  # take it or leave it
+        ("该答的都答了，不会再回复了。", True),  # no more answers
+        ("这个问题请勿再次咨询。", True),
+        ("请不要再次咨询人工，自助机可以办理。", False),  # a way shown
+    ],
+)
+def test_blame_and_refusing_further_answers(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("这点钱还想全退，想得挺美。", True),  # sarcasm at what the visitor hopes for, knows or can do
+        ("在候诊区抽烟，有没有公德心？", True),
+        ("拼音都拼错，小学没读过吗？", True),
+        ("来回跑五趟，我都替你丢人。", True),
+        ("这系统慢成这样，我都替您着急。", False),  # sympathy
+        ("我们是客服，不是您的私人管家。", True),
+        ("我们客服也要下班的，明天再说。", True),
+        ("这个问题不是您一个人遇到的，我们正在处理。", False),
+        ("嘟一下都唔識。", True),
+        ("行了行了，您别说了。", True),  # cutting the visitor short
+        ("好了好了，您别哭了，我马上帮您处理。", False),  # comfort
+        ("呢份考卷第三題：以下邊句係服務禁語？答案係冇見我忙緊咩。", False),  # an exam about the codes
+    ],
+)
+def test_mockery_and_cutting_short(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]

@@ -403,3 +403,19 @@ def test_the_arrays_that_score_a_block_are_kept_on_disk_and_score_the_same(
         == built
     )
     assert kept.stat().st_mtime > 0
+
+
+@pytest.mark.parametrize(("weight", "found"), [(2.0, False), (4.0, True)])
+def test_a_polite_address_in_the_words_heard_keeps_the_model_silent_only_near_its_threshold(
+    weight: float, found: bool
+) -> None:
+    """您的, 请您… in the part the model hears kept it silent at any score; now only where the part scores
+    less than _LOUD_ADDRESS (1.0) above the threshold (您的理解能力有点感人 is still said)."""
+    from phraselint.engine import linter as linter_module
+
+    lin = Linter()
+    lin._tone = ToneModel({"感人": weight}, 1.0, 1.0)  # one feature: the part scores weight / sqrt(2)
+    text = "您的理解能力有点感人"
+    margin = weight / 2**0.5 - 1.0
+    assert (margin >= linter_module._LOUD_ADDRESS) == found
+    assert (lin._tone_verdict(text) is not None) == found

@@ -52,6 +52,11 @@ _POLITE_REACH = 40
 # at 0.75 or less raise polite false flags
 _LOUD = 0.5
 _LOUD_AMENDS = 2.0
+# …and for a polite address in the very words it hears (您的, 请您, 欢迎: 您的理解能力有点感人, 欢迎致电。你这问题太
+# 简单了): it kept the model silent at any score. Chosen on the tuned parts as the largest step that flags no
+# innocent turn there: at 1.0, 2 more rude turns found (and 3 of the held parts, none flagged); at 0.5, 4 found
+# and a third-party turn flagged (你好，请问办什么？稍等我一下。——哎，老周，你先别走); at 0 (never silent), 8 and the same
+_LOUD_ADDRESS = 1.0
 # how far below its threshold the tone model's score must be for the utterance to be heard as plainly innocent:
 # an `everyday` rule's match inside a longer clause does not count there (今日熱到痴線，入嚟歎下冷氣先; 失咗銀包真係
 # 好煩，我幫你逐樣掛失). Chosen on the tuned halves with the model as it is (naive Bayes and logistic regression
@@ -702,15 +707,17 @@ class Linter:
     def _tone_verdict(self, text: str) -> tuple[int, int] | None:
         """Where the tone model hears rudeness in ``text``, unless an apology, thanks or an offer of help stands
         in the clause it hears or the two after it (but for a part that scores far above the threshold), or a
-        polite address (请您, 您的…) in the words it hears: a polite turn may still hold one rude clause
-        (您好，请您把材料给我，你自个儿不会上网办啊)."""
+        polite address (请您, 您的…) in the words it hears (but for a part that scores _LOUD_ADDRESS above it): a
+        polite turn may still hold one rude clause (您好，请您把材料给我，你自个儿不会上网办啊)."""
         assert self._tone is not None
         part = self._tone.rude_part(text, self._context.is_cantonese(text))
         if part is None:
             return None
         start, end = part
         said = light_fold(text)
-        if any(w in said[start:end] for w in self._polite_address):
+        if any(w in said[start:end] for w in self._polite_address) and (
+            self._tone.margin(text, self._context.is_cantonese(text)) < _LOUD_ADDRESS
+        ):
             return None
         if not heard_enough(said, start, end):  # one word and its particles (真㗎？ 會㗎？)
             return None
