@@ -118,10 +118,10 @@ def test_an_expression_compiles_to_character_spans_and_a_bad_one_raises() -> Non
             compile_expression("(不知道")
 
 
-def test_an_expression_finds_the_same_matches_in_its_small_memory_budget_and_in_the_default_one() -> None:
+def test_an_expression_finds_the_same_matches_in_its_small_memory_budget_and_in_the_hot_one() -> None:
     """An expression first runs with a small memory budget (RE2 falls back from the DFA to the NFA where its
-    states do not fit: this one's do not), and with RE2's default one once run often or on a long text: the
-    same matches all along, those of the expression compiled as the wrapper compiles it."""
+    states do not fit: this one's do not), and with a larger one (2 MB) once run often or on a long text: the
+    same matches all along, those of the expression compiled as the wrapper compiles it (RE2's default 8 MB)."""
     from phraselint.engine import pattern
 
     words = sorted(
@@ -141,7 +141,7 @@ def test_an_expression_finds_the_same_matches_in_its_small_memory_budget_and_in_
         expected, expected_long = ([m.span() for m in regex.finditer(t)] for t in (text, long_text))
         assert len(expected) > 2 and len(long_text.encode()) > pattern._LONG
     run = pattern.compile_expression(expr)
-    assert [run(text) for _ in range(305)] == [expected] * 305  # (the default budget from the 301st run)
+    assert [run(text) for _ in range(305)] == [expected] * 305  # (the hot budget from the 301st run)
     fresh = pattern.compile_expression(expr)
-    assert fresh(long_text) == expected_long  # (the default budget for a long text)
+    assert fresh(long_text) == expected_long  # (the hot budget for a long text)
     assert fresh(text) == expected

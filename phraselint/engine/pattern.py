@@ -45,8 +45,14 @@ try:  # RE2: linear-time matching, no backtracking
     # held 70 MB after a check of 2 MB of dense text, growing with the text (issue 13: peak memory). Where the
     # budget is too small for a DFA, RE2 searches with the NFA (or BitState) instead: the same matches, a
     # little slower on each run but never on the first (building DFA states costs more than the NFA on a
-    # text of a few dozen bytes). An expression run often, or on a long text, is compiled again with the
-    # default budget (_full). (RE2 would log each fallback to standard error: not for the bounded ones.)
+    # text of a few dozen bytes). An expression run often, or on a long text, is compiled again with a budget
+    # of 2 MB (_full): RE2's default of 8 MB let the DFAs of the few hundred hot expressions grow with the text
+    # (26 MB more after 60,000 distinct turns, and still growing); with 2 MB each the DFA starts again when its
+    # states fill the budget. (RE2 would log each fallback to standard error: not here.)
+    _OPTIONS.max_mem = 2 << 20
+    _OPTIONS.log_errors = False
+    _DEFAULT = _re2.Options()
+    _DEFAULT.longest_match = True
     _BOUNDED = _re2.Options()
     _BOUNDED.longest_match = True
     _BOUNDED.max_mem = 48 << 10
@@ -116,8 +122,11 @@ try:  # RE2: linear-time matching, no backtracking
         return run
 
     def _full(pattern: bytes) -> Any:
-        """``pattern`` compiled with RE2's default memory budget."""
+        """``pattern`` compiled with the budget of a hot expression (RE2's default where the program alone is
+        too large for it)."""
         compiled = _raw.RE2(pattern, _OPTIONS)
+        if not compiled.ok():
+            compiled = _raw.RE2(pattern, _DEFAULT)
         if not compiled.ok():
             raise _re2.error(compiled.error())
         return compiled
