@@ -822,6 +822,11 @@ def test_a_match_by_sound_ends_on_a_word_edge(linter: Linter, text: str, found: 
         ("该答的都答了，不会再回复了。", True),  # no more answers
         ("这个问题请勿再次咨询。", True),
         ("请不要再次咨询人工，自助机可以办理。", False),  # a way shown
+        ("亲，这个您刚才问过了。", True),
+        ("您刚才问过的这个问题，我再补充一下。", False),
+        ("群公告里写得很清楚了，自己看。", True),  # chat surfaces are signs too
+        ("您别指望这周能批下来。", True),  # hope dashed
+        ("别指望信息科今天能修好，先用手工登记。", False),
     ],
 )
 def test_blame_and_refusing_further_answers(linter: Linter, text: str, found: bool) -> None:
