@@ -79,6 +79,21 @@ def _findings_and_problems(path: str, whole: bool) -> tuple[Found, list[str]]:
     return found, problems
 
 
+def test_a_bad_time_deep_in_a_file_is_reported_whatever_the_words_of_its_line(tmp_path: Path) -> None:
+    """A line whose time cannot be read is parsed and reported even where its words hold no key of any rule
+    and its speaker is not checked (the fast test of the line would pass it over)."""
+    lines = [
+        f"[{k // 3600:02d}:{k // 60 % 60:02d}:{k % 60:02d}] 来访人员:好的，谢谢，我明白了。"
+        for k in range(3000)
+    ]
+    lines[2500] = "[2024-13-45 09:00:00] 来访人员:好的，谢谢，我明白了。"
+    path = tmp_path / "long.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found, problems = _findings_and_problems(str(path), whole=False)
+    assert (found, problems) == _findings_and_problems(str(path), whole=True)
+    assert len(problems) == 1 and ":2501: cannot read the time '2024-13-45 09:00:00'" in problems[0]
+
+
 @pytest.mark.parametrize("fmt", ["txt", "jsonl", "srt"])
 def test_prefilter_of_every_format_misses_nothing_and_reads_every_time(tmp_path: Path, fmt: str) -> None:
     """Deep in a file (the script sample long taken) the lines, records and cues that are parsed are only

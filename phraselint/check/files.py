@@ -304,9 +304,14 @@ def _candidates(
     start = 0
     while start < len(block) and sampled.open:  # the sample being taken: as ever, a few lines at a time
         part = block[start : start + _WINDOW_LINES]
+        made = _utterances([line for _, line in part], fmt)
         keep = set(linter.candidates_in([line for _, line in part])) if tested else None
-        passed = [k for k, (n, _) in enumerate(part) if keep is None or n <= HEAD_LINES or k in keep]
-        for k, u in zip(passed, _utterances([part[k][1] for k in passed], fmt)):
+        passed = [
+            k
+            for k, (n, _) in enumerate(part)
+            if keep is None or n <= HEAD_LINES or k in keep or not ((u := made[k]) is not None and u.plain)
+        ]
+        for k, u in ((k, made[k]) for k in passed):
             if u is not None and u.plain:  # (a line that may make no turn is not counted)
                 sampled.size += len(u.text)
             yield part[k]
@@ -332,10 +337,15 @@ def _candidates(
     )
     if tested:
         # a line whose utterance passed by its words passes the same test of the line, where its fold holds
-        # the utterance's (Linter.candidates_in checks that, and tests the line itself otherwise)
+        # the utterance's (Linter.candidates_in checks that, and tests the line itself otherwise). A line that
+        # may do more than make its turn (a date-time, a time that is no time, no turn known) is parsed
+        # whatever its words: its time is read or reported (a bad time on a line of words that hold no key
+        # went unreported)
         utterance = {turns[i]: texts[i] for i in by_words}
-        keep = {
-            ask[i] for i in linter.candidates_in([lines[k] for k in ask], [utterance.get(k) for k in ask])
+        must = {k for k in ask if not ((u := utterances[k]) is not None and u.plain)}
+        test = [k for k in ask if k not in must]
+        keep = must | {
+            test[i] for i in linter.candidates_in([lines[k] for k in test], [utterance.get(k) for k in test])
         }
         ask = [k for k, (n, _) in enumerate(rest) if n <= HEAD_LINES or k in keep]
     for k in ask:
