@@ -284,6 +284,12 @@ def _utterances(lines: Sequence[str], fmt: str) -> Sequence[LineUtterance | None
     return jsonl_utterances(lines) if fmt == "jsonl" else line_utterances(lines, fmt)
 
 
+def _parsed_anyway(u: LineUtterance | None) -> bool:
+    """Whether parsing the line may do more than make its turn (read a date-time, report a time that is no
+    time; or no turn is known): such a line is parsed whatever its words."""
+    return u is None or not u.plain
+
+
 def _candidates(
     block: list[tuple[int, str]], linter: Linter, fmt: str, roles: Roles | None, sampled: _Sampled
 ) -> Iterator[tuple[int, str]]:
@@ -309,9 +315,10 @@ def _candidates(
         passed = [
             k
             for k, (n, _) in enumerate(part)
-            if keep is None or n <= HEAD_LINES or k in keep or not ((u := made[k]) is not None and u.plain)
+            if keep is None or n <= HEAD_LINES or k in keep or _parsed_anyway(made[k])
         ]
-        for k, u in ((k, made[k]) for k in passed):
+        for k in passed:
+            u = made[k]
             if u is not None and u.plain:  # (a line that may make no turn is not counted)
                 sampled.size += len(u.text)
             yield part[k]
@@ -331,23 +338,20 @@ def _candidates(
             turns.append(k)
             texts.append(u.text)
     by_words: set[int] = set()
-    ask = sorted(
-        {k for k, u in enumerate(utterances) if u is None or not u.plain}
-        | {k for k, passes in zip(turns, linter.has_candidates(texts, by_words)) if passes}
-    )
+    must = {k for k, u in enumerate(utterances) if _parsed_anyway(u)}
+    passing = {k for k, passes in zip(turns, linter.has_candidates(texts, by_words)) if passes}
     if tested:
         # a line whose utterance passed by its words passes the same test of the line, where its fold holds
-        # the utterance's (Linter.candidates_in checks that, and tests the line itself otherwise). A line that
-        # may do more than make its turn (a date-time, a time that is no time, no turn known) is parsed
-        # whatever its words: its time is read or reported (a bad time on a line of words that hold no key
-        # went unreported)
+        # the utterance's (Linter.candidates_in checks that, and tests the line itself otherwise); a line
+        # parsed anyway is not tested (a bad time on a line of words that hold no key went unreported)
         utterance = {turns[i]: texts[i] for i in by_words}
-        must = {k for k in ask if not ((u := utterances[k]) is not None and u.plain)}
-        test = [k for k in ask if k not in must]
+        test = sorted(passing - must)
         keep = must | {
             test[i] for i in linter.candidates_in([lines[k] for k in test], [utterance.get(k) for k in test])
         }
         ask = [k for k, (n, _) in enumerate(rest) if n <= HEAD_LINES or k in keep]
+    else:
+        ask = sorted(must | passing)
     for k in ask:
         yield rest[k]
 

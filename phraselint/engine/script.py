@@ -68,13 +68,10 @@ def detect_script(text: str, default: str | None = None) -> str:
         return default
     if n_trad <= n_simp:
         return "simplified"
-    base = converter("t2s").convert(text)
-    traditional = converter("s2t").convert(base)
+    traditional = _converted(converter("t2s").convert(text), ("s2t",))
     best, best_score = "traditional", -1
     for script in ("traditional", "tw", "hk"):
-        candidate = (
-            traditional if script == "traditional" else converter(_TO_SCRIPT[script][-1]).convert(traditional)
-        )
+        candidate = _converted(traditional, _TO_SCRIPT[script][1:])  # (s2t done once for the three)
         score = sum(1 for a, b in zip(candidate, text) if a == b)
         if score > best_score:
             best, best_score = script, score
@@ -108,10 +105,15 @@ def _to_script_remembered(text: str, script: str) -> str:
     return _to_script(text, script)
 
 
+def _converted(text: str, configs: tuple[str, ...]) -> str:
+    """``text`` through OpenCC's converters ``configs``, one after the other."""
+    for config in configs:
+        text = converter(config).convert(text)
+    return text
+
+
 def _to_script(text: str, script: str) -> str:
-    out = text
-    for config in _TO_SCRIPT[script]:
-        out = converter(config).convert(out)
+    out = _converted(text, _TO_SCRIPT[script])
     for wrong, right in _corrections():
         out = out.replace(wrong, right)
     return out
