@@ -4,17 +4,15 @@ Hong Kong variants) give what OpenCC's one-step s2tw and s2hk give, so the phras
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import opencc
 import pytest
-import yaml
+from devtexts import development_texts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from phraselint.engine import script
 
-DEVSETS = Path(__file__).parent / "devsets"
 ONE_STEP = {"traditional": "s2t", "tw": "s2tw", "hk": "s2hk"}
 
 
@@ -30,18 +28,11 @@ def _reference(text: str, name: str) -> str:
     return out
 
 
-def _texts() -> list[str]:
-    texts: list[str] = []
-    for f in sorted(DEVSETS.glob("*.yml")):
-        texts += [i["text"] for i in yaml.safe_load(f.read_text(encoding="utf-8"))["items"]]
-    return texts
-
-
 @pytest.mark.parametrize("name", ["traditional", "tw", "hk"])
 def test_every_development_utterance_converts_as_opencc_converts_it_in_one_step(name: str) -> None:
     """All the development sets' utterances (52,000 in every script and dialect), first made simplified."""
     to_simplified = _opencc("t2s")
-    block = "\n".join(to_simplified.convert(t) for t in _texts())
+    block = "\n".join(to_simplified.convert(t) for t in development_texts())
     assert script._to_script(block, name) == _reference(block, name)
 
 
@@ -69,7 +60,7 @@ def _detected_with_one_step_converters(text: str) -> str:
 
 
 def test_every_development_utterance_is_found_in_the_script_one_step_converters_find() -> None:
-    texts = [t for t in _texts() if script.evidence(t)[0]]  # (the rest are simplified either way)
+    texts = [t for t in development_texts() if script.evidence(t)[0]]  # (the rest are simplified either way)
     assert len(texts) > 10_000
     assert [script.detect_script(t) for t in texts] == [_detected_with_one_step_converters(t) for t in texts]
     assert script.detect_script("這裡是臺灣，謝謝") == "tw"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from devtexts import development_texts
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,9 +34,7 @@ def trie() -> words.TrieJieba:
 
 
 def utterances() -> list[str]:
-    texts: list[str] = []
-    for path in sorted((ROOT / "tests" / "devsets").glob("*.yml")):
-        texts += [item["text"] for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]]
+    texts = development_texts()
     for rule in load_catalogue().rules:
         texts += [*rule.flag_examples, *rule.pass_examples]
     for path in sorted((ROOT / "tests" / "fixtures").rglob("*")):
