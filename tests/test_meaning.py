@@ -144,6 +144,11 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "小王你快点把登记表拿过来，群众等着呢",  # to a colleague, by name
         "老李，快点过来帮我看一下复印机",
         "李姐，你快点把章盖了，主任等着签字。",  # a colleague, by surname and 姐
+        "小刘，这事我也不清楚，你问问科长吧",  # a colleague called by name: whatever the kind of rule
+        "您好，请稍等。小周，把印泥拿过来，快点",  # …in a later sentence, said to the colleague
+        "早就说过了，周报周五交，小何。",  # …called at the sentence's close
+        "快点快点，车要开了，小吴你跑两步",  # …opening a clause inside it
+        "阿明，你有完没完，讲咗三次喇",
         "不會啦，這是我們應該做的，下次見喔。",  # the codes' own reply to thanks after 不會啦 ("not at all")
         "刚来的时候我也什么都不知道，慢慢就熟了",  # the speaker's own past
         "按照规范第八条，不得以不清楚为由推诿",  # the rule itself
@@ -195,7 +200,10 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "这个以前都不归我管",  # 以前: how things are, not a story
         "表格第二条你写错了，你是不是傻",  # 第二条 of a form, not of the rules
         "你别以不知道为借口，你是不是傻",
-        "老张你爱办不办",  # a name excuses hurrying a colleague only
+        "老张你爱办不办",  # 老 and a surname may call an older visitor: it excuses hurrying a colleague only
+        "老张，我不知道，你问别人去",
+        "这事我不知道，小王您问别人吧",  # 您: the visitor
+        "小王，请坐。不知道，你问别人去",  # the name calls in another sentence
         "姐，你快点，后面还有人排队。",  # 姐 alone is how windows call visitors
         "小王你来一下。爱办不办",  # …in its own sentence
         "老李您快点，后面还有人",  # 您: a visitor

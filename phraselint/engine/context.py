@@ -63,10 +63,11 @@ class Context:
     oneself_closing: tuple[str, ...] = ()  # as written: the particles before a closing 我
     oneself_closing_speaker: tuple[str, ...] = ()  # as written, the longer first: 我自己, 我
     to_colleague: tuple[Compiled, ...] = ()
+    to_familiar: tuple[Compiled, ...] = ()
+    to_familiar_categories: tuple[str, ...] = ()
     to_superior: tuple[Compiled, ...] = ()
     to_colleague_then: tuple[str, ...] = ()  # folded
     to_colleague_not_then: tuple[str, ...] = ()  # as written
-    to_colleague_categories: tuple[str, ...] = ()
     to_family: tuple[str, ...] = ()  # folded
     family_greeting: tuple[str, ...] = ()  # folded: what may come before the name (喂，老公，…)
     self_subject_rules: tuple[str, ...] = ()
@@ -162,33 +163,35 @@ class Context:
         return _subject_before(folded, start, self.pointed_subject)
 
     def to_a_colleague(self, folded: Folded, text: str, start: int) -> bool:
-        """Whether the words at ``start`` (of ``text``) are in a first sentence that opens by calling a colleague
-        by name (小王，… / 老李你…, not 您)."""
-        return self._opens_calling(folded, text, start, self.to_colleague)
+        """Whether the words at ``start`` (of ``text``) are in a sentence that calls a colleague by name
+        (小王，… / 老李你… / …，小冯。, not 您)."""
+        return self._calls_in_sentence(text, start, self.to_colleague, self.visitor_address)
+
+    def to_a_familiar(self, folded: Folded, text: str, start: int) -> bool:
+        """Whether the words at ``start`` (of ``text``) are in a sentence that calls someone by 老 and a surname
+        (老李，快点…), as :meth:`to_a_colleague` (a colleague, or an older visitor: the caller asks which rule)."""
+        return self._calls_in_sentence(text, start, self.to_familiar, self.visitor_address)
 
     def to_a_superior(self, folded: Folded, text: str, start: int) -> bool:
-        """Whether the words at ``start`` (of ``text``) are in a first sentence that opens by calling one's
-        superior by title (科长，这个政策我也不清楚; 王主任，系统又坏了, not 王主任您…): not said to a visitor."""
-        return self._opens_calling(folded, text, start, self.to_superior)
+        """Whether the words at ``start`` (of ``text``) are in a sentence that calls one's superior by title
+        (科长，这个政策我也不清楚; 王主任，系统又坏了, not 王主任您…): not said to a visitor."""
+        return self._calls_in_sentence(text, start, self.to_superior, ())
 
-    def _opens_calling(self, folded: Folded, text: str, start: int, calls: tuple[Compiled, ...]) -> bool:
-        """Whether the words at ``start`` are in a first sentence that opens on one of ``calls``, followed by a
-        clause boundary or one of to_colleague_then (but not to_colleague_not_then, as written)."""
-        if not calls or _first_sentence_end(text) < start:  # not in the first sentence
+    def _calls_in_sentence(
+        self, text: str, start: int, calls: tuple[Compiled, ...], not_said: tuple[str, ...]
+    ) -> bool:
+        """Whether the sentence of ``text[start]`` calls someone by one of ``calls``: opening one of its clauses,
+        followed by a clause boundary or one of to_colleague_then but not to_colleague_not_then (小王，… /
+        …，小张你跑两步, not 老李您…), or closing it after a clause (…交接本要签名，小冯。); and says none of
+        ``not_said`` (a colleague is not called 您: a sentence that says it turns to the visitor)."""
+        if not calls:
             return False
-        mtext, index = marked(folded, BOUNDARY)
-        for compiled in calls:
-            for s, e in compiled.run(mtext):
-                if s != 0:
-                    continue
-                after = mtext[e:]
-                if after.startswith(BOUNDARY):
-                    return True
-                if after.startswith(self.to_colleague_then) and e < len(index):
-                    return not text[folded.span(index[e], index[e] + 1)[0] :].startswith(
-                        self.to_colleague_not_then
-                    )
-        return False
+        lo = sentence_start(text, start)
+        hi = _SENTENCE_END_RE.search(text, start)
+        sentence = text[lo : hi.start() if hi else len(text)]
+        if any(w in sentence for w in not_said):
+            return False
+        return _calls(sentence, calls, self.to_colleague_then, self.to_colleague_not_then)
 
     def noted_as_not_to_the_visitor(self, text: str) -> bool:
         """Whether a transcriber's note opening or closing ``text`` says its words are said to someone else
@@ -506,6 +509,10 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False)
             for p in strings("to_colleague")
         ),
+        to_familiar=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("to_familiar")
+        ),
+        to_familiar_categories=tuple(strings("to_familiar_categories")),
         to_superior=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("to_superior")
         ),
@@ -513,7 +520,6 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         to_family=folded("to_family"),
         family_greeting=folded("family_greeting"),
         to_colleague_not_then=tuple(strings("to_colleague_not_then")),
-        to_colleague_categories=tuple(strings("to_colleague_categories")),
         help_offers=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("help_offers")
         ),
@@ -546,6 +552,28 @@ def _subject_before(folded: Folded, start: int, subjects: Sequence[Compiled]) ->
     """Whether one of ``subjects`` ends right before ``start``, in its clause."""
     before = folded.text[folded.clause_start(start) : start]
     return any(e == len(before) for c in subjects for _s, e in c.run(before))
+
+
+@functools.lru_cache(maxsize=64)
+def _calls(
+    sentence: str, calls: tuple[Compiled, ...], then: tuple[str, ...], not_then: tuple[str, ...]
+) -> bool:
+    """Whether ``sentence`` calls someone by one of ``calls`` (Context._calls_in_sentence): asked for every
+    match in the sentence, worked out once."""
+    folded = fold_with_map(sentence)
+    mtext, index = marked(folded, BOUNDARY)
+    for compiled in calls:
+        for s, e in compiled.run(mtext):
+            if s and mtext[s - 1] != BOUNDARY:
+                continue  # (not 我是小王, 这事小张知道)
+            after = mtext[e:]
+            if after.startswith(BOUNDARY) or (s and not after):
+                return True
+            if after.startswith(then) and not sentence[folded.span(index[e], index[e] + 1)[0] :].startswith(
+                not_then
+            ):
+                return True
+    return False
 
 
 def sentence_start(text: str, at: int, limit: int = 0) -> int:
