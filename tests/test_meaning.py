@@ -149,6 +149,7 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "早就说过了，周报周五交，小何。",  # …called at the sentence's close
         "快点快点，车要开了，小吴你跑两步",  # …opening a clause inside it
         "阿明，你有完没完，讲咗三次喇",
+        "小赵，公章你放哪了？我怎么找不着，急死了。",  # …in later sentences of a turn that opens calling them
         "不會啦，這是我們應該做的，下次見喔。",  # the codes' own reply to thanks after 不會啦 ("not at all")
         "刚来的时候我也什么都不知道，慢慢就熟了",  # the speaker's own past
         "按照规范第八条，不得以不清楚为由推诿",  # the rule itself
@@ -203,9 +204,9 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "老张你爱办不办",  # 老 and a surname may call an older visitor: it excuses hurrying a colleague only
         "老张，我不知道，你问别人去",
         "这事我不知道，小王您问别人吧",  # 您: the visitor
-        "小王，请坐。不知道，你问别人去",  # the name calls in another sentence
+        "小王，你先忙。您好，不知道，你问别人去",  # the turn turns to the visitor (您) in another sentence
         "姐，你快点，后面还有人排队。",  # 姐 alone is how windows call visitors
-        "小王你来一下。爱办不办",  # …in its own sentence
+        "小王你来一下。您好，爱办不办",  # …in a later sentence that turns to the visitor (您)
         "老李您快点，后面还有人",  # 您: a visitor
         "不知道呢亲~",  # 亲 is the visitor addressed: the brush-off ended before it
         "不知道哦親",  # …in traditional script too

@@ -183,7 +183,9 @@ class Context:
         """Whether the sentence of ``text[start]`` calls someone by one of ``calls``: opening one of its clauses,
         followed by a clause boundary or one of to_colleague_then but not to_colleague_not_then (小王，… /
         …，小张你跑两步, not 老李您…), or closing it after a clause (…交接本要签名，小冯。); and says none of
-        ``not_said`` (a colleague is not called 您: a sentence that says it turns to the visitor)."""
+        ``not_said`` (a colleague is not called 您: a sentence that says it turns to the visitor). Where
+        ``not_said`` is given, a later sentence of a turn whose first sentence calls someone so counts too, if
+        the turn says none of it (小赵，你那份材料放哪了？我怎么找不着。), as for one of the family."""
         if not calls:
             return False
         lo = sentence_start(text, start)
@@ -191,7 +193,14 @@ class Context:
         sentence = text[lo : hi.start() if hi else len(text)]
         if any(w in sentence for w in not_said):
             return False
-        return _calls(sentence, calls, self.to_colleague_then, self.to_colleague_not_then)
+        if _calls(sentence, calls, self.to_colleague_then, self.to_colleague_not_then):
+            return True
+        return (
+            bool(not_said)
+            and lo > 0
+            and not any(w in text for w in not_said)
+            and _calls(text[: _first_sentence_end(text)], calls, self.to_colleague_then, (), True)
+        )
 
     def noted_as_not_to_the_visitor(self, text: str) -> bool:
         """Whether a transcriber's note opening or closing ``text`` says its words are said to someone else
@@ -556,15 +565,19 @@ def _subject_before(folded: Folded, start: int, subjects: Sequence[Compiled]) ->
 
 @functools.lru_cache(maxsize=64)
 def _calls(
-    sentence: str, calls: tuple[Compiled, ...], then: tuple[str, ...], not_then: tuple[str, ...]
+    sentence: str,
+    calls: tuple[Compiled, ...],
+    then: tuple[str, ...],
+    not_then: tuple[str, ...],
+    opening: bool = False,
 ) -> bool:
-    """Whether ``sentence`` calls someone by one of ``calls`` (Context._calls_in_sentence): asked for every
-    match in the sentence, worked out once."""
+    """Whether ``sentence`` calls someone by one of ``calls`` (Context._calls_in_sentence), or with
+    ``opening`` opens on the call: asked for every match in the sentence, worked out once."""
     folded = fold_with_map(sentence)
     mtext, index = marked(folded, BOUNDARY)
     for compiled in calls:
         for s, e in compiled.run(mtext):
-            if s and mtext[s - 1] != BOUNDARY:
+            if s and (opening or mtext[s - 1] != BOUNDARY):
                 continue  # (not 我是小王, 这事小张知道)
             after = mtext[e:]
             if after.startswith(BOUNDARY) or (s and not after):
