@@ -162,17 +162,17 @@ class Context:
         not the visitor, and not a kind of people the visitor may be one of (家长就是事多)."""
         return _subject_before(folded, start, self.pointed_subject)
 
-    def to_a_colleague(self, folded: Folded, text: str, start: int) -> bool:
+    def to_a_colleague(self, text: str, start: int) -> bool:
         """Whether the words at ``start`` (of ``text``) are in a sentence that calls a colleague by name
         (小王，… / 老李你… / …，小冯。, not 您)."""
         return self._calls_in_sentence(text, start, self.to_colleague, self.visitor_address)
 
-    def to_a_familiar(self, folded: Folded, text: str, start: int) -> bool:
+    def to_a_familiar(self, text: str, start: int) -> bool:
         """Whether the words at ``start`` (of ``text``) are in a sentence that calls someone by 老 and a surname
         (老李，快点…), as :meth:`to_a_colleague` (a colleague, or an older visitor: the caller asks which rule)."""
         return self._calls_in_sentence(text, start, self.to_familiar, self.visitor_address)
 
-    def to_a_superior(self, folded: Folded, text: str, start: int) -> bool:
+    def to_a_superior(self, text: str, start: int) -> bool:
         """Whether the words at ``start`` (of ``text``) are in a sentence that calls one's superior by title
         (科长，这个政策我也不清楚; 王主任，系统又坏了, not 王主任您…): not said to a visitor."""
         return self._calls_in_sentence(text, start, self.to_superior, ())

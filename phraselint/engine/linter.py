@@ -786,9 +786,9 @@ class Linter:
         if (
             self._context.talks_about_phrases(mtext)
             or self._context.about_someone_else(folded, lo, text)
-            or self._context.to_a_colleague(folded, text, start)
-            or self._context.to_a_familiar(folded, text, start)
-            or self._context.to_a_superior(folded, text, start)
+            or self._context.to_a_colleague(text, start)
+            or self._context.to_a_familiar(text, start)
+            or self._context.to_a_superior(text, start)
             or self._context.opens_on_oneself(folded, lo)
             or self._context.closes_on_oneself(text, start)
             or self._context.opens_on_someone_else(folded, lo)
@@ -873,12 +873,10 @@ class Linter:
                 rule.id in context.self_subject_rules
                 and (context.about_oneself(folded, hit.start) or context.closes_on_oneself(text, start))
             )
-            or context.to_a_colleague(folded, text, start)
-            or (
-                rule.category in context.to_familiar_categories and context.to_a_familiar(folded, text, start)
-            )
+            or context.to_a_colleague(text, start)
+            or (rule.category in context.to_familiar_categories and context.to_a_familiar(text, start))
             or context.to_the_family(folded, text, start)
-            or context.to_a_superior(folded, text, start)
+            or context.to_a_superior(text, start)
             or context.noted_as_not_to_the_visitor(text)
             or context.quoted(text, start, end)
             or context.reported_speech(text, folded, hit.start, start)
