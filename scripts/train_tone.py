@@ -91,6 +91,14 @@ ADDRESSEE_PARTS = (
 )
 
 
+# Tuned parts read by neither model, only by whoever writes patterns. The thirty-seventh author's rude sets (v36dev:
+# chat, Cantonese, mixed, general and reviews rudeness, 900 texts): the tone model trained on them too raised its
+# threshold 2.61 -> 2.91 and lost 0.5-1.8 points of held recall in every class for 0.1-1.1 fewer false flags (at a
+# threshold set by hand to 2.75, the same curve as without them); the addressee model trained on them as service
+# speech lost held Cantonese recall 90.0 -> 89.3 and let third-party false flags rise 9.4 -> 9.8%
+PATTERN_PARTS = ("v36dev",)
+
+
 # Tuned parts of a class of service speech whose texts are everyday talk among friends and family, said to no
 # visitor (as their author notes each): the addressee model learns them as said elsewhere, like the thirdparty
 # sets (and the tone model does not read them where ADDRESSEE_PARTS names them). The thirty-first author's Taiwan
@@ -106,6 +114,8 @@ def devsets(kind: str, tone: bool = True) -> list[tuple[str, str]]:
     for path in sorted((ROOT / "tests" / "devsets").glob(f"{kind}-*.yml")):
         _kind, cls, part = path.stem.split("-")
         if tone and (part in ADDRESSEE_PARTS or f"{cls}-{part}" in ADDRESSEE_PARTS):
+            continue
+        if part in PATTERN_PARTS:
             continue
         if part.endswith("dev"):  # the held parts (…hold, holdout) are never read
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
