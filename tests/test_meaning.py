@@ -771,6 +771,11 @@ def test_a_clause_said_of_oneself(linter: Linter, text: str, found: bool) -> Non
         ("弟，你有病吧，大半夜给我打视频。", False),
         ("老公，我晚点回。您好，不知道，你问别人吧。", True),  # then turning to the visitor, called 您
         ("姐，真不是我的事儿，理赔你找别人去。", True),  # 姐 and 哥 are how visitors are called too
+        ("豆豆，别再抢弟弟的玩具了，听见没有，烦死了。", False),  # a child or a pet called by a pet name
+        ("小黑你有病啊，半夜三更挠门。", False),
+        ("裁判你瞎了吧，这都不吹。", False),  # a player on the screen
+        ("宝宝，不知道哦，你问别人吧。", True),  # chat desks call customers 宝宝
+        ("天天来问，烦死了。", True),  # a pet name that is a word
     ],
 )
 def test_a_turn_that_calls_one_of_the_family_first(linter: Linter, text: str, found: bool) -> None:

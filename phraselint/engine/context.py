@@ -526,7 +526,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("to_superior")
         ),
         to_colleague_then=folded("to_colleague_then"),
-        to_family=folded("to_family"),
+        to_family=folded("to_family") + folded("to_others"),
         family_greeting=folded("family_greeting"),
         to_colleague_not_then=tuple(strings("to_colleague_not_then")),
         help_offers=tuple(
