@@ -776,6 +776,7 @@ def test_a_clause_said_of_oneself(linter: Linter, text: str, found: bool) -> Non
         ("裁判你瞎了吧，这都不吹。", False),  # a player on the screen
         ("宝宝，不知道哦，你问别人吧。", True),  # chat desks call customers 宝宝
         ("天天来问，烦死了。", True),  # a pet name that is a word
+        ("可你上次不是说过了吗，烦死了。", True),  # doubled names fold to one character: 可 is not one
     ],
 )
 def test_a_turn_that_calls_one_of_the_family_first(linter: Linter, text: str, found: bool) -> None:
