@@ -11,7 +11,7 @@ from phraselint.engine.normalize import _STUTTER, Folded, fold, fold_with_map, f
 # Text as transcripts have it: CJK in both scripts, full-width forms, punctuation, particles, emoji, combining
 # marks, CRLF and control characters.
 _ALPHABET = st.sampled_from(
-    list("不知道你您妳好请稍等忙著着閒闲沒没看見见嗎吗急什麼么喂养办理公烦死了啊呀吧呢嘛哦啦")
+    list("不知道你您妳好请稍等忙著着閒闲沒没看見见嗎吗急什麼么喂养办理公烦死了啊呀吧呢嘛哦啦咩係㗎發")
     + list("，。！？、；：,.!? \t\r\n\u3000")
     + list("ＡＢｃ１２")
     + ["😀", "\u0301", "\x00", "\x1b", "_", "〜"]
@@ -36,6 +36,16 @@ def test_prefold_keeps_dialect_words_as_written() -> None:
     for text, folded in (("親", "你"), ("唔", "不"), ("係咪", "是不是"), ("親戚", "亲戚")):
         assert fold(text) == folded
         assert _STUTTER.sub(r"\1", prefold(folding().undialect(text))) == folded
+
+
+def test_cantonese_what_is_folded_inside_a_clause_only() -> None:
+    """咩 is "what" inside a clause and a question particle at its end (rules/dialect.yml, before_a_word)."""
+    assert fold("你發咩神經呀？") == "你发什么神经"
+    assert fold("咩態度") == "什么态度"
+    assert fold("係咩？") == "是"  # the particle: dropped as before
+    assert fold("你唔記得咗咩，再睇") == "你不记得了再看"
+    assert fold("真係㗎咩佢話") == "真是他话"  # after a particle: it closes the clause, unpunctuated
+    assert fold("你鬧金庸𡃉咩你唔通") == "你闹金庸𡃉你不通"
 
 
 @given(texts)
