@@ -462,6 +462,16 @@ def test_the_cheap_tests_lose_nothing_on_any_example_or_development_item() -> No
     assert not lost, lost[:10]
 
 
+def test_a_line_whose_anchor_says_what_as_cantonese_mid_clause_passes_the_fast_test_of_its_block() -> None:
+    """The prefold drops 咩 as a particle; inside a clause the fold says it 什么 (睇咩睇 is 看什么看), so the fast
+    tests look again at a text that holds it, with it said: one line, many turns, the lines of a file."""
+    texts = ["客服：您好", "客服：睇咩睇呀", "癲㗎你，兇咩兇呀。", "係咩？"]
+    assert [bool(_LINTER.check(t)) for t in texts] == [False, True, True, False]
+    assert _LINTER.candidates_in(texts) == [1, 2]
+    assert _LINTER.has_candidates(texts) == [False, True, True, False]
+    assert [_LINTER.has_candidate(t) for t in texts] == [False, True, True, False]
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=40) | st.text(max_size=40))
 def test_any_text_even_lone_surrogates_is_checked_never_a_crash(text: str) -> None:
