@@ -266,12 +266,14 @@ class Linter:
         found = self._finder.lines_with_anchor(folding().prefold_block(block))
         # a text that holds a word the prefold drops but the fold says inside a clause (咩): tested with it said
         inside = folding().inside_words
-        if inside and any(w in block for w in inside):
+        if inside and any(w in block for w, _said in inside):
             fast_text = folding().fast_text
             found.update(
                 i
                 for i, t in enumerate(texts)
-                if i not in found and any(w in t for w in inside) and self._finder.has_candidate(fast_text(t))
+                if i not in found
+                and any(w in t for w, _said in inside)
+                and self._finder.has_candidate(fast_text(t))
             )
         return found
 

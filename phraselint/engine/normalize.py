@@ -105,13 +105,9 @@ class Folding:
         ]
 
     @functools.cached_property
-    def _inside_words(self) -> tuple[tuple[str, str], ...]:
+    def inside_words(self) -> tuple[tuple[str, str], ...]:
+        """The words of ``before_a_word`` (in every form), each with the Mandarin word it says."""
         return tuple((w, t) for w, t in self.dialect if w in self.before_a_word)
-
-    @property
-    def inside_words(self) -> tuple[str, ...]:
-        """The words of ``before_a_word`` (in every form)."""
-        return tuple(w for w, _t in self._inside_words)
 
     def fast_text(self, text: str) -> str:
         """What the fast test looks at for ``text``: its :meth:`prefold`, and, where a word of ``before_a_word``
@@ -119,7 +115,7 @@ class Folding:
         particle; the fold says it 什么 inside a clause), on a line of its own: only ever more to find."""
         folded = self.prefold(text)
         said = text
-        for word, target in self._inside_words:
+        for word, target in self.inside_words:
             if word in said:
                 said = said.replace(word, target)
         return folded if said is text else f"{folded}\n{self.prefold(said)}"
@@ -158,7 +154,7 @@ class Folding:
         state.pop("_dialect_automaton", None)
         state.pop("_marked_table", None)
         state.pop("_block_table", None)
-        state.pop("_inside_words", None)
+        state.pop("inside_words", None)
         # whether the fold drops every white space is kept with the table (finding out walks every character
         # of the BMP: a sixtieth of the cold start)
         state["drops_spaces"] = self.drops_spaces
