@@ -63,6 +63,15 @@ def test_every_folded_character_maps_into_the_original(text: str) -> None:
         previous = (start, end)
 
 
+def test_a_stutter_after_a_word_folded_onto_several_characters_stretches_the_whole_word() -> None:
+    """Hypothesis drew 咩麼: 咩 says 什么, its 么 and the 么 of 麼 collapse as a stutter, and both characters of
+    什么 map onto 咩麼 (not 什 onto 咩 and 么 onto 咩麼, which broke the order of the map)."""
+    for text in ("咩麼", "乜麼", "乜嘢麼"):
+        folded = fold_with_map(text)
+        assert folded.text == "什么"
+        assert folded.starts == (0, 0) and folded.ends == (len(text), len(text))
+
+
 def test_a_word_folded_onto_several_characters_maps_each_onto_the_whole_word() -> None:
     for text, word in (("File", "File"), ("份form填錯晒", "form"), ("有咩事", "有咩")):
         folded = fold_with_map(text)

@@ -626,7 +626,13 @@ def _collapse(folded: str, starts: list[int], ends: list[int], boundary: list[bo
         k_starts.extend(starts[pos:stop])
         k_ends.extend(ends[pos:stop])
         k_boundary.extend(boundary[pos:stop])
-        k_ends[-1] = ends[m.end() - 1]
+        # the last unit kept reaches to the end of the stutter; where its last character is one of a word folded
+        # onto several (乜麼: 什么 + 么), every character of that word does, as each maps onto the whole word
+        word, end = (k_starts[-1], k_ends[-1]), ends[m.end() - 1]
+        j = len(k_ends) - 1
+        while j >= 0 and (k_starts[j], k_ends[j]) == word:
+            k_ends[j] = end
+            j -= 1
         pos = m.end()
     keep_chars.append(folded[pos:])
     k_starts.extend(starts[pos : len(folded)])
