@@ -291,6 +291,48 @@ def test_line_utterances_as_parsed(line: str, fmt: str) -> None:
             assert turn.start is None or turn.start == int(turn.start)
 
 
+_PLAIN_LABELS = [
+    "[13:55:33] 工作人员:请问您找哪位？",
+    "[13:55:33]工作人员：您好",
+    "[13:55:33]   \u3000坐席:  您好  ",
+    "[13:55:33] 工作人员 :您好",
+    "[13:55:33] 工作-人员:您好",
+    "[13:55:33] Agent2:hello",
+    "[13:55:33] ²:您好",
+    "[13:55:33] ²³:您好",
+    "[13:55:33] 一二三四五六七八九十一二:您好",
+    "[13:55:33] 一二三四五六七八九十一二三:您好",
+    "[13:55:33] 坐席 00:01:02: 您好",
+    "[13:55:33]1:您好",
+    "[13:55:33.5] 坐席:您好",
+    "[１３:５５:３３] 坐席:您好",
+    "[٠١:٠٢:٠٣] 坐席:您好",
+    "[99:99:99] 坐席:",
+    "[13:55:33] 坐席:",
+    " [13:55:33] 坐席:您好",
+    "[13:55:333] 坐席:您好",
+    "[2024-03-01 09:15:02] 坐席:您好",
+]
+
+
+@pytest.mark.parametrize("line", [*_PLAIN_LABELS, *_LINES_OF_EVERY_KIND])
+def test_plain_label_as_label(line: str) -> None:
+    """Where the fast expression of the commonest label matches a line, the general one matches it the same
+    way (line_utterances tries the fast one first): the same speaker, time, label and end, no late time."""
+    fast = formats._PLAIN_LABEL.match(line)
+    if fast is None:
+        return
+    label = formats._LABEL.match(line)
+    assert label is not None
+    assert label.group("late_time") is None
+    assert fast.group("speaker", "time", "label") == label.group("speaker", "time", "label")
+    assert (fast.start("label"), fast.end()) == (label.start("label"), label.end())
+    ((text, speaker, _plain),) = formats.line_utterances([line], "labelled")
+    turns, problems = _line_alone(line, "labelled")
+    if not problems:
+        assert turns == ([(text, speaker)] if text else [])
+
+
 _RECORDS_OF_EVERY_KIND = [
     '{"role": "客服", "time": "13:55:33", "content": "请问您找哪位？"}',
     '{"speaker": "坐席", "start": 1.5, "end": 2, "text": "  您好  "}',
@@ -712,6 +754,23 @@ def test_line_utterances_property(rows: list[tuple[str, str, str, str]]) -> None
         turns, problems = _line_alone(line, "labelled")
         assert turns == ([(text, speaker)] if text else [])
         assert not (plain and problems)
+
+
+@_PROPERTY
+@given(
+    st.sampled_from(["[13:55:33]", "[00:00:07] ", "[１３:５５:３３]  ", "[99:99:99]\t"]),
+    st.text(st.one_of(_CHARS, st.sampled_from(list("²³_-０9"))), min_size=1, max_size=14),
+    st.sampled_from(["：", ":", " :", ""]),
+    LINE_TEXT,
+)
+def test_plain_label_property(time: str, name: str, colon: str, text: str) -> None:
+    line = f"{time}{name}{colon}{text}"
+    fast = formats._PLAIN_LABEL.match(line)
+    if fast is not None:
+        label = formats._LABEL.match(line)
+        assert label is not None and label.group("late_time") is None
+        assert fast.group("speaker", "time", "label") == label.group("speaker", "time", "label")
+        assert (fast.start("label"), fast.end()) == (label.start("label"), label.end())
 
 
 @_PROPERTY

@@ -230,6 +230,8 @@ class Context:
             if mtext.startswith(greeting):
                 mtext = mtext[len(greeting) :].lstrip(BOUNDARY)
                 break
+        if not mtext.startswith(self.to_family):  # (nearly every turn: one test, not one for each word)
+            return False
         return any(
             mtext.startswith(w) and mtext[len(w) :].startswith((BOUNDARY, *self.to_colleague_then))
             for w in self.to_family
@@ -318,9 +320,9 @@ class Context:
                 retry = 0
                 for s, e in compiled.run(window[:end]):
                     before = window[:s].replace(BOUNDARY, "")
-                    if any(window[e:].startswith(w) for w in self.not_reported_before):
+                    if window[e:].startswith(self.not_reported_before):
                         retry = max(retry, e - 1)
-                    elif not any(before.endswith(w) for w in self.not_reported_after):
+                    elif not before.endswith(self.not_reported_after):
                         return True
                 if not retry:
                     break
@@ -342,7 +344,7 @@ class Context:
             # 禁止说：马上下班了 — the verb ends the clause before, introducing the words (a colon or a quotation
             # mark: 唔好講，攞張表自己填啦 is "don't talk, take a form and fill it in yourself")
             before = folded.text[folded.clause_start(clause - 1) : start]
-        if any(before.endswith(w) for w in self.meta_before):
+        if before.endswith(self.meta_before):
             return True
         mtext, index = marked(folded, BOUNDARY)
         if len(mtext) > 2 * _REACH:  # a long text: the talk about phrases must stand near the words

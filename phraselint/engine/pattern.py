@@ -27,6 +27,7 @@ by 12) keep it polynomial with a small bound, checked when a pattern is compiled
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -226,10 +227,21 @@ class Compiled:
     def loose_expression(self) -> str:
         return self.expression.replace(_START, "").replace(_END, "")
 
+    def __hash__(self) -> int:
+        """The hash of its fields, as a frozen dataclass hashes them, worked out once: a tuple of patterns is
+        part of the key of answers remembered (context._calls, asked for every match), and hashing it walked
+        every token of every pattern at each look-up."""
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
+            object.__setattr__(self, "_hash", found)
+        return found
+
     def __getstate__(self) -> dict[str, object]:  # the compiled regex is rebuilt after unpickling
         state = dict(self.__dict__)
         state.pop("run", None)
         state.pop("loose_run", None)
+        state.pop("_hash", None)  # (a string's hash is another in the next process)
         return state
 
 
