@@ -333,6 +333,18 @@ def test_plain_label_as_label(line: str) -> None:
         assert turns == ([(text, speaker)] if text else [])
 
 
+@pytest.mark.parametrize("line", [*_PLAIN_LABELS, *_LINES_OF_EVERY_KIND])
+def test_plain_speaker_as_speaker(line: str) -> None:
+    """Where the fast expression of a cue's commonest name matches (its text stripped), _SPEAKER matches the
+    same way (srt_cue_utterance tries the fast one first)."""
+    for text in (line.strip(), line.strip().split("]", 1)[-1].strip()):
+        fast = formats._PLAIN_SPEAKER.match(text)
+        if fast is not None:
+            named = formats._SPEAKER.match(text)
+            assert named is not None
+            assert (fast.group("speaker"), fast.end()) == (named.group("speaker"), named.end())
+
+
 _RECORDS_OF_EVERY_KIND = [
     '{"role": "客服", "time": "13:55:33", "content": "请问您找哪位？"}',
     '{"speaker": "坐席", "start": 1.5, "end": 2, "text": "  您好  "}',
@@ -771,6 +783,12 @@ def test_plain_label_property(time: str, name: str, colon: str, text: str) -> No
         assert label is not None and label.group("late_time") is None
         assert fast.group("speaker", "time", "label") == label.group("speaker", "time", "label")
         assert (fast.start("label"), fast.end()) == (label.start("label"), label.end())
+    text = f"{name}{colon}{text}".strip()
+    fast_name = formats._PLAIN_SPEAKER.match(text)
+    if fast_name is not None:
+        named = formats._SPEAKER.match(text)
+        assert named is not None
+        assert (fast_name.group("speaker"), fast_name.end()) == (named.group("speaker"), named.end())
 
 
 @_PROPERTY

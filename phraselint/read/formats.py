@@ -116,6 +116,9 @@ _LABEL = re.compile(rf"\s*(?:{_bracketed_time('time')}\s*)?(?P<label>{_NAME})?")
 # name grows to the colon (a letter neither begins a time nor is a colon). The fast test of a file's lines
 # (``line_utterances``) tries it first: it costs half as much as ``_LABEL`` a line (tests/test_formats.py).
 _PLAIN_LABEL = re.compile(r"\[(?P<time>\d\d:\d\d:\d\d)\]\s*(?P<label>(?P<speaker>[^\W\d_]{1,12})[:：]\s*)")
+# …and the commonest name of a cue's line, as _SPEAKER matches it where this does (工作人员:): letters alone right
+# before the colon, which _SPEAKER's lazy name grows to (the text of a cue is stripped: no space before it)
+_PLAIN_SPEAKER = re.compile(r"(?P<speaker>[^\W\d_]{1,12})[:：]\s*")
 _TIMING = re.compile(rf"\s*(?P<start>{_CLOCK})\s*-->\s*(?P<end>{_CLOCK})(?:\s.*)?$")
 # What is meant as a timing line, readable or not: a first word with a digit in it, then an arrow.
 _TIMING_LIKE = re.compile(r"\s*[^\s<>]*\d[^\s<>]*\s*-->")
@@ -669,11 +672,11 @@ def srt_cue_utterance(block: Sequence[str]) -> LineUtterance | None:
         except (InputError, _DateTimeRead):
             return None
     text = line.strip()
-    named = _SPEAKER.match(text)
+    named = _PLAIN_SPEAKER.match(text) or _SPEAKER.match(text)  # (the same match where the first matches)
     speaker = _speaker_name(named)
     if named is not None and speaker is not None:
         text = text[named.end() :].strip()
-    return LineUtterance(text, speaker, True)
+    return tuple.__new__(LineUtterance, (text, speaker, True))  # (without the frame of LineUtterance.__new__)
 
 
 def _cue_times(clock: Clock, line: str, path: str | None, lineno: int) -> tuple[float, float]:
@@ -902,7 +905,8 @@ def _plain_record(
                 except (ValueError, OverflowError, _DateTimeRead):
                     return None
             break
-    return LineUtterance(text.strip(), speaker, True)  # (no escape: the literal is the text)
+    # (no escape: the literal is the text; made as LineUtterance makes it, without the frame of its __new__)
+    return tuple.__new__(LineUtterance, (text.strip(), speaker, True))
 
 
 def _json_extra(fields: dict[str, tuple[object, int]], used: set[str]) -> tuple[tuple[str, str], ...]:
