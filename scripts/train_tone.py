@@ -99,9 +99,10 @@ ADDRESSEE_PARTS = (
 # speech lost held Cantonese recall 90.0 -> 89.3 and let third-party false flags rise 9.4 -> 9.8%. The
 # thirty-ninth author's sets (v38dev: Cantonese, chat, mixed, reviews and general rudeness, third-party and
 # Cantonese speech that must pass, 1,000 texts) are kept the same way: patterns are measured on them first; so
-# are the forty-first and forty-third authors' (v40dev, v42dev: Cantonese, chat, mixed, reviews and Taiwan
-# rudeness, third-party and Taiwan speech that must pass, 1,000 texts each).
-PATTERN_PARTS = ("v36dev", "v38dev", "v40dev", "v42dev")
+# are the forty-first, forty-third and forty-fifth authors' (v40dev, v42dev, v44dev: Cantonese, chat, mixed,
+# reviews (v44dev: replies to reviews and complaints) and Taiwan rudeness, third-party and Taiwan speech that must
+# pass, 1,000 texts each).
+PATTERN_PARTS = ("v36dev", "v38dev", "v40dev", "v42dev", "v44dev")
 
 
 # Tuned parts of a class of service speech whose texts are everyday talk among friends and family, said to no
