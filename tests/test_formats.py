@@ -720,6 +720,90 @@ def test_jsonl_utterances_property(record: dict[str, object]) -> None:
         assert turns == ([(utterance.text, utterance.speaker)] if utterance.text else [])
 
 
+def _plain_record_as_before(line: str) -> formats.LineUtterance | None:
+    """jsonl_utterances of one line as it was written before it learned each layout of keys and each speaker
+    once (issue 13): every name looked up in the record, every time read by a clock."""
+    if not line.strip():
+        return formats.LineUtterance("", None, True)
+    if "\\" in line:
+        return None
+    try:
+        fields = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(fields, dict):
+        return None
+    names = formats.field_names()
+    text_key = next((name for name in names.text if fields.get(name) is not None), None)
+    text = fields.get(text_key) if text_key is not None else None
+    if not isinstance(text, str):
+        return None
+    literal = f'"{text}"'
+    if line.find(literal, line.find(literal) + 1) != -1:
+        return None
+    used = {text_key}
+    speaker = None
+    for name in names.speaker:
+        value = fields.get(name)
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                return None
+            speaker = formats._sound(str(value)).strip() or None
+            used.add(name)
+            break
+    for wanted in (names.start, names.end):
+        for name in wanted:
+            if name in used:
+                continue
+            value = fields.get(name)
+            if value is None:
+                continue
+            used.add(name)
+            if value != "":
+                if not isinstance(value, (str, int, float)):
+                    return None
+                try:
+                    formats._PlainClock().seconds(value)
+                except (ValueError, OverflowError, formats._DateTimeRead):
+                    return None
+            break
+    return formats.LineUtterance(text.strip(), speaker, True)
+
+
+_TIMES = st.one_of(
+    _FIELD_VALUES,
+    st.sampled_from(
+        ["13:55:33", "99:99:99", "\u0661\u0662:00:01", "12:34:5x", "12-34-56", " 12:34:56", "²1:00:00"]
+    ),
+    st.text("0123456789:²\u0661 .", max_size=9),
+)
+_KEYS = ["text", "content", "speaker", "role", "start", "time", "end", "session", "结束"]
+
+
+@_PROPERTY
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_KEYS), unique=True, max_size=6),
+            st.lists(st.one_of(_TIMES, LINE_TEXT, st.sampled_from(["坐席", " 坐席", "\ud800"])), min_size=6),
+            st.booleans(),
+        ),
+        max_size=12,
+    )
+)
+def test_jsonl_utterances_as_record_by_record(records: list[tuple[list[str], list[object], bool]]) -> None:
+    """jsonl_utterances of many records at once (each layout of keys and each speaker worked out once, a
+    ``HH:MM:SS`` time known by its shape, an object scanned without json.loads' frames) says of each what
+    reading it alone, as before, said; of a record written in a few ways too (spaces, something after it)."""
+    lines = []
+    for keys, values, spaced in records:
+        line = json.dumps(dict(zip(keys, values)), ensure_ascii=False)
+        lines.append(" " + line if spaced else line)
+        lines.append(line + (" " if spaced else "x"))
+        lines.append(line)
+    assert formats.jsonl_utterances(lines) == [_plain_record_as_before(line) for line in lines]
+
+
 @_PROPERTY
 @given(
     st.sampled_from(["1", " 2 ", "x"]),

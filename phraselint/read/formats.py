@@ -23,6 +23,7 @@ import enum
 import functools
 import itertools
 import json
+import json.scanner
 import math
 import os
 import re
@@ -844,60 +845,136 @@ def jsonl_utterances(lines: Sequence[str]) -> list[LineUtterance | None]:
     them (kept in step by a test); None for any other line, which only the parser can tell about."""
     names = field_names()
     clock = _PlainClock()
-    loads = json.loads
+    # a file's records have a few layouts of keys (often one) and a few speakers: what depends on those only
+    # is worked out once for each (tests/test_formats.py holds this against the record-by-record reading)
+    layouts: dict[tuple[str, ...], _Layout] = {}
+    speakers: dict[str, str | None] = {}
     out: list[LineUtterance | None] = []
     for line in lines:
         if not line.strip():
-            out.append(LineUtterance("", None, True))
+            out.append(_BLANK)
             continue
         utterance = None
         if "\\" not in line:  # (what _json_fields_quickly reads as the parser would, with its fields)
             try:
-                fields = loads(line)
+                fields = _loads(line)
             except (ValueError, RecursionError):
                 fields = None
             if isinstance(fields, dict):
-                utterance = _plain_record(line, fields, names, clock)
+                keys = tuple(fields)
+                layout = layouts.get(keys)
+                if layout is None:
+                    layout = _layout(keys, names)
+                    if len(layouts) < 256:
+                        layouts[keys] = layout
+                utterance = _plain_record(line, fields, layout, clock, speakers)
         out.append(utterance)
     return out
 
 
+_BLANK: Final = LineUtterance("", None, True)
+# for the keys of a record, in order: the names of the text, the speaker, the start and the end among them,
+# each in the order of preference of ``field_names()``
+_Layout = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+def _layout(keys: tuple[str, ...], names: FieldNames) -> _Layout:
+    """The names of ``names``' text, speaker, start and end that are among ``keys`` (a field that is absent
+    reads as null: the others are never the first one present)."""
+    present = set(keys)
+    text, speaker, start, end = (
+        tuple(n for n in wanted if n in present)
+        for wanted in (names.text, names.speaker, names.start, names.end)
+    )
+    return text, speaker, start, end
+
+
+_DECODER = json.JSONDecoder()
+# the C scanner of that decoder: json.loads of a line that is one object and nothing else, without the three
+# Python frames of loads, decode and raw_decode around it (typeshed types its argument as a scanner)
+_SCAN_ONCE = json.scanner.make_scanner(_DECODER)  # type: ignore[arg-type]
+
+
+def _loads(line: str) -> object:
+    """``json.loads(line)``: a line that opens an object and ends where it closes is scanned at once, as
+    loads scans it (from index 0, and nothing after the object); any other line, or one that fails, is given
+    to loads itself (which raises as it always has)."""
+    if line[:1] == "{":
+        try:
+            value, end = _SCAN_ONCE(line, 0)
+        except (StopIteration, ValueError, RecursionError):
+            pass
+        else:
+            if end == len(line):
+                return value
+    return json.loads(line)
+
+
+def _plain_time(value: object) -> bool:
+    """Whether ``value`` is a ``HH:MM:SS`` string, which ``Clock.seconds`` reads as a time of day (never a
+    date-time, never an error): ``_CLOCK_VALUE`` matches it whole, and ``int`` and ``float`` read its
+    digits (decimal digits, as ``\\d`` matches them)."""
+    return (
+        type(value) is str
+        and len(value) == 8
+        and value[2] == ":" == value[5]
+        and (value[:2] + value[3:5] + value[6:]).isdecimal()
+    )
+
+
 def _plain_record(
-    line: str, fields: dict[str, object], names: FieldNames, clock: Clock
+    line: str,
+    fields: dict[str, object],
+    layout: _Layout,
+    clock: Clock,
+    speakers: dict[str, str | None],
 ) -> LineUtterance | None:
-    """``_jsonl_utterance`` of a line whose JSON object (``fields``) _json_fields_quickly reads, where it does
-    nothing but make a turn; None otherwise."""
+    """``_jsonl_utterance`` of a line whose JSON object (``fields``, whose keys are laid out as ``layout``
+    says) _json_fields_quickly reads, where it does nothing but make a turn; None otherwise. ``speakers``
+    remembers the speaker each name read as."""
+    text_names, speaker_names, start_names, end_names = layout
     text_key = None
-    for name in names.text:
-        if fields.get(name) is not None:
+    for name in text_names:
+        if fields[name] is not None:
             text_key = name
             break
-    text = fields.get(text_key) if text_key is not None else None
+    if text_key is None:
+        return None
+    text = fields[text_key]
     if not isinstance(text, str):
         return None
     literal = f'"{text}"'
     at = line.find(literal)
     if line.find(literal, at + 1) != -1:  # the parser would scan the line
         return None
-    used = {text_key}
+    speaker_key = None
     speaker = None
-    for name in names.speaker:
-        value = fields.get(name)
+    for name in speaker_names:
+        value = fields[name]
         if value is not None:
-            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            if type(value) is str:
+                known = speakers.get(value, _UNSEEN)
+                if known is _UNSEEN:
+                    known = _sound(value).strip() or None
+                    if len(speakers) < 4096:
+                        speakers[value] = known
+                speaker = known
+            elif isinstance(value, bool) or not isinstance(value, (str, int, float)):
                 return None
-            speaker = _sound(str(value)).strip() or None
-            used.add(name)
+            else:
+                speaker = _sound(str(value)).strip() or None
+            speaker_key = name
             break
-    for wanted in (names.start, names.end):
+    time_key = None
+    for wanted in (start_names, end_names):
         for name in wanted:
-            if name in used:
-                continue
-            value = fields.get(name)
+            if name == text_key or name == speaker_key or name == time_key:
+                continue  # (a field taken already: the text's, the speaker's, the start's for the end)
+            value = fields[name]
             if value is None:
                 continue
-            used.add(name)
-            if value != "":
+            time_key = name
+            if value != "" and not _plain_time(value):
                 if not isinstance(value, (str, int, float)):
                     return None
                 try:
@@ -978,7 +1055,7 @@ def _json_fields_quickly(line: str, text_names: Sequence[str]) -> dict[str, tupl
     if "\\" in line:
         return None
     try:
-        value = json.loads(line)
+        value = _loads(line)
     except (ValueError, RecursionError):
         return None
     if not isinstance(value, dict):
