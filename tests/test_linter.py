@@ -290,6 +290,42 @@ def test_a_line_whose_utterance_passed_by_its_words_passes_as_tested(text: str, 
     assert LINTER.candidates_in([line], told) == LINTER.candidates_in([line])
 
 
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_EXAMPLES),
+            st.sampled_from(["您好", "请稍等。", "不知道", "？？？", "你烦不烦啊", "谢谢您"]),
+            st.text(alphabet="不知道你烦我您好，。？！ 呵", max_size=12),
+        ),
+        max_size=12,
+    ),
+    st.lists(st.integers(min_value=0, max_value=11), max_size=12),
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_fast_test_of_texts_met_before_is_the_fast_test_of_new_ones(
+    texts: list[str], again: list[int]
+) -> None:
+    """has_candidates remembers the texts that passed and the short ones that failed (a block of a file says
+    what the blocks before it said): a block of texts met before, in part or whole, and in another order, gets
+    what the test of each text alone gives (has_candidate), and the by_words of a linter that remembers
+    nothing."""
+    from phraselint.engine.linter import _Memo
+
+    def fresh(block: list[str]) -> set[int]:
+        LINTER._passed, LINTER._failed = _Memo(4096), _Memo(8192)
+        by_words: set[int] = set()
+        assert LINTER.has_candidates(block, by_words) == [LINTER.has_candidate(t) for t in block]
+        return by_words
+
+    block = [texts[k] for k in again if k < len(texts)] + ["你烦不烦", *texts[:2]]
+    for first, then in ((texts, texts), (texts, block), (block, texts)):
+        expected = fresh(then)
+        LINTER.has_candidates(first)
+        by_words: set[int] = set()
+        assert LINTER.has_candidates(then, by_words) == [LINTER.has_candidate(t) for t in then]
+        assert by_words == expected
+
+
 def test_a_line_is_taken_to_hold_an_utterance_only_where_its_folds_do() -> None:
     """The shortcut is checked, not assumed: an utterance that is not in the line, or none, proves nothing."""
     assert LINTER._holds_passed("客服 09:02:34：不知道。", "不知道。")

@@ -154,13 +154,13 @@ def test_the_collapse_keeps_the_map_of_each_character_kept(text: str) -> None:
 
 
 def _fold_uncollapsed(text: str) -> Folded:
-    """fold_with_map with no stutter collapsed."""
+    """fold_with_map with no stutter collapsed (worked out, not the remembered fold of a short text)."""
     from phraselint.engine import normalize
 
     real = normalize._collapse
     normalize._collapse = lambda f, s, e, b: Folded(f, tuple(s), tuple(e), tuple(b))  # type: ignore[assignment]
     try:
-        return fold_with_map(text)
+        return normalize._fold_with_map_of(text)
     finally:
         normalize._collapse = real
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from phraselint.data.catalogue import load_catalogue
 from phraselint.engine.linter import Linter
+from phraselint.engine.rewrite import load_default_rewriting
 from phraselint.engine.script import evidence
 from phraselint.errors import ConfigError
 
@@ -79,3 +80,26 @@ def test_a_rewrite_lints_clean_is_stable_and_stays_in_the_messages_script(messag
         assert traditional_after <= traditional_before, (text, rewrite)
     elif traditional_before:  # a traditional message that shows it
         assert simplified_after <= simplified_before, (text, rewrite)
+
+
+_SLOT_WORDS = sorted(
+    {w for kind in load_default_rewriting().kinds.values() for w in (*kind.words, *kind.suffixes)}
+    | set(load_default_rewriting().leading)
+)
+
+
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_SLOT_WORDS), st.text(alphabet="去找问三号市你的，。0123", max_size=4))
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_slot_values_screened_by_one_pass_are_those_of_every_word_looked_for(pieces: list[str]) -> None:
+    """The slot values an utterance names, its kinds passed over where one automaton pass finds none of their
+    words or suffixes in it (rewrite._Screen), are those found looking for each word and suffix in turn."""
+    from phraselint.engine import rewrite
+
+    rewriting = load_default_rewriting()
+    text = "".join(pieces)
+    screened = rewrite._found_values(text, rewriting.kinds, rewriting.leading, rewrite._screen_of(rewriting))
+    assert screened == rewrite._found_values(text, rewriting.kinds, rewriting.leading)

@@ -110,6 +110,7 @@ def sound_text(text: str) -> str:
 
 
 _REMEMBERED = 200  # the longest text whose script is remembered (a long line is not kept alive for it)
+_FAILED_LONGEST = 200  # the longest text remembered as failing the fast test (likewise)
 _detected = functools.lru_cache(maxsize=1024)(detect_script)
 
 
@@ -185,6 +186,9 @@ class Linter:
         # the texts that passed has_candidates, each with whether its words did (a file's utterances are asked
         # about, then the turns of those that passed: a block of 2,048 turns comes from a few blocks of lines)
         self._passed = _Memo(4096)
+        # …and the short texts that did not (a block of a file's turns says most of what the blocks before it
+        # said: each is tested once, not once in each block); the verdict is a function of the text
+        self._failed = _Memo(8192)
         # The violations of a text, and a text rewritten: a message is checked, then its alternatives are
         # worked out from the same violations (the pre-send check asks for both), and each rewrite is checked
         # again, often a text an earlier alternative already led to; and a file's staff say the same things
@@ -192,6 +196,9 @@ class Linter:
         # worked out). Pure functions of their arguments on an immutable linter; kept as tuples, handed out as
         # new lists.
         self._found = functools.lru_cache(maxsize=4096)(self._violations_of)
+        # …and what check hands out for a text, its violations each with the whole rewrite: a file's staff say
+        # the same things again and again, and each repeat was copied violation by violation again
+        self._checked = functools.lru_cache(maxsize=4096)(self._checked_of)
         self._rewrites = _Memo(4096)
         self._tone_pattern = (
             Pattern(tone_rule, tone_rule.phrase, _NO_PATTERN, None, literal=False)
@@ -349,6 +356,9 @@ class Linter:
             out[k] = True
             if known and by_words is not None:
                 by_words.add(k)
+        if rest:  # (those known to fail stay False)
+            failed = self._failed.get_many([texts[k] for k in rest])
+            rest = [k for k, known in zip(rest, failed) if known is None]
         if not rest:
             return out
         # Each distinct text is tested once: a block of a file says the same few things again and again (the
@@ -368,6 +378,8 @@ class Linter:
             verdicts[text] = passes, words
             if passes:
                 self._passed.put(text, words)
+            elif len(text) <= _FAILED_LONGEST:
+                self._failed.put(text, True)
         for k in rest:
             out[k], words = verdicts[texts[k]]
             if words and by_words is not None:
@@ -400,10 +412,14 @@ class Linter:
 
         Rewrites and messages come in ``script``; by default in the script of ``text``, or where the text
         shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
-        text = sound_text(text)
+        return list(self._checked(sound_text(text), script, context))
+
+    def _checked_of(self, text: str, script: str | None, context: str | None) -> tuple[Violation, ...]:
+        """:meth:`check`, worked out (``text`` already sound): a pure function of its arguments on an immutable
+        linter, as :meth:`_violations_of` is; kept as a tuple, handed out as a new list."""
         violations = self._violations(text, script, context)
         if not violations:
-            return violations
+            return ()
         # A whole-utterance rewrite is for a message or a turn: a text of thousands of characters (one line of
         # a broken file) gets its violations, each with its suggestions, but no rewrite of the whole.
         whole = (
@@ -411,7 +427,7 @@ class Linter:
             if len(text) <= _LONGEST_REWRITE
             else None
         )
-        return [dataclasses.replace(v, rewrite=whole) for v in violations]
+        return tuple(dataclasses.replace(v, rewrite=whole) for v in violations)
 
     def _violations(
         self, text: str, script: str | None, context: str | None, exhaustive: bool = False

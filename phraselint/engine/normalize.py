@@ -480,7 +480,22 @@ def _is_clause_space(text: str, i: int, j: int) -> bool:
 
 
 def fold_with_map(text: str) -> Folded:
-    """Fold ``text`` keeping the original span of every folded character (slow path)."""
+    """Fold ``text`` keeping the original span of every folded character (slow path). A short text's is
+    remembered, as its fold is (:func:`fold`): an utterance is folded with its map for its matches, then each
+    of its sentences for the context of each (the whole utterance, most often), and again for the tone model;
+    a Folded is immutable, and its marked text (worked out once) goes with it."""
+    if len(text) <= _REMEMBERED:
+        return _fold_with_map_remembered(text)
+    return _fold_with_map_of(text)
+
+
+@functools.lru_cache(maxsize=2048)
+def _fold_with_map_remembered(text: str) -> Folded:
+    return _fold_with_map_of(text)
+
+
+def _fold_with_map_of(text: str) -> Folded:
+    """:func:`fold_with_map`, worked out."""
     folding_ = folding()
     if not _ASTRAL.search(text) and folding_.drops_spaces and not folding_.dialect_spans(text):
         return _fold_plain_with_map(text, folding_.table)
