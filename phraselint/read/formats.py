@@ -553,12 +553,17 @@ def line_utterances(lines: Sequence[str], fmt: str) -> list[LineUtterance]:
     for line in lines:
         label = plain_match(line)
         if label is not None:  # (as _LABEL would match it: see _PLAIN_LABEL)
-            raw, time, has_label = label.group("speaker", "time", "label")
-            late_time = None
-        else:
-            label = match(line)
-            assert label is not None  # everything in the pattern is optional
-            raw, time, late_time, has_label = label.group("speaker", "time", "late_time", "label")
+            # (its time is HH:MM:SS in decimal digits, a plain one; it has a label and a name, which may clean
+            # to none: ² is a letter to the expression and a digit to _speaker_name)
+            raw = label.group("speaker")
+            known = names.get(raw, _UNSEEN)
+            speaker = names[raw] = _speaker_name(label) if known is _UNSEEN else known
+            position = label.end() if speaker is not None else label.start("label")
+            out.append(new(kind, (line[position:].strip(), speaker, True)))
+            continue
+        label = match(line)
+        assert label is not None  # everything in the pattern is optional
+        raw, time, late_time, has_label = label.group("speaker", "time", "late_time", "label")
         if raw is None:
             speaker = None
         else:
