@@ -836,6 +836,26 @@ def test_srt_cue_utterance_property(number: str, timing: str, line: str) -> None
 @given(
     st.lists(
         st.tuples(
+            st.sampled_from(["", "坐席：", "A: ", "12: ", " 客服 :", "²:", "³ : ", "坐席 ：", "A B:"]),
+            LINE_TEXT,
+        ).map("".join),
+        max_size=10,
+    )
+)
+def test_srt_cue_utterances_with_names_remembered(lines: list[str]) -> None:
+    """srt_cue_utterance of a file's cues, the speaker each name cleans to remembered across them (check/files.py's
+    _cues), says of each what it says of the cue alone."""
+    blocks = [["1", "00:00:01,000 --> 00:00:03,500", line] for line in lines if line.strip()]
+    names: dict[str, str | None] = {}
+    remembered = [formats.srt_cue_utterance(block, names) for block in blocks]
+    assert remembered == [formats.srt_cue_utterance(block) for block in blocks]
+    assert remembered == [formats.srt_cue_utterance(block, names) for block in blocks]  # (all known now)
+
+
+@_PROPERTY
+@given(
+    st.lists(
+        st.tuples(
             st.sampled_from(["", "[00:00:07] ", "10:30 ", "2024-03-01 09:15:02 "]),
             SPEAKERS,
             st.sampled_from(["：", ":", " "]),

@@ -386,13 +386,20 @@ def _cues(
     chunk: list[tuple[int, str]], linter: Linter, roles: Roles | None, sampled: _Sampled
 ) -> Iterator[tuple[int, str]]:
     blocks: list[list[tuple[int, str]]] = []  # runs of lines that are not blank, and each blank line alone
+    cues: list[bool] = []  # for each block, whether it is a run (each line's blankness asked once)
+    after_blank = True  # (the first line follows no line: it starts a block)
     for numbered_line in chunk:
-        if numbered_line[1].strip() and blocks and blocks[-1][-1][1].strip():
-            blocks[-1].append(numbered_line)
-        else:
+        blank = not numbered_line[1].strip()
+        if blank or after_blank:
             blocks.append([numbered_line])
+            cues.append(not blank)
+        else:
+            blocks[-1].append(numbered_line)
+        after_blank = blank
+    names: dict[str, str | None] = {}
     utterances = [
-        srt_cue_utterance([line for _, line in block]) if block[0][1].strip() else None for block in blocks
+        srt_cue_utterance([line for _, line in block], names) if cue else None
+        for block, cue in zip(blocks, cues)
     ]
     ask: list[int] = []  # the blocks of plain cues of checked speakers, once the sample is taken
     texts: list[str] = []

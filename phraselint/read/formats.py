@@ -655,10 +655,13 @@ def _block_cues(
 _USUAL_TIMING = re.compile(r"\d\d:[0-5]\d:[0-5]\d,\d{3} --> \d\d:[0-5]\d:[0-5]\d,\d{3}", re.ASCII)
 
 
-def srt_cue_utterance(block: Sequence[str]) -> LineUtterance | None:
+def srt_cue_utterance(
+    block: Sequence[str], names: dict[str, str | None] | None = None
+) -> LineUtterance | None:
     """For a block of lines of SRT between blank lines that is one plain cue — its number, a timing that
     ``_cue_times`` reads, one line of text without markup —, the text and speaker of the turn ``_block_cues``
-    makes of it (kept in step by a test); None for any other block, which only the parser can tell about."""
+    makes of it (kept in step by a test); None for any other block, which only the parser can tell about.
+    ``names``, where given, remembers the speaker each name before a colon cleans to (a file has a few)."""
     if len(block) != 3:
         return None
     number, timing, line = block
@@ -679,10 +682,19 @@ def srt_cue_utterance(block: Sequence[str]) -> LineUtterance | None:
             return None
     text = line.strip()
     named = _PLAIN_SPEAKER.match(text) or _SPEAKER.match(text)  # (the same match where the first matches)
-    speaker = _speaker_name(named)
-    if named is not None and speaker is not None:
+    if named is None:
+        return tuple.__new__(
+            LineUtterance, (text, None, True)
+        )  # (without the frame of LineUtterance.__new__)
+    raw = named.group("speaker")  # (what _speaker_name reads of the match)
+    speaker = names.get(raw, _UNSEEN) if names is not None else _UNSEEN
+    if speaker is _UNSEEN:
+        speaker = _speaker_name(named)
+        if names is not None and len(names) < 4096:
+            names[raw] = speaker
+    if speaker is not None:
         text = text[named.end() :].strip()
-    return tuple.__new__(LineUtterance, (text, speaker, True))  # (without the frame of LineUtterance.__new__)
+    return tuple.__new__(LineUtterance, (text, speaker, True))
 
 
 def _cue_times(clock: Clock, line: str, path: str | None, lineno: int) -> tuple[float, float]:
