@@ -349,7 +349,7 @@ def above_pass_examples(
     asked = asking(linter)  # (and no cache of verdicts)
     for _ in range(len(examples) + 1):
         linter._tone = model  # the linter as it would be with this model
-        linter._found.cache_clear()  # (it remembers the violations of a text: those of the last model)
+        linter.forget()  # (it remembers the answers about a text: those of the last model)
         threshold, cantonese = model.threshold, model.cantonese_threshold
         flagged = False
         for text in examples:

@@ -419,3 +419,20 @@ def test_a_polite_address_in_the_words_heard_keeps_the_model_silent_only_near_it
     margin = weight / 2**0.5 - 1.0
     assert (margin >= linter_module._LOUD_ADDRESS) == found
     assert (lin._tone_verdict(text) is not None) == found
+
+
+def test_a_model_swapped_in_counts_once_the_linter_forgets() -> None:
+    """The trainer swaps models into one linter while it sets thresholds: after forget() no answer about a text
+    (its violations, check's answer, its rewrite) is one the last model gave."""
+    text = "没空搭理你这种事"
+    lin = Linter()
+    assert [v.rule for v in lin.check(text)] == ["rude-tone"]
+    assert lin.rewrite(text) not in (None, text)
+    shipped = lin._tone
+    assert shipped is not None
+    lin._tone = ToneModel(shipped.weights, 1_000.0, 1_000.0)  # a model that hears nothing as rude
+    lin.forget()
+    assert lin.check(text) == [] and lin.rewrite(text) in (None, text)
+    lin._tone = shipped
+    lin.forget()
+    assert [v.rule for v in lin.check(text)] == ["rude-tone"]

@@ -406,6 +406,18 @@ class Linter:
                 out.add(k)
         return out
 
+    def forget(self) -> None:
+        """Forget every text's remembered answer that a model takes part in (the tone model's verdict, the
+        fast test, its violations, check's answer, its rewrites): for a caller that swaps a model in place, as
+        scripts/train_tone.py does while it sets thresholds. What the patterns alone decide is kept."""
+        self._passed = _Memo(4096)
+        self._failed = _Memo(8192)
+        if self._rude_part is not None and hasattr(self._rude_part, "cache_clear"):  # (a caller may wrap it)
+            self._rude_part.cache_clear()
+        self._found.cache_clear()
+        self._checked.cache_clear()
+        self._rewrites = _Memo(4096)
+
     def check(self, text: str, *, script: str | None = None, context: str | None = None) -> list[Violation]:
         """Every violation in one utterance or message, in order of position, each carrying the utterance
         rewritten as a whole (``rewrite``: what a staff member could send instead).
