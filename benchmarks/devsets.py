@@ -36,6 +36,13 @@ def parts() -> list[str]:
 
 def load(split: str) -> list[tuple[str, str, str, str]]:
     """(expect, class, split, text) for every item."""
+    return [(expect, cls, part, text) for expect, cls, part, text, _core in load_cores(split)]
+
+
+def load_cores(split: str) -> list[tuple[str, str, str, str, str | None]]:
+    """(expect, class, split, text, core) for every item: ``core`` is the words of a rude item that carry its
+    rudeness, where an annotator who did not see the linter marked them (the replies of v44dev and v46dev), else
+    None."""
     items = []
     for path in sorted(DEVSETS.glob("*.yml")):
         kind, cls, part = path.stem.split("-")
@@ -43,7 +50,7 @@ def load(split: str) -> list[tuple[str, str, str, str]]:
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for item in data["items"]:
-            items.append((data["expect"], cls, part, item["text"]))
+            items.append((data["expect"], cls, part, item["text"], item.get("core")))
     return items
 
 
@@ -62,9 +69,11 @@ def main() -> None:
     # was seen in tuning and training: it is not counted
     seen = {e.strip() for r in linter.catalogue.rules for e in (*r.flag_examples, *r.pass_examples)}
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    # of the flagged items with a core: how many have a violation on their core (the place a user is shown)
+    placed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     shown = []
     skipped = 0
-    for expect, cls, part, text in load(args.split):
+    for expect, cls, part, text, core in load_cores(args.split):
         if group(part) == "held" and text.strip() in seen:
             skipped += 1
             continue
@@ -73,6 +82,11 @@ def main() -> None:
         totals[key][1] += 1
         if got:
             totals[key][0] += 1
+            if core is not None:
+                start = text.index(core)
+                end = start + len(core)
+                placed[cls][1] += 1
+                placed[cls][0] += any(v.start < end and start < v.end for v in got)
         if expect == "flag" and not got and args.show_misses in (cls, "all"):
             shown.append(f"MISS {cls}: {text}")
         if expect == "pass" and got and args.show_flags in (cls, "all"):
@@ -85,6 +99,8 @@ def main() -> None:
     for (expect, cls), (hit, n) in sorted(totals.items()):
         label = "recall" if expect == "flag" else "false flags"
         print(f"{expect:6} {cls:12} {n:5} {hit:8} {hit / n:7.1%}  {label}")
+    for cls, (on, n) in sorted(placed.items()):
+        print(f"{cls}: {on} of the {n} flagged items with a marked core are flagged on it ({on / n:.1%})")
     for line in shown:
         print(line)
 

@@ -104,8 +104,15 @@ ADDRESSEE_PARTS = (
 # pass, 1,000 texts each). The forty-seventh author's (v46dev: 300 rude public replies to reviews and complaints,
 # 200 proper ones) too: read by the tone model, its threshold rose 2.74 -> 4.76 (the rude replies wrap their
 # barbs in thanks and greetings, 感谢您的宝贵意见…, which it then heard in polite speech) and held recall fell
-# 7-21 points in every class but Cantonese.
-PATTERN_PARTS = ("v36dev", "v38dev", "v40dev", "v42dev", "v44dev", "v46dev")
+# 7-21 points in every class but Cantonese. Nor do the rude replies of v44dev and v46dev teach it as their cores
+# alone (each item's `core`: the words that carry its rudeness, marked by an annotator who did not see the
+# linter), their proper replies as innocent: the threshold stayed (2.74 -> 2.75), held replies rose 38.3 -> 43.3
+# but six other held classes fell 0.3-0.5 points (about 40 held texts lost for 3 found), and even the cores' own
+# replies were found only 45 -> 56% (sarcasm about the reviewer's meal or taste is not in the words a 1-3-gram
+# model weighs). The forty-eighth author's sets (v47dev: 200 rude replies, 150 chat, 150 mixed and 100 reworded
+# rudeness, each with its core; 150 proper replies, 100 Taiwan and 100 third-party texts that must pass) are kept
+# the same way.
+PATTERN_PARTS = ("v36dev", "v38dev", "v40dev", "v42dev", "v44dev", "v46dev", "v47dev")
 
 
 # Tuned parts of a class of service speech whose texts are everyday talk among friends and family, said to no

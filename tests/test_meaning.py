@@ -877,3 +877,23 @@ def test_blame_and_refusing_further_answers(linter: Linter, text: str, found: bo
 )
 def test_mockery_and_cutting_short(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+def test_a_marked_core_is_words_of_its_own_rude_text() -> None:
+    """benchmarks/devsets.py counts a flag as placed where a violation overlaps the item's core: each core is
+    a stretch of its own text, and only rude items have one."""
+    cored = 0
+    for path in sorted(DEVSETS.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in data["items"]:
+            core = item.get("core")
+            if core is None:
+                continue
+            cored += 1
+            assert data["expect"] == "flag", (
+                f"{path.name}: a core on an item that must pass: {item['text']!r}"
+            )
+            assert core.strip() and core in item["text"], (
+                f"{path.name}: {core!r} is not words of {item['text']!r}"
+            )
+    assert cored >= 400
