@@ -25,6 +25,7 @@ Deterministic: the same data gives the same file, byte for byte (tests/test_tone
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import zlib
 from pathlib import Path
@@ -51,6 +52,12 @@ from phraselint.engine.tone import (  # noqa: E402
 INNOCENT_CLASSES = ("polite", "thirdparty", "chat", "taiwan", "cantonese")
 FOLDS = 5
 PLACEHOLDER = "某某"
+# A service greeting (欢迎致电…, 感谢您的来电, 歡迎光臨): the writers open rude and innocent turns alike with one,
+# and as more of the rude texts of the development sets open with a greeting than innocent ones, the model learnt
+# 欢迎致电 as a sign of rudeness and flagged bare openings (欢迎致电，这边是售后). It is read as a comma, like 某某
+GREETING = re.compile(
+    "(?:欢迎|歡迎|感谢|感謝|多谢|多謝)(?:您|你)?(?:的)?(?:致电|致電|来电|來電|来到|來到|光临|光臨|拨打|撥打)"
+)
 FALSE_FLAGS = 0.035
 HK_FALSE_FLAGS = 0.0055
 
@@ -291,8 +298,8 @@ def build(addressee: AddresseeModel | None = None) -> tuple[ToneModel, list[str]
     hk_check = [t for i, t in enumerate(hk) if i % 5]  # the four fifths not trained on: the threshold's check
     # 某某 is the writers' placeholder for a name (这里是某某医院): it says nothing about tone, and written in
     # more rude texts than innocent ones it would teach the model that a greeting is rude
-    rude = [(c, t.replace(PLACEHOLDER, "")) for c, t in rude]
-    innocent = [(c, t.replace(PLACEHOLDER, "")) for c, t in innocent]
+    rude = [(c, GREETING.sub("，", t.replace(PLACEHOLDER, ""))) for c, t in rude]
+    innocent = [(c, GREETING.sub("，", t.replace(PLACEHOLDER, ""))) for c, t in innocent]
     # the catalogue's flag examples are not learnt from: their rules' patterns find them, and with them each new
     # example of a pattern moved the thresholds by a few hundredths and some 30 rude texts of the development
     # sets across them (the model's part in a rules change was noise). Without them, on the held parts: recall

@@ -436,3 +436,23 @@ def test_a_model_swapped_in_counts_once_the_linter_forgets() -> None:
     lin._tone = shipped
     lin.forget()
     assert [v.rule for v in lin.check(text)] == ["rude-tone"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "欢迎致电，这边是售后",
+        "欢迎致电移动客服",
+        "欢迎来电，工号3021",
+        "感谢来电",
+        "欢迎来到税务大厅",
+        "歡迎致電電訊公司",
+        "感謝您的來電，祝您生活愉快，再見。",
+        "欢迎光临，随便看看",
+        "欢迎来电，这边是水务集团",
+    ],
+)
+def test_a_service_greeting_is_not_heard_as_rude(linter: Linter, text: str) -> None:
+    """The writers of the development sets open rude turns with a greeting more often than innocent ones; the
+    trainer reads a greeting as a comma so that the model does not learn 欢迎致电 as a sign of rudeness."""
+    assert [v.rule for v in linter.check(text)] == []
