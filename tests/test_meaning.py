@@ -237,6 +237,8 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "你是哪根葱，让我给你加急？",  # general clauses: contempt
         "没钱别来住院。",  # …discrimination by money
         "唔識講就唔好講，攞張表自己填啦。",  # "don't talk" ends its clause: nothing is taught
+        "网友所说情况经查不属实，请勿捕风捉影。",  # 所说情况 names what was said: the rest is the speaker's
+        "家长您说的这些都是道听途说，请不要造谣。",
     ],
 )
 def test_what_looks_like_those_uses_but_is_not_is_still_found(text: str) -> None:
