@@ -121,6 +121,16 @@ PATTERN_PARTS = ("v36dev", "v38dev", "v40dev", "v42dev", "v44dev", "v46dev", "v4
 # sets (and the tone model does not read them where ADDRESSEE_PARTS names them). The thirty-first author's Taiwan
 # set, written half service speech, half teasing among friends (你很煩耶，一直問我晚餐吃什麼), split so
 ELSEWHERE_PARTS = ("taiwan-v30pdev",)
+# …and, in the other Taiwan sets, each text its author notes as said among friends, family or colleagues, or to
+# oneself (朋友间调侃, tw:tw-friend, 同事间玩笑, 自述), but for those that say 您 (said to a visitor all the same): the
+# Taiwan authors were asked for friends' teasing beside service speech, and that teasing, learnt as service speech,
+# taught the model that 你很煩耶，好啦好啦 is said to visitors. Held: Taiwan false flags 3.9 -> 3.4%, third-party
+# 9.8 -> 9.6%, recall unchanged in every class. (Read in the polite and chat sets too, the same notes — 同事沟通,
+# 闲聊 — moved third-party false flags up, 9.8 -> 10.0%.)
+ELSEWHERE_NOTE = re.compile(
+    r"(?<!小)朋友|friend(?!ly)|非服务|非服務|同事|colleague|家人|家庭|室友|伴侣|伴侶|情侣|情侶|同学|同學|夫妻|兄妹"
+    r"|tw-self|tw-joke|自述|自言自语|自言自語|閒聊|闲聊"
+)
 
 
 def devsets(kind: str, tone: bool = True) -> list[tuple[str, str]]:
@@ -136,8 +146,16 @@ def devsets(kind: str, tone: bool = True) -> list[tuple[str, str]]:
             continue
         if part.endswith("dev"):  # the held parts (…hold, holdout) are never read
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            heard = "thirdparty" if not tone and f"{cls}-{part}" in ELSEWHERE_PARTS else cls
-            out += [(heard, item["text"]) for item in data["items"]]
+            for item in data["items"]:
+                heard = cls
+                if not tone and (
+                    f"{cls}-{part}" in ELSEWHERE_PARTS
+                    or cls == "taiwan"
+                    and ELSEWHERE_NOTE.search(str(item.get("note", "")))
+                    and "您" not in item["text"]
+                ):
+                    heard = "thirdparty"
+                out.append((heard, item["text"]))
     return out
 
 
