@@ -168,6 +168,7 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "这个情况我不太清楚，我问一下我们组长",
         "我也不知道呢，我们一起查一下",
         "这个我不知道，我去问问。",
+        "这个问题我现在不太清楚，马上请同事过来为您解答。",  # someone who can is brought, 我 unsaid
         "隻蟻躝咗上枱，好多蟻。",
         "预计一周内完成，请您耐心等待。",  # 预计一 sounds like 鱼记忆, but keeps none of its characters
         "昨天在超市买菜。",  # 在超市: 再吵…试试 by sound alone
@@ -220,6 +221,7 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "不知道不知道，我们这边查不到，你问银行",  # 查不到 is no offer either
         "你问我我去问谁啊，我去问谁",  # nor is 我去问谁
         "不知道，我去问谁啊",
+        "不知道，马上请你走。",  # 请 there sends the visitor away: no one is brought
         "你同我躝開！",
         "不只道",  # a short slip by sound keeps all but one of the pattern's characters
         "我们已经下般了明天再来",
