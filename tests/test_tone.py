@@ -102,7 +102,7 @@ def test_the_model_stays_quiet_where_the_words_are_not_said_to_the_visitor(linte
         "非常抱歉。您的材料已经收到了。一天到晚瞎折腾什么。",
         # nor thanks in the sentence before, nor an apology refused
         "谢谢。一天到晚瞎折腾什么",
-        "一天到晚瞎折腾什么，要我道歉？不可能",
+        "一天到晚瞎折腾什么，道歉？我才不呢",  # (道歉？不可能 is a pattern of arguing now)
         # words a pattern was excused for (快点吃吧) are not heard, the rude clause beside them is
         "快点吃吧，你们这些人一天到晚没事找事",
     ],
