@@ -883,6 +883,33 @@ def test_mockery_and_cutting_short(linter: Linter, text: str, found: bool) -> No
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # replies to reviews: the reviewer called a liar, an extortionist or a hired fault-finder…
+        ("一看您就是职业差评师。", True),
+        ("对面那家派来的吧？", True),
+        ("您是不是想敲诈我们？", True),
+        ("是不是有人想敲诈您？您别怕，慢慢说。", False),  # someone else would, and the visitor is reassured
+        ("这种套路我们见多了。", True),
+        ("这个行业的套路我们见得多了，您放心，我们帮您把关。", False),  # the trade's tricks, and help
+        # …mocked for the review, or told that nothing they say matters
+        ("感谢您的一星差评，把我们后厨都逗乐了。", True),
+        ("恭喜您荣获本店年度最难伺候顾客称号。", True),
+        ("随你怎么投诉，我们一点都不在乎。", True),
+        ("我们一点都不在乎多等一会儿，您慢慢来。", False),  # the staff will wait
+        ("您那个投诉其实没什么用。", True),
+        ("您的投诉我们已经转给主管，三天内给您答复。", False),
+        # the visitor's means, age or birthplace held against them
+        ("要是您住得起的话，推荐您去五星级。", True),
+        ("你一个乡下人，搞不清这些也正常。", True),
+        ("这间一晚两千，含早餐，您看可以吗？", False),  # a price told
+    ],
+)
+def test_replies_that_mock_accuse_or_look_down(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
 def test_a_marked_core_is_words_of_its_own_rude_text() -> None:
     """benchmarks/devsets.py counts a flag as placed where a violation overlaps the item's core: each core is
     a stretch of its own text, and only rude items have one."""
