@@ -81,10 +81,10 @@ ELSEWHERE = 0.5
 # polite texts and 60 proper replies that must pass) likewise: read by the tone model too, its threshold rose
 # 2.69 -> 2.97 and held recall fell 0.4-1.7 points in every class (chat 91.7 -> 90.4, reviews 94.3 -> 92.7) for
 # fewer false flags (third parties 9.6 -> 7.9%, Taiwan 3.4 -> 2.7%); read by the addressee model alone, held
-# third-party false flags 9.6 -> 9.7%, Taiwan 3.4 -> 3.1%, recall the same but reviews 94.3 -> 94.2
+# third-party false flags 9.6 -> 9.7%, Taiwan 3.4 -> 3.1%, recall the same but reviews 94.3 -> 94.2.
 # The fifty-third author's (v53dev: 400 reply, mixed and chat rudeness; 120 third-party, 100 polite texts and 80
 # proper replies) likewise: read by the tone model too, its threshold rose 2.69 -> 2.77 and 95 held verdicts went
-# wrong for 58 right
+# wrong for 58 right.
 ADDRESSEE_PARTS = (
     "v16dev",
     "thirdparty-v18dev",
