@@ -7,6 +7,7 @@ import threading
 import opencc
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import example as hypothesis_example
 from hypothesis import strategies as st
 
 import phraselint
@@ -187,6 +188,8 @@ _t2s = opencc.OpenCC("t2s").convert
         max_size=3,
     ).map("".join)
 )
+# 網點辦 (a branch, then 办) once read as Cantonese 點辦 ("how to do"), which set 喂 aside as an interjection
+@hypothesis_example("喂，你过来一下。这个去别的网点办，我们这办不了")
 def test_simplified_and_traditional_give_the_same_hits(text: str) -> None:
     for other in (_s2t(text), _t2s(_s2t(text))):
         if len(other) != len(text):
