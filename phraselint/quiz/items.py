@@ -27,6 +27,7 @@ class Item:
     situation: str
     text: str  # the catalogue text the question is about (slots in braces)
     origin: str  # the id of the rule or standard phrase it comes from
+    forbidden: bool = False  # a judge item from a rule's wordings or flag examples: staff may not say it
 
 
 def judge_items(catalogue: Catalogue, rules: Sequence[Rule], config: QuizConfig) -> list[Item]:
@@ -35,14 +36,17 @@ def judge_items(catalogue: Catalogue, rules: Sequence[Rule], config: QuizConfig)
     seen: set[str] = set()
     out: list[Item] = []
 
-    def add(text: str, situation: str, origin: str) -> None:
+    def add(text: str, situation: str, origin: str, forbidden: bool = False) -> None:
         key = fold(fill(text, config.slot_samples))
         if key and key not in seen:
             seen.add(key)
-            out.append(Item(f"judge:{text}", "judge", situation, text, origin))
+            out.append(Item(f"judge:{text}", "judge", situation, text, origin, forbidden))
 
     for rule in rules:
-        for text in (*rule.wordings, *rule.flag_examples, *rule.pass_examples):
+        for text in (*rule.wordings, *rule.flag_examples):
+            add(text, rule.situation, rule.id, forbidden=True)
+    for rule in rules:
+        for text in rule.pass_examples:
             add(text, rule.situation, rule.id)
     for phrase in catalogue.standard:
         for text in (phrase.text, *(v.text for v in phrase.variants if not v.typo)):
@@ -70,8 +74,8 @@ def order_items(
     items: Sequence[Item], due: Mapping[str, datetime], now: datetime, rng: random.Random, count: int
 ) -> list[Item]:
     """The next ``count`` items for a trainee whose cards fall due at ``due`` (item key → time): items due
-    now first, the longest overdue first; then items never seen, shuffled and taking the kinds in turn; then
-    the rest, the soonest due first."""
+    now first, the longest overdue first; then items never seen, shuffled and taking the kinds in turn (and
+    the judge items forbidden and acceptable in turn); then the rest, the soonest due first."""
     seen = [i for i in items if i.key in due]
     overdue = sorted((i for i in seen if due[i.key] <= now), key=lambda i: (due[i.key], i.key))
     later = sorted((i for i in seen if due[i.key] > now), key=lambda i: (due[i.key], i.key))
@@ -80,12 +84,20 @@ def order_items(
 
 
 def _interleave(items: Sequence[Item], rng: random.Random) -> list[Item]:
+    """``items`` shuffled, the kinds taken in turn. The judge items take their verdicts in turn as well, so a
+    session asks about as many acceptable utterances as forbidden ones, whatever the catalogue's mix (its
+    rules have far more flag examples than pass examples)."""
     by_kind: dict[str, list[Item]] = {}
     for item in items:
         by_kind.setdefault(item.kind, []).append(item)
     queues = [by_kind[k] for k in KINDS if k in by_kind]
     for queue in queues:
         rng.shuffle(queue)
+    if "judge" in by_kind:
+        judge = by_kind["judge"]
+        queues[queues.index(judge)] = _alternate(
+            [i for i in judge if i.forbidden], [i for i in judge if not i.forbidden], rng
+        )
     rng.shuffle(queues)
     out: list[Item] = []
     while any(queues):
@@ -93,3 +105,16 @@ def _interleave(items: Sequence[Item], rng: random.Random) -> list[Item]:
             if queue:
                 out.append(queue.pop())
     return out
+
+
+def _alternate(one: list[Item], other: list[Item], rng: random.Random) -> list[Item]:
+    """A queue (taken from its end) that draws from ``one`` and ``other`` in turn, the first turn to either at
+    random, and empties the longer one once the shorter is spent."""
+    first, second = (one, other) if rng.random() < 0.5 else (other, one)
+    queue: list[Item] = []
+    while first or second:
+        for side in (first, second):
+            if side:
+                queue.append(side.pop())
+    queue.reverse()
+    return queue
