@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 SEVERITIES: tuple[str, ...] = ("info", "warning", "error")
-SCOPES: tuple[str, ...] = ("anywhere", "word", "clause", "reply", "alone")
+SCOPES: tuple[str, ...] = ("anywhere", "word", "clause", "reply", "alone", "quoted")
 SLOT_RE = re.compile(r"\{([^{}]*)\}")
 
 

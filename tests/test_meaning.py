@@ -928,3 +928,47 @@ def test_a_marked_core_is_words_of_its_own_rude_text() -> None:
                 f"{path.name}: {core!r} is not words of {item['text']!r}"
             )
     assert cored >= 400
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # a word of praise in marks of its own, said of the visitor: irony (the scope `quoted`)
+        ("多谢您的“高见”，下一位。", True),
+        ("您这么「内行」，自己办不就好了？", True),
+        ("谢谢您的‘好意’，不必了。", True),
+        ("您所谓的“行家”意见，我们听过了。", True),
+        ("您这番“赐教”，我们受用了。", True),
+        # the same words without marks are praise
+        ("多谢您的高见，我们会认真考虑。", False),
+        # the marks hold more than the word: a name, or the visitor's words quoted
+        ("您可以挂我们的“专家门诊”，周三上午有号。", False),
+        ("您说的“行家意见”是指哪位老师的？", False),
+        # the word in marks said of nobody: a name
+        ("本店推出“五星级”洗车服务，您要试试吗？", False),
+        # the irony quoted in a training, inside marks of its own
+        ("培训里讲过，“谢谢您的‘好意’”这种反话不能说。", False),
+        # marks that open before the words about the visitor quote somebody's whole words
+        ("您好，您上次留言写的“谢谢您的高见”，我们收到了。", False),
+        # names, the visitor's words, stress that means it, and praise of no one
+        ("请在页面上点“好评”按钮就可以了。", False),
+        ("您的“专家号”已经预约成功，请按时就诊。", False),
+        ("您说“我们很专业”，谢谢您的认可。", False),
+        ("这位专家是我们医院最好的骨科医生。", False),
+        ("顾客在评价里写“服务很专业”，我们很高兴。", False),
+        ("「五星好評」活動本週截止，您參加的話可以領贈品。", False),
+        ("“感谢您的宝贵意见”是我们的标准回复用语。", False),
+        ("这位“专家”是我们特聘的顾问，您有问题可以问他。", False),
+        ("您的“好评”我们已经收到，非常感谢！", False),
+        ("你们这些“高手”的作品都在展厅展出，欢迎参观。", False),
+        ("感谢您的“热心”市民提名，我们会认真评选。", False),
+        ("所谓“专业”，就是把每件小事做好。", False),
+    ],
+)
+def test_scare_quotes_are_irony_only_round_a_word_of_praise_said_of_the_visitor(
+    linter: Linter, text: str, found: bool
+) -> None:
+    hits = linter.check(text)
+    assert bool(hits) == found, [(v.rule, v.text) for v in hits]
+    if found:
+        assert [v.rule for v in hits] == ["scare-quotes"]

@@ -303,6 +303,29 @@ class Context:
                 return bool(outside)
         return False
 
+    def scare_quoted(self, text: str, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` ends with the whole of a short quotation that opens inside it (您的“宝贵”
+        of 您的“宝贵”意见): marks around a word said of the visitor, to say it is not meant (the scope
+        ``quoted``)."""
+        for lo, hi in _quote_spans(text, self.quotes):
+            if start < lo < end <= hi and not text[end:hi].strip() and hi - lo - 1 <= SCARE_QUOTE_LONGEST:
+                return True
+        return False
+
+    def quoted_around(self, text: str, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` and the quotation it ends in stand inside a further quotation that does
+        not wrap the whole utterance (培训时讲过，不能说“感谢您的‘宝贵’意见”这种反话): scare quotes quoted."""
+        spans = _quote_spans(text, self.quotes)
+        for lo, hi in spans:
+            if (
+                lo < start
+                and hi > end
+                and any(lo < lo2 and hi2 < hi for lo2, hi2 in spans if start < lo2 < end)
+            ):
+                outside = (text[:lo] + text[hi + 1 :]).strip(" \t\r\n,.!?;:，。！？；：、…")
+                return bool(outside)
+        return False
+
     def reported_speech(self, text: str, folded: Folded, start: int, original_start: int) -> bool:
         """Whether another person is said to speak earlier in the sentence of folded position ``start``."""
         sentence = sentence_start(text, original_start, original_start - _REACH)
@@ -419,6 +442,11 @@ def _slice(folded: Folded, lo: int, hi: int) -> str:
             out.append(BOUNDARY)
         out.append(folded.text[i])
     return "".join(out)
+
+
+# the longest quotation the scope ``quoted`` takes for scare quotes (专业, 五星好评, 一片好心): a longer one
+# quotes somebody's words
+SCARE_QUOTE_LONGEST = 6
 
 
 @functools.lru_cache(maxsize=16)

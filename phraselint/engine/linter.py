@@ -662,7 +662,10 @@ class Linter:
             matched = []
         for candidate in self._finder.candidates(folded, viable, anchored):
             hit = confirm(candidate, folded, self._context)
-            if hit is None:
+            if hit is None or (
+                hit.candidate.pattern.rule.scope == "quoted"
+                and not self._context.scare_quoted(text, *folded.span(hit.start, hit.end))
+            ):
                 continue
             matched.append(folded.span(hit.start, hit.end))
             if (
@@ -927,7 +930,11 @@ class Linter:
             or context.to_the_family(folded, text, start)
             or context.to_a_superior(text, start)
             or context.noted_as_not_to_the_visitor(text)
-            or context.quoted(text, start, end)
+            or (
+                context.quoted(text, start, end)
+                if rule.scope != "quoted"
+                else context.quoted_around(text, start, end)
+            )
             or context.reported_speech(text, folded, hit.start, start)
             or context.about_phrases(folded, hit.start, text)
         )
