@@ -972,3 +972,49 @@ def test_scare_quotes_are_irony_only_round_a_word_of_praise_said_of_the_visitor(
     assert bool(hits) == found, [(v.rule, v.text) for v in hits]
     if found:
         assert [v.rule for v in hits] == ["scare-quotes"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # praise that means its opposite: what the visitor understood or imagined, admired…
+        ("您的理解能力真叫人佩服。", True),
+        ("您的想象力真叫人大开眼界。", True),
+        # …but memory, logic or persistence admired is meant
+        ("您的记忆力真让人佩服，十年前的单号都记得！", False),
+        ("您的坚持令人佩服。", False),
+        # something new seen: at the visitor's expense, or learnt from them
+        ("真是大开眼界，居然有人拿别人的身份证来办。", True),
+        ("真是长见识了，原来还可以这样办，谢谢您。", False),
+        ("这种脾气，我们可算领教了。", True),
+        ("多谢指点，领教了。", False),
+        # the visitor's age told to admire them, not to send them away
+        ("您这么大年纪还坚持学电脑，真让人佩服。", False),
+        ("这么大岁数了还学年轻人网上抢号。", True),
+    ],
+)
+def test_praise_that_means_its_opposite_and_praise_that_is_meant(
+    linter: Linter, text: str, found: bool
+) -> None:
+    hits = linter.check(text)
+    assert bool(hits) == found, [(v.rule, v.text) for v in hits]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # the place taken, rhetorically, for the visitor's home or a market…
+        ("您以为这是您家啊？", True),
+        ("你还以为这儿是菜市场呢？", True),
+        # …not the host's welcome, nor a mistake of the speaker's own
+        ("我以为这是您家的孩子，原来不是。", False),
+        ("我还以为这里是您家呢，原来是您朋友家，那地址我改一下。", False),
+        ("您以为是家里人办的吗？我帮您查一下", False),
+        # whose job it is, asked back
+        ("您是老师还是我是老师？", True),
+        ("请问您是本人还是家属？", False),
+    ],
+)
+def test_the_place_or_the_job_asked_back(linter: Linter, text: str, found: bool) -> None:
+    hits = linter.check(text)
+    assert bool(hits) == found, [(v.rule, v.text) for v in hits]
