@@ -76,6 +76,7 @@ class Context:
     cantonese: tuple[str, ...] = ()  # as written (script folded only)
     polite: tuple[str, ...] = ()  # as written: words that keep the tone model silent in their sentence
     courtesy: tuple[str, ...] = ()  # as written: those of them that are only courtesy (谢谢, 祝您)
+    care: tuple[str, ...] = ()  # as written: care for the visitor, which counts anywhere in the sentence
     polite_address: tuple[str, ...] = ()  # as written: …only within the words it hears
     visitor_address: tuple[str, ...] = ()  # as written: the visitor is spoken to (the addressee model's gate)
     address: tuple[str, ...] = ()  # folded: all that follows in the clause, an address, not a continuation
@@ -566,6 +567,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         cantonese=tuple(strings("cantonese")),
         polite=tuple(strings("polite")),
         courtesy=tuple(strings("courtesy")),
+        care=tuple(strings("care")),
         polite_address=tuple(strings("polite_address")),
         visitor_address=tuple(strings("visitor_address")),
         address=folded("address"),

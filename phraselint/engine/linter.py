@@ -19,7 +19,7 @@ from ..model import SEVERITIES, Rewrite, Rule, Violation
 from .addressee import AddresseeModel, enough_context, heard_part, load_addressee
 from .addressee import masked as masked_matches
 from .confirm import Hit, confirm, resolve_overlaps
-from .context import CLAUSE_MARKS, load_context
+from .context import CLAUSE_MARKS, load_context, sentence_start
 from .explain import explain
 from .find import Candidate, Finder, Pattern
 from .lexicon import load_lexicon, pattern_fold
@@ -219,6 +219,7 @@ class Linter:
         self._context = load_context(self.lexicon)
         self._quote_marks = self._context.quote_marks
         self._polite = tuple(light_fold(w) for w in self._context.polite)
+        self._care = tuple(light_fold(w) for w in self._context.care)
         self._polite_address = tuple(light_fold(w) for w in self._context.polite_address)
         self._courtesy = frozenset(light_fold(w) for w in self._context.courtesy)
         self._antipatterns = _compile_antipatterns(self.rules, self.lexicon)
@@ -789,9 +790,13 @@ class Linter:
             stop += 1
         sentence = said[begin:stop]
         found = [w for w in self._polite if w in sentence]
-        if not found:
+        # care for the visitor counts from the start of the sentence (您先别走，外面下雨了，等会儿再出去), and takes
+        # back as little as thanks do: 外面下雨了，你管不着 is still said
+        whole = said[sentence_start(text, start, start - _POLITE_REACH) : stop]
+        cares = [w for w in self._care if w in whole]
+        if not found and not cares:
             return part
-        # …but not of a part that sounds ruder than the threshold by far: by less for thanks and wishes alone
+        # …but not of a part that sounds ruder than the threshold by far: by less for thanks, wishes and care alone
         # (签了就别后悔，后悔也别来找我，谢谢) than for an apology or an offer of help
         loud = _LOUD_AMENDS if any(w not in self._courtesy for w in found) else _LOUD
         return part if self._tone.margin(text, self._context.is_cantonese(text)) >= loud else None
