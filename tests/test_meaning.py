@@ -1030,8 +1030,16 @@ def test_the_place_or_the_job_asked_back(linter: Linter, text: str, found: bool)
         ("下雨天还跑来，真会挑时候。", True),
         ("外面下雨了，你管不找那个", True),
         ("外面下雨了，就是你能不能快一点", True),
+        # an order or a hurry for the visitor's comfort or safety, where the tone model hears nothing rude…
+        ("您别在风口站着，外面冷，进来坐。", False),
+        # …not one it hears as rude, nor one whose care stands in another sentence
+        ("地上滑，你给我滚远点！", True),
+        ("外面下雨了，快点快点，别磨蹭！", True),
+        ("小心台阶。别碰展品，听不懂吗？", True),
     ],
 )
-def test_care_for_the_visitor_keeps_the_tone_model_silent(linter: Linter, text: str, found: bool) -> None:
+def test_care_for_the_visitor_excuses_what_sounds_like_an_order(
+    linter: Linter, text: str, found: bool
+) -> None:
     hits = linter.check(text)
     assert bool(hits) == found, [(v.rule, v.text) for v in hits]

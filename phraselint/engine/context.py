@@ -77,6 +77,7 @@ class Context:
     polite: tuple[str, ...] = ()  # as written: words that keep the tone model silent in their sentence
     courtesy: tuple[str, ...] = ()  # as written: those of them that are only courtesy (谢谢, 祝您)
     care: tuple[str, ...] = ()  # as written: care for the visitor, which counts anywhere in the sentence
+    care_categories: tuple[str, ...] = ()  # …and excuses these categories' matches where the tone is innocent
     polite_address: tuple[str, ...] = ()  # as written: …only within the words it hears
     visitor_address: tuple[str, ...] = ()  # as written: the visitor is spoken to (the addressee model's gate)
     address: tuple[str, ...] = ()  # folded: all that follows in the clause, an address, not a continuation
@@ -568,6 +569,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         polite=tuple(strings("polite")),
         courtesy=tuple(strings("courtesy")),
         care=tuple(strings("care")),
+        care_categories=tuple(strings("care_categories")),
         polite_address=tuple(strings("polite_address")),
         visitor_address=tuple(strings("visitor_address")),
         address=folded("address"),

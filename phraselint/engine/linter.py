@@ -19,7 +19,7 @@ from ..model import SEVERITIES, Rewrite, Rule, Violation
 from .addressee import AddresseeModel, enough_context, heard_part, load_addressee
 from .addressee import masked as masked_matches
 from .confirm import Hit, confirm, resolve_overlaps
-from .context import CLAUSE_MARKS, load_context, sentence_start
+from .context import CLAUSE_MARKS, SENTENCE_END, load_context, sentence_start
 from .explain import explain
 from .find import Candidate, Finder, Pattern
 from .lexicon import load_lexicon, pattern_fold
@@ -673,6 +673,7 @@ class Linter:
                 not self._allowed(hit, folded.text)
                 and not self._excused(hit, folded, text, excusing)
                 and not self._heard_innocent(hit, folded, text, margin)
+                and not self._cared_for(hit, folded, text, margin)
             ):
                 hits.append(hit)
             elif cleared is not None and not (hit.candidate.by_sound and self._context.is_cantonese(text)):
@@ -756,6 +757,24 @@ class Linter:
         if not margin:  # once per text, not per match (a long line may hold many)
             margin.append(self._tone.margin(text, self._context.is_cantonese(text)))
         return margin[0] < _INNOCENT
+
+    def _cared_for(self, hit: Hit, folded: Folded, text: str, margin: list[float]) -> bool:
+        """Whether an order or a hurry (context.yml ``care_categories``) is said for the visitor's safety or
+        comfort: a ``care`` word stands in its sentence (请您别在门口站着，门会夹人; 快点把伞收一下，地上滑，别摔着)
+        and the tone model hears nothing rude in the utterance (its margin is under the threshold: 小心台阶。别碰
+        展品，听不懂吗 is another sentence, and 地上滑，你滚远点 is heard)."""
+        if hit.candidate.pattern.rule.category not in self._context.care_categories or self._tone is None:
+            return False
+        start, end = folded.span(hit.start, hit.end)
+        stop = end
+        while stop < len(text) and text[stop] not in SENTENCE_END:
+            stop += 1
+        said = light_fold(text[sentence_start(text, start, start - _POLITE_REACH) : stop])
+        if not any(w in said for w in self._care):
+            return False
+        if not margin:  # once per text, not per match
+            margin.append(self._tone.margin(text, self._context.is_cantonese(text)))
+        return margin[0] < 0
 
     def _tone_verdict(self, text: str) -> tuple[int, int] | None:
         """Where the tone model hears rudeness in ``text``, unless an apology, thanks or an offer of help stands
