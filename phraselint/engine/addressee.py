@@ -32,7 +32,7 @@ from pathlib import Path
 from ..data.cache import cached, code_fingerprint, key_of
 from ..data.catalogue import builtin_rules_dir
 from ..errors import CatalogueError
-from .context import SENTENCE_END, sentence_start
+from .context import sentence_end, sentence_start
 from .normalize import folding
 from .tone import SEPARATOR, _grams, dump, light_fold, parse
 
@@ -63,10 +63,7 @@ def heard_part(
     lo, hi = 0, len(text)
     if found:
         lo = sentence_start(text, min(s for s, _e in found))
-        hi = max(e for _s, e in found)
-        while hi < len(text) and text[hi] not in SENTENCE_END:
-            hi += 1
-        hi = min(len(text), hi + 1)
+        hi = min(len(text), sentence_end(text, max(e for _s, e in found)) + 1)
     return text[lo:hi], [(max(s, lo) - lo, min(e, hi) - lo) for s, e in matched if s < hi and e > lo]
 
 

@@ -191,8 +191,7 @@ class Context:
         if not calls:
             return False
         lo = sentence_start(text, start)
-        hi = _SENTENCE_END_RE.search(text, start)
-        sentence = text[lo : hi.start() if hi else len(text)]
+        sentence = text[lo : sentence_end(text, start)]
         if any(w in sentence for w in not_said):
             return False
         if _calls(sentence, calls, self.to_colleague_then, self.to_colleague_not_then):
@@ -301,8 +300,7 @@ class Context:
             return True  # the words run into or out of a quotation: 坐席说“不清楚”
         for lo, hi in _quote_spans(text, self.quotes):
             if lo < start < hi:
-                outside = (text[:lo] + text[hi + 1 :]).strip(" \t\r\n,.!?;:，。！？；：、…")
-                return bool(outside)
+                return _words_outside(text, lo, hi)
         return False
 
     def scare_quoted(self, text: str, start: int, end: int) -> bool:
@@ -324,8 +322,7 @@ class Context:
                 and hi > end
                 and any(lo < lo2 and hi2 < hi for lo2, hi2 in spans if start < lo2 < end)
             ):
-                outside = (text[:lo] + text[hi + 1 :]).strip(" \t\r\n,.!?;:，。！？；：、…")
-                return bool(outside)
+                return _words_outside(text, lo, hi)
         return False
 
     def reported_speech(self, text: str, folded: Folded, start: int, original_start: int) -> bool:
@@ -449,6 +446,12 @@ def _slice(folded: Folded, lo: int, hi: int) -> str:
 # the longest quotation the scope ``quoted`` takes for scare quotes (专业, 五星好评, 一片好心): a longer one
 # quotes somebody's words
 SCARE_QUOTE_LONGEST = 6
+
+
+def _words_outside(text: str, lo: int, hi: int) -> bool:
+    """Whether words stand outside the quotation of marks ``lo`` and ``hi``: it does not wrap the whole
+    utterance (marks round all that is said quote nobody)."""
+    return bool((text[:lo] + text[hi + 1 :]).strip(" \t\r\n,.!?;:，。！？；：、…"))
 
 
 @functools.lru_cache(maxsize=16)
@@ -621,6 +624,12 @@ def _calls(
             ):
                 return True
     return False
+
+
+def sentence_end(text: str, at: int) -> int:
+    """Where the sentence of ``text[at]`` ends: the index of its closing mark, or the length of ``text``."""
+    found = _SENTENCE_END_RE.search(text, at)
+    return found.start() if found else len(text)
 
 
 def sentence_start(text: str, at: int, limit: int = 0) -> int:

@@ -19,7 +19,7 @@ from ..model import SEVERITIES, Rewrite, Rule, Violation
 from .addressee import AddresseeModel, enough_context, heard_part, load_addressee
 from .addressee import masked as masked_matches
 from .confirm import Hit, confirm, resolve_overlaps
-from .context import CLAUSE_MARKS, SENTENCE_END, load_context, sentence_start
+from .context import CLAUSE_MARKS, load_context, sentence_end, sentence_start
 from .explain import explain
 from .find import Candidate, Finder, Pattern
 from .lexicon import load_lexicon, pattern_fold
@@ -766,15 +766,17 @@ class Linter:
         if hit.candidate.pattern.rule.category not in self._context.care_categories or self._tone is None:
             return False
         start, end = folded.span(hit.start, hit.end)
-        stop = end
-        while stop < len(text) and text[stop] not in SENTENCE_END:
-            stop += 1
-        said = light_fold(text[sentence_start(text, start, start - _POLITE_REACH) : stop])
-        if not any(w in said for w in self._care):
+        if not self._cares(text, start, sentence_end(text, end)):
             return False
         if not margin:  # once per text, not per match
             margin.append(self._tone.margin(text, self._context.is_cantonese(text)))
         return margin[0] < 0
+
+    def _cares(self, text: str, start: int, stop: int) -> bool:
+        """Whether a ``care`` word (context.yml) stands between the start of the sentence of ``text[start]`` and
+        ``stop``: care for the visitor counts before the words as well as after them."""
+        said = light_fold(text[sentence_start(text, start, start - _POLITE_REACH) : stop])
+        return any(w in said for w in self._care)
 
     def _tone_verdict(self, text: str) -> tuple[int, int] | None:
         """Where the tone model hears rudeness in ``text``, unless an apology, thanks or an offer of help stands
@@ -811,9 +813,7 @@ class Linter:
         found = [w for w in self._polite if w in sentence]
         # care for the visitor counts from the start of the sentence (您先别走，外面下雨了，等会儿再出去), and takes
         # back as little as thanks do: 外面下雨了，你管不着 is still said
-        whole = said[sentence_start(text, start, start - _POLITE_REACH) : stop]
-        cares = [w for w in self._care if w in whole]
-        if not found and not cares:
+        if not found and not self._cares(text, start, stop):
             return part
         # …but not of a part that sounds ruder than the threshold by far: by less for thanks, wishes and care alone
         # (签了就别后悔，后悔也别来找我，谢谢) than for an apology or an offer of help
