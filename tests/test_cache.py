@@ -232,3 +232,26 @@ def test_the_tone_model_kept_on_disk_is_the_model_read() -> None:
     assert again.worst("你自己不会看啊，烦死了") == model.worst("你自己不会看啊，烦死了")
     odd = ToneModel({"a\0b": 1.5, "c": -0.25}, 1.0)  # a gram with the separator in it: kept as it is
     assert pickle.loads(pickle.dumps(odd)) == odd
+
+
+def test_a_bad_list_in_context_yml_is_named_with_its_own_line(tmp_path: Path) -> None:
+    """A key of rules/context.yml that is not a list of words is reported at the line of that key, not of the
+    file's first mapping."""
+    import shutil
+
+    from phraselint.data.catalogue import builtin_rules_dir
+    from phraselint.engine import context
+    from phraselint.engine.lexicon import load_lexicon
+    from phraselint.errors import CatalogueError
+
+    rules = tmp_path / "rules"
+    shutil.copytree(builtin_rules_dir(), rules)
+    path = rules / "context.yml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("care_categories:"))
+    lines[number - 1] = "care_categories: 5"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(
+        CatalogueError, match=rf"context\.yml:{number}: 'care_categories' must be a list of strings"
+    ):
+        context._build_context(load_lexicon(()), rules)

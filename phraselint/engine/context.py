@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..data.cache import cached, code_fingerprint, key_of
-from ..data.catalogue import builtin_rules_dir, read_yaml
+from ..data.catalogue import builtin_rules_dir, key_line, read_yaml
 from ..errors import CatalogueError
 from .normalize import Folded, fold, fold_with_map, folding_key, marked
 from .pattern import BOUNDARY, Compiled, Lexicon, compile_expression, compile_pattern
@@ -496,7 +496,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
     def strings(key: str) -> list[str]:
         value = data.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise CatalogueError(f"'{key}' must be a list of strings", file, data.get("__line__"))
+            raise CatalogueError(f"'{key}' must be a list of strings", file, key_line(data, key))
         return value
 
     def where(message: str) -> CatalogueError:
