@@ -122,8 +122,22 @@ ADDRESSEE_PARTS = (
 # replies were found only 45 -> 56% (sarcasm about the reviewer's meal or taste is not in the words a 1-3-gram
 # model weighs). The forty-eighth author's sets (v47dev: 200 rude replies, 150 chat, 150 mixed and 100 reworded
 # rudeness, each with its core; 150 proper replies, 100 Taiwan and 100 third-party texts that must pass) are kept
-# the same way.
-PATTERN_PARTS = ("v36dev", "v38dev", "v40dev", "v42dev", "v44dev", "v46dev", "v47dev")
+# the same way. So are the fifty-fifth, fifty-seventh and fifty-eighth authors' (v54dev: mixed, reply, Cantonese
+# and Taiwan rudeness, third-party, polite and Taiwan texts that must pass; v56dev: a hotline inspector's mixed,
+# general, chat and ASR rudeness, third-party, polite and chat texts; v57dev: Cantonese, Taiwan and reply rudeness,
+# Cantonese, Taiwan, reply and third-party texts that must pass): patterns were written from their misses.
+PATTERN_PARTS = (
+    "v36dev",
+    "v38dev",
+    "v40dev",
+    "v42dev",
+    "v44dev",
+    "v46dev",
+    "v47dev",
+    "v54dev",
+    "v56dev",
+    "v57dev",
+)
 
 
 # Tuned parts of a class of service speech whose texts are everyday talk among friends and family, said to no

@@ -190,6 +190,8 @@ _t2s = opencc.OpenCC("t2s").convert
 )
 # 網點辦 (a branch, then 办) once read as Cantonese 點辦 ("how to do"), which set 喂 aside as an interjection
 @hypothesis_example("喂，你过来一下。这个去别的网点办，我们这办不了")
+# t2s writes Cantonese 嗰 as 𠮶, which must mark Cantonese as well
+@hypothesis_example("喂，你过来一下。喂，嗰個，行過去排隊。")
 def test_simplified_and_traditional_give_the_same_hits(text: str) -> None:
     for other in (_s2t(text), _t2s(_s2t(text))):
         if len(other) != len(text):

@@ -187,6 +187,7 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "快啲嚟呢邊，呢個窗口冇人排。",  # hurrying for the visitor's sake
         "我们不能说：不知道。",  # a verb of saying ending the clause before, introducing the words
         "窗口上不要说，“不知道”。",
+        "我们营业到晚上九点，您下了班过来也来得及。",  # 下了 sounds like 瞎了, but only 了 of it is said
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
@@ -224,6 +225,7 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "不知道，马上请你走。",  # 请 there sends the visitor away: no one is brought
         "你同我躝開！",
         "不只道",  # a short slip by sound keeps all but one of the pattern's characters
+        "不知到。",  # …and the rest of the slipped word (知 of 知道)
         "我们已经下般了明天再来",
         "这种问题你自己搜搜。",
         "我也不清楚，你打电话问医保中心吧",  # the visitor is to phone, not the speaker

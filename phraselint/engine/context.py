@@ -78,6 +78,7 @@ class Context:
     courtesy: tuple[str, ...] = ()  # as written: those of them that are only courtesy (谢谢, 祝您)
     care: tuple[str, ...] = ()  # as written: care for the visitor, which counts anywhere in the sentence
     care_categories: tuple[str, ...] = ()  # …and excuses these categories' matches where the tone is innocent
+    help_categories: tuple[str, ...] = ()  # …and an offer of help after one, these categories' (help_offers)
     polite_address: tuple[str, ...] = ()  # as written: …only within the words it hears
     visitor_address: tuple[str, ...] = ()  # as written: the visitor is spoken to (the addressee model's gate)
     address: tuple[str, ...] = ()  # folded: all that follows in the clause, an address, not a continuation
@@ -124,12 +125,19 @@ class Context:
             return None
         return re.compile("|".join(re.escape(w) for w in sorted(self.cantonese, key=len, reverse=True)))
 
-    def help_follows(self, folded: Folded, end: int) -> bool:
+    def help_follows(self, folded: Folded, end: int, stop: int | None = None) -> bool:
         """Whether the staff member offers help after the words (我不清楚，我帮您问问): the codes' own way of
-        answering what one does not know (首问负责), not a brush-off."""
+        answering what one does not know (首问负责), not a brush-off. ``stop``, where given: a position in the
+        original text the offer must end by (the end of the sentence)."""
         if not self.help_offers:
             return False
-        after = _slice(folded, end, min(len(folded.text), end + _REACH))
+        limit = min(len(folded.text), end + _REACH)
+        if stop is not None:
+            within = end
+            while within < limit and folded.span(within, within + 1)[1] <= stop:
+                within += 1
+            limit = within
+        after = _slice(folded, end, limit)
         return _any_matches(self._help_run, self.help_offers, after)
 
     @functools.cached_property
@@ -573,6 +581,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         courtesy=tuple(strings("courtesy")),
         care=tuple(strings("care")),
         care_categories=tuple(strings("care_categories")),
+        help_categories=tuple(strings("help_categories")),
         polite_address=tuple(strings("polite_address")),
         visitor_address=tuple(strings("visitor_address")),
         address=folded("address"),

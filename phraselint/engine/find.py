@@ -49,6 +49,8 @@ WINDOW = 80  # how far (in folded characters) a pattern may reach from the word 
 _LONG_TEXT = 4 * WINDOW
 # a match by sound this short (in characters) must keep all but one of them as the pattern writes them
 SHORT_BY_SOUND = 3
+# characters of grammar, not of a word's own meaning: a slip is not known by them alone (_slip_in_word)
+_FUNCTION_CHARACTERS = frozenset("了的着地得")
 
 
 @dataclass(frozen=True)
@@ -423,6 +425,7 @@ class Finder:
         self._fillers = lexicon.fillers
         self._said: dict[int, tuple[str, str, str]] = {}  # see _heard_as_said, built on first use
         self._word_chars: dict[int, frozenset[str]] = {}  # see _said_enough, built on first use
+        self._long_words: dict[int, tuple[str, ...]] = {}  # see _slip_in_word, built on first use
 
         def automata() -> tuple[_Automaton, ...]:
             full = built[0] if built else _plan(rules, lexicon, sounds, speakers)
@@ -634,7 +637,38 @@ class Finder:
         if end - start > SHORT_BY_SOUND:
             return True
         chars = self._word_characters(k)
-        return sum(c in chars for c in mtext[start:end]) >= end - start - 1
+        said = mtext[start:end]
+        if sum(c in chars for c in said) < end - start - 1:
+            return False
+        return all(self._slip_in_word(k, said, i) for i, c in enumerate(said) if c not in chars)
+
+    def _slip_in_word(self, k: int, said: str, i: int) -> bool:
+        """Whether the slipped character ``said[i]`` (a short match by sound of pattern ``k``) stands in one of
+        the pattern's words whose other characters are all said as written, one of them at least a word's own
+        and not a grammatical one (了, 的, a particle): a slip is known by the rest of its word. Not 您下了 for
+        你瞎了 (下了班: only 了 is kept of 瞎了), but 不只道 for 不知道 and 知到 for 知道."""
+        of = self._sounds.of
+        heard = of(said[i])
+        function = folding().particles | _FUNCTION_CHARACTERS
+        for word in self._words_of(k):
+            for j, c in enumerate(word):
+                s = i - j
+                if of(c) != heard or s < 0 or s + len(word) > len(said):
+                    continue
+                others = [(word[m], said[s + m]) for m in range(len(word)) if m != j]
+                if all(a == b for a, b in others) and any(a not in function for a, _ in others):
+                    return True
+        return False
+
+    def _words_of(self, k: int) -> tuple[str, ...]:
+        """Pattern ``k``'s words of two characters or more (every word of every token)."""
+        words = self._long_words.get(k)
+        if words is None:
+            tokens = self.patterns[k].compiled.tokens
+            words = self._long_words[k] = tuple(
+                {word for token in tokens for word in token.words if len(word) >= 2}
+            )
+        return words
 
     def _word_characters(self, k: int) -> frozenset[str]:
         """The characters of pattern ``k``'s words (every word of every token), built on first use."""

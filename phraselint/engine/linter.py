@@ -760,13 +760,21 @@ class Linter:
 
     def _cared_for(self, hit: Hit, folded: Folded, text: str, margin: list[float]) -> bool:
         """Whether an order or a hurry (context.yml ``care_categories``) is said for the visitor's safety or
-        comfort: a ``care`` word stands in its sentence (请您别在门口站着，门会夹人; 快点把伞收一下，地上滑，别摔着)
-        and the tone model hears nothing rude in the utterance (its margin is under the threshold: 小心台阶。别碰
-        展品，听不懂吗 is another sentence, and 地上滑，你滚远点 is heard)."""
-        if hit.candidate.pattern.rule.category not in self._context.care_categories or self._tone is None:
+        comfort: a ``care`` word stands in its sentence (请您别在门口站着，门会夹人; 快点把伞收一下，地上滑，别摔着),
+        or, for an order (``help_categories``), the staff member offers help after it in the same sentence
+        (``help_offers``: 您坐着别动，我过来给您办); and the tone model hears nothing rude in the utterance (its
+        margin is under the threshold: 小心台阶。别碰展品，听不懂吗 is another sentence, and 地上滑，你滚远点 and
+        一边等着去，我帮你问问 are heard)."""
+        category = hit.candidate.pattern.rule.category
+        if category not in self._context.care_categories or self._tone is None:
             return False
         start, end = folded.span(hit.start, hit.end)
-        if not self._cares(text, start, sentence_end(text, end)):
+        stop = sentence_end(text, end)
+        if not (
+            self._cares(text, start, stop)
+            or category in self._context.help_categories
+            and self._context.help_follows(folded, hit.end, stop)
+        ):
             return False
         if not margin:  # once per text, not per match
             margin.append(self._tone.margin(text, self._context.is_cantonese(text)))
