@@ -125,7 +125,10 @@ ADDRESSEE_PARTS = (
 # the same way. So are the fifty-fifth, fifty-seventh and fifty-eighth authors' (v54dev: mixed, reply, Cantonese
 # and Taiwan rudeness, third-party, polite and Taiwan texts that must pass; v56dev: a hotline inspector's mixed,
 # general, chat and ASR rudeness, third-party, polite and chat texts; v57dev: Cantonese, Taiwan and reply rudeness,
-# Cantonese, Taiwan, reply and third-party texts that must pass): patterns were written from their misses.
+# Cantonese, Taiwan, reply and third-party texts that must pass): patterns were written from their misses. Read by
+# the tone model too, all three raised its threshold 2.6893 -> 2.7338 and 111 held verdicts went wrong for 106 right:
+# mixed 89.8 -> 90.8 and replies 65.9 -> 70.0, but rewording 96.3 -> 95.8, general 95.9 -> 95.6, Cantonese
+# 92.2 -> 91.9, and proper replies falsely flagged 0 -> 2.0%; without v57dev, rewording fell to 95.6.
 PATTERN_PARTS = (
     "v36dev",
     "v38dev",
