@@ -188,6 +188,9 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "我们不能说：不知道。",  # a verb of saying ending the clause before, introducing the words
         "窗口上不要说，“不知道”。",
         "我们营业到晚上九点，您下了班过来也来得及。",  # 下了 sounds like 瞎了, but only 了 of it is said
+        "不好意思，今天的号发完了，明天再来吧，我帮您预留明天上午的号。",  # a place kept for the visitor is help
+        "您是不是不太方便走动？您坐着别动，我过来给您办。",  # an order followed by help in its sentence
+        "这复印机真是笨死了，双面打印就是不会。",  # a machine called stupid
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
@@ -225,6 +228,8 @@ def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> N
         "不知道，马上请你走。",  # 请 there sends the visitor away: no one is brought
         "你同我躝開！",
         "不只道",  # a short slip by sound keeps all but one of the pattern's characters
+        "你给我坐着别动，我帮你查",  # help after an order does not excuse 你给我
+        "真係麻煩，又要我幫你搵。",  # nor help given grudgingly
         "不知到。",  # …and the rest of the slipped word (知 of 知道)
         "我们已经下般了明天再来",
         "这种问题你自己搜搜。",
