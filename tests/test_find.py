@@ -4,6 +4,7 @@ definition gives."""
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -145,3 +146,22 @@ def test_an_expression_finds_the_same_matches_in_its_small_memory_budget_and_in_
     fresh = pattern.compile_expression(expr)
     assert fresh(long_text) == expected_long  # (the hot budget for a long text)
     assert fresh(text) == expected
+
+
+def test_homophones_grammar_that_is_not_a_string_is_named_at_its_line(tmp_path: Path) -> None:
+    """rules/normalize.yml's ``grammar`` (the characters by which alone a slip is not known) is one string."""
+    from phraselint.data.catalogue import builtin_rules_dir
+    from phraselint.engine.sound import _build
+    from phraselint.errors import CatalogueError
+
+    text = (builtin_rules_dir() / "normalize.yml").read_text(encoding="utf-8")
+    assert "  grammar: 了的着地得\n" in text
+    (tmp_path / "normalize.yml").write_text(
+        text.replace("  grammar: 了的着地得\n", "  grammar: [了, 的]\n"), "utf-8"
+    )
+    line = text[: text.index("  grammar:")].count("\n") + 1
+    with pytest.raises(CatalogueError) as caught:
+        _build(tmp_path)
+    assert "'grammar' must be a string of characters" in str(caught.value)
+    assert f"normalize.yml:{line}" in str(caught.value)
+    assert _build(builtin_rules_dir()).grammar == frozenset("了的着地得")

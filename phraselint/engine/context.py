@@ -132,11 +132,8 @@ class Context:
         if not self.help_offers:
             return False
         limit = min(len(folded.text), end + _REACH)
-        if stop is not None:
-            within = end
-            while within < limit and folded.span(within, within + 1)[1] <= stop:
-                within += 1
-            limit = within
+        if stop is not None:  # (the folded characters' ends rise: a search, not a walk)
+            limit = bisect.bisect_right(folded.ends, stop, end, limit)
         after = _slice(folded, end, limit)
         return _any_matches(self._help_run, self.help_offers, after)
 

@@ -49,8 +49,6 @@ WINDOW = 80  # how far (in folded characters) a pattern may reach from the word 
 _LONG_TEXT = 4 * WINDOW
 # a match by sound this short (in characters) must keep all but one of them as the pattern writes them
 SHORT_BY_SOUND = 3
-# characters of grammar, not of a word's own meaning: a slip is not known by them alone (_slip_in_word)
-_FUNCTION_CHARACTERS = frozenset("了的着地得")
 
 
 @dataclass(frozen=True)
@@ -645,11 +643,11 @@ class Finder:
     def _slip_in_word(self, k: int, said: str, i: int) -> bool:
         """Whether the slipped character ``said[i]`` (a short match by sound of pattern ``k``) stands in one of
         the pattern's words whose other characters are all said as written, one of them at least a word's own
-        and not a grammatical one (了, 的, a particle): a slip is known by the rest of its word. Not 您下了 for
+        and not a grammatical one (rules/normalize.yml's ``grammar``, a particle): a slip is known by the rest of its word. Not 您下了 for
         你瞎了 (下了班: only 了 is kept of 瞎了), but 不只道 for 不知道 and 知到 for 知道."""
         of = self._sounds.of
         heard = of(said[i])
-        function = folding().particles | _FUNCTION_CHARACTERS
+        function = folding().particles | self._sounds.grammar
         for word in self._words_of(k):
             for j, c in enumerate(word):
                 s = i - j

@@ -16,17 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..data.cache import cached, code_fingerprint, installed_version, key_of
-from ..data.catalogue import builtin_rules_dir, read_yaml
+from ..data.catalogue import builtin_rules_dir, key_line, read_yaml
+from ..errors import CatalogueError
 
 _FIRST_SYLLABLE = 0xE000  # the private-use area: never a character of real text we match
 
 
 @dataclass(frozen=True)
 class Sounds:
-    """The sound table and the shortest pattern (in characters) that is also matched by sound."""
+    """The sound table, the shortest pattern (in characters) that is also matched by sound, and the characters
+    of grammar (了, 的) by which alone a slip is not known."""
 
     table: dict[int, str]
     min_length: int
+    grammar: frozenset[str] = frozenset()
 
     def fingerprint(self) -> bytes:
         """The table as bytes, for the keys of values built from it: its pickle (the same table, loaded from
@@ -71,6 +74,11 @@ def _build(path: Path) -> Sounds:
     initials = {str(k): str(v) for k, v in (data.get("initials") or {}).items() if k != "__line__"}
     finals = {str(k): str(v) for k, v in (data.get("finals") or {}).items() if k != "__line__"}
     min_length = int(data.get("min_length", 3))
+    grammar = data.get("grammar") or ""
+    if not isinstance(grammar, str):
+        raise CatalogueError(
+            "'grammar' must be a string of characters", str(path / "normalize.yml"), key_line(data, "grammar")
+        )
     # The longest spelling first, so that zh is merged before z would be.
     initials = dict(sorted(initials.items(), key=lambda kv: -len(kv[0])))
     finals = dict(sorted(finals.items(), key=lambda kv: -len(kv[0])))
@@ -84,4 +92,4 @@ def _build(path: Path) -> Sounds:
         if not syllable.isalpha():
             continue
         table[code] = ids.setdefault(syllable, chr(_FIRST_SYLLABLE + len(ids)))
-    return Sounds(table, min_length)
+    return Sounds(table, min_length, frozenset(grammar))
