@@ -940,6 +940,25 @@ def test_a_marked_core_is_words_of_its_own_rude_text() -> None:
 @pytest.mark.parametrize(
     ("text", "found"),
     [
+        # the visitor's words quoted whole inside the staff's own, to be answered: the staff's words are said
+        ("您好，经核实，您所说的“服务员翻白眼”纯属臆想，我们的员工不可能这样。", True),
+        ("您是不是对「预售」两个字有什么误解？", True),
+        # …but words that run into or out of a quotation are someone's quoted
+        ("客户说工作人员讲“你说的纯属臆想”，我们正在核实。", False),
+        ("培训时讲“不知道”是忌语，要说“这个我帮您问一下”。", False),
+        ("您所说的“服务员翻白眼”一事，我们已调取监控核实，会给您答复。", False),
+    ],
+)
+def test_a_quotation_wrapped_whole_by_the_words_is_answered_not_quoted(
+    linter: Linter, text: str, found: bool
+) -> None:
+    hits = linter.check(text)
+    assert bool(hits) == found, [(v.rule, v.text) for v in hits]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
         # a word of praise in marks of its own, said of the visitor: irony (the scope `quoted`)
         ("多谢您的“高见”，下一位。", True),
         ("您这么「内行」，自己办不就好了？", True),

@@ -301,9 +301,16 @@ class Context:
     def quoted(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` stands inside quotation marks that do not wrap the whole utterance."""
         marks = self.quote_marks
-        if any(c in marks for c in text[start + 1 : end]):
-            return True  # the words run into or out of a quotation: 坐席说“不清楚”
-        for lo, hi in _quote_spans(text, self.quotes):
+        spans = _quote_spans(text, self.quotes)
+        inside = [i for i in range(start + 1, end) if text[i] in marks]
+        if inside:
+            # the words run into or out of a quotation (坐席说“不清楚”)… unless they wrap it whole, the
+            # visitor's words quoted to be answered (您所说的“服务员翻白眼”纯属臆想): then their own words are said
+            enclosed = {i for lo, hi in spans if start < lo and hi < end for i in (lo, hi)}
+            if not enclosed.issuperset(inside) or any(lo < start < hi for lo, hi in spans):
+                return True
+            return False
+        for lo, hi in spans:
             if lo < start < hi:
                 return _words_outside(text, lo, hi)
         return False

@@ -849,7 +849,10 @@ class Linter:
             return None
         start, end = part
         if any(c in self._quote_marks for c in text):
-            return None  # the model cannot tell whose words stand in quotation marks: it stays silent
+            # the model cannot tell whose words stand in quotation marks: it stays silent. (Heard without the
+            # quotations, the frames around them spoke: 工作人员说“你识字吗”，是这样吧？ 17 innocent texts
+            # of the development sets for 5 rude ones.)
+            return None
         folded = fold_with_map(text)
         lo = next((i for i in range(len(folded.text)) if folded.span(i, i + 1)[0] >= start), None)
         hi = next((i for i in range(len(folded.text) - 1, -1, -1) if folded.span(i, i + 1)[1] <= end), None)
