@@ -115,12 +115,15 @@ def confirm(candidate: Candidate, folded: Folded, context: Context) -> Hit | Non
 
 
 def resolve_overlaps(hits: list[Hit]) -> list[Hit]:
-    """Keep one hit where hits overlap: the longest (the shadowing rule wins), a wording of the codes before a
-    token pattern, the earlier one, the one whose pattern asks for more words, the first in the catalogue. Two findings never claim the same characters, so their rewrites never
+    """Keep one hit where hits overlap: irony by quotation marks (a rule of scope ``quoted``: 您这么“懂行”，还来
+    问我们干什么 is said with the marks, whatever else matched round them), then the longest (the shadowing rule
+    wins), a wording of the codes before a token pattern, the earlier one, the one whose pattern asks for more
+    words, the first in the catalogue. Two findings never claim the same characters, so their rewrites never
     collide."""
     ordered = sorted(
         hits,
         key=lambda h: (
+            h.candidate.pattern.rule.scope != "quoted",
             -(h.end - h.start),
             not h.candidate.pattern.literal,
             h.candidate.by_sound,
