@@ -14,17 +14,28 @@ from phraselint.engine.confirm import resolve_overlaps
 
 def _priority(h: Any) -> tuple[Any, ...]:
     p = h.candidate.pattern
-    return (-(h.end - h.start), not p.literal, h.candidate.by_sound, h.start, -p.compiled.min_length, p.order)
+    return (
+        p.rule.scope != "quoted",
+        -(h.end - h.start),
+        not p.literal,
+        h.candidate.by_sound,
+        h.start,
+        -p.compiled.min_length,
+        p.order,
+    )
 
 
 _HIT = st.builds(
-    lambda start, length, literal, by_sound, min_length, order: SimpleNamespace(
+    lambda start, length, literal, by_sound, min_length, order, quoted: SimpleNamespace(
         start=start,
         end=start + length,
         candidate=SimpleNamespace(
             by_sound=by_sound,
             pattern=SimpleNamespace(
-                literal=literal, compiled=SimpleNamespace(min_length=min_length), order=order
+                literal=literal,
+                compiled=SimpleNamespace(min_length=min_length),
+                order=order,
+                rule=SimpleNamespace(scope="quoted" if quoted else "word"),
             ),
         ),
     ),
@@ -34,6 +45,7 @@ _HIT = st.builds(
     st.booleans(),
     st.integers(1, 6),
     st.integers(0, 9),
+    st.booleans(),
 )
 
 
