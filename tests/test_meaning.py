@@ -191,6 +191,11 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "不好意思，今天的号发完了，明天再来吧，我帮您预留明天上午的号。",  # a place kept for the visitor is help
         "您是不是不太方便走动？您坐着别动，我过来给您办。",  # an order followed by help in its sentence
         "这复印机真是笨死了，双面打印就是不会。",  # a machine called stupid
+        "这是您自己的账户，密码请您亲自输入。",  # the visitor's own, not "your own fault"
+        "是我剛才講太快了，您聽不懂很正常，我再說明一次。",  # the speaker takes the blame first
+        "你唔使自己諗辦法，交畀我哋跟進就得。",  # no need to manage alone
+        "新员工手册里有一栏叫十句不能说的话，第一句就是你问我我问谁。",  # examples set out to be taught
+        "示例对比——生硬：材料不全，不办。温和：您还差一份证明，补齐后我优先给您办。",
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
