@@ -130,7 +130,8 @@ ADDRESSEE_PARTS = (
 # mixed 89.8 -> 90.8 and replies 65.9 -> 70.0, but rewording 96.3 -> 95.8, general 95.9 -> 95.6, Cantonese
 # 92.2 -> 91.9, and proper replies falsely flagged 0 -> 2.0%; without v57dev, rewording fell to 95.6.
 # So are the sixtieth and sixty-first authors' (v58dev: mixed and reply rudeness, proper replies, third-party and
-# polite texts; v59dev: Cantonese and ASR rudeness, Cantonese, ASR and quoting texts that must pass).
+# polite texts; v59dev: Cantonese and ASR rudeness, Cantonese, ASR and quoting texts that must pass; v61dev: the
+# codes' phrases reworded, general and Cantonese rudeness, polite texts).
 PATTERN_PARTS = (
     "v36dev",
     "v38dev",
@@ -144,6 +145,7 @@ PATTERN_PARTS = (
     "v57dev",
     "v58dev",
     "v59dev",
+    "v61dev",
 )
 
 

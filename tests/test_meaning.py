@@ -196,6 +196,8 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "你唔使自己諗辦法，交畀我哋跟進就得。",  # no need to manage alone
         "新员工手册里有一栏叫十句不能说的话，第一句就是你问我我问谁。",  # examples set out to be taught
         "示例对比——生硬：材料不全，不办。温和：您还差一份证明，补齐后我优先给您办。",
+        "这个我也弄不明白，我请懂行的同事来给您讲。",  # the speaker's own, and someone who can is brought
+        "这个情况我确实不知道，不过我现在就打电话给您问清楚。",  # finding out now, by phone
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
