@@ -197,6 +197,9 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "新员工手册里有一栏叫十句不能说的话，第一句就是你问我我问谁。",  # examples set out to be taught
         "示例对比——生硬：材料不全，不办。温和：您还差一份证明，补齐后我优先给您办。",
         "这个我也弄不明白，我请懂行的同事来给您讲。",  # the speaker's own, and someone who can is brought
+        "裁判眼瞎了吧，这都不吹！",  # a game being watched
+        "前面那辆车有病吧，不打灯就变道。",  # the road being driven
+        "这个队友是来搞笑的吧，送了五次人头。",  # a game being played
         "这个情况我确实不知道，不过我现在就打电话给您问清楚。",  # finding out now, by phone
     ],
 )

@@ -85,6 +85,7 @@ class Context:
     # a transcriber's note that says the words are said to someone else, or by the visitor: folded
     note_others: tuple[str, ...] = ()
     note_speakers: tuple[str, ...] = ()
+    elsewhere_topics: tuple[str, ...] = ()  # folded: talk of a game, a show or the road, not to a visitor
     # a reply of marks alone (？？？, 。。。, 呵呵, an eye-roll): as written, white space aside
     bare_signals: tuple[str, ...] = ()
     bare_with: tuple[str, ...] = ()
@@ -207,6 +208,12 @@ class Context:
             and not any(w in text for w in not_said)
             and _calls(text[: _first_sentence_end(text)], calls, self.to_colleague_then, (), True)
         )
+
+    def on_another_topic(self, folded_text: str) -> bool:
+        """Whether ``folded_text`` (an utterance's fold) names a game being watched or played, a show, or the
+        road being driven (裁判眼瞎了吧; 这剧情也太假了; 前面那辆车有病吧，不打灯就变道): said of it, to whoever
+        watches with the speaker, not to a visitor, whatever its kind."""
+        return any(w in folded_text for w in self.elsewhere_topics)
 
     def noted_as_not_to_the_visitor(self, text: str) -> bool:
         """Whether a transcriber's note opening or closing ``text`` says its words are said to someone else
@@ -591,6 +598,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         address=folded("address"),
         note_others=folded("note_others"),
         note_speakers=folded("note_speakers"),
+        elsewhere_topics=folded("elsewhere_topics"),
         bare_signals=tuple(strings("bare_signals")),
         bare_with=tuple(strings("bare_with")),
     )

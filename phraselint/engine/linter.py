@@ -872,6 +872,7 @@ class Linter:
         mtext, _index = marked(folded, BOUNDARY)
         if (
             self._context.talks_about_phrases(mtext)
+            or self._context.on_another_topic(folded.text)
             or self._context.about_someone_else(folded, lo, text)
             or self._context.to_a_colleague(text, start)
             or self._context.to_a_familiar(text, start)
@@ -965,6 +966,7 @@ class Linter:
             or context.to_the_family(folded, text, start)
             or context.to_a_superior(text, start)
             or context.noted_as_not_to_the_visitor(text)
+            or context.on_another_topic(folded.text)
             or (
                 context.quoted(text, start, end)
                 if rule.scope != "quoted"
