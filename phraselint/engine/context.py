@@ -314,9 +314,7 @@ class Context:
             # the words run into or out of a quotation (坐席说“不清楚”)… unless they wrap it whole, the
             # visitor's words quoted to be answered (您所说的“服务员翻白眼”纯属臆想): then their own words are said
             enclosed = {i for lo, hi in spans if start < lo and hi < end for i in (lo, hi)}
-            if not enclosed.issuperset(inside) or any(lo < start < hi for lo, hi in spans):
-                return True
-            return False
+            return not enclosed.issuperset(inside) or any(lo < start < hi for lo, hi in spans)
         for lo, hi in spans:
             if lo < start < hi:
                 return _words_outside(text, lo, hi)

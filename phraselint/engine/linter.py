@@ -872,7 +872,6 @@ class Linter:
         mtext, _index = marked(folded, BOUNDARY)
         if (
             self._context.talks_about_phrases(mtext)
-            or self._context.on_another_topic(folded.text)
             or self._context.about_someone_else(folded, lo, text)
             or self._context.to_a_colleague(text, start)
             or self._context.to_a_familiar(text, start)
