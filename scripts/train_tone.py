@@ -146,6 +146,7 @@ PATTERN_PARTS = (
     "v58dev",
     "v59dev",
     "v61dev",
+    "v62dev",
 )
 
 

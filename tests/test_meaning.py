@@ -201,6 +201,13 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "前面那辆车有病吧，不打灯就变道。",  # the road being driven
         "这个队友是来搞笑的吧，送了五次人头。",  # a game being played
         "这个情况我确实不知道，不过我现在就打电话给您问清楚。",  # finding out now, by phone
+        "您耳朵有问题的话挂五官科，在三楼。",  # the visitor's ears named to send them to the right clinic
+        "按照酒店规定，押金在退房时退还，您不用担心。",  # 在退房时 is no slip of 再推…试试: no character kept
+        "这个功能我也不太清楚，我请技术同事跟您联系。",  # someone who can is asked to get in touch
+        "这个事情我确实不清楚，我现在就打给负责的同事。",  # …or phoned now
+        "这是慈善机构捐的轮椅，您可以免费借用。",  # a service offered free
+        "如有人闹事请立即联系保安。",  # a notice, not a threat to the visitor
+        "我不是律师，建议您咨询专业律师。",  # 不是 is no slip of 不实
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
