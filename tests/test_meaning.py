@@ -208,6 +208,13 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "这是慈善机构捐的轮椅，您可以免费借用。",  # a service offered free
         "如有人闹事请立即联系保安。",  # a notice, not a threat to the visitor
         "我不是律师，建议您咨询专业律师。",  # 不是 is no slip of 不实
+        "押金在退房后一小时实时到账，您放心。",  # a match by sound that keeps one character is a coincidence
+        "有人在网上散布您的隐私的话，建议您报警。",  # 在 is no slip of 再
+        "我们做生意从来不糊弄谁，您放心。",  # not cheating, said of oneself
+        "今天办不了，您先回去吧，办好了我们电话通知您。",  # sent home to be told when it is done
+        "让您等了两个小时，这像话吗？我马上去催。",  # the speaker's own side blamed
+        "您先照照镜子，看看自己满不满意这个发型。",  # a hairdresser's mirror
+        "我们连这点小事都做不到，实在对不起您。",  # the speaker's own failing
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:

@@ -505,7 +505,8 @@ def train_parts(positive: Sequence[str], negative: Sequence[str]) -> dict[str, f
     }
     # a weight this small moves no score across the threshold: dropped, the file stays as small as before. And
     # none for a separator alone, which says only that a part holds two clauses: its weight, a hair either side
-    # of the cut, moved every score of two clauses by 0.15 from one training to the next (some 40 held verdicts)
+    # of the cut, came and went from one training to the next and moved every score of two clauses with it (some
+    # 40 held verdicts). It is dropped after the fit, not left out of it: the other weights were learnt beside it
     return {g: w for g, w in mean.items() if abs(w) >= _KEEP and g != _SEPARATOR}
 
 
