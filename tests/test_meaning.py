@@ -215,6 +215,8 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "让您等了两个小时，这像话吗？我马上去催。",  # the speaker's own side blamed
         "您先照照镜子，看看自己满不满意这个发型。",  # a hairdresser's mirror
         "我们连这点小事都做不到，实在对不起您。",  # the speaker's own failing
+        "下班了下班了，方案明天再改吧，走，撸串去。",  # a night out
+        "你急什么，又不是你结婚，伴郎都没你紧张。",  # a wedding party
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
