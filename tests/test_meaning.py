@@ -217,6 +217,7 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "我们连这点小事都做不到，实在对不起您。",  # the speaker's own failing
         "下班了下班了，方案明天再改吧，走，撸串去。",  # a night out
         "你急什么，又不是你结婚，伴郎都没你紧张。",  # a wedding party
+        "您的材料还差一份证明，明天再来时直接到我这个窗口，不用重新排号。",  # asked back with a place kept
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
