@@ -7,7 +7,8 @@ Each author wrote the sets from the codes alone. A file's part says what it is f
 (`dev`, `v2dev` … `v11dev`, and the training-only sets `t1dev` … `t6dev`) is tuned on and the tone model is trained
 on it (`tune`); a part ending in `hold` or `holdout` is only measured (`held`;
 `v12hold`, `v13hold` and `v14hold` are three authors' sets held whole). PART is one part (`v5hold`). A held
-item marked `seen` was shown to the one tuning (v60hold: 9 of its false flags, printed by mistake) and is left out.
+item marked `seen` was shown to the one tuning (printed by mistake: 9 false flags and 1 rude text of v60hold, 2 rude
+texts of v50hold) and is left out.
 """
 
 from __future__ import annotations

@@ -129,9 +129,10 @@ ADDRESSEE_PARTS = (
 # the tone model too, all three raised its threshold 2.6893 -> 2.7338 and 111 held verdicts went wrong for 106 right:
 # mixed 89.8 -> 90.8 and replies 65.9 -> 70.0, but rewording 96.3 -> 95.8, general 95.9 -> 95.6, Cantonese
 # 92.2 -> 91.9, and proper replies falsely flagged 0 -> 2.0%; without v57dev, rewording fell to 95.6.
-# So are the sixtieth and sixty-first authors' (v58dev: mixed and reply rudeness, proper replies, third-party and
-# polite texts; v59dev: Cantonese and ASR rudeness, Cantonese, ASR and quoting texts that must pass; v61dev: the
-# codes' phrases reworded, general and Cantonese rudeness, polite texts).
+# So are the later authors' (v58dev: mixed and reply rudeness, proper replies, third-party and polite texts; v59dev:
+# Cantonese and ASR rudeness, Cantonese, ASR and quoting texts that must pass; v61dev: the codes' phrases reworded,
+# general and Cantonese rudeness, polite texts; v62dev: reply rudeness and mixed turns, proper replies, third-party
+# and polite texts).
 PATTERN_PARTS = (
     "v36dev",
     "v38dev",

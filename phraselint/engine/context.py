@@ -85,7 +85,8 @@ class Context:
     # a transcriber's note that says the words are said to someone else, or by the visitor: folded
     note_others: tuple[str, ...] = ()
     note_speakers: tuple[str, ...] = ()
-    elsewhere_topics: tuple[str, ...] = ()  # folded: talk of a game, a show or the road, not to a visitor
+    # folded: talk of a game, a show, the road, a night out…, not to a visitor
+    elsewhere_topics: tuple[str, ...] = ()
     # a reply of marks alone (？？？, 。。。, 呵呵, an eye-roll): as written, white space aside
     bare_signals: tuple[str, ...] = ()
     bare_with: tuple[str, ...] = ()
@@ -210,9 +211,10 @@ class Context:
         )
 
     def on_another_topic(self, folded_text: str) -> bool:
-        """Whether ``folded_text`` (an utterance's fold) names a game being watched or played, a show, or the
-        road being driven (裁判眼瞎了吧; 这剧情也太假了; 前面那辆车有病吧，不打灯就变道): said of it, to whoever
-        watches with the speaker, not to a visitor, whatever its kind."""
+        """Whether ``folded_text`` (an utterance's fold) names one of rules/context.yml's ``elsewhere_topics``: a
+        game being watched or played, a show, the road being driven, a night out (裁判眼瞎了吧; 这剧情也太假了;
+        前面那辆车有病吧，不打灯就变道; 方案明天再改吧，走，撸串去): said of it, to whoever shares it with the
+        speaker, not to a visitor, whatever its kind."""
         return any(w in folded_text for w in self.elsewhere_topics)
 
     def noted_as_not_to_the_visitor(self, text: str) -> bool:
