@@ -218,6 +218,12 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "下班了下班了，方案明天再改吧，走，撸串去。",  # a night out
         "你急什么，又不是你结婚，伴郎都没你紧张。",  # a wedding party
         "您的材料还差一份证明，明天再来时直接到我这个窗口，不用重新排号。",  # asked back with a place kept
+        "如果他再骚扰您，您就报警，派出所电话是110。",  # advice to call the police, not a threat
+        "批不批要看领导审批，不是我说了算。",  # the decision is not the speaker's
+        "您问多少遍都没关系，我都会耐心解答。",  # asked again, welcomed
+        "您好，如因您自身原因导致无法出行，可以申请改签。",  # a condition of the rules, no blame
+        "这是您自己的选择造成的结果，我们尊重。",  # the visitor's choice, respected
+        "您自己不用担心，别怪自己。",  # self-blame waved away
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
