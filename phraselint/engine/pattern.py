@@ -49,7 +49,11 @@ try:  # RE2: linear-time matching, no backtracking
     # text of a few dozen bytes). An expression run often, or on a long text, is compiled again with a budget
     # of 2 MB (_full): RE2's default of 8 MB let the DFAs of the few hundred hot expressions grow with the text
     # (26 MB more after 60,000 distinct turns, and still growing); with 2 MB each the DFA starts again when its
-    # states fill the budget. (RE2 would log each fallback to standard error: not here.)
+    # states fill the budget. An expression is hot after 3,000 runs, not 300: on 5.5 MB of distinct turns
+    # (bench_jobs.py --turns devsets, half of it) the earlier mark upgraded so many expressions that their DFAs
+    # held 14 MB more at the end (246 MB peak, now 233), and the check took as long either way (17.3 and 17.6 s;
+    # 20 MB of bench_check.py's real text: 3.26 s both, peak 209.5 and 208.3 MB).
+    # (RE2 would log each fallback to standard error: not here.)
     _OPTIONS.max_mem = 2 << 20
     _OPTIONS.log_errors = False
     _DEFAULT = _re2.Options()
@@ -58,7 +62,7 @@ try:  # RE2: linear-time matching, no backtracking
     _BOUNDED.longest_match = True
     _BOUNDED.max_mem = 48 << 10
     _BOUNDED.log_errors = False
-    _HOT = 300  # runs after which an expression gets the default budget
+    _HOT = 3000  # runs after which an expression gets the default budget
     _LONG = 4096  # bytes of text from which an expression gets the default budget
 
     try:  # the compiled expression itself, without the wrapper's generator and match object for each match
