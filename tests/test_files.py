@@ -21,6 +21,27 @@ def test_write_atomic_replaces_keeps_the_mode_and_backs_up(tmp_path: Path) -> No
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.txt", "t.txt.bak"]
 
 
+def test_a_writer_function_writes_in_place_and_a_failing_one_leaves_the_file_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """``data`` as a function writing to the open file (the cache pickles into it): the same atomic rename; a
+    function that fails half-way leaves the target as it was and no temporary file."""
+    import pickle
+
+    path = tmp_path / "value.pickle"
+    write_atomic(path, lambda fh: pickle.dump({"a": list(range(1000))}, fh))
+    assert pickle.loads(path.read_bytes()) == {"a": list(range(1000))}
+
+    def half(fh: object) -> None:
+        fh.write(b"partial")  # type: ignore[attr-defined]
+        raise RuntimeError("stopped")
+
+    with pytest.raises(RuntimeError):
+        write_atomic(path, half)
+    assert pickle.loads(path.read_bytes()) == {"a": list(range(1000))}
+    assert [p.name for p in tmp_path.iterdir()] == ["value.pickle"]
+
+
 def test_a_new_file_gets_the_umask_mode(tmp_path: Path) -> None:
     umask = os.umask(0o027)
     try:

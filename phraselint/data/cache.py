@@ -107,7 +107,9 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     value = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        # pickled straight into the file: the automata's 24 MB were held a second time as bytes (the first
+        # run's peak)
+        write_atomic(path, lambda fh: pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL))
         _prune(path.parent, kind)
     except OSError:
         pass

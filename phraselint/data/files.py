@@ -7,7 +7,7 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,7 +19,9 @@ except ImportError:  # pragma: no cover - Windows: a unique temporary name each 
 _TEMPORARY = ".phraselint-tmp"  # ``.NAME.phraselint-tmp`` beside the file: one per file, reused if left over
 
 
-def write_atomic(path: str | Path, data: bytes, *, backup: bool = False) -> None:
+def write_atomic(
+    path: str | Path, data: bytes | Callable[[BinaryIO], object], *, backup: bool = False
+) -> None:
     """Write ``data`` to ``path`` atomically: a temporary file in the same directory, flushed to disk, then
     renamed over the target. A symbolic link is followed (the file it points to is written, the link stays);
     a file without write permission is refused (PermissionError), as an editor would. The file keeps the mode
@@ -28,7 +30,8 @@ def write_atomic(path: str | Path, data: bytes, *, backup: bool = False) -> None
 
     The temporary file has a fixed name (``.NAME.phraselint-tmp``): one left by a run that was killed is
     reused and renamed away by the next, never piled up. Raises OSError, and then the target and its backup
-    are as they were and no temporary file is left."""
+    are as they were and no temporary file is left. ``data`` may be a function that writes to the open
+    file (a large value written as it is made, never held whole as bytes)."""
     import shutil  # (here, not at the top: with bz2, lzma and random it cost some 10 ms of every start)
 
     target = Path(os.path.realpath(path))
@@ -36,7 +39,10 @@ def write_atomic(path: str | Path, data: bytes, *, backup: bool = False) -> None
     if exists:
         _check_writable(target)
     with _temporary(target) as (fh, tmp):
-        fh.write(data)
+        if callable(data):
+            data(fh)
+        else:
+            fh.write(data)
         _flush(fh)
         if exists:
             shutil.copymode(target, tmp)

@@ -148,6 +148,13 @@ def _frequencies() -> tuple[dict[str, int], dict[str, int]]:
     return words, chars
 
 
+def release_frequencies() -> None:
+    """Forget the word counts and the dictionary text the costs of anchors are worked out from: built again (half
+    a second) if another plan is made in this process."""
+    _frequencies.cache_clear()
+    _DICTIONARY.clear()
+
+
 def word_cost(word: str) -> float:
     """How much candidate-pass work an anchor word costs: how often it occurs in text. A character counts
     every word it stands in; a word the dictionary lacks is taken as a hundredth as frequent as its rarest
@@ -409,6 +416,10 @@ class Finder:
 
         def build() -> _Plan:
             built.append(_plan(rules, lexicon, sounds, speakers))
+            # the word counts the anchors were costed by (jieba's 349,000 words, and the dictionary as one text
+            # and its sound): some 50 MB no check needs, held for good by their caches, and alive while the
+            # automata are built and stored (the first run's peak: 417 MB with them)
+            release_frequencies()
             # what only the automata are built from is not kept with the plan: the fast test's 232,000 keys
             # made unpickling it take ten times as long, at every start; the patterns are kept in chunks
             # unpickled when first asked for
@@ -435,7 +446,7 @@ class Finder:
             return (
                 _Automaton(full.exact),
                 _Automaton(full.sound),
-                _Automaton({k: () for k in full.fast}),
+                _Automaton(full.fast),
                 _Automaton(full.words),
                 _Automaton(full.sound_words),
             )
@@ -823,11 +834,12 @@ class _Automaton:
     code), each with its value: the ids of the patterns or tokens it stands for. Kept on disk in daachorse's
     own serialisation, which loads in milliseconds."""
 
-    def __init__(self, keys: dict[str, tuple[int, ...]]) -> None:
+    def __init__(self, keys: dict[str, tuple[int, ...]] | Sequence[str]) -> None:
+        """``keys``: each key with its value, or the keys alone (the fast test's: no value, no dict of them)."""
         words = [k for k in keys if k]
         self._size = len(words)
         # keys without values (the fast test's) keep no list of them: 232,000 empty tuples to load each start
-        values = [keys[k] for k in words]
+        values = [keys[k] for k in words] if isinstance(keys, dict) else []
         self._values: Sequence[tuple[int, ...]] | None = values if any(values) else None
         self._decoded: list[tuple[int, ...] | None] | None = None
         self._automaton = daachorse.CharwiseDoubleArrayAhoCorasick(words) if words else None
