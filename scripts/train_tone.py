@@ -132,7 +132,7 @@ ADDRESSEE_PARTS = (
 # So are the later authors' (v58dev: mixed and reply rudeness, proper replies, third-party and polite texts; v59dev:
 # Cantonese and ASR rudeness, Cantonese, ASR and quoting texts that must pass; v61dev: the codes' phrases reworded,
 # general and Cantonese rudeness, polite texts; v62dev: reply rudeness and mixed turns, proper replies, third-party
-# and polite texts; v65dev: innocent uses of the triggers of new patterns, a helper's probe of them).
+# and polite texts; v65dev and v66dev: innocent uses of the triggers of new patterns, helpers' probes of them).
 PATTERN_PARTS = (
     "v36dev",
     "v38dev",
@@ -149,6 +149,7 @@ PATTERN_PARTS = (
     "v61dev",
     "v62dev",
     "v65dev",
+    "v66dev",
 )
 
 
