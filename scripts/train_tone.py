@@ -132,7 +132,10 @@ ADDRESSEE_PARTS = (
 # So are the later authors' (v58dev: mixed and reply rudeness, proper replies, third-party and polite texts; v59dev:
 # Cantonese and ASR rudeness, Cantonese, ASR and quoting texts that must pass; v61dev: the codes' phrases reworded,
 # general and Cantonese rudeness, polite texts; v62dev: reply rudeness and mixed turns, proper replies, third-party
-# and polite texts; v65dev and v66dev: innocent uses of the triggers of new patterns, helpers' probes of them).
+# and polite texts; v65dev and v66dev: innocent uses of the triggers of new patterns, helpers' probes of them; v67dev:
+# reply rudeness and mixed turns, proper replies and third-party texts, measured before any pattern was written from
+# them: mixed 77.0%, replies 55.4%, proper replies falsely flagged 2.5%, third parties 6.7%; v68dev: a helper's
+# probe of the patterns written from v67dev, innocent uses of their words).
 PATTERN_PARTS = (
     "v36dev",
     "v38dev",
@@ -150,6 +153,8 @@ PATTERN_PARTS = (
     "v62dev",
     "v65dev",
     "v66dev",
+    "v67dev",
+    "v68dev",
 )
 
 

@@ -224,6 +224,13 @@ def test_meanings_in_other_words(linter: Linter, text: str, rule: str) -> None:
         "您好，如因您自身原因导致无法出行，可以申请改签。",  # a condition of the rules, no blame
         "这是您自己的选择造成的结果，我们尊重。",  # the visitor's choice, respected
         "您自己不用担心，别怪自己。",  # self-blame waved away
+        "这您也不知道很正常，这个政策上个月才出台，我给您详细说说。",  # not knowing called natural
+        "千万别觉得您太矫情，产后情绪低落很常见。",  # told not to think themselves fussy
+        "如果对方再散布您的隐私，您可以直接报警。",  # a third party's threat, advice to the victim
+        "我们这次没什么好解释的，确实是我们没做好，向您道歉。",  # the staff's own failing admitted
+        "该道歉的不是您，是我们，给您添麻烦了。",
+        "不是不欢迎您，实在抱歉请您另找一家，隔壁分店我已经帮您问好了。",
+        "通知看完在小程序里点已阅，不回复也可以。",
     ],
 )
 def test_quoting_teaching_and_innocent_uses_pass(linter: Linter, text: str) -> None:
@@ -1097,3 +1104,26 @@ def test_care_for_the_visitor_excuses_what_sounds_like_an_order(
     linter: Linter, text: str, found: bool
 ) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # an offer of help in the same sentence is the codes' way to answer (首问负责)…
+        ("这个不归我们管，我带您去三楼问问。", False),
+        ("这个我不清楚，我帮您问问。", False),
+        # …and after what one did not know, or a system that failed, it may come in the next sentence
+        ("这个我不清楚。我帮您问一下主管，您稍等。", False),
+        ("系统坏了，今天办不了。我先帮您登记，恢复了第一时间通知您。", False),
+        # …but a brush-off said whole, then amended in a later sentence, has still been said
+        ("这个章不归我管，你去三楼问。三楼三零二，需要的话我带您过去。", True),
+        ("下班了，明天再来吧。或者您可以在网上预约，我把二维码给您。", True),
+    ],
+)
+def test_an_offer_of_help_after_a_brush_off(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+def test_the_rules_whose_offer_of_help_may_come_later_exist(linter: Linter) -> None:
+    later = linter._context.help_later_rules
+    assert later and set(later) <= {rule.id for rule in linter.rules}

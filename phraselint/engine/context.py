@@ -72,6 +72,9 @@ class Context:
     family_greeting: tuple[str, ...] = ()  # folded: what may come before the name (喂，老公，…)
     self_subject_rules: tuple[str, ...] = ()
     help_offers: tuple[Compiled, ...] = ()
+    help_later_rules: tuple[
+        str, ...
+    ] = ()  # …whose offer may come in a later sentence (not sure, then find out)
     not_reported_before: tuple[str, ...] = ()
     cantonese: tuple[str, ...] = ()  # as written (script folded only)
     polite: tuple[str, ...] = ()  # as written: words that keep the tone model silent in their sentence
@@ -586,6 +589,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         help_offers=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("help_offers")
         ),
+        help_later_rules=tuple(strings("help_later_rules")),
         not_reported_before=folded("not_reported_before"),
         cantonese=tuple(strings("cantonese")),
         polite=tuple(strings("polite")),
