@@ -155,6 +155,7 @@ PATTERN_PARTS = (
     "v66dev",
     "v67dev",
     "v68dev",
+    "v69dev",
 )
 
 
