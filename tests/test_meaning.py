@@ -1127,3 +1127,18 @@ def test_an_offer_of_help_after_a_brush_off(linter: Linter, text: str, found: bo
 def test_the_rules_whose_offer_of_help_may_come_later_exist(linter: Linter) -> None:
     later = linter._context.help_later_rules
     assert later and set(later) <= {rule.id for rule in linter.rules}
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # a reassurance that denies what follows in its clause (context.yml `denials`)…
+        ("别担心您没口福，我们明天还会做这道招牌菜。", False),
+        ("千萬別覺得你的問題太低級，每個高手都是這樣問過來的。", False),
+        # …but not a plain negation, and not one in another clause
+        ("这里不是你撒泼的地方。", True),
+        ("别担心。你这问题太低级了，自己查去。", True),
+    ],
+)
+def test_a_reassurance_denies_what_follows(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]

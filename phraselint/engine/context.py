@@ -38,6 +38,9 @@ def _first_sentence_end(text: str) -> int:
 
 # the marks that end a clause, as written (the reach of a polite word, a clause that closes on the speaker)
 CLAUSE_MARKS = frozenset("，,、。！？!?；;：:…\n\r")
+# how far before a match a denial of it is looked for (context.yml ``denials``), and how far into it
+_DENIAL_REACH = 8
+_DENIAL_INTO = 2
 _REACH = 200  # how far around a phrase its context is looked for, in characters (cost stays linear)
 
 
@@ -72,9 +75,10 @@ class Context:
     family_greeting: tuple[str, ...] = ()  # folded: what may come before the name (喂，老公，…)
     self_subject_rules: tuple[str, ...] = ()
     help_offers: tuple[Compiled, ...] = ()
-    help_later_rules: tuple[
-        str, ...
-    ] = ()  # …whose offer may come in a later sentence (not sure, then find out)
+    # …whose offer may come in a later sentence (not sure, then find out)
+    help_later_rules: tuple[str, ...] = ()
+    denials: tuple[str, ...] = ()  # as written: reassurance that denies what follows (别担心您…, 谁说您…)
+    denied_categories: tuple[str, ...] = ()  # …for these categories' matches
     not_reported_before: tuple[str, ...] = ()
     cantonese: tuple[str, ...] = ()  # as written (script folded only)
     polite: tuple[str, ...] = ()  # as written: words that keep the tone model silent in their sentence
@@ -183,6 +187,18 @@ class Context:
         """Whether the words at ``start`` (of ``text``) are in a sentence that calls someone by 老 and a surname
         (老李，快点…), as :meth:`to_a_colleague` (a colleague, or an older visitor: the caller asks which rule)."""
         return self._calls_in_sentence(text, start, self.to_familiar, self.visitor_address)
+
+    def denied(self, text: str, start: int) -> bool:
+        """Whether the words at ``start`` (of ``text``) follow, in their clause and within :data:`_DENIAL_REACH`
+        characters, a reassurance that denies them (别担心您没口福; 千万别觉得你的问题太低级; 谁说您没口福？): a
+        denial word ending before the words or within their first :data:`_DENIAL_INTO` characters."""
+        if not self.denials:
+            return False
+        begin = start
+        while begin > 0 and text[begin - 1] not in CLAUSE_MARKS and start - begin < _DENIAL_REACH:
+            begin -= 1
+        before = text[begin : start + _DENIAL_INTO]
+        return any(w in before for w in self.denials)
 
     def to_a_superior(self, text: str, start: int) -> bool:
         """Whether the words at ``start`` (of ``text``) are in a sentence that calls one's superior by title
@@ -590,6 +606,8 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("help_offers")
         ),
         help_later_rules=tuple(strings("help_later_rules")),
+        denials=tuple(strings("denials")),
+        denied_categories=tuple(strings("denied_categories")),
         not_reported_before=folded("not_reported_before"),
         cantonese=tuple(strings("cantonese")),
         polite=tuple(strings("polite")),

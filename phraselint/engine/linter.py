@@ -967,6 +967,7 @@ class Linter:
                 rule.id in context.self_subject_rules
                 and (context.about_oneself(folded, hit.start) or context.closes_on_oneself(text, start))
             )
+            or (rule.category in context.denied_categories and context.denied(text, start))
             or context.to_a_colleague(text, start)
             or (rule.category in context.to_familiar_categories and context.to_a_familiar(text, start))
             or context.to_the_family(folded, text, start)
