@@ -1142,3 +1142,22 @@ def test_the_rules_whose_offer_of_help_may_come_later_exist(linter: Linter) -> N
 )
 def test_a_reassurance_denies_what_follows(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # sympathy said to the visitor keeps the tone model silent (context.yml `empathy`)…
+        ("您这么大年纪还自己跑，真不容易。", False),
+        ("这么大年纪了还自己来办，真不容易，我帮您填。", False),
+        # …not said without 您, where it is as often sarcasm
+        ("谢谢您的配合。说了三遍才听懂，真不容易。请慢走。", True),
+        # self-reproach with an apology is not mockery; the speaker's own contempt is still heard
+        ("我们连这点小事都做不到，实在对不起您。", False),
+        ("我连看都不想看你。", True),
+        # a barb followed by help is still heard
+        ("女士您好，请您出示取件码。你这人怎么连个取件码都找不到，手机拿来我帮您查一下吧。", True),
+    ],
+)
+def test_sympathy_self_reproach_and_help_after_a_barb(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]

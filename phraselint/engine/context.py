@@ -82,6 +82,7 @@ class Context:
     not_reported_before: tuple[str, ...] = ()
     cantonese: tuple[str, ...] = ()  # as written (script folded only)
     polite: tuple[str, ...] = ()  # as written: words that keep the tone model silent in their sentence
+    empathy: tuple[str, ...] = ()  # as written: sympathy that keeps the tone model silent in its sentence
     courtesy: tuple[str, ...] = ()  # as written: those of them that are only courtesy (谢谢, 祝您)
     care: tuple[str, ...] = ()  # as written: care for the visitor, which counts anywhere in the sentence
     care_categories: tuple[str, ...] = ()  # …and excuses these categories' matches where the tone is innocent
@@ -612,6 +613,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         cantonese=tuple(strings("cantonese")),
         polite=tuple(strings("polite")),
         courtesy=tuple(strings("courtesy")),
+        empathy=tuple(strings("empathy")),
         care=tuple(strings("care")),
         care_categories=tuple(strings("care_categories")),
         help_categories=tuple(strings("help_categories")),

@@ -49,12 +49,15 @@ _POLITE_REACH = 40
 # the tuned parts with the model as it is (0-99 tried for each): amends 99 (always silent) -> 2 and thanks 2 -> 0.5
 # find 2.0% more of the mixed turns there (92.0 -> 94.0%), no more false flags; amends at 1 would flag three of
 # the catalogue's pass examples (这我说了不算，需要领导审批，我马上帮您报上去: the codes' own way to answer), and
-# at 0.75 or less raise polite false flags. Tried again with the model of 2026-12 (threshold 2.6828): at 1.5, 7 more
-# rude turns of the tuned parts found (a barb followed by help: 你这人怎么连个取件码都找不到，手机拿来我帮您查一下吧)
-# for 3 innocent flagged, but a pass example of the catalogue is heard (这么大年纪了还自己来办，真不容易，我帮您填,
-# 1.91 above the threshold), and the threshold, raised above it, rose to 4.59
+# at 0.75 or less raise polite false flags. With the model of 2026-12 (threshold 2.6828), amends 2.0 -> 1.5: a barb
+# followed by help is heard (你这人怎么连个取件码都找不到，手机拿来我帮您查一下吧). It would hear a pass example of the
+# catalogue (这么大年纪了还自己来办，真不容易，我帮您填, 1.91 above the threshold, which would then rise to 4.59), unless
+# sympathy said to the visitor (context.yml ``empathy``, with 您 in the words) keeps it silent, and self-reproach
+# (我们连这点小事都做不到，实在对不起您: context.yml ``oneself_opening``). All together, on the tuned parts: 11 more
+# rude turns found (mixed, chat), 3 innocent flagged (two friends' teasing in Taiwan sets); held: 9 found (mixed 5),
+# 1 innocent flagged
 _LOUD = 0.5
-_LOUD_AMENDS = 2.0
+_LOUD_AMENDS = 1.5
 # …and for a polite address in the very words it hears (您的, 请您, 欢迎: 您的理解能力有点感人, 欢迎致电。你这问题太
 # 简单了): it kept the model silent at any score. Chosen on the tuned parts as the largest step that flags no
 # innocent turn there: at 1.0, 2 more rude turns found (and 3 of the held parts, none flagged); at 0.5, 4 found
@@ -225,6 +228,7 @@ class Linter:
         self._care = tuple(light_fold(w) for w in self._context.care)
         self._polite_address = tuple(light_fold(w) for w in self._context.polite_address)
         self._courtesy = frozenset(light_fold(w) for w in self._context.courtesy)
+        self._empathy = tuple(light_fold(w) for w in self._context.empathy)
         self._antipatterns = _compile_antipatterns(self.rules, self.lexicon)
         self._allow = tuple(a for a in (fold(x) for x in allow) if a)
         self._prefold = folding().fast_text
@@ -821,6 +825,10 @@ class Linter:
                     break
             stop += 1
         sentence = said[begin:stop]
+        # sympathy said to the visitor (您这么大年纪还自己跑，真不容易): without 您 it is as often sarcasm (说了三遍才
+        # 听懂，真不容易; 孩子跟着你真不容易)
+        if "您" in text[begin:stop] and any(w in sentence for w in self._empathy):
+            return None
         found = [w for w in self._polite if w in sentence]
         # care for the visitor counts from the start of the sentence (您先别走，外面下雨了，等会儿再出去), and takes
         # back as little as thanks do: 外面下雨了，你管不着 is still said
