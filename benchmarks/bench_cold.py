@@ -11,6 +11,10 @@ has its own cache folder, filled by two first runs that are not counted; bytecod
 installed package would (PYTHONDONTWRITEBYTECODE is unset for the children).
 
 - cold start: wall and CPU (user + system) seconds and peak RSS of the whole process;
+- first run (``--first-runs``, default 3): the same command with a new, empty cache folder each time, as after
+  an install or a change of the rules: every cached value built and the catalogue's examples run (issue 13: at
+  most 200 MB). Its peak RSS is that of the largest process: the check's own or the child that builds the cache
+  (wait4 reports the larger of a process and the children it waited for), CPU seconds are both's;
 - ``first_tokenizer_use``: the first cut of ``engine.words.tokenizer()`` in a fresh interpreter (its dictionary
   loaded then);
 - with ``--mb``: ``phraselint check -j 1 --exit-zero`` of a corpus of that many MB (bench_check.py's, with
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -81,6 +86,7 @@ def main() -> None:
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--rude", type=float, default=0.2, help="share of staff lines that are forbidden")
     parser.add_argument("--jobs", default="1", help="-j values of the corpus runs, e.g. 1,2")
+    parser.add_argument("--first-runs", type=int, default=3, help="first runs (empty cache) of each checkout")
     args = parser.parse_args()
     checkouts = [c.resolve() for c in (args.checkout or [Path(".")])]
     sizes = [float(x) for x in args.mb.split(",") if x]
@@ -111,6 +117,13 @@ def main() -> None:
                 wall, cpu, rss, _ = run([*cli(k), "check", "-"], envs[k], (args.text + "\n").encode())
                 if attempt > 1:  # the first runs of each fill its cache (and its bytecode)
                     cold[k].append((wall, cpu, rss))
+        first: list[list[tuple[float, float, int]]] = [[] for _ in checkouts]
+        for attempt in range(args.first_runs):
+            for k in range(len(checkouts)):
+                env = dict(envs[k], XDG_CACHE_HOME=os.path.join(root, f"first-{k}-{attempt}"))
+                wall, cpu, rss, _ = run([*cli(k), "check", "-"], env, (args.text + "\n").encode())
+                first[k].append((wall, cpu, rss))
+                shutil.rmtree(env["XDG_CACHE_HOME"], ignore_errors=True)
         tokenizer: list[list[float]] = [[] for _ in checkouts]
         for _attempt in range(args.runs):
             for k, checkout in enumerate(checkouts):
@@ -143,7 +156,12 @@ def main() -> None:
         walls = [w for w, _, _ in cold[k]]
         cpus = [c for _, c, _ in cold[k]]
         peaks = [r / 1024 for _, _, r in cold[k]]
+        first_peaks = [r / 1024 for _, _, r in first[k]]
         figures = {
+            "first_run_wall_median_s": median([w for w, _, _ in first[k]]) if first[k] else None,
+            "first_run_cpu_median_s": median([c for _, c, _ in first[k]]) if first[k] else None,
+            "first_run_peak_rss_mb": round(statistics.median(first_peaks), 1) if first_peaks else None,
+            "first_run_peak_rss_max_mb": round(max(first_peaks), 1) if first_peaks else None,
             "cold_start_wall_median_s": median(walls),
             "cold_start_wall_best_s": round(min(walls), 4),
             "cold_start_cpu_median_s": median(cpus),
@@ -159,6 +177,13 @@ def main() -> None:
             },
         }
         results[str(checkout)] = figures
+        if first_peaks:
+            print(
+                f"{checkout}: first run (empty cache) median {figures['first_run_wall_median_s']:.2f} s wall, "
+                f"{figures['first_run_cpu_median_s']:.2f} s CPU, peak RSS of the largest process "
+                f"{figures['first_run_peak_rss_mb']:.0f} MB (max {figures['first_run_peak_rss_max_mb']:.0f}; "
+                f"{len(first[k])} runs)"
+            )
         print(
             f"{checkout}: cold start median {figures['cold_start_wall_median_s']:.3f} s wall "
             f"(best {figures['cold_start_wall_best_s']:.3f}), {figures['cold_start_cpu_median_s']:.3f} s CPU, "

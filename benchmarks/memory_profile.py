@@ -2,6 +2,7 @@
 
     python benchmarks/memory_profile.py                          # the load steps, in this interpreter
     python benchmarks/memory_profile.py --check FILE [-- ARGS]   # and a whole check of FILE, in process
+    python benchmarks/memory_profile.py --check FILE --first-run # …with an empty cache folder (a first run)
 
 Two parts, each in a fresh interpreter of its own (a child process), with the cache folder of the environment
 (run once first so that it is filled: a first run builds every cached value and says nothing of a normal run):
@@ -15,6 +16,11 @@ Two parts, each in a fresh interpreter of its own (a child process), with the ca
 - ``check``: ``phraselint check`` of FILE in process, with every RE2 expression the engine compiles counted:
   how many, what compiling them held (their programs) and what running them held (the reverse programs and
   the DFA states RE2 keeps for each expression; see below), next to the peak RSS of the whole check.
+
+With ``--first-run`` the check runs with a new, empty cache folder, as after an install or a change of the rules:
+the check then starts a child process that builds every cached value and runs the catalogue's examples
+(command_line._first_run_in_child); the peak RSS of the check's own process and that of the child are reported
+apart (issue 13: each at most 200 MB), with the check's RSS when the child started (both are alive then).
 
 RE2 keeps, for each compiled expression, its program, the reverse program (compiled at the first search that
 has to find where a longest match starts) and each DFA's work queues and the states met so far, and frees them
@@ -152,6 +158,16 @@ def check(argv: list[str]) -> dict[str, Any]:
         return measured
 
     pattern._compile = counted  # type: ignore[assignment]
+    at_child: list[float] = []  # this process's RSS when a first run's child started
+    import subprocess
+
+    run_child = subprocess.run
+
+    def noted(*args: Any, **kwargs: Any) -> Any:
+        at_child.append(status_mb("VmRSS"))
+        return run_child(*args, **kwargs)
+
+    subprocess.run = noted  # type: ignore[assignment]
     from phraselint.cli.commands import main
 
     sys.argv = ["phraselint", "check", *argv]
@@ -160,9 +176,14 @@ def check(argv: list[str]) -> dict[str, Any]:
         main(prog_name="phraselint")
     except SystemExit:
         pass
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child's peak (KiB)
     return {
         "seconds": round(time.perf_counter() - start, 2),
         "peak_rss_mb": round(status_mb("VmHWM"), 1),
+        "child_peak_rss_mb": round(children, 1) if at_child else None,
+        "rss_at_child_mb": round(at_child[0], 1) if at_child else None,
         "rss_mb": round(status_mb("VmRSS"), 1),
         "malloc_mb": round(malloc_mb(), 1),
         "re2": {k: round(v, 1) if isinstance(v, float) else v for k, v in counts.items()},
@@ -175,6 +196,7 @@ def main() -> None:
     )
     parser.add_argument("--check", metavar="FILE", help="also profile `phraselint check FILE` in process")
     parser.add_argument("--python", action="store_true", help="trace Python's own allocations in the steps")
+    parser.add_argument("--first-run", action="store_true", help="the check with an empty cache folder")
     parser.add_argument("--part", choices=("steps", "check"), help=argparse.SUPPRESS)  # a child's part
     parser.add_argument("rest", nargs="*", help="further arguments of `phraselint check` (after --)")
     args = parser.parse_args()
@@ -192,9 +214,9 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    def child(*extra: str) -> Any:
+    def child(*extra: str, env: dict[str, str] | None = None) -> Any:
         argv = [sys.executable, __file__, *extra]
-        out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(argv, check=True, capture_output=True, text=True, env=env).stdout
         return json.loads(out.strip().splitlines()[-1])
 
     previous: dict[str, Any] = {}
@@ -211,10 +233,24 @@ def main() -> None:
         print(line)
         previous = row
     if args.check:
-        result = child("--part", "check", "--", "-j", "1", "--exit-zero", *args.rest, args.check)
+        check_argv = ["--part", "check", "--", "-j", "1", "--exit-zero", *args.rest, args.check]
+        if args.first_run:
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="phraselint-first-run-") as empty:
+                result = child(*check_argv, env=dict(os.environ, XDG_CACHE_HOME=empty))
+        else:
+            result = child(*check_argv)
         re2 = result["re2"]
+        first = (
+            f"; its child, building the cache: peak RSS {result['child_peak_rss_mb']} MB (started when the "
+            f"check held {result['rss_at_child_mb']} MB)"
+            if result["child_peak_rss_mb"] is not None
+            else ""
+        )
         print(
-            f"\ncheck {args.check}: {result['seconds']} s, peak RSS {result['peak_rss_mb']} MB "
+            f"\ncheck {args.check}{' (first run)' if args.first_run else ''}: {result['seconds']} s, peak RSS "
+            f"{result['peak_rss_mb']} MB{first} "
             f"(at the end {result['rss_mb']} MB, {result['malloc_mb']} MB of it through malloc)\n"
             f"RE2: {re2['expressions']} expressions compiled, holding {re2['compile_mb']} MB; "
             f"{re2['runs']} runs over {re2['scanned_mb']} MB of text, holding {re2['run_mb']} MB more "

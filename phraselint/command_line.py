@@ -146,7 +146,13 @@ def settings_from(opts: dict[str, Any]) -> Settings:
 
 def build_linter(settings: Settings) -> Linter:
     """The linter of the settings, over the catalogue once its examples have passed. Building a Linter is the
-    costly part of loading a large rule file: with no options, the one built runs the examples too."""
+    costly part of loading a large rule file: with no options, the one built runs the examples too. On the
+    first run of these rule files, a child process does all of that first (:func:`_first_run_in_child`)."""
+    _first_run_in_child(settings)
+    return _build_linter(settings)
+
+
+def _build_linter(settings: Settings) -> Linter:
     if not (settings.select or settings.ignore or settings.severity or settings.allow or settings.slots):
         linter = Linter(load_catalogue(tuple(settings.rules)))
         load_verified(settings.rules, linter)
@@ -161,6 +167,65 @@ def build_linter(settings: Settings) -> Linter:
         allow=settings.allow,
         slots=dict(settings.slots),
     )
+
+
+def _first_run_in_child(settings: Settings) -> None:
+    """On the first run of the rule files of ``settings`` (their examples not yet run: no mark of them in the
+    cache folder), the linter is built and the examples run by a child process, which fills the cache and ends;
+    this process then loads all of it from the cache, as every later run does (issue 13). In one process the
+    first run's peak was the sum of it all: what only building the values needs (the word counts the anchors
+    are chosen by, the build's garbage, which the allocator keeps), the examples' compiled expressions and
+    memos, and then the check itself on top (204 MiB for examples/, against 109 MiB for the same check later).
+    The child's peak is that of building and verifying alone (173 MiB), and this process's that of a later run.
+
+    Nothing is done here where the examples have passed, the cache folder cannot be written (the child's
+    work would be lost), or no interpreter can be started (a frozen application); and whatever goes wrong in
+    the child (a rule file that does not load, an example that fails) is left to this process, which then
+    does the work itself and reports it as it always did."""
+    if getattr(sys, "frozen", False) or not sys.executable:
+        return
+    from .data.cache import cache_dir
+    from .data.rule_tests import verified_marker
+
+    try:
+        marker = verified_marker(load_catalogue(tuple(settings.rules)))
+        if marker is None or marker.exists():
+            return
+        folder = cache_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            return
+    except (PhraselintError, OSError):
+        return
+    import pickle
+    import subprocess
+
+    # The child imports what this process imports: this interpreter with its flags (-X utf8, -E, -s …) and its
+    # module path (as multiprocessing's spawn does: a checkout's cli.py, an installed package alike); it reads
+    # nothing but its standard input and writes nowhere but the cache folder.
+    flags: list[str] = getattr(subprocess, "_args_from_interpreter_flags", list)()
+    code = (
+        "import pickle, sys; path, settings = pickle.load(sys.stdin.buffer); sys.path[:] = path; "
+        "from phraselint.command_line import _child; _child(settings)"
+    )
+    try:
+        subprocess.run(
+            [sys.executable, *flags, "-c", code],
+            input=pickle.dumps((list(sys.path), pickle.dumps(settings))),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+    except OSError:
+        pass
+
+
+def _child(settings: bytes) -> None:
+    """The child of :func:`_first_run_in_child`, with the pickled settings: builds the linter (every value kept
+    in the cache) and runs the examples (their mark kept)."""
+    import pickle
+
+    _build_linter(pickle.loads(settings))
 
 
 def phrase_selection(catalogue: Catalogue, settings: Settings) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -302,6 +302,8 @@ def test_one_linter_runs_the_examples_and_checks(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(command_line, "Linter", Counting)
     monkeypatch.setattr(rule_tests, "Linter", Counting)
+    # in this process, as the first run's child does it (test_a_first_run_builds_and_verifies_in_a_child)
+    monkeypatch.setattr(command_line, "_first_run_in_child", lambda settings: None)
     ran: list[object] = []
     run_examples = rule_tests.run_examples
 
@@ -312,11 +314,67 @@ def test_one_linter_runs_the_examples_and_checks(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(rule_tests, "run_examples", counting_run)
     # the session's cache without its record of verified catalogues: the examples are run (the compiled
     # values are copied, not built again: they are not what this test is about)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_unverified_cache(tmp_path)))
+    linter = command_line.build_linter(Settings())
+    assert built == [linter] and ran == [linter]
+
+
+def _unverified_cache(tmp_path: Path) -> Path:
+    """A cache folder with the session's compiled values but no record of verified catalogues (so that a test
+    of the first run's examples builds nothing else again)."""
     shared = Path(os.environ["XDG_CACHE_HOME"], "phraselint")
     unverified = tmp_path / "unverified-cache" / "phraselint"
     unverified.mkdir(parents=True)
     for value in shared.glob("*.pickle"):
         shutil.copyfile(value, unverified / value.name)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(unverified.parent))
+    return unverified.parent
+
+
+def test_a_first_run_builds_and_verifies_in_a_child(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Issue 13: on the first run of a catalogue (its examples never run), a child process builds the linter and
+    runs the examples, and this process loads what it kept, as any later run does: it runs no example itself,
+    and holds none of what building and verifying left behind."""
+    from phraselint import command_line
+    from phraselint.data import rule_tests
+    from phraselint.data.catalogue import load_catalogue
+    from phraselint.data.settings import Settings
+
+    ran: list[object] = []
+    run_examples = rule_tests.run_examples
+
+    def counting_run(*args: object, **kwargs: object) -> object:
+        ran.append(kwargs.get("linter"))
+        return run_examples(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rule_tests, "run_examples", counting_run)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_unverified_cache(tmp_path)))
+    marker = rule_tests.verified_marker(load_catalogue(()))
+    assert marker is not None and not marker.exists()
     linter = command_line.build_linter(Settings())
-    assert built == [linter] and ran == [linter]
+    assert marker.exists() and ran == []
+    assert [v.rule for v in linter.check("这事我不知道。")]
+
+
+def test_a_first_run_whose_child_fails_is_done_here_as_before(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever fails in the first run's child (here an example of the organisation's rule file) is left to the
+    check's own process, which reports it as it always did (and the catalogue is not marked verified)."""
+    from phraselint.data import rule_tests
+    from phraselint.data.catalogue import load_catalogue
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_unverified_cache(tmp_path)))
+    rules = tmp_path / "org.yml"
+    rules.write_text(
+        "version: 1\nrules:\n  - id: org-lazy\n    phrase: 懒得管\n    situation: answering\n"
+        "    category: 冷漠\n    severity: error\n    message: 冷漠推诿。\n    scope: word\n"
+        "    rewrites:\n      - text: 这件事我来帮您处理。\n    examples:\n      flag: [这事我不想管。]\n"
+        "      pass: [他一点也不懒,得管的都管了]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.txt").write_text("您好。\n", encoding="utf-8")
+    done = runner.invoke(main, ["check", "--rules", str(rules), "t.txt"])
+    assert done.exit_code == 2
+    assert "rule 'org-lazy': flag example '这事我不想管。' is not flagged" in done.stderr
+    marker = rule_tests.verified_marker(load_catalogue((str(rules),)))
+    assert marker is not None and not marker.exists()

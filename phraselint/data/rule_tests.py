@@ -136,13 +136,22 @@ def _fingerprint(catalogue: Catalogue) -> str:
     return digest.hexdigest()[:32]
 
 
+def verified_marker(catalogue: Catalogue) -> Path | None:
+    """The file whose presence says that the examples of ``catalogue`` (its files as they are now) have passed;
+    None where it cannot be known (a rule file gone unreadable)."""
+    try:
+        return cache_dir() / "verified" / _fingerprint(catalogue)
+    except OSError:
+        return None
+
+
 def load_verified(extra_files: Sequence[str] = (), linter: Linter | None = None) -> Catalogue:
     """The catalogue, after its examples have passed (once per content: the result is cached). ``linter``, a
     Linter over that catalogue with no options, runs the examples if given (none is built then)."""
     catalogue = load_catalogue(tuple(extra_files))
+    marker = verified_marker(catalogue)
     try:
-        marker = cache_dir() / "verified" / _fingerprint(catalogue)
-        if marker.exists():
+        if marker is not None and marker.exists():
             return catalogue
     except OSError:
         marker = None

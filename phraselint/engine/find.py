@@ -17,7 +17,7 @@ import itertools
 import pickle
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -128,24 +128,61 @@ def compile_rule(rule: Rule, lexicon: Lexicon, sounds: Sounds) -> list[Pattern]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def _frequencies() -> tuple[dict[str, int], dict[str, int]]:
-    """How often each word occurs in Chinese text (jieba's dictionary: 349,000 words with their counts), and
-    how often each character occurs inside any word: what an automaton over text meets."""
-    import jieba
+class _WordCounts:
+    """The words of jieba's dictionary with their counts: the words in a marisa trie, each count by the word's id
+    in an array (some 6 MB, where a dict of the 349,000 words took 45 MB, alive through the making of the
+    plan: issue 13, the first run's peak). A word's count is that of its last line. ``chars``: how often each
+    character occurs inside any word, each line counted."""
 
-    words: dict[str, int] = {}
-    chars: dict[str, int] = {}
-    path = Path(jieba.__file__).parent / "dict.txt"
+    def __init__(self, path: Path) -> None:
+        import marisa_trie
+
+        self.chars: dict[str, int] = {}
+
+        def words() -> Iterator[str]:
+            chars = self.chars
+            for word, n in _dictionary_lines(path):
+                for ch in set(word):
+                    chars[ch] = chars.get(ch, 0) + n
+                yield word
+
+        self._trie = marisa_trie.Trie(words())
+        self._counts = array.array("q", bytes(8 * len(self._trie)))
+        for word, n in _dictionary_lines(path):
+            self._counts[self._trie.key_id(word)] = n
+
+    def get(self, word: str) -> int | None:
+        k = self._trie.get(word)
+        return None if k is None else self._counts[k]
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        """Each word with its count (in the trie's order)."""
+        counts = self._counts
+        for word, k in self._trie.iteritems():
+            yield word, counts[k]
+
+
+def _dictionary_lines(path: Path) -> Iterator[tuple[str, int]]:
+    """The words of jieba's dictionary file, each with its count, a line at a time."""
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             parts = line.split(" ", 2)
             if len(parts) >= 2 and parts[1].isdigit():
-                n = int(parts[1])
-                words[parts[0]] = n
-                for ch in set(parts[0]):
-                    chars[ch] = chars.get(ch, 0) + n
-    return words, chars
+                yield parts[0], int(parts[1])
+
+
+@functools.lru_cache(maxsize=1)
+def _frequencies() -> tuple[_WordCounts, dict[str, int]]:
+    """How often each word occurs in Chinese text (jieba's dictionary: 349,000 words with their counts), and
+    how often each character occurs inside any word: what an automaton over text meets. The dictionary is
+    found without importing jieba (its import costs a tenth of a second and a few MB)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.origin:
+        raise ImportError("No module named 'jieba'")
+    words = _WordCounts(Path(spec.origin).parent / "dict.txt")
+    return words, words.chars
 
 
 def release_frequencies() -> None:
@@ -162,17 +199,19 @@ def word_cost(word: str) -> float:
     words, chars = _frequencies()
     if len(word) == 1:
         return float(chars.get(word, 1))
-    if word in words:
-        return float(words[word])
+    n = words.get(word)
+    if n is not None:
+        return float(n)
     return min(float(chars.get(c, 1)) for c in word) / 100
 
 
-_DICTIONARY: dict[bytes, tuple[str, str, array.array[int], list[int], dict[str, int]]] = {}
+_DICTIONARY: dict[bytes, tuple[str, str, array.array[int], array.array[int], dict[str, int]]] = {}
 
 
-def _dictionary(sounds: Sounds) -> tuple[str, str, array.array[int], list[int], dict[str, int]]:
+def _dictionary(sounds: Sounds) -> tuple[str, str, array.array[int], array.array[int], dict[str, int]]:
     """jieba's dictionary as one text of its words, a line each, and its sound; the word each character
-    belongs to; each word's count; and how often each sound occurs in any word (kept for the next plan)."""
+    belongs to; each word's count; and how often each sound occurs in any word (kept for the next plan).
+    (Written word by word: no list of the 349,000 words is made.)"""
     key = sounds.fingerprint()
     if key not in _DICTIONARY:
         words, chars = _frequencies()
@@ -180,12 +219,19 @@ def _dictionary(sounds: Sounds) -> tuple[str, str, array.array[int], list[int], 
         for ch, n in chars.items():
             s = sounds.of(ch)
             heard_chars[s] = heard_chars.get(s, 0) + n
-        text = "\n".join(words)
-        owner = array.array(
-            "i", itertools.chain.from_iterable([k] * (len(w) + 1) for k, w in enumerate(words))
-        )
+        out = io.StringIO()
+        owner = array.array("i")
+        counts = array.array("q")
+        for k, (word, n) in enumerate(words):
+            if k:
+                out.write("\n")
+            out.write(word)
+            owner.extend(itertools.repeat(k, len(word) + 1))
+            counts.append(n)
+        text = out.getvalue()
+        del out
         _DICTIONARY.clear()
-        _DICTIONARY[key] = (text, sounds.of(text), owner, list(words.values()), heard_chars)
+        _DICTIONARY[key] = (text, sounds.of(text), owner, counts, heard_chars)
     return _DICTIONARY[key]
 
 
@@ -210,13 +256,22 @@ class _Costs:
         self._heard = dict(zip(heard, self._inside(heard, heard_text, owner, counts)))
 
     @staticmethod
-    def _inside(keys: list[str], text: str, owner: array.array[int], counts: list[int]) -> list[int]:
-        """For each key, the summed count of the dictionary words it stands in (once per occurrence)."""
+    def _inside(keys: list[str], text: str, owner: array.array[int], counts: array.array[int]) -> list[int]:
+        """For each key, the summed count of the dictionary words it stands in (once per occurrence). The text
+        is searched a piece at a time, each cut at a line break, which no key holds (where one does, all at
+        once): the occurrences in the whole of it (114,000 for the catalogue's keys) were a list of tuples of
+        some 20 MB."""
         out = [0] * len(keys)
         if keys:
             automaton = daachorse.CharwiseDoubleArrayAhoCorasick(keys)
-            for s, _e, k in automaton.find_overlapping(text):
-                out[k] += counts[owner[s]]
+            step = len(text) if any("\n" in key for key in keys) else _PIECE
+            start = 0
+            while start < len(text):
+                end = text.find("\n", start + step)
+                end = len(text) if end < 0 else end
+                for s, _e, k in automaton.find_overlapping(text[start:end]):
+                    out[k] += counts[owner[start + s]]
+                start = end
         return out
 
     def seen(self, word: str) -> float:
@@ -254,6 +309,7 @@ class _Costs:
 
 
 _LABEL_COST = 1e9  # more than any word of the dictionary
+_PIECE = 1 << 16  # characters of the dictionary's text searched at once (_Costs._inside)
 
 
 def _pieces(tokens: Sequence[Token]) -> set[str]:
@@ -322,9 +378,11 @@ def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds, speakers: Seq
     # The fast test runs on the prefolded text (stutters kept, no lexical fold) followed by its sound:
     # it knows every anchor, each said with one stutter, the sound of every long anchor, and the
     # dialect words whose Mandarin word holds an anchor (唔知 for 不知道).
-    keys: set[str] = set()
+    # (only the keys that hold no other are kept: see _ShortestKeys; the anchors first, the shortest keys)
+    keys = _ShortestKeys()
+    keys.update(exact)
+    keys.update(sound)
     for anchor in (*exact, *sound):
-        keys.add(anchor)
         if anchor not in with_fillers:  # a filler and a stutter at once are not looked for
             keys.update(stutters(anchor))
     # An anchor said in dialect: every dialect word whose Mandarin word stands in the anchor, put in its
@@ -343,7 +401,8 @@ def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds, speakers: Seq
     plain = set(said)
     for key in list(plain):  # two dialect words in one anchor (佢唔): put in one after the other
         dialect.said(key, said)
-    keys |= said
+    keys.update(said)
+    del said
     for key in plain:  # …and said with a stutter too (大概概係啩)
         keys.update(stutters(key))
     # The bag test: a pattern can match only where every one of its required tokens has a word in the
@@ -375,7 +434,7 @@ def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds, speakers: Seq
         tuple(patterns),
         {a: tuple(sorted(ids)) for a, ids in exact.items()},
         {a: tuple(sorted(ids)) for a, ids in sound.items()},
-        tuple(sorted(keys)),
+        keys.shortest(),
         tuple(needs),
         {w: tuple(sorted(ids)) for w, ids in words.items()},
         {w: tuple(sorted(ids)) for w, ids in sound_words.items()},
@@ -384,6 +443,52 @@ def _plan(rules: Sequence[Rule], lexicon: Lexicon, sounds: Sounds, speakers: Seq
         tuple(k for k, p in enumerate(patterns) if p.slot),
         frozenset(k for k, p in enumerate(patterns) if p.sound_expression is not None),
     )
+
+
+class _ShortestKeys:
+    """The keys of the fast test, which asks only whether any key occurs in a text (:meth:`Finder.has_candidate`)
+    and on which lines one does (:meth:`Finder.lines_with_anchor`), without the keys that hold another: wherever
+    such a key occurs, the key it holds occurs too, on the same line (no key holds a line break), so the answers
+    are the same. Of the fast test's 460,000 keys (its anchors, each with a stutter and said in dialect) some
+    40,000 hold no other: its automaton, built from all of them, took 110 MB more for a moment on the first run
+    (its peak) and 19 MB on disk, loaded at every start (issue 13). A key is kept as it is added only where it
+    holds none of those kept so far (the anchors, added first, leave out most of the rest), and those that hold a
+    key kept after them are left out at the end."""
+
+    def __init__(self) -> None:
+        self._kept: set[str] = set()
+        self._sizes: list[int] = []  # the lengths of the keys kept, in order
+
+    def update(self, keys: Iterable[str]) -> None:
+        kept, sizes = self._kept, self._sizes
+        for key in keys:
+            if key and not _holds(key, kept, sizes, len(key)):
+                kept.add(key)
+                if len(key) not in sizes:
+                    bisect.insort(sizes, len(key))
+
+    def shortest(self) -> tuple[str, ...]:
+        """The keys added that hold no other, sorted."""
+        out: set[str] = set()
+        sizes: list[int] = []
+        for key in sorted(self._kept, key=len):
+            if not _holds(key, out, sizes, len(key) - 1):  # (a key of the same length is another key)
+                out.add(key)
+                if len(key) not in sizes:
+                    sizes.append(len(key))
+        return tuple(sorted(out))
+
+
+def _holds(key: str, keys: set[str], sizes: list[int], longest: int) -> bool:
+    """Whether ``key`` holds one of ``keys`` (whose lengths are ``sizes``, in order) at most ``longest`` long."""
+    n = len(key)
+    for size in sizes:
+        if size > longest:
+            break
+        for i in range(n - size + 1):
+            if key[i : i + size] in keys:
+                return True
+    return False
 
 
 # the longest fold an utterance may have and still be a rule's words alone (scope alone): a reply, not a speech

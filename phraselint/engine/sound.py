@@ -67,9 +67,36 @@ def sounds(rules_dir: str | None = None) -> Sounds:
     return cached("sounds", key, lambda: _build(path))
 
 
-def _build(path: Path) -> Sounds:
+def _pinyin_dict() -> dict[int, str]:
+    """pypinyin's character table (code point → its readings), without importing pypinyin itself: the package
+    loads its phrase tables too (some 45 MB, none of which the table needs), and they stayed loaded for the rest
+    of the process, through the building of the finder's plan and automata (issue 13: the first run's peak).
+    Its module ``pypinyin.pinyin_dict`` is run from its file on its own, the same code and data; where it is not
+    found as a file, pypinyin is imported as before."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("pypinyin")  # (finds the package without running it)
+    except (ImportError, ValueError):
+        spec = None
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in folders:
+        module_spec = importlib.util.spec_from_file_location(
+            "_phraselint_pinyin_dict", Path(folder) / "pinyin_dict.py"
+        )
+        if module_spec is None or module_spec.loader is None or not Path(module_spec.origin or "").is_file():
+            continue
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        table: dict[int, str] = module.pinyin_dict
+        return table
     from pypinyin.pinyin_dict import pinyin_dict
 
+    return dict(pinyin_dict)
+
+
+def _build(path: Path) -> Sounds:
+    pinyin_dict = _pinyin_dict()
     data = read_yaml(path / "normalize.yml").get("homophones") or {}
     initials = {str(k): str(v) for k, v in (data.get("initials") or {}).items() if k != "__line__"}
     finals = {str(k): str(v) for k, v in (data.get("finals") or {}).items() if k != "__line__"}

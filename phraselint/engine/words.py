@@ -7,7 +7,7 @@ import functools
 import math
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -131,20 +131,32 @@ class JiebaDictionary:
         every line."""
         import marisa_trie
 
-        counts: dict[str, int] = {}
+        # Read twice, a line at a time: every word into a trie, then each one's last count by its id. A dict of
+        # the 349,000 words and a list of them took 45 MB more for a moment, on the first run (issue 13).
         total = 0
-        with path.open("rb") as fh:
-            for line in fh:
-                word, count = line.strip().decode("utf-8").split(" ")[:2]
-                counts[word] = int(count)
-                total += int(count)
+
+        def words() -> Iterator[str]:
+            nonlocal total
+            for word, count in _lines(path):
+                total += count
+                yield word
+
+        every = marisa_trie.Trie(words())
+        counts = array.array("q", bytes(8 * len(every)))
+        for word, count in _lines(path):
+            counts[every.key_id(word)] = count
         logtotal = math.log(total)
-        kept = [w for w, c in counts.items() if c]
-        trie = marisa_trie.Trie(kept)
+        # the words of a positive count: all of them in jieba's own file, the trie read then (a word on two lines
+        # weighs more in how marisa lays it out: other ids than a trie of each word once, the same words and
+        # weights, which are all that a cut looks at)
+        trie = every if all(counts) else marisa_trie.Trie(w for w, k in every.iteritems() if counts[k])
         weights = array.array("d", bytes(8 * len(trie)))
-        for word in kept:
-            weights[trie.key_id(word)] = math.log(counts[word]) - logtotal
-        return cls(trie, weights, math.log(1) - logtotal, max(map(len, kept), default=1))
+        longest: int | None = None
+        for word, k in every.iteritems():
+            if counts[k]:
+                weights[k if trie is every else trie.key_id(word)] = math.log(counts[k]) - logtotal
+                longest = len(word) if longest is None else max(longest, len(word))
+        return cls(trie, weights, math.log(1) - logtotal, 1 if longest is None else longest)
 
     def __getstate__(self) -> dict[str, object]:
         return {
@@ -161,6 +173,14 @@ class JiebaDictionary:
         self.weights = state["weights"]
         self.alone = state["alone"]
         self.longest = state["longest"]
+
+
+def _lines(path: Path) -> Iterator[tuple[str, int]]:
+    """Each line of jieba's dictionary file as its word and count."""
+    with path.open("rb") as fh:
+        for line in fh:
+            word, count = line.strip().decode("utf-8").split(" ")[:2]
+            yield word, int(count)
 
 
 def _jieba_dictionary() -> JiebaDictionary:
