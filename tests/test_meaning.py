@@ -1137,6 +1137,8 @@ def test_the_rules_whose_offer_of_help_may_come_later_exist(linter: Linter) -> N
         ("千萬別覺得你的問題太低級，每個高手都是這樣問過來的。", False),
         # …but not a plain negation, and not one in another clause
         ("这里不是你撒泼的地方。", True),
+        ("你千万别当自己是大爷。", True),  # a prohibition, not a reassurance
+        ("谁说你不是蠢货。", True),
         ("别担心。你这问题太低级了，自己查去。", True),
     ],
 )
@@ -1155,6 +1157,7 @@ def test_a_reassurance_denies_what_follows(linter: Linter, text: str, found: boo
         # self-reproach with an apology is not mockery; the speaker's own contempt is still heard
         ("我们连这点小事都做不到，实在对不起您。", False),
         ("我连看都不想看你。", True),
+        ("我看你连这点小事都做不到。", True),  # the speaker's opinion of the visitor
         # a barb followed by help is still heard
         ("女士您好，请您出示取件码。你这人怎么连个取件码都找不到，手机拿来我帮您查一下吧。", True),
     ],
