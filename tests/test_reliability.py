@@ -304,6 +304,18 @@ def test_one_linter_runs_the_examples_and_checks(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(rule_tests, "Linter", Counting)
     # in this process, as the first run's child does it (test_a_first_run_builds_and_verifies_in_a_child)
     monkeypatch.setattr(command_line, "_first_run_in_child", lambda settings: None)
+    ran = _count_example_runs(monkeypatch)
+    # the session's cache without its record of verified catalogues: the examples are run (the compiled
+    # values are copied, not built again: they are not what this test is about)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_unverified_cache(tmp_path)))
+    linter = command_line.build_linter(Settings())
+    assert built == [linter] and ran == [linter]
+
+
+def _count_example_runs(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The linters the catalogue's examples are run with, from now on (rule_tests.run_examples counted)."""
+    from phraselint.data import rule_tests
+
     ran: list[object] = []
     run_examples = rule_tests.run_examples
 
@@ -312,11 +324,7 @@ def test_one_linter_runs_the_examples_and_checks(monkeypatch: pytest.MonkeyPatch
         return run_examples(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(rule_tests, "run_examples", counting_run)
-    # the session's cache without its record of verified catalogues: the examples are run (the compiled
-    # values are copied, not built again: they are not what this test is about)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(_unverified_cache(tmp_path)))
-    linter = command_line.build_linter(Settings())
-    assert built == [linter] and ran == [linter]
+    return ran
 
 
 def _unverified_cache(tmp_path: Path) -> Path:
@@ -339,14 +347,7 @@ def test_a_first_run_builds_and_verifies_in_a_child(monkeypatch: pytest.MonkeyPa
     from phraselint.data.catalogue import load_catalogue
     from phraselint.data.settings import Settings
 
-    ran: list[object] = []
-    run_examples = rule_tests.run_examples
-
-    def counting_run(*args: object, **kwargs: object) -> object:
-        ran.append(kwargs.get("linter"))
-        return run_examples(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(rule_tests, "run_examples", counting_run)
+    ran = _count_example_runs(monkeypatch)
     monkeypatch.setenv("XDG_CACHE_HOME", str(_unverified_cache(tmp_path)))
     marker = rule_tests.verified_marker(load_catalogue(()))
     assert marker is not None and not marker.exists()

@@ -827,7 +827,10 @@ class Linter:
         sentence = said[begin:stop]
         # sympathy said to the visitor (您这么大年纪还自己跑，真不容易): without 您 it is as often sarcasm (说了三遍才
         # 听懂，真不容易; 孩子跟着你真不容易)
-        if "您" in text[begin:stop] and any(w in sentence for w in self._empathy):
+        said_to = text[begin:stop]
+        if any(w in said_to for w in self._context.visitor_address) and any(
+            w in sentence for w in self._empathy
+        ):
             return None
         found = [w for w in self._polite if w in sentence]
         # care for the visitor counts from the start of the sentence (您先别走，外面下雨了，等会儿再出去), and takes
