@@ -428,7 +428,7 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 def test_check_without_the_flag_reports_no_conversation_rule(runner: CliRunner) -> None:
     result = runner.invoke(main, ["check", "--format", "jsonl", str(CONVERSATIONS / "window_rude.txt")])
     rules = [json.loads(line)["rule"] for line in result.stdout.splitlines()]
-    assert rules == ["rude-tone", "dont-know", "see-for-yourself", "busy-cant-you-see"]
+    assert rules == ["rude-tone", "rude-tone", "dont-know", "see-for-yourself", "busy-cant-you-see"]
 
 
 def test_check_conversation_adds_the_findings_in_file_order(runner: CliRunner) -> None:

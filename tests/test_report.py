@@ -154,11 +154,11 @@ def test_figures_per_transcript() -> None:
     assert polite["score"] == 100 and polite["passed"] and polite["violations"] == 0
     assert polite["compliance"] == {"greeting": True, "farewell": True, "no_forbidden": True}
     # rude: dont-know, see-for-yourself, busy-cant-you-see (errors, 10 each), no-greeting, no-farewell (10 each by
-    # rule), slow-reply and the tone model's 拿号了没有 (warnings, 5 each), unanswered-question (15 by rule), plain-you
-    # twice and demand-on-visitor (info, 1 each)
-    assert rude["score"] == 100 - 10 - 10 - 10 - 10 - 10 - 5 - 5 - 15 - 2 - 1
+    # rule), slow-reply, the tone model's 拿号了没有 and the turn model's 通过了再来 (warnings, 5 each),
+    # unanswered-question (15 by rule), plain-you twice and demand-on-visitor (info, 1 each)
+    assert rude["score"] == 100 - 10 - 10 - 10 - 10 - 10 - 5 - 5 - 5 - 15 - 2 - 1
     assert rude["compliance"] == {"greeting": False, "farewell": False, "no_forbidden": False}
-    assert rude["by_severity"] == {"error": 4, "warning": 4, "info": 3} and rude["forbidden"] == 4
+    assert rude["by_severity"] == {"error": 4, "warning": 5, "info": 3} and rude["forbidden"] == 5
     # notes: the tone model hears 这个证明你必须找社区盖章 (the codes teach it recast onto 我)
     assert notes["compliance"] == {"greeting": None, "farewell": None, "no_forbidden": False}
     assert notes["staff"] == ["（未标注）"] and rude["staff"] == ["工作人员"]
@@ -186,7 +186,7 @@ def test_figures_per_staff_member() -> None:
     assert staff["工作人员"]["transcripts"] == 2
     assert staff["工作人员"]["compliance"]["greeting"] == {"yes": 1, "of": 2, "rate": 0.5}
     # the unanswered question sits on the visitor's turn; it counts against the staff member
-    assert staff["工作人员"]["violations"] == 11
+    assert staff["工作人员"]["violations"] == 12
     assert staff["話務員"]["compliance"]["no_forbidden"]["rate"] == 1.0
 
 
@@ -214,7 +214,7 @@ def test_csv_has_one_row_per_transcript() -> None:
     rows = list(csv.DictReader(io.StringIO(render_csv(figures))))
     assert list(rows[0]) == list(CSV_COLUMNS) and len(rows) == 3
     rude = rows[1]
-    assert rude["path"].endswith("window_rude.txt") and rude["score"] == "22" and rude["passed"] == "false"
+    assert rude["path"].endswith("window_rude.txt") and rude["score"] == "17" and rude["passed"] == "false"
     assert (rude["greeting"], rude["farewell"], rude["no_forbidden"]) == ("false", "false", "false")
     assert (rows[2]["greeting"], rows[2]["skipped"].split("|")[0]) == ("", "no-greeting")
 

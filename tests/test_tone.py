@@ -33,7 +33,7 @@ def test_the_shipped_model_is_what_the_trainer_makes_of_the_data() -> None:
         [sys.executable, str(ROOT / "scripts" / "train_tone.py"), "--check"],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1200,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 

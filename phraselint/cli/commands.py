@@ -877,7 +877,9 @@ def rules_show(rule_id: str, rule_files: tuple[str, ...], script: str) -> None:
     click.echo(f"{r.id}  [{r.severity}]  {vocab.situations.get(r.situation)} · {r.category}")
     click.echo(f"  忌语: {to_script(r.phrase, script)}")
     if r.detector == "tone":
-        click.echo(to_script("  识别: 语气模型（rules/tone.tsv，不按字面匹配）", script))
+        click.echo(
+            to_script("  识别: 语气模型（rules/tone.tsv 逐句、rules/turn.tsv 整段，不按字面匹配）", script)
+        )
     for v in r.variants:
         click.echo(f"  变体: {to_script(v.text, script)}" + (f"  ({v.note})" if v.note else ""))
     click.echo(f"  说明: {to_script(r.message, script)}")

@@ -286,6 +286,85 @@ class ToneModel:
         return s, e
 
 
+# the fewest characters (punctuation aside) of an utterance the turn model judges: a short one is one or two
+# clauses, the tone model's to judge (out of fold, what the turn model adds under 12 characters is as much
+# Cantonese and chat banter as rudeness; 您好。 alone scores high, its 您好 said first in many rude replies)
+TURN_LEAST = 12
+
+
+@dataclass(frozen=True)
+class TurnModel:
+    """The turn model: how rude a whole utterance sounds, where no one clause of it sounds rude enough to the
+    tone model. A reply that blames, mocks or shuts the visitor out is often rude only as a whole: 您好，感谢
+    您的点评。一分钱一分货，九块九包邮您还想要什么品质？ — the thanks are part of the barb. A logistic
+    regression (:func:`logistic`) over the 1–3-grams of the whole utterance as :func:`heard` hears it, learnt
+    by ``scripts/train_tone.py`` from the development sets' tuned parts (rude texts whole against the innocent
+    ones, the sets written to probe the patterns among them), shipped as ``rules/turn.tsv``. Its threshold is
+    set from out-of-fold scores. The linter asks it only where the tone model is silent, and its finding is the
+    tone model's (``rude-tone``), on the clause that sounds worst, under the same context."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+    cantonese_threshold: float | None = None  # Cantonese speech's own (HKCanCor's conversation sets it)
+    _key: str = dataclasses.field(default="", init=False, repr=False, compare=False)
+
+    # pickled as the tone model is: the weights packed in one string and one array
+    __getstate__ = ToneModel.__getstate__
+    __setstate__ = ToneModel.__setstate__
+
+    def score(self, text: str) -> float:
+        """The bias, plus the sum of the weights of the 1–3-grams of ``text`` (none cut short at its end) over
+        the square root of their number plus one; -inf for a text of fewer than :data:`TURN_LEAST` characters
+        (punctuation and space aside), which the tone model judges alone."""
+        if len(text) - light_fold(text).count(_SEPARATOR) < TURN_LEAST:
+            return -math.inf
+        a = heard(text)[0]
+        get = self.weights.get
+        pairs = list(map(operator.add, a, a[1:]))
+        found = [
+            w
+            for w in itertools.chain(map(get, a), map(get, pairs), map(get, map(operator.add, pairs, a[2:])))
+            if w is not None
+        ]
+        return self.bias + (math.fsum(found) / math.sqrt(len(found) + 1) if found else 0.0)
+
+    def rude(self, text: str, cantonese: bool = False) -> bool:
+        """Whether ``text`` scores above its threshold (``cantonese``: Cantonese speech's, where there is one)."""
+        threshold = self.cantonese_threshold if cantonese and self.cantonese_threshold is not None else None
+        return self.score(text) > (self.threshold if threshold is None else threshold)
+
+    def may_pass(self, texts: Sequence[str]) -> list[bool]:
+        """For each of ``texts``, False only where :meth:`rude` is certainly False: all scored at once from the
+        weights in thousandths (exact sums), a text let through unless it scores below the threshold by more
+        than float rounding could make up."""
+        lookup = self._lookup
+        if lookup is None or sum(map(len, texts)) < _BATCH_CHARS:
+            return [True] * len(texts)
+        scores = _whole_scores_of(_undialect_all(texts), lookup)
+        least = min(self.threshold, self.cantonese_threshold or self.threshold)
+        return [s + self.bias + 1e-6 > least for s in scores.tolist()]
+
+    def prepare(self) -> None:
+        """Build now the arrays :meth:`may_pass` scores many texts with (:meth:`ToneModel.prepare`)."""
+        _ = self._lookup
+
+    @functools.cached_property
+    def _lookup(self) -> _Lookup | None:
+        if self._key:
+            return cached("turn-lookup", self._key, self._build_lookup)
+        return self._build_lookup()
+
+    def _build_lookup(self) -> _Lookup | None:
+        milli: dict[str, int] = {}
+        for gram, w in self.weights.items():
+            k = round(w * 1000)
+            if k / 1000 != w or not 1 <= len(gram) <= 3:
+                return None
+            milli[gram] = k
+        return _Lookup.build(milli) if milli else None
+
+
 @dataclass(frozen=True)
 class _Lookup:
     """The model's weights as arrays, for scoring many texts at once (:meth:`ToneModel.may_pass`): every
@@ -374,6 +453,19 @@ def _best_scores(texts: Sequence[str], lookup: _Lookup) -> np.ndarray[Any, Any]:
 
 def _scores_of(texts: Sequence[str], lookup: _Lookup) -> np.ndarray[Any, Any]:
     """:func:`_best_scores` of texts the lexical fold has already been applied to."""
+    return _summed(texts, lookup, whole=False)
+
+
+def _whole_scores_of(texts: Sequence[str], lookup: _Lookup) -> np.ndarray[Any, Any]:
+    """For each text (the lexical fold already applied), the sum of the weights of all its 1–3-grams over the
+    square root of their number plus one, as :meth:`TurnModel.score` adds them up but for its bias: exact,
+    from the weights in thousandths (0 where no gram has a weight)."""
+    return _summed(texts, lookup, whole=True)
+
+
+def _summed(texts: Sequence[str], lookup: _Lookup, whole: bool) -> np.ndarray[Any, Any]:
+    """The scores of many texts at once: of each one's highest-scoring part (:func:`_scores_of`), or of each
+    one whole (:func:`_whole_scores_of`)."""
     import numpy as np
 
     # a line break folds to the separator: no clause runs from one text into the next
@@ -417,6 +509,11 @@ def _scores_of(texts: Sequence[str], lookup: _Lookup) -> np.ndarray[Any, Any]:
     count = (one != 0).astype(np.int64) + (two != 0) + (three != 0)
     sums = np.concatenate(([0], np.cumsum(total)))
     counts = np.concatenate(([0], np.cumsum(count)))
+    if whole:
+        ends = starts + lengths
+        n_all = counts[ends] - counts[starts]
+        whole_scores: np.ndarray[Any, Any] = (sums[ends] - sums[starts]) / 1000 / np.sqrt(n_all + 1)
+        return whole_scores
     # the clauses: runs of anything but the separator (the line breaks between texts fold to it)
     edge = np.diff(np.concatenate(([0], (~bar).astype(np.int8), [0])))
     s = np.flatnonzero(edge == 1)
@@ -602,6 +699,48 @@ def _number(value: str, path: str, line: int) -> float:
     if not math.isfinite(x):
         raise CatalogueError(f"'{value}' is not a finite number", path, line)
     return x
+
+
+def dump_turn(model: TurnModel, header: Sequence[str]) -> str:
+    lines = [f"# {h}" if h else "#" for h in header]
+    lines.append(f"threshold\t{model.threshold:.4f}")
+    if model.cantonese_threshold is not None:
+        lines.append(f"threshold.cantonese\t{model.cantonese_threshold:.4f}")
+    lines.append(f"bias\t{model.bias:.4f}")
+    lines.extend(f"{g}\t{w:.3f}" for g, w in sorted(model.weights.items()))
+    return "\n".join(lines) + "\n"
+
+
+def parse_turn(text: str, path: str) -> TurnModel:
+    found = parse(text, path)  # the same lines, one more key
+    bias = found.weights.pop("bias", None)
+    if bias is None:
+        raise CatalogueError("the turn model has no 'bias' line", path, 1)
+    return TurnModel(found.weights, bias, found.threshold, found.cantonese_threshold)
+
+
+@functools.lru_cache(maxsize=4)
+def load_turn(rules_dir: str | None = None) -> TurnModel | None:
+    """The shipped turn model (``rules/turn.tsv``), or None where the file is absent."""
+    path = (Path(rules_dir) if rules_dir else builtin_rules_dir()) / "turn.tsv"
+    if not path.exists():
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise CatalogueError(f"cannot read the turn model: {e}", str(path)) from None
+
+    def build() -> TurnModel:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise CatalogueError(f"cannot read the turn model: {e}", str(path)) from None
+        return parse_turn(text, str(path))
+
+    key = key_of([data, str(path), code_fingerprint()])
+    model = cached("turn", key, build)
+    object.__setattr__(model, "_key", key)
+    return model
 
 
 @functools.lru_cache(maxsize=4)
