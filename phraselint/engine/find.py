@@ -856,6 +856,11 @@ class _Patterns(Sequence[Pattern]):
     def __getitem__(self, k: slice) -> Sequence[Pattern]: ...
 
     def __getitem__(self, k: int | slice) -> Pattern | Sequence[Pattern]:
+        if type(k) is int and 0 <= k < self._size:  # (the common case, asked for every viable pattern)
+            chunk = self._chunks[k // _CHUNK]
+            if chunk is None:
+                chunk = self._unpickled(k // _CHUNK)
+            return chunk[k % _CHUNK]
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]
         k = _index(k, len(self))
