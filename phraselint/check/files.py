@@ -339,7 +339,15 @@ def _candidates(
             texts.append(u.text)
     by_words: set[int] = set()
     must = {k for k, u in enumerate(utterances) if _parsed_anyway(u)}
-    passing = {k for k, passes in zip(turns, linter.has_candidates(texts, by_words)) if passes}
+    texts_of = dict(zip(turns, texts))
+    # a turn that passes the fast test is parsed only if it holds a violation (Linter.finds_any, whose hits
+    # its check then finds remembered): elsewhere parsing its line would show nothing, and testing the line
+    # (below) cost more than that
+    passing = {
+        k
+        for k, passes in zip(turns, linter.has_candidates(texts, by_words))
+        if passes and (k in must or linter.finds_any(texts_of[k]))
+    }
     if tested:
         # a line whose utterance passed by its words passes the same test of the line, where its fold holds
         # the utterance's (Linter.candidates_in checks that, and tests the line itself otherwise); a line
@@ -417,8 +425,8 @@ def _cues(
         if checked(u.speaker):
             ask.append(k)
             texts.append(u.text)
-    for k, passes in zip(ask, linter.has_candidates(texts)):
-        keep[k] = passes
+    for k, passes, text in zip(ask, linter.has_candidates(texts), texts):
+        keep[k] = passes and linter.finds_any(text)  # (as _candidates asks of a line's turn)
     for block, kept in zip(blocks, keep):
         if kept:
             yield from block

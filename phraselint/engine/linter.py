@@ -118,6 +118,7 @@ def sound_text(text: str) -> str:
 
 
 _REMEMBERED = 200  # the longest text whose script is remembered (a long line is not kept alive for it)
+_HITS_LONGEST = 500  # the longest text finds_any looks into (Linter._finds, _pending)
 _FAILED_LONGEST = 200  # the longest text remembered as failing the fast test (likewise)
 _detected = functools.lru_cache(maxsize=1024)(detect_script)
 
@@ -204,6 +205,11 @@ class Linter:
         # worked out). Pure functions of their arguments on an immutable linter; kept as tuples, handed out as
         # new lists.
         self._found = functools.lru_cache(maxsize=4096)(self._violations_of)
+        # …and whether a text holds any (finds_any: a file's turn is asked before its line is tested and
+        # parsed, then checked in its file's script), with the hits found for a text that does, until its
+        # check takes them (only texts of up to _HITS_LONGEST characters: hits keep the text's mapped fold)
+        self._finds = _Memo(8192)
+        self._pending = _Memo(2048)
         # …and what check hands out for a text, its violations each with the whole rewrite: a file's staff say
         # the same things again and again, and each repeat was copied violation by violation again
         self._checked = functools.lru_cache(maxsize=4096)(self._checked_of)
@@ -427,6 +433,8 @@ class Linter:
         if self._rude_part is not None and hasattr(self._rude_part, "cache_clear"):  # (a caller may wrap it)
             self._rude_part.cache_clear()
         self._found.cache_clear()
+        self._finds = _Memo(8192)
+        self._pending = _Memo(2048)
         self._checked.cache_clear()
         self._rewrites = _Memo(4096)
 
@@ -462,10 +470,26 @@ class Linter:
         shows none (不知道。 is both), in ``context``: the script of the surrounding file or conversation."""
         return list(self._found(sound_text(text), script, context, exhaustive))
 
-    def _violations_of(
-        self, text: str, script: str | None, context: str | None, exhaustive: bool
-    ) -> tuple[Violation, ...]:
-        """:meth:`_violations`, worked out (``text`` already sound)."""
+    def finds_any(self, text: str) -> bool:
+        """Whether :meth:`check` finds a violation in ``text``, in whatever script: asked of a file's turns
+        that pass the fast test before their lines are tested and parsed (check/files.py), so that the few
+        that hold one are, and the others are not. The hits found are remembered for the check that follows.
+        (True, without looking, for a text too long for them to be remembered.)"""
+        text = sound_text(text)
+        if len(text) > _HITS_LONGEST:
+            return True
+        known = self._finds.get(text)
+        if known is None:
+            found = self._hits_of(text, False)
+            if found is not None:
+                self._pending.put(text, found)
+            known = found is not None
+            self._finds.put(text, known)
+        return bool(known)
+
+    def _hits_of(self, text: str, exhaustive: bool) -> tuple[Folded, tuple[Hit, ...]] | None:
+        """The hits of ``text`` (already sound), whatever the script, with the mapped fold they are placed in:
+        the patterns', else the tone model's, else a reply of marks alone; None where there is none."""
         cleared: list[tuple[int, int]] = []
         found = self._pattern_hits(text, exhaustive, cleared)
         if found is None or not found[1]:
@@ -473,7 +497,20 @@ class Linter:
         if found is None:
             found = self._marks_hit(text)
         if found is None:
-            return ()
+            return None
+        return found[0], tuple(found[1])
+
+    def _violations_of(
+        self, text: str, script: str | None, context: str | None, exhaustive: bool
+    ) -> tuple[Violation, ...]:
+        """:meth:`_violations`, worked out (``text`` already sound)."""
+        found = None if exhaustive else self._pending.take(text)
+        if found is None:
+            if not exhaustive and self._finds.get(text) is False:
+                return ()
+            found = self._hits_of(text, exhaustive)
+            if found is None:
+                return ()
         folded, hits = found
         script = _resolve_script(text, script, context)
         return tuple(
@@ -487,7 +524,7 @@ class Linter:
                 self._rewriting,
                 self._templates,
             )
-            for h in resolve_overlaps(hits)
+            for h in resolve_overlaps(list(hits))
         )
 
     def alternatives(
@@ -1067,6 +1104,11 @@ class _Memo:
                 if value is not None:
                     entries.move_to_end(key)
             return found
+
+    def take(self, key: Hashable) -> Any:
+        """:meth:`get`, the entry then forgotten."""
+        with self._lock:
+            return self._entries.pop(key, None)
 
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
