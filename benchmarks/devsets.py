@@ -4,8 +4,8 @@
 
 `rude-*` files must be flagged (recall), `pass-*` files must not (false flags). Each file names its class.
 Each author wrote the sets from the codes alone. A file's part says what it is for: a part ending in `dev`
-(`dev`, `v2dev` … `v11dev`, and the training-only sets `t1dev` … `t6dev`) is tuned on and the tone model is trained
-on it (`tune`); a part ending in `hold` or `holdout` is only measured (`held`;
+(`dev`, `v2dev` … `v11dev`, and the training-only sets `t1dev` … `t6dev`, and `t7dev` for the turn model alone)
+is tuned on and the tone model is trained on it (`tune`); a part ending in `hold` or `holdout` is only measured (`held`;
 `v12hold`, `v13hold` and `v14hold` are three authors' sets held whole). PART is one part (`v5hold`). A held
 item marked `seen` was shown to the one tuning (printed by mistake: 9 false flags and 1 rude text of v60hold, 2 rude
 texts of v50hold; the first items of five v63hold files, 24 rude and 10 innocent, printed as format samples) and is
