@@ -30,6 +30,7 @@ import itertools
 import math
 import operator
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -315,25 +316,54 @@ class TurnModel:
     cantonese_threshold: float | None = None  # Cantonese speech's own (HKCanCor's conversation sets it)
     _key: str = dataclasses.field(default="", init=False, repr=False, compare=False)
 
-    # pickled as the tone model is: the weights packed in one string and one array
+    # pickled as the tone model is: the weights packed in one string and one array; and unpickled so too, left
+    # packed (_weights unpacks them): the 80,000 grams as a dict took 15 MB, and a process that has numpy scores
+    # with the arrays alone (_lookup, kept on disk)
     __getstate__ = ToneModel.__getstate__
-    __setstate__ = ToneModel.__setstate__
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def _weights(self) -> dict[str, float]:
+        weights: Any = self.weights
+        if isinstance(weights, tuple):
+            grams, packed = weights
+            values = array.array("d")
+            values.frombytes(packed)
+            return dict(zip(grams.split(_PACKED_SEPARATOR), values))
+        return self.weights
 
     def score(self, text: str) -> float:
         """The bias, plus the sum of the weights of the 1–3-grams of ``text`` (none cut short at its end) over
         the square root of their number plus one; -inf for a text of fewer than :data:`TURN_LEAST` characters
-        (punctuation and space aside), which the tone model judges alone."""
+        (punctuation and space aside), which the tone model judges alone. The sum is of the weights in
+        thousandths, exact, so that a text scored alone and in a block (:meth:`may_pass`) scores the same float;
+        with numpy loaded, by the block's arrays."""
         if len(text) - light_fold(text).count(_SEPARATOR) < TURN_LEAST:
             return -math.inf
+        if "numpy" in sys.modules and self._lookup is not None:
+            return self.bias + float(_whole_scores_of(_undialect_all([text]), self._lookup)[0])
+        milli = self._milli
         a = heard(text)[0]
-        get = self.weights.get
+        get = (milli or self._weights()).get
         pairs = list(map(operator.add, a, a[1:]))
         found = [
             w
             for w in itertools.chain(map(get, a), map(get, pairs), map(get, map(operator.add, pairs, a[2:])))
             if w is not None
         ]
-        return self.bias + (math.fsum(found) / math.sqrt(len(found) + 1) if found else 0.0)
+        if not found:
+            return self.bias
+        if milli is None:  # weights not in thousandths (a model made in code): their float sum
+            return self.bias + math.fsum(found) / math.sqrt(len(found) + 1)
+        return self.bias + sum(found) / 1000 / math.sqrt(len(found) + 1)
+
+    @functools.cached_property
+    def _milli(self) -> dict[str, int] | None:
+        """The weights in thousandths, where each is a whole number of them (the trainer writes them so), for a
+        process without numpy (a short run, a single message); else None."""
+        out = {g: round(w * 1000) for g, w in self._weights().items()}
+        return out if all(k / 1000 == w for k, w in zip(out.values(), self._weights().values())) else None
 
     def rude(self, text: str, cantonese: bool = False) -> bool:
         """Whether ``text`` scores above its threshold (``cantonese``: Cantonese speech's, where there is one)."""
@@ -363,7 +393,7 @@ class TurnModel:
 
     def _build_lookup(self) -> _Lookup | None:
         milli: dict[str, int] = {}
-        for gram, w in self.weights.items():
+        for gram, w in self._weights().items():
             k = round(w * 1000)
             if k / 1000 != w or not 1 <= len(gram) <= 3:
                 return None
