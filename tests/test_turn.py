@@ -125,7 +125,7 @@ def test_a_turn_model_scores_by_the_weights_it_is_given() -> None:
 
 
 _PIECES = st.sampled_from(
-    "一分钱一分货 您还想要 什么品质 感谢您的点评 审美 你自己 谢谢 您好 ， 。 | ？ 嘅 係咪 冇 abc 😀 囉".split()
+    "黑店 麻烦拿出 证据来 感谢您的点评 挂在墙上 你自己 谢谢 您好 ， 。 | ？ 嘅 係咪 冇 abc 😀 囉".split()
     + [" ", "\n"]
 )
 _TEXTS = st.lists(st.lists(_PIECES, max_size=30).map("".join), min_size=1, max_size=40)

@@ -851,7 +851,7 @@ class Linter:
 
     def _tone_verdict(self, text: str) -> tuple[int, int] | None:
         """:meth:`_clause_verdict`, or where it is silent and the turn model hears the whole utterance as rude
-        (tone.TurnModel: 您好，感谢您的点评。一分钱一分货，九块九包邮您还想要什么品质？), the part the tone
+        (tone.TurnModel: 您好，收到您的反馈。…您说我们是黑店，麻烦拿出证据来。), the part the tone
         model scores worst. No polite word takes it back: the turn model has heard them with the rest (the
         thanks of a sarcastic reply are part of it); the context still does (_tone_hit)."""
         part = self._clause_verdict(text)

@@ -302,8 +302,9 @@ TURN_LEAST = 12
 @dataclass(frozen=True)
 class TurnModel:
     """The turn model: how rude a whole utterance sounds, where no one clause of it sounds rude enough to the
-    tone model. A reply that blames, mocks or shuts the visitor out is often rude only as a whole: 您好，感谢
-    您的点评。一分钱一分货，九块九包邮您还想要什么品质？ — the thanks are part of the barb. A logistic
+    tone model. A reply that blames, mocks or shuts the visitor out is often rude only as a whole: 您好，收到
+    您的反馈。我们的营业执照和卫生许可证都挂在墙上，您说我们是黑店，麻烦拿出证据来。 — the greeting is part of the
+    barb. A logistic
     regression (:func:`logistic`) over the 1–3-grams of the whole utterance as :func:`heard` hears it, learnt
     by ``scripts/train_tone.py`` from the development sets' tuned parts (rude texts whole against the innocent
     ones, the sets written to probe the patterns among them), shipped as ``rules/turn.tsv``. Its threshold is
