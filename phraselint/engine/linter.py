@@ -857,7 +857,8 @@ class Linter:
         part = self._clause_verdict(text)
         if part is not None or len(text) < TURN_LEAST:  # (the turn model not read for a short message)
             return part
-        if self._turn is None or not self._turn.rude(text, self._context.is_cantonese(text)):
+        cantonese = self._context.is_cantonese(text)
+        if self._turn is None or not self._turn.rude(text, cantonese):
             return part
         assert self._tone is not None
         score, start, end = self._tone.worst(text)
@@ -865,7 +866,7 @@ class Linter:
         # the tone model hears as plainly innocent (好的，请您出示身份证和营业执照原件。) is a turn whose words
         # are a rude reply's without its barb. Out of the turn model's findings on the held sets, this keeps 207
         # of 235 rude texts and 5 of 16 innocent ones
-        if score - self._tone.threshold_for(self._context.is_cantonese(text)) < _TURN_FLOOR:
+        if score - self._tone.threshold_for(cantonese) < _TURN_FLOOR:
             return None
         return (start, end) if end > start and heard_enough(light_fold(text), start, end) else None
 

@@ -31,10 +31,10 @@ import math
 import operator
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..data.cache import cached, code_fingerprint, key_of
 from ..data.catalogue import builtin_rules_dir
@@ -150,6 +150,19 @@ def spans(folded: str) -> list[tuple[int, int]]:
     return out
 
 
+def thousandths(weights: dict[str, float]) -> dict[str, int] | None:
+    """The weights in thousandths (exact integers, for sums that come out the same float however they are
+    added up), or None where one is not a whole number of thousandths or its gram is not a 1–3-gram (a model
+    made in code): then a model scores with its floats, text by text."""
+    milli: dict[str, int] = {}
+    for gram, w in weights.items():
+        k = round(w * 1000)
+        if k / 1000 != w or not 1 <= len(gram) <= 3:
+            return None
+        milli[gram] = k
+    return milli
+
+
 @dataclass(frozen=True)
 class ToneModel:
     weights: dict[str, float]
@@ -263,12 +276,7 @@ class ToneModel:
         return self._build_lookup()
 
     def _build_lookup(self) -> _Lookup | None:
-        milli: dict[str, int] = {}
-        for gram, w in self.weights.items():
-            k = round(w * 1000)
-            if k / 1000 != w or not 1 <= len(gram) <= 3:
-                return None
-            milli[gram] = k
+        milli = thousandths(self.weights)
         return _Lookup.build(milli) if milli else None
 
     def threshold_for(self, cantonese: bool) -> float:
@@ -363,8 +371,7 @@ class TurnModel:
     def _milli(self) -> dict[str, int] | None:
         """The weights in thousandths, where each is a whole number of them (the trainer writes them so), for a
         process without numpy (a short run, a single message); else None."""
-        out = {g: round(w * 1000) for g, w in self._weights().items()}
-        return out if all(k / 1000 == w for k, w in zip(out.values(), self._weights().values())) else None
+        return thousandths(self._weights())
 
     def rude(self, text: str, cantonese: bool = False) -> bool:
         """Whether ``text`` scores above its threshold (``cantonese``: Cantonese speech's, where there is one)."""
@@ -393,12 +400,7 @@ class TurnModel:
         return self._build_lookup()
 
     def _build_lookup(self) -> _Lookup | None:
-        milli: dict[str, int] = {}
-        for gram, w in self._weights().items():
-            k = round(w * 1000)
-            if k / 1000 != w or not 1 <= len(gram) <= 3:
-                return None
-            milli[gram] = k
+        milli = self._milli
         return _Lookup.build(milli) if milli else None
 
 
@@ -759,50 +761,39 @@ def parse_turn(text: str, path: str) -> TurnModel:
 @functools.lru_cache(maxsize=4)
 def load_turn(rules_dir: str | None = None) -> TurnModel | None:
     """The shipped turn model (``rules/turn.tsv``), or None where the file is absent."""
-    path = (Path(rules_dir) if rules_dir else builtin_rules_dir()) / "turn.tsv"
-    if not path.exists():
-        return None
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise CatalogueError(f"cannot read the turn model: {e}", str(path)) from None
-
-    def build() -> TurnModel:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise CatalogueError(f"cannot read the turn model: {e}", str(path)) from None
-        return parse_turn(text, str(path))
-
-    key = key_of([data, str(path), code_fingerprint()])
-    model = cached("turn", key, build)
-    object.__setattr__(model, "_key", key)
-    return model
+    return _load("turn", rules_dir, parse_turn)
 
 
 @functools.lru_cache(maxsize=4)
 def load_tone(rules_dir: str | None = None) -> ToneModel | None:
     """The shipped model (``rules/tone.tsv``), or None where the file is absent (an organisation's own
     rules directory without one)."""
-    path = Path(rules_dir) if rules_dir else builtin_rules_dir()
-    path = path / "tone.tsv"
+    return _load("tone", rules_dir, parse)
+
+
+_Model = TypeVar("_Model", ToneModel, TurnModel)
+
+
+def _load(name: str, rules_dir: str | None, parser: Callable[[str, str], _Model]) -> _Model | None:
+    """``rules/<name>.tsv`` of ``rules_dir`` (the built-in rules where None) parsed by ``parser``, or None where
+    the file is absent. Parsed once and kept on disk, keyed by the file (decoded only to be parsed): the tone
+    model's 35,000 lines took a tenth of the cold start."""
+    path = (Path(rules_dir) if rules_dir else builtin_rules_dir()) / f"{name}.tsv"
     if not path.exists():
         return None
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise CatalogueError(f"cannot read the tone model: {e}", str(path)) from None
+        raise CatalogueError(f"cannot read the {name} model: {e}", str(path)) from None
 
-    def build() -> ToneModel:
+    def build() -> _Model:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise CatalogueError(f"cannot read the tone model: {e}", str(path)) from None
-        return parse(text, str(path))
+            raise CatalogueError(f"cannot read the {name} model: {e}", str(path)) from None
+        return parser(text, str(path))
 
-    # parsed once and kept on disk, keyed by the file (decoded only to be parsed): its 35,000 lines took a
-    # tenth of the cold start
     key = key_of([data, str(path), code_fingerprint()])
-    model = cached("tone", key, build)
+    model = cached(name, key, build)
     object.__setattr__(model, "_key", key)
     return model
