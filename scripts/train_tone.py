@@ -431,10 +431,15 @@ def above_pass_examples(
     import math
 
     from phraselint import Linter
+    from phraselint.engine.linter import _LOUD, _LOUD_ADDRESS, _LOUD_AMENDS
 
     linter = Linter()
     if addressee is not None:
         linter._addressee = addressee
+    # the tone model alone: the turn model (trained after it) sets its own threshold above every pass example,
+    # and the shipped one, heard here, is the last training's (once it flagged 这我说了不算，需要领导审批，我马上帮您
+    # 报上去 through a tone model it had not met, and this raised the tone threshold from 2.7 to 4.2)
+    linter._turn = None
     model = parse(dump(model, []), "tone.tsv")  # as the file will give it: weights in thousandths
     asked = asking(linter)  # (and no cache of verdicts)
     for _ in range(len(examples) + 1):
@@ -447,10 +452,35 @@ def above_pass_examples(
             if not any(v.rule == "rude-tone" for v in linter.check(text)):
                 continue
             flagged = True
-            # just above the highest score of what the linter asked about this text
-            above = math.floor(max(model.worst(t)[0] for t in asked) * 10_000 + 1) / 10_000
-            if linter._context.is_cantonese(text) and cantonese is not None:
-                cantonese = max(cantonese, above)
+            # the least raise that clears it: the linter speaks where a part scores above the threshold by more
+            # than a polite word's allowance (linter._LOUD…), so just above the highest score of what it asked
+            # about less each allowance, tried from the lowest up; at the last, above the score itself. (Above
+            # the score at once, one example scoring 1.51 above the threshold, its polite words allowing 1.5,
+            # raised the threshold by 1.5: most of the model's findings)
+            top = max(model.worst(t)[0] for t in asked)
+            cantonese_text = linter._context.is_cantonese(text) and cantonese is not None
+            current = cantonese if cantonese_text else threshold
+            assert current is not None
+            above = math.floor(top * 10_000 + 1) / 10_000
+            for allowance in sorted({_LOUD, _LOUD_ADDRESS, _LOUD_AMENDS}, reverse=True):
+                tried = math.floor((top - allowance) * 10_000 + 1) / 10_000
+                if tried <= current:
+                    continue
+                trial = ToneModel(
+                    model.weights,
+                    threshold if cantonese_text else tried,
+                    tried if cantonese_text else cantonese,
+                )
+                linter._tone = trial
+                linter.forget()
+                asked.clear()
+                if not any(v.rule == "rude-tone" for v in linter.check(text)):
+                    above = tried
+                    break
+            linter._tone = model
+            linter.forget()
+            if cantonese_text:
+                cantonese = max(cantonese or above, above)
             else:
                 threshold = max(threshold, above)
         if not flagged:

@@ -101,11 +101,29 @@ def heard_enough(said: str, start: int, end: int) -> bool:
     return len({c for c in said[start:end] if c not in particles and c != _SEPARATOR}) >= LEAST_HEARD
 
 
+# a filler standing alone between the pauses of unpunctuated speech (ASR output: 不能退现金 嗯 大概三到五个工作日到账):
+# a hesitation, not a word said. Heard as a pause, where the text has no punctuation but spaces and holds other
+# words; a 嗯 said alone, or set off by punctuation (嗯。 嗯，知道了), is a reply and keeps its tone
+_FILLER_ALONE = re.compile(r"(?:(?<=\s)|^)[嗯呃额恩]+(?=\s|$)")
+_FILLERS = frozenset("嗯呃额恩")
+_WRITTEN_MARKS = frozenset(_PUNCTUATION) - frozenset(" \t\r\n\u3000")
+
+
+def unfilled(text: str) -> str:
+    """``text`` with each filler said alone in unpunctuated speech made a space (:data:`_FILLER_ALONE`): the
+    same length, every other character in place."""
+    if not any(c in _FILLERS for c in text) or any(c in _WRITTEN_MARKS for c in text):
+        return text
+    out = _FILLER_ALONE.sub(lambda m: " " * len(m.group(0)), text)
+    return out if out.strip() else text
+
+
 def heard(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """What the model hears of ``text``: the lexical fold of rules/dialect.yml (Cantonese and Taiwan words,
     chat spellings, onto Mandarin words: 你講嘢可唔可以快啲 is heard as 你说话可不可以快点, so what the model
     learnt from Mandarin speech carries over), then :func:`light_fold`. With it, where each of its characters
     starts and ends in ``text`` (None where the lexical fold changed nothing: one character for each)."""
+    text = unfilled(text)
     found = folding().dialect_spans(text)
     if not found:
         return light_fold(text), None, None
@@ -477,6 +495,7 @@ class _Lookup:
 def _undialect_all(texts: Sequence[str]) -> list[str]:
     """Each text with the lexical fold applied (what :func:`heard` folds further), in one pass over the
     block: no dialect word holds a line break, so none runs from one text into the next."""
+    texts = [unfilled(t) for t in texts]
     if not any("\n" in t for t in texts):
         said = folding().undialect("\n".join(texts)).split("\n")
         if len(said) == len(texts):
