@@ -23,8 +23,10 @@ rude (its score under its threshold): the two opinions agree that this is not ru
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +36,20 @@ from ..data.catalogue import builtin_rules_dir
 from ..errors import CatalogueError
 from .context import sentence_end, sentence_start
 from .normalize import folding
-from .tone import SEPARATOR, _grams, dump, light_fold, parse
+from .tone import (
+    SEPARATOR,
+    ToneModel,
+    _grams,
+    _Lookup,
+    _milli_at,
+    _undialected,
+    _unpacked,
+    dump,
+    learnt,
+    light_fold,
+    parse,
+    thousandths,
+)
 
 # what a matched word is masked with: a clause mark, which the model hears as a separator and learns nothing of
 MASK = "，"
@@ -80,12 +95,48 @@ class AddresseeModel:
     # a text whose score is above this is heard as said to someone other than a visitor (the regression's bias
     # is folded in: the score is the weights' sum alone)
     threshold: float
+    # the key of the model file it was read from (load_addressee): its arrays are kept on disk by it
+    _key: str = dataclasses.field(default="", init=False, repr=False, compare=False)
+
+    # pickled as the tone model is, the weights packed in one string and one array, and left packed once read
+    # until they are asked for: with numpy loaded (a check of a file) the model scores with its arrays alone
+    # (the 120,000 grams and weights as a dict took 8 MB: issue 13, peak memory)
+    __getstate__ = ToneModel.__getstate__
+    __setstate__ = ToneModel.__setstate__
+    __getattr__ = ToneModel.__getattr__
+
+    def _arrays(self) -> _Lookup | None:
+        """The arrays :meth:`score` adds the weights up with (tone.ToneModel._arrays)."""
+        if "weights" in self.__dict__ or "numpy" not in sys.modules:
+            return None
+        return self._lookup
 
     def score(self, text: str) -> float:
-        """The sum of the weights of ``text``'s features over the square root of their number plus one."""
-        get = self.weights.get
-        found = [w for g in _grams(text) if (w := get(g)) is not None]
+        """The sum of the weights of ``text``'s features over the square root of their number plus one (the
+        weights taken in the order of :func:`tone._grams` and added up by ``sum`` either way: the same float)."""
+        lookup = self._arrays()
+        if lookup is not None:
+            milli = _milli_at(_undialected(text)[0], lookup).ravel()
+            found = (milli[milli != 0] / 1000).tolist()
+        else:
+            get = self.weights.get
+            found = [w for g in _grams(text) if (w := get(g)) is not None]
         return sum(found) / math.sqrt(len(found) + 1) if found else 0.0
+
+    @functools.cached_property
+    def _lookup(self) -> _Lookup | None:
+        """The weights in thousandths as the tone model's arrays (tone._Lookup), kept on disk for a model read
+        from a file; None where a weight is not a whole number of thousandths, or is 0, or its gram is not one
+        the model learns (:func:`tone.learnt`: :func:`tone._grams` leaves those out)."""
+        if self._key:
+            return cached("addressee-lookup", self._key, self._build_lookup)
+        return self._build_lookup()
+
+    def _build_lookup(self) -> _Lookup | None:
+        packed = self.__dict__.get("_packed")
+        weights = self.weights if packed is None or "weights" in self.__dict__ else _unpacked(packed)
+        milli = thousandths(weights) if all(learnt(g) for g in weights) else None
+        return _Lookup.build(milli) if milli else None
 
     def elsewhere(self, text: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
         """Whether ``text``, with the words of ``spans`` masked (the matches of the catalogue's patterns), is
@@ -121,4 +172,6 @@ def load_addressee(rules_dir: str | None = None) -> AddresseeModel | None:
     except (OSError, UnicodeDecodeError) as e:
         raise CatalogueError(f"cannot read the addressee model: {e}", str(path)) from None
     key = key_of([data, str(path), code_fingerprint()])
-    return cached("addressee", key, lambda: parse_addressee(text, str(path)))
+    model = cached("addressee", key, lambda: parse_addressee(text, str(path)))
+    object.__setattr__(model, "_key", key)
+    return model

@@ -544,7 +544,7 @@ class Finder:
         self._sound_runs: dict[int, Run] = {}  # compiled on first use, like each pattern's own run
         self._fillers = lexicon.fillers
         self._said: dict[int, tuple[str, str, str]] = {}  # see _heard_as_said, built on first use
-        self._word_chars: dict[int, frozenset[str]] = {}  # see _said_enough, built on first use
+        self._word_chars: dict[int, str] = {}  # see _said_enough, built on first use
         self._long_words: dict[int, tuple[str, ...]] = {}  # see _slip_in_word, built on first use
 
         def automata() -> tuple[_Automaton, ...]:
@@ -665,7 +665,7 @@ class Finder:
     def _characters_said(self, k: int) -> tuple[str, str, str]:
         """The characters of pattern ``k``'s words, fillers and clause mark; their sounds; and the sounds
         two of them share."""
-        chars = self._filler_characters | self._word_characters(k)
+        chars = self._filler_characters.union(self._word_character_set(k))
         sounds: dict[str, int]
         if self._one_sound_each:  # (as ever: the sound table gives each character one of its own)
             # the sounds of all of them in one translate, counted in C: the fillers' characters, the same for
@@ -808,14 +808,20 @@ class Finder:
             )
         return words
 
-    def _word_characters(self, k: int) -> frozenset[str]:
-        """The characters of pattern ``k``'s words (every word of every token), built on first use."""
+    def _word_characters(self, k: int) -> str:
+        """The characters of pattern ``k``'s words (every word of every token), each once, built on first use:
+        kept as one string, not as a set (a set of a class's hundreds of characters holds each as a string of
+        its own: 4 MB for the 2,018 patterns of dense text), and only for a match by sound (_said_enough)."""
         chars = self._word_chars.get(k)
         if chars is None:
-            tokens = self.patterns[k].compiled.tokens
-            # (the words joined, their characters taken in C: a class of the lexicon has hundreds of words)
-            chars = self._word_chars[k] = frozenset("".join(["".join(token.words) for token in tokens]))
+            chars = self._word_chars[k] = "".join(sorted(self._word_character_set(k)))
         return chars
+
+    def _word_character_set(self, k: int) -> set[str]:
+        """The characters of pattern ``k``'s words, as a set (not kept)."""
+        tokens = self.patterns[k].compiled.tokens
+        # (the words joined, their characters taken in C: a class of the lexicon has hundreds of words)
+        return set("".join(["".join(token.words) for token in tokens]))
 
 
 _CHUNK = 32  # patterns pickled together (_Patterns)
@@ -834,8 +840,12 @@ class _Patterns(Sequence[Pattern]):
     """The patterns of a plan kept on disk in chunks of :data:`_CHUNK`, each unpickled the first time one of
     its patterns is asked for: a check meets a few of the catalogue's 1,180 patterns, and unpickling them all
     (their tokens, expressions and anchors) took 11 ms of every start. The rules are kept once, beside the
-    chunks, as before: the patterns of a rule share it. A chunk is unpickled once, under a lock, so that a
-    pattern is always the same object, whichever thread asks first."""
+    chunks, as before: the patterns of a rule share it. So are the tokens that more than one pattern has (a
+    class of the lexicon, a filler, a gap: 27,000 words in the tokens of the 2,179 patterns, 5,000 of them
+    distinct), kept apart and unpickled with the first chunk: each chunk held its own copy of them (6 MB of
+    tokens, their words and alternatives in dense text, where every chunk is unpickled; issue 13, peak memory).
+    A chunk is unpickled once, under a lock, so that a pattern is always the same object, whichever thread
+    asks first."""
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         self._size = len(patterns)
@@ -844,6 +854,8 @@ class _Patterns(Sequence[Pattern]):
         ]
         self._packed: list[bytes] = []
         self._rules: tuple[Rule, ...] = ()
+        self._shared: bytes = b""  # the tokens the chunks share, pickled
+        self._tokens: tuple[Token, ...] | None = None  # …and unpickled, with the first chunk
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -873,8 +885,15 @@ class _Patterns(Sequence[Pattern]):
         with self._lock:
             chunk = self._chunks[n]
             if chunk is None:
+                if self._tokens is None:
+                    self._tokens = pickle.loads(self._shared) if self._shared else ()
+                rules, tokens = self._rules, self._tokens
+
+                def shared(pid: int | tuple[str, int]) -> Rule | Token:
+                    return tokens[pid[1]] if isinstance(pid, tuple) else rules[pid]
+
                 loader = pickle.Unpickler(io.BytesIO(self._packed[n]))
-                loader.persistent_load = self._rules.__getitem__  # type: ignore[method-assign]
+                loader.persistent_load = shared  # type: ignore[method-assign]
                 chunk = self._chunks[n] = loader.load()
             return chunk
 
@@ -882,8 +901,15 @@ class _Patterns(Sequence[Pattern]):
         chunks = [self._chunks[n] or self._unpickled(n) for n in range(len(self._chunks))]
         rules: dict[int, int] = {}  # id of a rule -> its place in ``ordered``
         ordered: list[Rule] = []
+        # the tokens more than one pattern has (equal, if not the same object), by their place in ``tokens``
+        counts = collections.Counter(t for chunk in chunks for p in chunk for t in p.compiled.tokens)
+        tokens = [t for t, n in counts.items() if n > 1]
+        token_index = {t: k for k, t in enumerate(tokens)}
 
-        def rule_index(obj: object) -> int | None:
+        def rule_index(obj: object) -> int | tuple[str, int] | None:
+            if type(obj) is Token:
+                k = token_index.get(obj)
+                return None if k is None else ("token", k)
             if not isinstance(obj, Rule):
                 return None
             if id(obj) not in rules:
@@ -898,12 +924,15 @@ class _Patterns(Sequence[Pattern]):
             dumper.persistent_id = rule_index  # type: ignore[method-assign]
             dumper.dump(chunk)
             packed.append(out.getvalue())
-        return {"size": self._size, "rules": tuple(ordered), "packed": packed}
+        shared = pickle.dumps(tuple(tokens), protocol=pickle.HIGHEST_PROTOCOL)
+        return {"size": self._size, "rules": tuple(ordered), "packed": packed, "tokens": shared}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._size = state["size"]
         self._rules = state["rules"]
         self._packed = state["packed"]
+        self._shared = state["tokens"]
+        self._tokens = None
         self._chunks = [None] * len(self._packed)
         self._lock = threading.Lock()
 

@@ -123,10 +123,18 @@ def heard(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     chat spellings, onto Mandarin words: 你講嘢可唔可以快啲 is heard as 你说话可不可以快点, so what the model
     learnt from Mandarin speech carries over), then :func:`light_fold`. With it, where each of its characters
     starts and ends in ``text`` (None where the lexical fold changed nothing: one character for each)."""
+    said, starts, ends = _undialected(text)
+    return light_fold(said), starts, ends
+
+
+def _undialected(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+    """:func:`heard` before :func:`light_fold`: ``text`` with its lone fillers heard as pauses (:func:`unfilled`)
+    and the lexical fold applied, and where each of its characters starts and ends in ``text`` (None where the
+    lexical fold changed nothing)."""
     text = unfilled(text)
     found = folding().dialect_spans(text)
     if not found:
-        return light_fold(text), None, None
+        return text, None, None
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -139,7 +147,7 @@ def heard(text: str) -> tuple[str, list[int] | None, list[int] | None]:
         starts.extend([s] * len(target))
         ends.extend([e] * len(target))
         pos = e
-    return light_fold("".join(pieces)), starts, ends
+    return "".join(pieces), starts, ends
 
 
 def features(text: str) -> set[str]:
@@ -195,6 +203,10 @@ class ToneModel:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_lookup", None)  # (kept on disk on its own)
+        packed = state.pop("_packed", None)
+        if "weights" not in state:  # (still packed: as it was read)
+            state["weights"] = packed
+            return state
         # the weights as one string of grams and one array of floats: unpickling 35,000 strings and floats one
         # by one took a twentieth of every start; the same grams, weights (to the bit) and order come back
         grams = list(self.weights)
@@ -204,20 +216,57 @@ class ToneModel:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        weights = state["weights"]
-        if isinstance(weights, tuple):
-            grams, packed = weights
-            values = array.array("d")
-            values.frombytes(packed)
-            state = {**state, "weights": dict(zip(grams.split(_PACKED_SEPARATOR), values))}
+        # the weights are left packed until they are asked for (__getattr__): a process that has numpy scores
+        # with the arrays alone (_lookup, kept on disk), and the 87,586 grams and weights as a dict took 9 MB
+        # (issue 13: peak memory)
+        if isinstance(state["weights"], tuple):
+            state = dict(state)
+            state["_packed"] = state.pop("weights")
         self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> dict[str, float]:
+        """The weights of a model read packed (:meth:`__setstate__`), unpacked when first asked for."""
+        packed = self.__dict__.get("_packed") if name == "weights" else None
+        if packed is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        weights = _unpacked(packed)
+        object.__setattr__(self, "weights", weights)
+        return weights
 
     def worst(self, text: str) -> tuple[float, int, int]:
         """The highest-scoring part of ``text``: (score, start, end). A part's score is the sum of the weights
         of the 1–3-grams that start inside it, over the square root of their number plus one; prefix sums
         make each part cost the same, whatever its length (linear in the text). The start and end are
         positions in ``text``."""
-        a, starts, ends = heard(text)
+        lookup = self._arrays()
+        if lookup is not None:
+            said, starts, ends = _undialected(text)
+            a = light_fold(said)
+            sums, counts = _prefix_sums(said, lookup)
+        else:
+            a, starts, ends = heard(text)
+            sums, counts = self._prefix_sums(a)
+        best = (-math.inf, 0, 0)
+        for s, e in spans(a):
+            n = counts[e] - counts[s]
+            if n:
+                score = (sums[e] - sums[s]) / math.sqrt(n + 1)
+                if score > best[0]:
+                    best = (score, s, e)
+        if starts is not None and ends is not None and best[2] > best[1]:
+            return best[0], starts[best[1]], ends[best[2] - 1]
+        return best
+
+    def _arrays(self) -> _Lookup | None:
+        """The arrays :meth:`worst` adds the weights up with, where the weights are still packed and numpy is
+        loaded already (a check of a file; a single message is scored from the dict, numpy not imported)."""
+        if "weights" in self.__dict__ or "numpy" not in sys.modules:
+            return None
+        return self._lookup
+
+    def _prefix_sums(self, a: str) -> tuple[list[float], list[int]]:
+        """The sums of the weights of the 1-, 2- and 3-grams of ``a`` (a text as the model hears it) that start
+        before each position, and how many there are, from the dict of weights."""
         get = self.weights.get
         total, count = 0.0, 0
         sums, counts = [0.0], [0]
@@ -240,16 +289,7 @@ class ToneModel:
                 count += 1
             sums.append(total)
             counts.append(count)
-        best = (-math.inf, 0, 0)
-        for s, e in spans(a):
-            n = counts[e] - counts[s]
-            if n:
-                score = (sums[e] - sums[s]) / math.sqrt(n + 1)
-                if score > best[0]:
-                    best = (score, s, e)
-        if starts is not None and ends is not None and best[2] > best[1]:
-            return best[0], starts[best[1]], ends[best[2] - 1]
-        return best
+        return sums, counts
 
     def may_pass(self, texts: Sequence[str]) -> list[bool]:
         """For each of ``texts``, False only where :meth:`rude_part` is certainly None, under either
@@ -294,7 +334,10 @@ class ToneModel:
         return self._build_lookup()
 
     def _build_lookup(self) -> _Lookup | None:
-        milli = thousandths(self.weights)
+        # (from the weights unpacked for the while, where they are packed: not kept)
+        packed = self.__dict__.get("_packed")
+        weights = self.weights if packed is None or "weights" in self.__dict__ else _unpacked(packed)
+        milli = thousandths(weights)
         return _Lookup.build(milli) if milli else None
 
     def threshold_for(self, cantonese: bool) -> float:
@@ -353,12 +396,7 @@ class TurnModel:
 
     def _weights(self) -> dict[str, float]:
         weights: Any = self.weights
-        if isinstance(weights, tuple):
-            grams, packed = weights
-            values = array.array("d")
-            values.frombytes(packed)
-            return dict(zip(grams.split(_PACKED_SEPARATOR), values))
-        return self.weights
+        return _unpacked(weights) if isinstance(weights, tuple) else self.weights
 
     def score(self, text: str) -> float:
         """The bias, plus the sum of the weights of the 1–3-grams of ``text`` (none cut short at its end) over
@@ -490,6 +528,61 @@ class _Lookup:
             np.array([threes[k] for k in order], dtype=np.int64),
             largest,
         )
+
+
+def _unpacked(packed: tuple[str, bytes]) -> dict[str, float]:
+    """The weights of a model as :meth:`ToneModel.__getstate__` packs them, as a dict."""
+    grams, data = packed
+    values = array.array("d")
+    values.frombytes(data)
+    return dict(zip(grams.split(_PACKED_SEPARATOR), values))
+
+
+def _milli_at(said: str, lookup: _Lookup) -> np.ndarray[Any, Any]:
+    """For each position of ``said`` (a text with the lexical fold applied, :func:`_undialected`) as the model
+    hears it, the weights in thousandths of the 1-, 2- and 3-gram that start there (0 for none, and for a gram
+    cut short at the end): an array of ``len(said)`` rows of three, as :func:`_summed` finds them for a
+    block."""
+    import numpy as np
+
+    codes = np.frombuffer(said.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    size = len(codes)
+    out = np.zeros((size, 3), dtype=np.int64)
+    if not size:
+        return out
+    if max(said) > "\uffff":  # beyond the BMP (rare): those one by one
+        ids = lookup.fold[np.minimum(codes, 0xFFFF)].astype(np.int64)
+        astral = np.flatnonzero(codes > 0xFFFF)
+        folded = light_fold("".join(map(chr, codes[astral].tolist())))
+        ids[astral] = [lookup.numbers.get(c, 0) for c in folded]
+    else:
+        ids = lookup.fold[codes].astype(np.int64)
+    out[:, 0] = lookup.ones[ids]
+    width = len(lookup.ones)
+    bigram = ids[:-1] * width + ids[1:]
+    at = lookup.pairs.searchsorted(bigram)  # never past the end: the last key is larger than any
+    known = lookup.pairs[at] == bigram
+    out[:-1, 1] = lookup.twos[at] * known
+    where = (known[:-1] & lookup.begins[at[:-1]]).nonzero()[0]
+    if len(where) and len(lookup.threes):
+        key = bigram[where] * width + ids[where + 2]
+        at3 = lookup.threes.searchsorted(key)
+        at3[at3 == len(lookup.threes)] = len(lookup.threes) - 1
+        out[where, 2] = lookup.three_weights[at3] * (lookup.threes[at3] == key)
+    return out
+
+
+def _prefix_sums(said: str, lookup: _Lookup) -> tuple[list[float], list[int]]:
+    """:meth:`ToneModel._prefix_sums` from the arrays: the same floats, to the bit. Each weight is its
+    thousandths over 1000, the float the model file's decimal reads as (:func:`thousandths`), and they are
+    added up one after the other in the same order (a cumulative sum is a running sum: numpy's accumulate
+    does not add in pairs as its sum does), a gram without a weight adding 0.0, which changes no sum."""
+    import numpy as np
+
+    milli = _milli_at(said, lookup).ravel()
+    sums = np.cumsum(milli / 1000)[2::3].tolist()
+    counts = np.cumsum(milli != 0)[2::3].tolist()
+    return [0.0, *sums], [0, *counts]
 
 
 def _undialect_all(texts: Sequence[str]) -> list[str]:
