@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,11 +38,12 @@ from .normalize import folding
 from .tone import (
     SEPARATOR,
     ToneModel,
+    _arrays_of,
     _grams,
     _Lookup,
     _milli_at,
     _undialected,
-    _unpacked,
+    _weights_for_now,
     dump,
     learnt,
     light_fold,
@@ -105,16 +105,10 @@ class AddresseeModel:
     __setstate__ = ToneModel.__setstate__
     __getattr__ = ToneModel.__getattr__
 
-    def _arrays(self) -> _Lookup | None:
-        """The arrays :meth:`score` adds the weights up with (tone.ToneModel._arrays)."""
-        if "weights" in self.__dict__ or "numpy" not in sys.modules:
-            return None
-        return self._lookup
-
     def score(self, text: str) -> float:
         """The sum of the weights of ``text``'s features over the square root of their number plus one (the
         weights taken in the order of :func:`tone._grams` and added up by ``sum`` either way: the same float)."""
-        lookup = self._arrays()
+        lookup = _arrays_of(self)
         if lookup is not None:
             milli = _milli_at(_undialected(text)[0], lookup).ravel()
             found = (milli[milli != 0] / 1000).tolist()
@@ -133,8 +127,7 @@ class AddresseeModel:
         return self._build_lookup()
 
     def _build_lookup(self) -> _Lookup | None:
-        packed = self.__dict__.get("_packed")
-        weights = self.weights if packed is None or "weights" in self.__dict__ else _unpacked(packed)
+        weights = _weights_for_now(self)
         milli = thousandths(weights) if all(learnt(g) for g in weights) else None
         return _Lookup.build(milli) if milli else None
 

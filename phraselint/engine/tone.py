@@ -105,14 +105,15 @@ def heard_enough(said: str, start: int, end: int) -> bool:
 # a hesitation, not a word said. Heard as a pause, where the text has no punctuation but spaces and holds other
 # words; a 嗯 said alone, or set off by punctuation (嗯。 嗯，知道了), is a reply and keeps its tone
 _FILLER_ALONE = re.compile(r"(?:(?<=\s)|^)[嗯呃额恩]+(?=\s|$)")
-_FILLERS = frozenset("嗯呃额恩")
-_WRITTEN_MARKS = frozenset(_PUNCTUATION) - frozenset(" \t\r\n\u3000")
+# (searched at C speed: every text of a file's blocks is asked)
+_ANY_FILLER = re.compile("[嗯呃额恩]")
+_WRITTEN_MARK = re.compile("[" + re.escape("".join(sorted(set(_PUNCTUATION) - set(" \t\r\n\u3000")))) + "]")
 
 
 def unfilled(text: str) -> str:
     """``text`` with each filler said alone in unpunctuated speech made a space (:data:`_FILLER_ALONE`): the
     same length, every other character in place."""
-    if not any(c in _FILLERS for c in text) or any(c in _WRITTEN_MARKS for c in text):
+    if not _ANY_FILLER.search(text) or _WRITTEN_MARK.search(text):
         return text
     out = _FILLER_ALONE.sub(lambda m: " " * len(m.group(0)), text)
     return out if out.strip() else text
@@ -189,6 +190,27 @@ def thousandths(weights: dict[str, float]) -> dict[str, int] | None:
     return milli
 
 
+def _weights_for_now(model: Any) -> dict[str, float]:
+    """The weights of a tone, turn or addressee model; where it was read packed (ToneModel.__setstate__) and
+    they have not been asked for, unpacked for the while and not kept (a process that has numpy scores with
+    the arrays alone)."""
+    packed = model.__dict__.get("_packed")
+    weights: dict[str, float] = (
+        model.weights if packed is None or "weights" in model.__dict__ else _unpacked(packed)
+    )
+    return weights
+
+
+def _arrays_of(model: Any) -> _Lookup | None:
+    """The arrays a tone or addressee model adds its weights up with, where the weights are still packed and
+    numpy is loaded already (a check of a file; a single message is scored from the dict, numpy not
+    imported)."""
+    if "weights" in model.__dict__ or "numpy" not in sys.modules:
+        return None
+    lookup: _Lookup | None = model._lookup
+    return lookup
+
+
 @dataclass(frozen=True)
 class ToneModel:
     weights: dict[str, float]
@@ -238,7 +260,7 @@ class ToneModel:
         of the 1–3-grams that start inside it, over the square root of their number plus one; prefix sums
         make each part cost the same, whatever its length (linear in the text). The start and end are
         positions in ``text``."""
-        lookup = self._arrays()
+        lookup = _arrays_of(self)
         if lookup is not None:
             said, starts, ends = _undialected(text)
             a = light_fold(said)
@@ -256,13 +278,6 @@ class ToneModel:
         if starts is not None and ends is not None and best[2] > best[1]:
             return best[0], starts[best[1]], ends[best[2] - 1]
         return best
-
-    def _arrays(self) -> _Lookup | None:
-        """The arrays :meth:`worst` adds the weights up with, where the weights are still packed and numpy is
-        loaded already (a check of a file; a single message is scored from the dict, numpy not imported)."""
-        if "weights" in self.__dict__ or "numpy" not in sys.modules:
-            return None
-        return self._lookup
 
     def _prefix_sums(self, a: str) -> tuple[list[float], list[int]]:
         """The sums of the weights of the 1-, 2- and 3-grams of ``a`` (a text as the model hears it) that start
@@ -334,10 +349,7 @@ class ToneModel:
         return self._build_lookup()
 
     def _build_lookup(self) -> _Lookup | None:
-        # (from the weights unpacked for the while, where they are packed: not kept)
-        packed = self.__dict__.get("_packed")
-        weights = self.weights if packed is None or "weights" in self.__dict__ else _unpacked(packed)
-        milli = thousandths(weights)
+        milli = thousandths(_weights_for_now(self))
         return _Lookup.build(milli) if milli else None
 
     def threshold_for(self, cantonese: bool) -> float:
@@ -387,16 +399,11 @@ class TurnModel:
     _key: str = dataclasses.field(default="", init=False, repr=False, compare=False)
 
     # pickled as the tone model is: the weights packed in one string and one array; and unpickled so too, left
-    # packed (_weights unpacks them): the 80,000 grams as a dict took 15 MB, and a process that has numpy scores
-    # with the arrays alone (_lookup, kept on disk)
+    # packed until asked for (_weights_for_now unpacks them for the while): the 80,000 grams as a dict took
+    # 15 MB, and a process that has numpy scores with the arrays alone (_lookup, kept on disk)
     __getstate__ = ToneModel.__getstate__
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
-    def _weights(self) -> dict[str, float]:
-        weights: Any = self.weights
-        return _unpacked(weights) if isinstance(weights, tuple) else self.weights
+    __setstate__ = ToneModel.__setstate__
+    __getattr__ = ToneModel.__getattr__
 
     def score(self, text: str) -> float:
         """The bias, plus the sum of the weights of the 1–3-grams of ``text`` (none cut short at its end) over
@@ -410,7 +417,7 @@ class TurnModel:
             return self.bias + float(_whole_scores_of(_undialect_all([text]), self._lookup)[0])
         milli = self._milli
         a = heard(text)[0]
-        get = (milli or self._weights()).get
+        get = (milli or _weights_for_now(self)).get
         pairs = list(map(operator.add, a, a[1:]))
         found = [
             w
@@ -427,7 +434,7 @@ class TurnModel:
     def _milli(self) -> dict[str, int] | None:
         """The weights in thousandths, where each is a whole number of them (the trainer writes them so), for a
         process without numpy (a short run, a single message); else None."""
-        return thousandths(self._weights())
+        return thousandths(_weights_for_now(self))
 
     def rude(self, text: str, cantonese: bool = False) -> bool:
         """Whether ``text`` scores above its threshold (``cantonese``: Cantonese speech's, where there is one)."""
