@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from phraselint import Linter
-from phraselint.engine.linter import _LOUD_AMENDS
+from phraselint.engine.linter import _LOUD, _LOUD_AMENDS
 from phraselint.engine.tone import ToneModel, features, heard, light_fold, load_tone, parse, parts, spans
 from phraselint.errors import CatalogueError
 
@@ -87,6 +87,7 @@ def test_rude_speech_no_pattern_names_is_a_warning_with_a_rewrite(linter: Linter
         "那位大爷说他儿子一天到晚瞎折腾什么",  # another person speaks
         "考试题：下列哪句属于服务忌语？就你事儿精",  # training talk
         "不好意思，没空搭理你这种事是我说错了，我马上帮您办",  # an apology in the same sentence
+        "没空搭理你这种事是我说错了啊",  # the words taken back in their own clause
         "这我说了不算，得领导批，我帮您报上去。",  # an offer of help after a clause only a little rude
     ],
 )
@@ -163,6 +164,33 @@ def test_an_offer_of_help_does_not_take_back_a_part_far_ruder_than_the_threshold
     assert 0 < linter._tone.margin(mild) < _LOUD_AMENDS
     assert [v.rule for v in linter.check(bare)] == ["rude-tone"]
     assert linter.check(mild) == []
+
+
+def test_a_denial_of_fault_is_not_a_retraction(linter: Linter) -> None:
+    """A clause closing on 是我的错 takes its words back; one closing on 不是我的错 denies the fault, and the
+    model hears it (context.yml ``retraction``)."""
+    assert linter._context.retracts("刚才那句话是我的错", 0)
+    assert not linter._context.retracts("这又不是我的错", 0)
+    assert not linter._context.retracts("這又不是我的錯", 0)
+
+
+def test_an_affirmative_answer_takes_back_the_clause_after_it_as_thanks_do(linter: Linter) -> None:
+    """An affirmative answer that is the whole first clause (对, 没错, 欸對對對: context.yml ``affirmation``)
+    confirms what the visitor said: the clause right after it, which the model hears a little above its
+    threshold (就是这样 is often 我就是这样 in the rude texts), is not flagged. Not a clause far above it, not one
+    further on, and not where the answer is only part of the first clause."""
+    assert linter._tone is not None
+    bare, answered = "就是这样。", "对，就是这样。"
+    assert 0 < linter._tone.margin(answered) < _LOUD
+    assert [v.rule for v in linter.check(bare)] == ["rude-tone"]
+    for text in (answered, "欸對對對，就是這樣，您講得完全正確。", "嗯 对对 就是这样"):
+        assert linter.check(text) == [], text
+    # not the answer of a clause further on, nor a first clause that holds more than the answer
+    assert [v.rule for v in linter.check("对，您说，就是这样。")] == ["rude-tone"]
+    assert [v.rule for v in linter.check("对个头，就是这样。")] == ["rude-tone"]
+    # a clause far above the threshold is still said
+    found = linter.check("对，你这人就是脑子有问题。")
+    assert found and found[0].rule in {"rude-tone", "insult"}
 
 
 def test_a_match_by_sound_excused_in_cantonese_does_not_hide_its_words_from_the_model(linter: Linter) -> None:

@@ -84,6 +84,10 @@ class Context:
     polite: tuple[str, ...] = ()  # as written: words that keep the tone model silent in their sentence
     empathy: tuple[str, ...] = ()  # as written: sympathy that keeps the tone model silent in its sentence
     courtesy: tuple[str, ...] = ()  # as written: those of them that are only courtesy (谢谢, 祝您)
+    affirmation: tuple[str, ...] = ()  # as written: an affirmative answer (对, 没错) as a first clause
+    affirmation_openers: tuple[str, ...] = ()  # …after one of these or none
+    affirmation_particles: tuple[str, ...] = ()  # …before these
+    retraction: tuple[str, ...] = ()  # as written: a clause closing on these takes back its words
     care: tuple[str, ...] = ()  # as written: care for the visitor, which counts anywhere in the sentence
     care_categories: tuple[str, ...] = ()  # …and excuses these categories' matches where the tone is innocent
     help_categories: tuple[str, ...] = ()  # …and an offer of help after one, these categories' (help_offers)
@@ -305,6 +309,23 @@ class Context:
                 rest = clause[: -len(me)].rstrip()
                 return rest.endswith(self.oneself_closing) and not any(w in fold(rest) for w in self.address)
         return False
+
+    def retracts(self, text: str, start: int) -> bool:
+        """Whether the clause of ``text[start]`` closes on the speaker taking back what it says (``retraction``:
+        没空搭理你这种事是我说错了), particles after it aside."""
+        if not self.retraction:
+            return False
+        end = start
+        while end < len(text) and text[end] not in CLAUSE_MARKS:
+            end += 1
+        clause = text[start:end].rstrip()
+        while not clause.endswith(self.retraction):
+            if not clause.endswith(self.oneself_closing):
+                return False
+            clause = clause[:-1].rstrip()
+        # …not a denial (这又不是我的错，你去找寄件的人)
+        said = next(r for r in self.retraction if clause.endswith(r))
+        return not clause[: -len(said)].endswith(("不", "非", "唔", "冇", "没", "沒"))
 
     def polite_continuation(self, folded: Folded, end: int, extra: Sequence[str] = ()) -> bool:
         """Whether the words after ``end`` (in its clause) make the phrase part of a longer, polite sentence
@@ -613,6 +634,10 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         cantonese=tuple(strings("cantonese")),
         polite=tuple(strings("polite")),
         courtesy=tuple(strings("courtesy")),
+        affirmation=tuple(strings("affirmation")),
+        affirmation_openers=tuple(strings("affirmation_openers")),
+        affirmation_particles=tuple(strings("affirmation_particles")),
+        retraction=tuple(strings("retraction")),
         empathy=tuple(strings("empathy")),
         care=tuple(strings("care")),
         care_categories=tuple(strings("care_categories")),
