@@ -196,7 +196,7 @@ def devsets(kind: str, tone: bool = True) -> list[tuple[str, str]]:
         _kind, cls, part = path.stem.split("-")
         if tone and (part in ADDRESSEE_PARTS or f"{cls}-{part}" in ADDRESSEE_PARTS):
             continue
-        if part in PATTERN_PARTS:
+        if part in PATTERN_PARTS or part in TURN_ONLY_PARTS:
             continue
         if part.endswith("dev"):  # the held parts (…hold, holdout) are never read
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -506,7 +506,14 @@ TURN_L2 = 1e-6
 # Innocent sets written to teach the turn model hard cases (firm but polite turns with the words of rudeness:
 # 我不是律师，建议您…; 按规定不能…，您可以…): learnt from, not counted towards the threshold, which they would
 # raise as the probes would (they are not a sample of ordinary speech).
-TURN_UNCOUNTED = ("t7dev",)
+TURN_UNCOUNTED = ("t7dev", "s1dev", "s2dev")
+# Sets of stance written for the turn model alone (two helpers, 800 texts each: mixed turns with one barb and
+# rude replies, against firm but polite turns and proper replies; banks, shops, hotlines / government halls,
+# hospitals, schools). The tone model does not read them: learnt as rude parts, their polite clauses raised the
+# tone threshold from 2.77 to 3.36 and cost 1.5-2.4 points of held recall in every class. Read by the turn model
+# alone, on the held parts: mixed 90.3 -> 90.8%, replies 78.0 -> 78.2%, false flags unchanged (Taiwan 2.5 ->
+# 2.6%); on three new authors' held sets, 4 more rude turns found, 1 fewer, no false flag more.
+TURN_ONLY_PARTS = ("s1dev", "s2dev")
 REPLY_LABEL = re.compile(r"^[^：:，。]{0,12}(?:回复|回覆|答复|回應|回应)[：:]")
 
 

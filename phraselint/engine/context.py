@@ -88,6 +88,7 @@ class Context:
     affirmation_openers: tuple[str, ...] = ()  # …after one of these or none
     affirmation_particles: tuple[str, ...] = ()  # …before these
     retraction: tuple[str, ...] = ()  # as written: a clause closing on these takes back its words
+    retraction_denials: tuple[str, ...] = ()  # …unless after one of these (不是我的错)
     care: tuple[str, ...] = ()  # as written: care for the visitor, which counts anywhere in the sentence
     care_categories: tuple[str, ...] = ()  # …and excuses these categories' matches where the tone is innocent
     help_categories: tuple[str, ...] = ()  # …and an offer of help after one, these categories' (help_offers)
@@ -325,7 +326,7 @@ class Context:
             clause = clause[:-1].rstrip()
         # …not a denial (这又不是我的错，你去找寄件的人)
         said = next(r for r in self.retraction if clause.endswith(r))
-        return not clause[: -len(said)].endswith(("不", "非", "唔", "冇", "没", "沒"))
+        return not clause[: -len(said)].endswith(self.retraction_denials)
 
     def polite_continuation(self, folded: Folded, end: int, extra: Sequence[str] = ()) -> bool:
         """Whether the words after ``end`` (in its clause) make the phrase part of a longer, polite sentence
@@ -638,6 +639,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         affirmation_openers=tuple(strings("affirmation_openers")),
         affirmation_particles=tuple(strings("affirmation_particles")),
         retraction=tuple(strings("retraction")),
+        retraction_denials=tuple(strings("retraction_denials")),
         empathy=tuple(strings("empathy")),
         care=tuple(strings("care")),
         care_categories=tuple(strings("care_categories")),
