@@ -159,7 +159,7 @@ def test_figures_per_transcript() -> None:
     assert rude["score"] == 100 - 10 - 10 - 10 - 10 - 10 - 5 - 5 - 5 - 15 - 2 - 1
     assert rude["compliance"] == {"greeting": False, "farewell": False, "no_forbidden": False}
     assert rude["by_severity"] == {"error": 4, "warning": 5, "info": 3} and rude["forbidden"] == 5
-    # notes: the tone model hears 这个证明你必须找社区盖章 (the codes teach it recast onto 我)
+    # notes: the tone model hears 这么简单还要问 (the codes forbid 讥讽 and 不耐烦)
     assert notes["compliance"] == {"greeting": None, "farewell": None, "no_forbidden": False}
     assert notes["staff"] == ["（未标注）"] and rude["staff"] == ["工作人员"]
 
