@@ -101,5 +101,30 @@ def test_slot_values_screened_by_one_pass_are_those_of_every_word_looked_for(pie
 
     rewriting = load_default_rewriting()
     text = "".join(pieces)
-    screened = rewrite._found_values(text, rewriting.kinds, rewriting.leading, rewrite._screen_of(rewriting))
-    assert screened == rewrite._found_values(text, rewriting.kinds, rewriting.leading)
+    screened = rewrite._found_values(
+        text, rewriting.kinds, rewriting.leading, rewrite._screen_of(rewriting), rewriting.breaks
+    )
+    assert screened == rewrite._found_values(
+        text, rewriting.kinds, rewriting.leading, breaks=rewriting.breaks
+    )
+
+
+@given(st.text(alphabet="不知道啊那个你问找去前台吧嗯我三号窗口税务局，", max_size=24))
+@settings(max_examples=300, deadline=None)
+def test_a_name_the_utterance_gives_holds_no_pronoun_particle_or_filler(text: str) -> None:
+    """A slot value found in the utterance is a name: none of rules/rewrite.yml's ``breaks`` (你, 啊, 吧 …)
+    stands inside it, so a rewrite never reads 请您到知道啊那个您问前台咨询."""
+    from phraselint.engine import rewrite
+
+    rewriting = load_default_rewriting()
+    for value in dict(rewrite._found_in(text, rewriting)).values():
+        assert not set(value) & set(rewriting.breaks), value
+
+
+def test_an_unpunctuated_brush_off_names_the_place_it_sends_to() -> None:
+    """ASR output runs a brush-off into the words before it (不知道啊那个你问前台吧): the message and the
+    rewrites name 前台, the place the visitor is sent to, not the run of words before it."""
+    found = Linter().check("不知道啊那个你问前台吧")
+    sent = next(v for v in found if v.rule == "go-ask-elsewhere")
+    assert "请您到前台" in sent.message and "知道啊" not in sent.message
+    assert all("知道啊" not in s for s in sent.suggestions) and "知道啊" not in (sent.rewrite or "")

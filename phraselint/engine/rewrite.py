@@ -47,6 +47,9 @@ class Rewriting:
     leading: tuple[str, ...] = ()  # words cut from the front of a slot value (去, 问, 找 …)
     rest_drops: tuple[str, ...] = ()  # words cut from the front of what a demand asks (你, 您)
     rest_endings: tuple[tuple[str, str], ...] = ()  # how what a demand asks ends in the 我 form (了 → 一下)
+    breaks: str = (
+        ""  # characters never inside a name the utterance gives (你, 啊, 吧 …): a value starts after them
+    )
 
 
 def load_rewriting(path: str) -> Rewriting:
@@ -88,6 +91,7 @@ def load_rewriting(path: str) -> Rewriting:
         tuple(sorted((str(w) for w in data.get("leading") or ()), key=len, reverse=True)),
         tuple(str(w) for w in rest.get("drop") or ()),
         tuple((str(k), str(v)) for k, v in endings.items() if k != "__line__"),
+        "".join(sorted({str(w) for w in data.get("breaks") or () if len(str(w)) == 1})),
     )
 
 
@@ -213,7 +217,11 @@ def found_values(text: str, kinds: Mapping[str, SlotKind], leading: tuple[str, .
 def _found_in(text: str, rewriting: Rewriting) -> tuple[tuple[str, str], ...]:
     """:func:`found_values` of the kinds of ``rewriting``, remembered by the text and the rewriting (hashed by
     identity: a key of every slot kind, words and all, took longer to hash than most texts to search)."""
-    return tuple(_found_values(text, rewriting.kinds, rewriting.leading, _screen_of(rewriting)).items())
+    return tuple(
+        _found_values(
+            text, rewriting.kinds, rewriting.leading, _screen_of(rewriting), rewriting.breaks
+        ).items()
+    )
 
 
 class _Screen:
@@ -242,7 +250,11 @@ def _screen_of(rewriting: Rewriting) -> _Screen:
 
 
 def _found_values(
-    text: str, kinds: Mapping[str, SlotKind], leading: Sequence[str], screen: _Screen | None = None
+    text: str,
+    kinds: Mapping[str, SlotKind],
+    leading: Sequence[str],
+    screen: _Screen | None = None,
+    breaks: str = "",
 ) -> dict[str, str]:
     """Slot values the utterance itself names: the first word of each kind (市场监管局, 身份证复印件).
     ``screen``, where given, is that of ``kinds``: a kind it finds none of whose words (suffixes) stands in
@@ -262,7 +274,7 @@ def _found_values(
                 continue
         elif screen.suffixes[name].isdisjoint(present):
             continue
-        for m in _suffix_regex(kind.suffixes).finditer(text):
+        for m in _suffix_regex(kind.suffixes, breaks).finditer(text):
             value = _trim_value(m.group(0), leading)
             if fits(kind, value):
                 values[name] = value
@@ -271,9 +283,14 @@ def _found_values(
 
 
 @functools.lru_cache(maxsize=64)
-def _suffix_regex(suffixes: tuple[str, ...]) -> re.Pattern[str]:
+def _suffix_regex(suffixes: tuple[str, ...], breaks: str = "") -> re.Pattern[str]:
+    """A name ending in one of ``suffixes``: up to 8 characters before it, none of ``breaks`` (不知道啊那个你问前台
+    names 前台, not 知道啊那个你问前台)."""
     alternatives = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
-    return re.compile(rf"[\u3400-\u9fff0-9一二三四五六七八九十]{{0,8}}?(?:{alternatives})")
+    name = "[\u3400-\u9fff0-9一二三四五六七八九十]"
+    if breaks:
+        name = f"(?![{re.escape(breaks)}]){name}"
+    return re.compile(rf"(?:{name}){{0,8}}?(?:{alternatives})")
 
 
 def _trim_value(value: str, leading: Sequence[str]) -> str:
