@@ -355,3 +355,13 @@ def test_every_match_of_an_antipattern_holds_one_of_its_anchors() -> None:
                     matches += 1
                     assert any(a in mtext[s:e] for a in compiled.anchors), (text, compiled.source)
     assert matches > 100  # (not vacuous)
+
+
+def test_sent_to_ask_another_one_only_where_the_clause_ends_there() -> None:
+    """你問第個啦 (Cantonese 第個, folded to 别的) sends the visitor away; 别的 with more after it in the clause
+    does not (您问别的也行), nor does the visitor asked about more (您还有别的要问的吗)."""
+    linter = Linter()
+    for text in ("唔知呀你問第個啦", "你问别的吧。", "唔知呀，你搵第個啦。"):
+        assert "go-ask-elsewhere" in {v.rule for v in linter.check(text)}, text
+    for text in ("您问别的也行，我都能答。", "您还有别的要问的吗？", "您先问，我再找别的表格给您。"):
+        assert "go-ask-elsewhere" not in {v.rule for v in linter.check(text)}, text

@@ -128,3 +128,14 @@ def test_an_unpunctuated_brush_off_names_the_place_it_sends_to() -> None:
     sent = next(v for v in found if v.rule == "go-ask-elsewhere")
     assert "请您到前台" in sent.message and "知道啊" not in sent.message
     assert all("知道啊" not in s for s in sent.suggestions) and "知道啊" not in (sent.rewrite or "")
+
+
+def test_a_message_in_traditional_script_gives_the_slot_s_general_word_in_that_script() -> None:
+    """Where the utterance names no place, a message quotes the slot's general word (相关部门) in the script of
+    the input, as the rest of it: 相關部門 for Hong Kong or Taiwan speech, not a simplified word among
+    traditional ones."""
+    found = Linter().check("唔知呀你問第個啦")
+    sent = next(v for v in found if v.rule == "go-ask-elsewhere")
+    assert "相關部門" in sent.message and "相关部门" not in sent.message
+    simplified = next(v for v in Linter().check("你去问别的吧") if v.rule == "go-ask-elsewhere")
+    assert "相关部门" in simplified.message

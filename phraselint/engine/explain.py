@@ -8,7 +8,7 @@ from ..model import SLOT_RE, Rule, Violation
 from .confirm import Hit
 from .normalize import Folded, folding
 from .rewrite import Rewriting, SlotKind, fill, load_default_rewriting, values_for
-from .script import render
+from .script import render, to_script
 
 _END_PUNCT = ",.!?;:，。！？；：、…"
 _SENTENCE_END = ".!?。！？"
@@ -81,7 +81,7 @@ def explain(
         severity=rule.severity,
         situation=rule.situation,
         category=rule.category,
-        message=render(rule.message, script, _generic(rule.message, values, kinds)),
+        message=render(rule.message, script, _generic(rule.message, values, kinds, script)),
         start=start,
         end=end,
         text=text[start:end],
@@ -93,11 +93,14 @@ def explain(
     )
 
 
-def _generic(message: str, values: dict[str, str], kinds: Mapping[str, SlotKind]) -> dict[str, str]:
-    """Slot values for a message: the utterance's own where known, else the slot's general word (相关部门): a
-    message quotes a standard phrase and never shows a raw slot."""
+def _generic(
+    message: str, values: dict[str, str], kinds: Mapping[str, SlotKind], script: str
+) -> dict[str, str]:
+    """Slot values for a message: the utterance's own where known (in its script already), else the slot's
+    general word (相关部门, 相關部門 in traditional script): a message quotes a standard phrase and never shows a
+    raw slot."""
     out = {}
     for name in SLOT_RE.findall(message):
         kind = kinds.get(name)
-        out[name] = values.get(name) or (kind.generic if kind and kind.generic else name)
+        out[name] = values.get(name) or to_script(kind.generic if kind and kind.generic else name, script)
     return out
