@@ -3,6 +3,8 @@ message's own script, or None when a violation has no safe rewrite."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import opencc
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -139,3 +141,17 @@ def test_a_message_in_traditional_script_gives_the_slot_s_general_word_in_that_s
     assert "相關部門" in sent.message and "相关部门" not in sent.message
     simplified = next(v for v in Linter().check("你去问别的吧") if v.rule == "go-ask-elsewhere")
     assert "相关部门" in simplified.message
+
+
+def test_breaks_that_are_not_a_list_of_words_are_a_clear_error(tmp_path: Path) -> None:
+    """rules/rewrite.yml's ``breaks`` must be a list of words: anything else names the file and the line."""
+    from phraselint.engine.rewrite import load_rewriting
+    from phraselint.errors import CatalogueError
+
+    path = tmp_path / "rewrite.yml"
+    path.write_text("leading: [去]\nbreaks: 你啊吧\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as raised:
+        load_rewriting(str(path))
+    assert "'breaks' must be a list of words" in str(raised.value) and "rewrite.yml:2" in str(raised.value)
+    path.write_text("breaks: [你, 吧呢]\n", encoding="utf-8")
+    assert load_rewriting(str(path)).breaks == ("吧呢", "你")

@@ -140,6 +140,30 @@ class Context:
             return None
         return re.compile("|".join(re.escape(w) for w in sorted(self.cantonese, key=len, reverse=True)))
 
+    def affirms(self, text: str, begin: int) -> bool:
+        """Whether the first clause of ``text`` is an affirmative answer (``affirmation``: 对, 没错, 欸對對對) and
+        the clause that starts at ``begin`` is the one right after it."""
+        if self._affirmation is None:
+            return False
+        end = next((i for i, c in enumerate(text) if c in CLAUSE_MARKS), len(text))
+        if end >= begin or any(c not in CLAUSE_MARKS and not c.isspace() for c in text[end:begin]):
+            return False
+        return self._affirmation.fullmatch(text[:end].strip()) is not None
+
+    @functools.cached_property
+    def _affirmation(self) -> re.Pattern[str] | None:
+        """An affirmative first clause, as written: an opener or none, the answer once or more (对对对), then
+        particles."""
+        if not self.affirmation:
+            return None
+
+        def either(words: Sequence[str]) -> str:
+            return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+        openers = f"(?:{either(self.affirmation_openers)})?" if self.affirmation_openers else ""
+        particles = f"(?:{either(self.affirmation_particles)})*" if self.affirmation_particles else ""
+        return re.compile(f"{openers}\\s*(?:(?:{either(self.affirmation)})\\s*)+{particles}")
+
     def help_follows(self, folded: Folded, end: int, stop: int | None = None) -> bool:
         """Whether the staff member offers help after the words (我不清楚，我帮您问问): the codes' own way of
         answering what one does not know (首问负责), not a brush-off. ``stop``, where given: a position in the

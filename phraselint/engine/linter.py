@@ -97,20 +97,6 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _LABEL = re.compile("[:：]")
 
 
-def _affirmation(context: Any) -> re.Pattern[str] | None:
-    """The expression of an affirmative first clause (context.yml ``affirmation``, after an opener and before
-    particles, as written; an answer may be said twice or thrice: 对对对)."""
-    if not context.affirmation:
-        return None
-
-    def either(words: Iterable[str]) -> str:
-        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-    openers = f"(?:{either(context.affirmation_openers)})?" if context.affirmation_openers else ""
-    particles = f"(?:{either(context.affirmation_particles)})*" if context.affirmation_particles else ""
-    return re.compile(f"{openers}\\s*(?:(?:{either(context.affirmation)})\\s*)+{particles}")
-
-
 @functools.lru_cache(maxsize=4)
 def _bare_expression(signals: tuple[str, ...], companions: tuple[str, ...]) -> re.Pattern[str]:
     """Short lines made only of a bare reply's marks, after a label: the fast test's one pass over a block.
@@ -251,7 +237,6 @@ class Linter:
         self._polite_address = tuple(light_fold(w) for w in self._context.polite_address)
         self._courtesy = frozenset(light_fold(w) for w in self._context.courtesy)
         self._empathy = tuple(light_fold(w) for w in self._context.empathy)
-        self._affirmation = _affirmation(self._context)
         self._antipatterns = _compile_antipatterns(self.rules, self.lexicon)
         self._allow = tuple(a for a in (fold(x) for x in allow) if a)
         self._prefold = folding().fast_text
@@ -843,16 +828,6 @@ class Linter:
             margin.append(self._tone.margin(text, self._context.is_cantonese(text)))
         return margin[0] < 0
 
-    def _affirmed(self, text: str, begin: int) -> bool:
-        """Whether the first clause of ``text`` is an affirmative answer (context.yml ``affirmation``: 对, 没错,
-        欸對對對) and the clause that starts at ``begin`` is the one right after it."""
-        if self._affirmation is None:
-            return False
-        end = next((i for i, c in enumerate(text) if c in CLAUSE_MARKS), len(text))
-        if end >= begin or any(c not in CLAUSE_MARKS and not c.isspace() for c in text[end:begin]):
-            return False
-        return self._affirmation.fullmatch(text[:end].strip()) is not None
-
     def _cares(self, text: str, start: int, stop: int) -> bool:
         """Whether a ``care`` word (context.yml) stands between the start of the sentence of ``text[start]`` and
         ``stop``: care for the visitor counts before the words as well as after them."""
@@ -938,7 +913,7 @@ class Linter:
         # care for the visitor counts from the start of the sentence (您先别走，外面下雨了，等会儿再出去), and takes
         # back as little as thanks do: 外面下雨了，你管不着 is still said; so does an affirmative answer just before
         # the clause (对，就是这样)
-        if not found and not self._cares(text, start, stop) and not self._affirmed(text, begin):
+        if not found and not self._cares(text, start, stop) and not self._context.affirms(text, begin):
             return part
         # …but not of a part that sounds ruder than the threshold by far: by less for thanks, wishes and care alone
         # (签了就别后悔，后悔也别来找我，谢谢) than for an apology or an offer of help

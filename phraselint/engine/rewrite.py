@@ -13,6 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import daachorse
 
@@ -47,9 +48,8 @@ class Rewriting:
     leading: tuple[str, ...] = ()  # words cut from the front of a slot value (去, 问, 找 …)
     rest_drops: tuple[str, ...] = ()  # words cut from the front of what a demand asks (你, 您)
     rest_endings: tuple[tuple[str, str], ...] = ()  # how what a demand asks ends in the 我 form (了 → 一下)
-    breaks: str = (
-        ""  # characters never inside a name the utterance gives (你, 啊, 吧 …): a value starts after them
-    )
+    # words never inside a name the utterance gives (你, 啊, 吧 …): a name starts after the last of them
+    breaks: tuple[str, ...] = ()
 
 
 def load_rewriting(path: str) -> Rewriting:
@@ -91,8 +91,19 @@ def load_rewriting(path: str) -> Rewriting:
         tuple(sorted((str(w) for w in data.get("leading") or ()), key=len, reverse=True)),
         tuple(str(w) for w in rest.get("drop") or ()),
         tuple((str(k), str(v)) for k, v in endings.items() if k != "__line__"),
-        "".join(sorted({str(w) for w in data.get("breaks") or () if len(str(w)) == 1})),
+        _words(data, "breaks", path),
     )
+
+
+def _words(data: dict[str, Any], key: str, path: str) -> tuple[str, ...]:
+    """The list of words under ``key``, longest first; a clear error where it is not a list of words."""
+    from ..data.catalogue import key_line
+    from ..errors import CatalogueError
+
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+        raise CatalogueError(f"'{key}' must be a list of words", path, key_line(data, key))
+    return tuple(sorted(value, key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=1)
@@ -254,7 +265,7 @@ def _found_values(
     kinds: Mapping[str, SlotKind],
     leading: Sequence[str],
     screen: _Screen | None = None,
-    breaks: str = "",
+    breaks: tuple[str, ...] = (),
 ) -> dict[str, str]:
     """Slot values the utterance itself names: the first word of each kind (市场监管局, 身份证复印件).
     ``screen``, where given, is that of ``kinds``: a kind it finds none of whose words (suffixes) stands in
@@ -283,13 +294,13 @@ def _found_values(
 
 
 @functools.lru_cache(maxsize=64)
-def _suffix_regex(suffixes: tuple[str, ...], breaks: str = "") -> re.Pattern[str]:
+def _suffix_regex(suffixes: tuple[str, ...], breaks: tuple[str, ...] = ()) -> re.Pattern[str]:
     """A name ending in one of ``suffixes``: up to 8 characters before it, none of ``breaks`` (不知道啊那个你问前台
     names 前台, not 知道啊那个你问前台)."""
     alternatives = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     name = "[\u3400-\u9fff0-9一二三四五六七八九十]"
     if breaks:
-        name = f"(?![{re.escape(breaks)}]){name}"
+        name = f"(?!{'|'.join(re.escape(b) for b in breaks)}){name}"
     return re.compile(rf"(?:{name}){{0,8}}?(?:{alternatives})")
 
 
