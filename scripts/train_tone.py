@@ -15,7 +15,7 @@ read. The model learns from the rude part of each rude text (multiple-instance: 
 thresholds: a model is trained five times, each time without a fifth of the data (the fifth a text
 belongs to is fixed by a checksum of its words), and scores that fifth; each threshold lets through about 35 in
 1,000 of the innocent utterances of the pass sets by those out-of-fold scores — one for Mandarin and Taiwan
-speech, one for Cantonese (which scores lower), the latter also letting through no more than 55 in 10,000
+speech, one for Cantonese (which scores lower), the latter also letting through no more than 50 in 10,000
 (HK_FALSE_FLAGS) of the HKCanCor utterances it is not trained on (four fifths) by score. A score counts only
 as the linter acts on it: a text whose worst part is too little to judge a tone by (嗯嗯，嗯嗯: tone.heard_enough)
 is never flagged, and scores nothing. Last, neither threshold lets the linter flag a catalogue pass example
@@ -58,7 +58,9 @@ INNOCENT_CLASSES = ("polite", "thirdparty", "chat", "taiwan", "cantonese")
 FOLDS = 5
 PLACEHOLDER = "某某"
 FALSE_FLAGS = 0.035
-HK_FALSE_FLAGS = 0.0055
+# (0.006 -> 0.0055 -> 0.005: with the patterns' and the turn model's, HKCanCor's lines flagged for anything but 唔知
+# stay under 1 in 100, tests/test_meaning.py; at 0.0055, once the Mandarin threshold was the data's again, 1.002%)
+HK_FALSE_FLAGS = 0.005
 
 
 # The addressee model: the pass classes of service speech (said to a visitor), against the texts said to or of

@@ -193,6 +193,23 @@ def test_an_affirmative_answer_takes_back_the_clause_after_it_as_thanks_do(linte
     assert found and found[0].rule in {"rude-tone", "insult"}
 
 
+def test_the_matter_called_small_then_help_at_once_is_reassurance(linter: Linter) -> None:
+    """A clause that only calls the matter small (就您这点小事: context.yml ``minimizers``), then an offer of help
+    in the same sentence, said to the visitor (您), is reassurance: the model, which hears 就你这点小事 far above
+    its threshold, stays silent in that clause at any score. Not without the offer, not with more in the clause,
+    and not where the visitor is not addressed."""
+    assert linter._tone is not None
+    kind = "就您这点小事，我马上帮您办好。"
+    assert linter._tone.margin(kind) >= _LOUD_AMENDS  # an offer of help alone would not take it back
+    for text in (kind, "小事一樁，我即刻幫您辦。", "这点小问题，我来帮您查一下。"):
+        assert linter._context.reassures(text, 0), text
+        assert linter.check(text) == [], text
+    for text in ("就您这点小事，还值得跑一趟？", "就你这点小事，我马上帮你办好。"):
+        assert [v.rule for v in linter.check(text)] == ["rude-tone"], text
+    assert not linter._context.reassures("这点小事都不会，我帮您弄吧。", 0)
+    assert not linter._context.reassures("就您这点小事，还值得跑一趟？", 0)
+
+
 def test_a_match_by_sound_excused_in_cantonese_does_not_hide_its_words_from_the_model(linter: Linter) -> None:
     """唔好嚟我度 sounds like a pattern's Mandarin words, a match by sound that Cantonese text excuses (homophones
     are heard through Mandarin pinyin). That says nothing of the words themselves: the model still hears them,

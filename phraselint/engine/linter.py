@@ -909,6 +909,12 @@ class Linter:
             w in sentence for w in self._empathy
         ):
             return None
+        # …and the matter called small, then help at once (就您这点小事，我马上帮您办好): reassurance, said to the
+        # visitor, at any score
+        if any(w in text[begin : sentence_end(text, begin)] for w in self._context.visitor_address) and (
+            self._context.reassures(text, begin)
+        ):
+            return None
         found = [w for w in self._polite if w in sentence]
         # care for the visitor counts from the start of the sentence (您先别走，外面下雨了，等会儿再出去), and takes
         # back as little as thanks do: 外面下雨了，你管不着 is still said; so does an affirmative answer just before
