@@ -433,7 +433,7 @@ def above_pass_examples(
     import math
 
     from phraselint import Linter
-    from phraselint.engine.linter import _LOUD, _LOUD_ADDRESS, _LOUD_AMENDS
+    from phraselint.engine.linter import _LOUD, _LOUD_ADDRESS, _LOUD_AMENDS, _LOUD_CARE
 
     linter = Linter()
     if addressee is not None:
@@ -464,7 +464,7 @@ def above_pass_examples(
             current = cantonese if cantonese_text else threshold
             assert current is not None
             above = math.floor(top * 10_000 + 1) / 10_000
-            for allowance in sorted({_LOUD, _LOUD_ADDRESS, _LOUD_AMENDS}, reverse=True):
+            for allowance in sorted({_LOUD, _LOUD_ADDRESS, _LOUD_CARE, _LOUD_AMENDS}, reverse=True):
                 tried = math.floor((top - allowance) * 10_000 + 1) / 10_000
                 if tried <= current:
                     continue

@@ -58,6 +58,10 @@ _POLITE_REACH = 40
 # 1 innocent flagged
 _LOUD = 0.5
 _LOUD_AMENDS = 1.5
+# …care for the visitor (context.yml ``care``) between the two: at 0.5 (as thanks), 您先别走，外面下雨了，等会儿再出去
+# was heard once the threshold was the data's (2.72; 0.55 above it); at 1.0, that and one innocent tuned text more
+# pass (您别着急走，外面正下冰雹呢，等会儿再出去), no held verdict moves, and 外面下雨了，你管不着 (1.1 above) is still said
+_LOUD_CARE = 1.0
 # …and for a polite address in the very words it hears (您的, 请您, 欢迎: 您的理解能力有点感人, 欢迎致电。你这问题太
 # 简单了): it kept the model silent at any score. Chosen on the tuned parts as the largest step that flags no
 # innocent turn there: at 1.0, 2 more rude turns found (and 3 of the held parts, none flagged); at 0.5, 4 found
@@ -917,13 +921,18 @@ class Linter:
             return None
         found = [w for w in self._polite if w in sentence]
         # care for the visitor counts from the start of the sentence (您先别走，外面下雨了，等会儿再出去), and takes
-        # back as little as thanks do: 外面下雨了，你管不着 is still said; so does an affirmative answer just before
-        # the clause (对，就是这样)
-        if not found and not self._cares(text, start, stop) and not self._context.affirms(text, begin):
+        # back less than an apology does: 外面下雨了，你管不着 is still said; so does an affirmative answer just before
+        # the clause (对，就是这样), as little as thanks do
+        cares = self._cares(text, start, stop)
+        if not found and not cares and not self._context.affirms(text, begin):
             return part
-        # …but not of a part that sounds ruder than the threshold by far: by less for thanks, wishes and care alone
-        # (签了就别后悔，后悔也别来找我，谢谢) than for an apology or an offer of help
-        loud = _LOUD_AMENDS if any(w not in self._courtesy for w in found) else _LOUD
+        # …but not of a part that sounds ruder than the threshold by far: by less for thanks, wishes and an
+        # affirmative answer alone (签了就别后悔，后悔也别来找我，谢谢) than for care, and for care than for an apology
+        # or an offer of help
+        if any(w not in self._courtesy for w in found):
+            loud = _LOUD_AMENDS
+        else:
+            loud = _LOUD_CARE if cares else _LOUD
         return part if self._tone.margin(text, self._context.is_cantonese(text)) >= loud else None
 
     def _tone_hit(
