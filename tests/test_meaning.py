@@ -1088,7 +1088,7 @@ def test_the_place_or_the_job_asked_back(linter: Linter, text: str, found: bool)
         # an order whose reason, said first, is the visitor's safety or comfort (context.yml `care`)…
         ("您先别走，外面下雨了，等会儿再出去。", False),
         ("您先在屋里坐会儿，外面在下雨，别急着出去。", False),
-        # …but the weather held against the visitor is no care, and care takes back as little as thanks do
+        # …but the weather held against the visitor is no care, and care takes back less than an apology does
         ("下雨天还跑来，真会挑时候。", True),
         ("外面下雨了，你管不找那个", True),
         ("外面下雨了，就是你能不能快一点", True),

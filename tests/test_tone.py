@@ -195,19 +195,31 @@ def test_an_affirmative_answer_takes_back_the_clause_after_it_as_thanks_do(linte
 
 def test_the_matter_called_small_then_help_at_once_is_reassurance(linter: Linter) -> None:
     """A clause that only calls the matter small (就您这点小事: context.yml ``minimizers``), then an offer of help
-    in the same sentence, said to the visitor (您), is reassurance: the model, which hears 就你这点小事 far above
-    its threshold, stays silent in that clause at any score. Not without the offer, not with more in the clause,
-    and not where the visitor is not addressed."""
+    in the very next clause, said to the visitor (您), is reassurance: the model, which hears 就你这点小事 far
+    above its threshold, stays silent in that clause at any score. Not without the offer, not with the offer only
+    later, not with more in the clause or a rude clause after it, and not said with 你."""
     assert linter._tone is not None
-    kind = "就您这点小事，我马上帮您办好。"
-    assert linter._tone.margin(kind) >= _LOUD_AMENDS  # an offer of help alone would not take it back
-    for text in (kind, "小事一樁，我即刻幫您辦。", "这点小问题，我来帮您查一下。"):
-        assert linter._context.reassures(text, 0), text
+    for text in (
+        "就您这点小事，我马上帮您办好。",
+        "就您这点小事嘛，我这就帮您办。",
+        "就這點小事，我即刻幫您辦。",
+    ):
+        # an offer of help alone would not take it back
+        assert linter._tone.margin(text) >= _LOUD_AMENDS, text
+        assert linter._context.reassures(text, 0, 3), text
         assert linter.check(text) == [], text
-    for text in ("就您这点小事，还值得跑一趟？", "就你这点小事，我马上帮你办好。"):
+    for text in (
+        "就您这点小事，还值得跑一趟？",
+        "就您这点小事，还值得跑一趟，我帮您办吧。",
+        "这点小事，你自己都办不明白，真是笨，我帮您看看。",
+        "就你这点小事，我马上帮您办好。",
+    ):
         assert [v.rule for v in linter.check(text)] == ["rude-tone"], text
-    assert not linter._context.reassures("这点小事都不会，我帮您弄吧。", 0)
-    assert not linter._context.reassures("就您这点小事，还值得跑一趟？", 0)
+    assert not linter._context.reassures("这点小事都不会，我帮您弄吧。", 0, 4)
+    # the part must lie in the clause: one running into the next is not the matter called small
+    assert not linter._context.reassures("就您这点小事，我马上帮您办好。", 0, 10)
+    # without punctuation the clause cannot be told
+    assert not linter._context.reassures("就您这点小事我马上帮您办好", 0, 3)
 
 
 def test_a_match_by_sound_excused_in_cantonese_does_not_hide_its_words_from_the_model(linter: Linter) -> None:

@@ -91,6 +91,7 @@ class Context:
     retraction_denials: tuple[str, ...] = ()  # …unless after one of these (不是我的错)
     minimizers: tuple[str, ...] = ()  # as written: the matter called small (小事一桩), as reassurance…
     minimizer_openers: tuple[str, ...] = ()  # …after these or none (就您这点小事)
+    minimizer_particles: tuple[str, ...] = ()  # …before these or none (小事一桩嘛)
     care: tuple[str, ...] = ()  # as written: care for the visitor, which counts anywhere in the sentence
     care_categories: tuple[str, ...] = ()  # …and excuses these categories' matches where the tone is innocent
     help_categories: tuple[str, ...] = ()  # …and an offer of help after one, these categories' (help_offers)
@@ -159,42 +160,36 @@ class Context:
         if not self.affirmation:
             return None
 
-        def either(words: Sequence[str]) -> str:
-            return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        openers = f"(?:{_either(self.affirmation_openers)})?" if self.affirmation_openers else ""
+        particles = f"(?:{_either(self.affirmation_particles)})*" if self.affirmation_particles else ""
+        return re.compile(f"{openers}\\s*(?:(?:{_either(self.affirmation)})\\s*)+{particles}")
 
-        openers = f"(?:{either(self.affirmation_openers)})?" if self.affirmation_openers else ""
-        particles = f"(?:{either(self.affirmation_particles)})*" if self.affirmation_particles else ""
-        return re.compile(f"{openers}\\s*(?:(?:{either(self.affirmation)})\\s*)+{particles}")
-
-    def reassures(self, text: str, begin: int) -> bool:
-        """Whether the clause of ``text`` that starts at ``begin`` only calls the matter small (``minimizers``
-        after ``minimizer_openers`` or none, then particles: 就您这点小事, 小事一樁) and the staff member offers help
-        after it in the same sentence (``help_offers``: 我马上帮您办好): reassurance, not the belittling the same
-        words make on their own (就您这点小事，还值得跑一趟) or with more in the clause (这点小事都不会)."""
+    def reassures(self, text: str, begin: int, end: int) -> bool:
+        """Whether the part ``text[begin:end]`` lies in a clause (starting at ``begin``) that only calls the
+        matter small (``minimizers`` after ``minimizer_openers`` or none, then ``minimizer_particles``: 就您这点小事,
+        小事一樁嘛) and the very next clause offers help (``help_offers``: 我马上帮您办好): reassurance, not the
+        belittling the same words make on their own (就您这点小事，还值得跑一趟), with more in the clause (这点小事都
+        不会) or with the offer only later (就您这点小事，还值得跑一趟，我帮您办吧). Never in speech without
+        punctuation, where the clause cannot be told."""
         if self._minimizer is None:
             return False
-        end = next((i for i in range(begin, len(text)) if text[i] in CLAUSE_MARKS), len(text))
-        if self._minimizer.fullmatch(text[begin:end].strip()) is None:
+        close = next((i for i in range(begin, len(text)) if text[i] in CLAUSE_MARKS), len(text))
+        if end > close or close >= len(text) or self._minimizer.fullmatch(text[begin:close].strip()) is None:
             return False
-        stop = sentence_end(text, end)
-        if stop <= end:
-            return False
-        folded = fold_with_map(text[end:stop])
-        return self.help_follows(folded, 0)
+        after = close + 1
+        while after < len(text) and text[after] in CLAUSE_MARKS:
+            after += 1
+        stop = next((i for i in range(after, len(text)) if text[i] in CLAUSE_MARKS), len(text))
+        return stop > after and self.help_follows(fold_with_map(text[after:stop]), 0)
 
     @functools.cached_property
     def _minimizer(self) -> re.Pattern[str] | None:
-        """A clause that only calls the matter small, as written: openers or none, a minimizer, particles
-        (``affirmation_particles``)."""
+        """A clause that only calls the matter small, as written: openers or none, a minimizer, particles."""
         if not self.minimizers:
             return None
-
-        def either(words: Sequence[str]) -> str:
-            return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-        openers = f"(?:{either(self.minimizer_openers)})*" if self.minimizer_openers else ""
-        particles = f"(?:{either(self.affirmation_particles)})*" if self.affirmation_particles else ""
-        return re.compile(f"{openers}(?:{either(self.minimizers)}){particles}")
+        openers = f"(?:{_either(self.minimizer_openers)}|\\s)*" if self.minimizer_openers else ""
+        particles = f"(?:{_either(self.minimizer_particles)}|\\s)*" if self.minimizer_particles else ""
+        return re.compile(f"{openers}(?:{_either(self.minimizers)}){particles}")
 
     def help_follows(self, folded: Folded, end: int, stop: int | None = None) -> bool:
         """Whether the staff member offers help after the words (我不清楚，我帮您问问): the codes' own way of
@@ -698,6 +693,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         retraction_denials=tuple(strings("retraction_denials")),
         minimizers=tuple(strings("minimizers")),
         minimizer_openers=tuple(strings("minimizer_openers")),
+        minimizer_particles=tuple(strings("minimizer_particles")),
         empathy=tuple(strings("empathy")),
         care=tuple(strings("care")),
         care_categories=tuple(strings("care_categories")),
@@ -714,6 +710,11 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
 
 
 _BARE_LONGEST = 24  # a longer text is not a bare reply, whatever it holds
+
+
+def _either(words: Sequence[str]) -> str:
+    """An alternation of ``words`` as written, the longer first."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=8)
