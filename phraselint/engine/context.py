@@ -141,14 +141,14 @@ class Context:
         search for each word)."""
         if not self.cantonese:
             return None
-        return re.compile("|".join(re.escape(w) for w in sorted(self.cantonese, key=len, reverse=True)))
+        return re.compile(_either(self.cantonese))
 
     def affirms(self, text: str, begin: int) -> bool:
         """Whether the first clause of ``text`` is an affirmative answer (``affirmation``: 对, 没错, 欸對對對) and
         the clause that starts at ``begin`` is the one right after it."""
         if self._affirmation is None:
             return False
-        end = next((i for i, c in enumerate(text) if c in CLAUSE_MARKS), len(text))
+        end = _clause_end(text, 0)
         if end >= begin or any(c not in CLAUSE_MARKS and not c.isspace() for c in text[end:begin]):
             return False
         return self._affirmation.fullmatch(text[:end].strip()) is not None
@@ -173,13 +173,13 @@ class Context:
         punctuation, where the clause cannot be told."""
         if self._minimizer is None:
             return False
-        close = next((i for i in range(begin, len(text)) if text[i] in CLAUSE_MARKS), len(text))
+        close = _clause_end(text, begin)
         if end > close or close >= len(text) or self._minimizer.fullmatch(text[begin:close].strip()) is None:
             return False
         after = close + 1
         while after < len(text) and text[after] in CLAUSE_MARKS:
             after += 1
-        stop = next((i for i in range(after, len(text)) if text[i] in CLAUSE_MARKS), len(text))
+        stop = _clause_end(text, after)
         return stop > after and self.help_follows(fold_with_map(text[after:stop]), 0)
 
     @functools.cached_property
@@ -349,9 +349,7 @@ class Context:
         nor 别烦我, where 我 is the object)."""
         if not self.oneself_closing:
             return False
-        end = start
-        while end < len(text) and text[end] not in CLAUSE_MARKS:
-            end += 1
+        end = _clause_end(text, start)
         begin = start
         while begin > 0 and text[begin - 1] not in CLAUSE_MARKS:
             begin -= 1
@@ -367,10 +365,7 @@ class Context:
         没空搭理你这种事是我说错了), particles after it aside."""
         if not self.retraction:
             return False
-        end = start
-        while end < len(text) and text[end] not in CLAUSE_MARKS:
-            end += 1
-        clause = text[start:end].rstrip()
+        clause = text[start : _clause_end(text, start)].rstrip()
         while not clause.endswith(self.retraction):
             if not clause.endswith(self.oneself_closing):
                 return False
@@ -710,6 +705,12 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
 
 
 _BARE_LONGEST = 24  # a longer text is not a bare reply, whatever it holds
+
+
+def _clause_end(text: str, at: int) -> int:
+    """Where the clause of ``text[at]`` ends: the index of the first clause mark from ``at`` on, or the length of
+    ``text``."""
+    return next((i for i in range(at, len(text)) if text[i] in CLAUSE_MARKS), len(text))
 
 
 def _either(words: Sequence[str]) -> str:
