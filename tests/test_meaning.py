@@ -1164,3 +1164,33 @@ def test_a_reassurance_denies_what_follows(linter: Linter, text: str, found: boo
 )
 def test_sympathy_self_reproach_and_help_after_a_barb(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # a person named as what the speaker is, not a subject (context.yml `predicate_before`), in ASR output
+        ("我不是领导你问领导去", True),
+        ("啊这个我不清楚我不是领导你问领到去", True),
+        ("保安也不知道", False),  # another person, the subject, as before
+        ("他不知道要预约吗？", False),
+        # the rhetorical reproach, "don't you know (you must) …?"
+        ("你不知道要先取号吗？", True),
+        ("你难道不知道今天周六吗？", True),
+        ("手机没电？出门不知道充电吗，真是的。", True),
+        ("你不知道吗？下周开始新流程，我跟您说说。", False),  # news told
+        ("不知道这样安排您看可以吗？", False),  # wondering
+        ("您说您不知道要带什么喔？没关系，我列一张清单给您。", False),  # 么 of 什么 is no question mark
+        ("您不知道要去哪个窗口吗？我带您过去。", False),  # an embedded question
+        # 哪句 in a retort is not an exam question (context.yml `meta`)
+        ("你说我态度不好？那你倒是说说，我哪句话说错了？", True),
+        ("考试题：下列哪句属于服务忌语？A.请稍等 B.你倒是说说", False),
+        # doing it with the visitor is help offered (context.yml `help_offers`)
+        ("没关系，第一次办都会搞不清楚，我陪您一起填。", False),
+        ("这个我也搞不清楚。", True),
+        # a possessor is no subject: 他电话 is his number
+        ("他电话你自己打吧。", True),
+    ],
+)
+def test_subjects_reproaches_retorts_and_help_with_the_visitor(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]

@@ -55,6 +55,8 @@ class Context:
     meta_before: tuple[str, ...]  # folded
     meta: tuple[Compiled, ...]
     other_subject: tuple[Compiled, ...] = ()
+    # folded: the speaker's copula (我不是): a person named right after it is what the speaker is, not a subject
+    predicate_before: tuple[str, ...] = ()
     story_frame: tuple[Compiled, ...] = ()  # a clause that sets the speaker's own past
     other_opening: tuple[Compiled, ...] = ()  # a clause that opens on someone not there
     other_subject_categories: tuple[str, ...] = ()
@@ -212,9 +214,9 @@ class Context:
     def about_someone_else(self, folded: Folded, start: int, text: str) -> bool:
         """Whether the clause's subject right before ``start`` is another person (保安也不知道), or the clause
         before it set the speaker's own past (我刚入职那会儿，什么都不清楚): a story, not the answer."""
-        return _subject_before(folded, start, self.other_subject + self.pointed_subject) or self.in_a_story(
-            folded, start, text
-        )
+        return _subject_before(
+            folded, start, self.other_subject + self.pointed_subject, self.predicate_before
+        ) or self.in_a_story(folded, start, text)
 
     def in_a_story(self, folded: Folded, start: int, text: str) -> bool:
         """Whether the clause before that of ``start``, in its sentence (of ``text``), set the speaker's own past
@@ -233,7 +235,7 @@ class Context:
     def pointed_at_someone_else(self, folded: Folded, start: int) -> bool:
         """Whether the clause's subject right before ``start`` is another person pointed at (那个快递员急什么):
         not the visitor, and not a kind of people the visitor may be one of (家长就是事多)."""
-        return _subject_before(folded, start, self.pointed_subject)
+        return _subject_before(folded, start, self.pointed_subject, self.predicate_before)
 
     def to_a_colleague(self, text: str, start: int) -> bool:
         """Whether the words at ``start`` (of ``text``) are in a sentence that calls a colleague by name
@@ -633,6 +635,7 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
             for p in strings("other_subject")
         ),
         other_subject_categories=tuple(strings("other_subject_categories")),
+        predicate_before=folded("predicate_before"),
         story_frame=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("story_frame")
         ),
@@ -726,10 +729,17 @@ def _bare_marks(signals: tuple[str, ...], companions: tuple[str, ...]) -> tuple[
     return tuple(sorted(marks.items(), key=lambda m: -len(m[0])))
 
 
-def _subject_before(folded: Folded, start: int, subjects: Sequence[Compiled]) -> bool:
-    """Whether one of ``subjects`` ends right before ``start``, in its clause."""
+def _subject_before(
+    folded: Folded, start: int, subjects: Sequence[Compiled], predicate_before: tuple[str, ...] = ()
+) -> bool:
+    """Whether one of ``subjects`` ends right before ``start``, in its clause, and is not what the speaker says
+    they are (``predicate_before``, folded: 我不是领导你问领导去, unpunctuated, where 领导 is no subject)."""
     before = folded.text[folded.clause_start(start) : start]
-    return any(e == len(before) for c in subjects for _s, e in c.run(before))
+    return any(
+        e == len(before) and not before[:s].endswith(predicate_before)
+        for c in subjects
+        for s, e in c.run(before)
+    )
 
 
 @functools.lru_cache(maxsize=64)
