@@ -1192,5 +1192,7 @@ def test_sympathy_self_reproach_and_help_after_a_barb(linter: Linter, text: str,
         ("他电话你自己打吧。", True),
     ],
 )
-def test_subjects_reproaches_retorts_and_help_with_the_visitor(linter: Linter, text: str, found: bool) -> None:
+def test_subjects_reproaches_retorts_and_help_with_the_visitor(
+    linter: Linter, text: str, found: bool
+) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
