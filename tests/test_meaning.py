@@ -1190,6 +1190,24 @@ def test_sympathy_self_reproach_and_help_after_a_barb(linter: Linter, text: str,
         ("这个我也搞不清楚。", True),
         # a possessor is no subject: 他电话 is his number
         ("他电话你自己打吧。", True),
+        # the speaker's own role after the copula; a subject said twice is one still
+        ("我只是保安也不知道", True),
+        ("我不是医生，医生也不知道", False),
+        # a retort asking which words were wrong is no exam question
+        ("你说我骂人了，是哪句？你倒是说说", True),
+        ("以下哪句违反首问负责制？A. 问隔壁去 B. 我带您去隔壁", False),
+        # firm or helpful words that look like the new kinds (a review's false flags)
+        ("您心里要有个数，这个手续大概要两周。", False),
+        ("您小声一点好不好，宝宝在睡觉。", False),
+        ("您不知道要预约吗？没关系，我现在帮您约一个。", False),
+        ("您没必要浪费时间跑窗口，网上就能办。", False),
+        ("您不就是想让我们帮您查一下进度吗？没问题，我这就查。", False),
+        ("穿黄衣服那个，麻烦您过来一下，您的证件忘拿了。", False),
+        ("靠边，有车来了，小心！", False),
+        ("我帮您问问做什么检查，您稍等。", False),
+        ("这是我的工号，您有意见可以尽管投诉，我们会改进。", False),
+        ("主任出门一般也不跟我们报备，您留个电话，他回来我让他打给您。", False),
+        ("整个大厅都听得见您的号，您坐着等就行。", False),
     ],
 )
 def test_subjects_reproaches_retorts_and_help_with_the_visitor(

@@ -733,13 +733,21 @@ def _subject_before(
     folded: Folded, start: int, subjects: Sequence[Compiled], predicate_before: tuple[str, ...] = ()
 ) -> bool:
     """Whether one of ``subjects`` ends right before ``start``, in its clause, and is not what the speaker says
-    they are (``predicate_before``, folded: 我不是领导你问领导去, unpunctuated, where 领导 is no subject)."""
-    before = folded.text[folded.clause_start(start) : start]
-    return any(
-        e == len(before) and not before[:s].endswith(predicate_before)
-        for c in subjects
-        for s, e in c.run(before)
-    )
+    they are (``predicate_before``, folded: 我不是领导你问领导去, unpunctuated, where 领导 is no subject). A
+    subject the fold made of a word said twice is one still (我不是医生，医生也不知道: the stutter fold joins 医生，
+    医生 into one 医生 after 我不是)."""
+    base = folded.clause_start(start)
+    before = folded.text[base:start]
+
+    def subject(s: int, e: int) -> bool:
+        if e != len(before):
+            return False
+        if predicate_before and before[:s].endswith(predicate_before):
+            first, last = folded.span(base + s, base + e)
+            return last - first != e - s  # (said once: the speaker's own role, no subject)
+        return True
+
+    return any(subject(s, e) for c in subjects for s, e in c.run(before))
 
 
 @functools.lru_cache(maxsize=64)
