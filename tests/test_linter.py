@@ -365,3 +365,13 @@ def test_sent_to_ask_another_one_only_where_the_clause_ends_there() -> None:
         assert "go-ask-elsewhere" in {v.rule for v in linter.check(text)}, text
     for text in ("您问别的也行，我都能答。", "您还有别的要问的吗？", "您先问，我再找别的表格给您。"):
         assert "go-ask-elsewhere" not in {v.rule for v in linter.check(text)}, text
+
+
+def test_cantonese_in_simplified_script_is_cantonese_still() -> None:
+    """A case the property test above drew: t2s writes 係咪 as 系咪, and the text was then no longer heard as
+    Cantonese (喂 answers the phone there: the rule hey does not apply)."""
+    text = "喂，你过来一下。係咪要我講到第三次你先記得？"
+    hits = [(v.rule, v.start, v.end) for v in LINTER.check(text)]
+    assert ("told-you-already", 12, 17) in hits
+    for other in (_s2t(text), _t2s(_s2t(text))):
+        assert [(v.rule, v.start, v.end) for v in LINTER.check(other)] == hits

@@ -1208,6 +1208,10 @@ def test_sympathy_self_reproach_and_help_after_a_barb(linter: Linter, text: str,
         ("这是我的工号，您有意见可以尽管投诉，我们会改进。", False),
         ("主任出门一般也不跟我们报备，您留个电话，他回来我让他打给您。", False),
         ("整个大厅都听得见您的号，您坐着等就行。", False),
+        # a hardship asked back; 点会 after a word of degree is "a bit" + 会, not Cantonese 點會 "how could"
+        ("你有我累吗？我一天接两百个电话。", True),
+        ("声音小一点会死啊？", True),
+        ("您心里没个数的话，我给您算一下。", False),
     ],
 )
 def test_subjects_reproaches_retorts_and_help_with_the_visitor(

@@ -216,3 +216,11 @@ def test_the_plain_mapped_fold_is_the_character_by_character_one(text: str) -> N
     if _ASTRAL.search(text) or f.dialect_spans(text) or not f.drops_spaces:
         return
     assert _fold_plain_with_map(text, f.table) == _fold_with_map(text, f)
+
+
+def test_a_bit_then_will_is_not_cantonese_how_could() -> None:
+    """點會 is Cantonese "how could"; after a word of degree, 点会 is "a bit" and 会 (rules/dialect.yml, as_written)."""
+    assert fold("声音小一点会死啊？") == "声音小一点会死"
+    assert fold("快一點會好啲") == "快一点会好些"
+    assert fold("你早点会好一些") == "你早点会好一些"
+    assert fold("佢點會知") == "他怎么会知道"
