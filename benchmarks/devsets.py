@@ -8,8 +8,8 @@ Each author wrote the sets from the codes alone. A file's part says what it is f
 is tuned on and the tone model is trained on it (`tune`); a part ending in `hold` or `holdout` is only measured (`held`;
 `v12hold`, `v13hold` and `v14hold` are three authors' sets held whole). PART is one part (`v5hold`). A held
 item marked `seen` was shown to the one tuning (printed by mistake: 9 false flags and 1 rude text of v60hold, 2 rude
-texts of v50hold; the first items of five v63hold files, 24 rude and 10 innocent, printed as format samples) and is
-left out.
+texts of v50hold; the first items of five v63hold files, 24 rude and 10 innocent, printed as format samples; one
+proper reply of v70hold, printed as a trial change's false flag) and is left out.
 """
 
 from __future__ import annotations

@@ -1218,3 +1218,37 @@ def test_subjects_reproaches_retorts_and_help_with_the_visitor(
     linter: Linter, text: str, found: bool
 ) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # a barb in a turn of service talk: the offer of help in the next sentence does not take back a
+        # statement closed by its full stop (the tone model's polite window stops there)...
+        ("您好，退款已经原路返回。早点看清规则也不至于这样，说了多少回了。有问题您再联系我。", True),
+        # ...but does answer a question it follows (这张表是干什么的？我给您解释一下。)
+        ("这张表是干什么的？我给您解释一下。", False),
+        # a quotation mark a sentence away does not silence the staff member's own words
+        ("证书上会注明「补发」字样。请收好，别弄丢了。二婚三婚的，这回自己保管好吧，别又来补。", True),
+        ("证书上会注明「补发」字样。二婚三婚的，这回自己保管好吧，别又来补。", False),  # the sentence before
+        ("工作人员说“你识字吗”，是这样吧？我们核实后给您答复。", False),
+        # sending the visitor to speak to someone is no report of that person's words
+        ("有意见？找我们科长说去，别在我这儿吵。", True),
+        ("我们科长说过这事不归窗口管，我帮您转给专办。", False),
+        # this session's kinds: temper as a warning, the visitor's reasoning called perverse, a whim, the
+        # office as no place for rowdiness, the body mocked, a small failing, the hurry mocked, a meal as busy-ness
+        ("我也是有脾气的，你别逼我。", True),
+        ("你这就是胡搅蛮缠，条款写得明明白白。", True),
+        ("号是你想插就插的？", True),
+        ("这里不是你耍横的地方。", True),
+        ("裤子穿不上就先减减肥再来买。", True),
+        ("身份证都不会放还好意思来办。", True),
+        ("你急我不急，慢慢排。", True),
+        ("我午休呢，看不见？", True),
+        ("我们也有脾气急的同事，所以更能体谅您。", False),
+        ("先减脂再增肌，教练会给您排课。", False),
+        ("您别急，我不急着下班，慢慢给您弄。", False),
+    ],
+)
+def test_barbs_in_service_talk_and_this_rounds_kinds(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]

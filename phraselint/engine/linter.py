@@ -43,6 +43,11 @@ _MAX_FIX_ROUNDS = 5
 _LONGEST_REWRITE = 2000
 # how far from what the tone model hears a polite word may keep it silent, where no clause ends sooner
 _POLITE_REACH = 40
+# the marks that close a statement: an apology, thanks or offer of help after one is said of the next sentence, not
+# of the barb before it (早一个小时来就能退，非得拖到快开车了才来。改签的话我帮您看看). A question's mark does not close
+# the polite window: help after it answers the question (这张表是干什么的？我给您解释一下). On the tuned and held
+# parts: 33 mixed turns found more, one proper reply flagged (a blunt refusal, then a request and help)
+_STATEMENT_END = frozenset("。！!")
 # how far above its threshold the tone model's score must be for a polite word nearby not to keep it silent:
 # thanks and wishes alone (签了就别后悔，后悔也别来找我，谢谢), and, further above, an apology or an offer of help
 # (您这张表填得乱七八糟，小学生都比你写得清楚，我给您一张新表: a rude clause in a polite turn is still said). Chosen on
@@ -894,8 +899,9 @@ class Linter:
         if not heard_enough(said, start, end):  # one word and its particles (真㗎？ 會㗎？)
             return None
         # the clause the part starts in and up to two clauses after it (这张表是干什么的？我给您解释一下。), within
-        # a reach of the part (ASR output has no punctuation at all). A polite word further off, before the rude
-        # clause or after more of them, sets the tone of its own clauses, not of this one (您好，请坐。您这张表
+        # a reach of the part (ASR output has no punctuation at all), and not past a statement's end
+        # (_STATEMENT_END). A polite word further off, before the rude clause or after more of them, sets the tone
+        # of its own clauses, not of this one (您好，请坐。您这张表
         # 填得乱七八糟，小学生都比你写得清楚，我给您一张新表…: the model speaks)
         begin = start
         while begin > max(0, start - _POLITE_REACH) and text[begin - 1] not in CLAUSE_MARKS:
@@ -904,7 +910,7 @@ class Linter:
         while stop < min(len(text), end + _POLITE_REACH):
             if text[stop] in CLAUSE_MARKS:
                 marks += 1
-                if marks > 2:
+                if marks > 2 or text[stop] in _STATEMENT_END:
                     break
             stop += 1
         sentence = said[begin:stop]
@@ -957,7 +963,7 @@ class Linter:
         if part is None:
             return None
         start, end = part
-        if any(c in self._quote_marks for c in text):
+        if self._quotes_near(text, start, end):
             # the model cannot tell whose words stand in quotation marks: it stays silent. (Heard without the
             # quotations, the frames around them spoke: 工作人员说“你识字吗”，是这样吧？ 17 innocent texts
             # of the development sets for 5 rude ones.)
@@ -994,6 +1000,20 @@ class Linter:
         ):
             return None
         return folded, [hit]
+
+    def _quotes_near(self, text: str, start: int, end: int) -> bool:
+        """Whether a quotation mark stands in the sentence of ``text[start:end]`` or the one before it, or the
+        part is inside a quotation opened earlier (an odd number of marks before it). A mark further off sets
+        apart words of another sentence (补发的证书上会注明「补发」字样。离了又结结了又离的，这回自己保管好吧:
+        the last sentence is the staff member's own)."""
+        marks = self._quote_marks
+        begin = sentence_start(text, start)
+        if begin > 0:
+            begin = sentence_start(text, begin - 1)
+        stop = sentence_end(text, max(start, end - 1))
+        if any(c in marks for c in text[begin : stop + 1]):
+            return True
+        return sum(c in marks for c in text[:begin]) % 2 == 1
 
     def _marks_hit(self, text: str) -> tuple[Folded, list[Hit]] | None:
         """A reply of marks alone (？？？, 。。。, 呵呵, 🙄; rules/context.yml's bare_reply), where no pattern and
