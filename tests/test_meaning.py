@@ -1248,6 +1248,14 @@ def test_subjects_reproaches_retorts_and_help_with_the_visitor(
         ("我们也有脾气急的同事，所以更能体谅您。", False),
         ("先减脂再增肌，教练会给您排课。", False),
         ("您别急，我不急着下班，慢慢给您弄。", False),
+        # replies set below children, suspected of lying, or sent elsewhere for what they want
+        ("这么简单的题，小学生都会做。", True),
+        ("这个很简单，小朋友都会，您放心，我陪着您。", False),
+        ("充电器少了一个？您确定没顺手拿走？", True),
+        ("嫌等位久？不愿意等可以去隔壁。", True),
+        ("我们不想等的话，可以去隔壁吃。", False),
+        ("您耳朵不太好使吧，我再说一遍。", True),
+        ("我这耳朵不太好使，您再说一遍好吗？", False),
     ],
 )
 def test_barbs_in_service_talk_and_this_rounds_kinds(linter: Linter, text: str, found: bool) -> None:
