@@ -1256,6 +1256,16 @@ def test_subjects_reproaches_retorts_and_help_with_the_visitor(
         ("我们不想等的话，可以去隔壁吃。", False),
         ("您耳朵不太好使吧，我再说一遍。", True),
         ("我这耳朵不太好使，您再说一遍好吗？", False),
+        # a review's false flags of this round's kinds: a product called easy, an idiom of a busy shop, a denial,
+        # a doctor's advice, a third party's hearing, a faster channel across the road, scrolling up, sympathy
+        ("这个软件设计得很友好，小学生都会用。", False),
+        ("我们店最近生意好，门槛都快被踏破了。", False),
+        ("我刚才没说清楚，不是您胡搅蛮缠，是我没解释好。", False),
+        ("医生建议您先减减肥，血压可能就降下来了。", False),
+        ("老人家耳朵不好使，说话的时候请靠近一点。", False),
+        ("不想排队可以去对面的自助机，操作很简单，我教您。", False),
+        ("取件码在短信里，您往上翻一翻就能看到。", False),
+        ("我比您还急，已经催了三次仓库了。", False),
     ],
 )
 def test_barbs_in_service_talk_and_this_rounds_kinds(linter: Linter, text: str, found: bool) -> None:
