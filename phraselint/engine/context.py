@@ -412,6 +412,20 @@ class Context:
                 return _words_outside(text, lo, hi)
         return False
 
+    def quotes_near(self, text: str, start: int, end: int) -> bool:
+        """Whether a quotation mark stands in the sentence of ``text[start:end]`` or the one before it, or the
+        part is inside a quotation opened earlier (an odd number of marks before it): where the tone model
+        cannot tell whose words it hears. A mark further off sets apart words of another sentence (补发的证书上
+        会注明「补发」字样。离了又结结了又离的，这回自己保管好吧: the last sentence is the staff member's own)."""
+        marks = self.quote_marks
+        begin = sentence_start(text, start)
+        if begin > 0:
+            begin = sentence_start(text, begin - 1)
+        stop = sentence_end(text, max(start, end - 1))
+        if any(c in marks for c in text[begin : stop + 1]):
+            return True
+        return sum(c in marks for c in text[:begin]) % 2 == 1
+
     def scare_quoted(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` ends with the whole of a short quotation that opens inside it (您的“宝贵”
         of 您的“宝贵”意见): marks around a word said of the visitor, to say it is not meant (the scope

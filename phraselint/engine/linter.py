@@ -241,7 +241,6 @@ class Linter:
             if pattern.slot:
                 self._slots_of.setdefault(pattern.rule.id, set()).add(pattern.slot)
         self._context = load_context(self.lexicon)
-        self._quote_marks = self._context.quote_marks
         self._polite = tuple(light_fold(w) for w in self._context.polite)
         self._care = tuple(light_fold(w) for w in self._context.care)
         self._polite_address = tuple(light_fold(w) for w in self._context.polite_address)
@@ -963,7 +962,7 @@ class Linter:
         if part is None:
             return None
         start, end = part
-        if self._quotes_near(text, start, end):
+        if self._context.quotes_near(text, start, end):
             # the model cannot tell whose words stand in quotation marks: it stays silent. (Heard without the
             # quotations, the frames around them spoke: 工作人员说“你识字吗”，是这样吧？ 17 innocent texts
             # of the development sets for 5 rude ones.)
@@ -1000,20 +999,6 @@ class Linter:
         ):
             return None
         return folded, [hit]
-
-    def _quotes_near(self, text: str, start: int, end: int) -> bool:
-        """Whether a quotation mark stands in the sentence of ``text[start:end]`` or the one before it, or the
-        part is inside a quotation opened earlier (an odd number of marks before it). A mark further off sets
-        apart words of another sentence (补发的证书上会注明「补发」字样。离了又结结了又离的，这回自己保管好吧:
-        the last sentence is the staff member's own)."""
-        marks = self._quote_marks
-        begin = sentence_start(text, start)
-        if begin > 0:
-            begin = sentence_start(text, begin - 1)
-        stop = sentence_end(text, max(start, end - 1))
-        if any(c in marks for c in text[begin : stop + 1]):
-            return True
-        return sum(c in marks for c in text[:begin]) % 2 == 1
 
     def _marks_hit(self, text: str) -> tuple[Folded, list[Hit]] | None:
         """A reply of marks alone (？？？, 。。。, 呵呵, 🙄; rules/context.yml's bare_reply), where no pattern and
