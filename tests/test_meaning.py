@@ -1270,3 +1270,39 @@ def test_subjects_reproaches_retorts_and_help_with_the_visitor(
 )
 def test_barbs_in_service_talk_and_this_rounds_kinds(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # the visitor's accusation restated to be denied in the next clause (context.yml `restated`)...
+        ("您说我们不管这事，不是不管，是得先请物业出个证明，我现在就帮您联系。", False),
+        ("您问我们是不是故意不办，完全不是，材料要等两个部门会签。", False),
+        # ...but not where nothing denies it, nor for a barb the restating does not touch
+        ("您说我们不管？对，这事我们就是不管。", True),
+        ("你说你不知道？不是我说你，这都第三回了，记性也太差了。", True),
+        # an offer of help inside a long match of a rule whose offer may come later
+        ("今天系统在升级，我给您登记一下，明天一早优先给您办。", False),
+        ("我也不清楚这个政策。我现在给社保中心的同事打个电话确认，您稍等。", False),
+        # the speaker's own past (self_subject): nobody is mocked
+        ("我刚来的时候也拎不清哪个表交哪个窗口，您慢慢就熟了。", False),
+        ("你怎么到现在还拎不清哪个表交哪个窗口？", True),
+        # this round's kinds: sneering at the visitor's worth, a favour, haste, futility, a crowd sent off
+        ("就凭你还想插队？", True),
+        ("能给你办就不错了，还挑三拣四。", True),
+        ("平时不管，用的时候才想起来。", True),
+        ("领导来了也是一样，回去吧。", True),
+        ("机器坏了，今天办不了，都散了吧。", True),
+        ("不想排的话您可以去私立医院，我们这儿就这么多号。", True),
+        ("好的好的，全世界的快递员都在针对您一个人。", True),
+        ("拿差评来吓唬我们？", True),
+        ("就凭您这份在职证明，就可以直接申请。", False),
+        ("这个政策不是专门针对您一个人的，所有申请人都一样。", False),
+        ("您什么时候想清楚了都可以，我们不催您。", False),
+        ("那天车坏在半路，我急得跟什么似的。", False),
+    ],
+)
+def test_restated_accusations_later_offers_and_this_rounds_kinds(
+    linter: Linter, text: str, found: bool
+) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]

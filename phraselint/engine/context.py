@@ -79,6 +79,10 @@ class Context:
     help_offers: tuple[Compiled, ...] = ()
     # …whose offer may come in a later sentence (not sure, then find out)
     help_later_rules: tuple[str, ...] = ()
+    # the visitor's words restated earlier in the sentence (您说…, 您问…是不是…), to be denied right after
+    restated: tuple[Compiled, ...] = ()
+    restated_denials: tuple[str, ...] = ()  # folded: what opens the clause that denies them (不是, 完全不是)
+    restated_rules: tuple[str, ...] = ()  # …for these rules' matches: what visitors accuse staff of
     denials: tuple[str, ...] = ()  # as written: reassurance that denies what follows (别担心您…, 谁说您…)
     denied_categories: tuple[str, ...] = ()  # …for these categories' matches
     not_reported_before: tuple[str, ...] = ()
@@ -450,6 +454,29 @@ class Context:
 
     def reported_speech(self, text: str, folded: Folded, start: int, original_start: int) -> bool:
         """Whether another person is said to speak earlier in the sentence of folded position ``start``."""
+        return self._said_before(self.reported, text, folded, start, original_start)
+
+    def restated_to_deny(self, text: str, folded: Folded, start: int, end: int, original_start: int) -> bool:
+        """Whether the words at folded ``start:end`` restate what the visitor said or asked, earlier in the
+        sentence (``restated``: 您说楼上漏水我们不管; 您问我们是不是故意拖着不办), and the next clause opens by
+        denying it (``restated_denials``: 不是不管，是…; 完全不是): the staff member answers an accusation."""
+        if not self.restated or not self.restated_denials:
+            return False
+        words = folded.text
+        after = folded.clause_end(end)  # (where the next clause opens, if one does within reach)
+        if (
+            after >= len(words)
+            or not folded.boundary[after]
+            or not words.startswith(self.restated_denials, after)
+        ):
+            return False
+        return self._said_before(self.restated, text, folded, start, original_start)
+
+    def _said_before(
+        self, patterns: Sequence[Compiled], text: str, folded: Folded, start: int, original_start: int
+    ) -> bool:
+        """Whether one of ``patterns`` (a speaker and a verb of saying) matches earlier in the sentence of folded
+        position ``start``, not after ``not_reported_after`` (我跟他说) nor before ``not_reported_before``."""
         sentence = sentence_start(text, original_start, original_start - _REACH)
         lo = max(0, start - _REACH)
         while lo < start and folded.starts[lo] < sentence:
@@ -457,7 +484,7 @@ class Context:
         if lo >= start:
             return False
         window = _slice(folded, lo, start)
-        for compiled in self.reported:
+        for compiled in patterns:
             # a match is the longest (他说这个问 of 他说这个问题): where its verb is part of another word,
             # the words before that verb are tried again (他说)
             end = len(window)
@@ -692,6 +719,11 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("help_offers")
         ),
         help_later_rules=tuple(strings("help_later_rules")),
+        restated=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("restated")
+        ),
+        restated_denials=folded("restated_denials"),
+        restated_rules=tuple(strings("restated_rules")),
         denials=tuple(strings("denials")),
         denied_categories=tuple(strings("denied_categories")),
         not_reported_before=folded("not_reported_before"),

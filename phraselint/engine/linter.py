@@ -1061,10 +1061,15 @@ class Linter:
                 rule.category in context.other_subject_categories
                 and (
                     context.about_someone_else(folded, hit.start, text)
-                    or context.help_follows(
-                        folded,
-                        hit.end,
-                        None if rule.id in context.help_later_rules else sentence_end(text, end),
+                    or (
+                        context.help_follows(
+                            folded,
+                            # an offer inside a long match counts too (系统在升级，我给您登记一下，明天…)
+                            min(hit.end, folded.clause_end(hit.start)),
+                            None,
+                        )
+                        if rule.id in context.help_later_rules
+                        else context.help_follows(folded, hit.end, sentence_end(text, end))
                     )
                 )
             )
@@ -1092,6 +1097,10 @@ class Linter:
                 else context.quoted_around(text, start, end)
             )
             or context.reported_speech(text, folded, hit.start, start)
+            or (
+                rule.id in context.restated_rules
+                and context.restated_to_deny(text, folded, hit.start, hit.end, start)
+            )
             or context.about_phrases(folded, hit.start, text)
         )
 
