@@ -1306,3 +1306,46 @@ def test_restated_accusations_later_offers_and_this_rounds_kinds(
     linter: Linter, text: str, found: bool
 ) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # ASR output: a pause (a space, no mark) after a clause-scoped phrase does not end the sentence where a
+        # polite opening follows it, fillers passed over…
+        ("不知道 呃 您还需要办别的吗", False),
+        ("您好 不知道 那个 您是要办哪个业务", False),
+        ("不知道您 嗯 带身份证了没有", False),
+        ("那个 不知道 嗯 您方便留个电话吗", False),
+        # …but a bare 您 or anything else after the pause does not continue it
+        ("不知道 你问前台吧", True),
+        ("不知道 那个 你自己看着办", True),
+        ("不知道 呃 下一位", True),
+        # a mark is no pause: the phrase ended there
+        ("不知道。您还需要什么", True),
+        # an offer to go and ask after the pause
+        ("这个我不知道 嗯 我去问问我们主任 您等一下", False),
+    ],
+)
+def test_a_pause_in_asr_output_and_what_follows_it(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("请问那个谁 呃 那个李明先生在吗 您的证件办好了", False),
+        ("您看哪一项不清楚，我对着表格一项一项给您讲。", False),
+        ("我确实不清楚。我已经给业务科发了消息，一般半小时内回复您。", False),
+        ("填錯咗呀，攞過張新嘅重新填。", True),
+        ("还没到八点半呢，门口那排椅子坐着等。", True),
+        ("号码在门口公示栏上，你自己拨过去问他。", True),
+        ("说我们效率低？你来这坐一天试试。", True),
+        ("不服可以不参加的呢~", True),
+        ("我们会认真反省一下，给您一个满意的答复。", False),
+    ],
+)
+def test_names_sought_aloud_questions_offers_in_writing_and_v80_kinds(
+    linter: Linter, text: str, found: bool
+) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]

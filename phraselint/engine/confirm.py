@@ -79,9 +79,18 @@ def _inside_a_not_a(folded: Folded, start: int) -> bool:
     )
 
 
-def confirm(candidate: Candidate, folded: Folded, context: Context) -> Hit | None:
+def confirm(
+    candidate: Candidate,
+    folded: Folded,
+    context: Context,
+    text: str | None = None,
+    continued: list[tuple[int, int]] | None = None,
+) -> Hit | None:
     """The hit this candidate makes in ``folded``, or None when its scope or an exempting context says no.
-    (The pattern itself keeps its words in one clause, but where it marks a boundary: 不懒,得管 is not 懒得管.)"""
+    (The pattern itself keeps its words in one clause, but where it marks a boundary: 不懒,得管 is not 懒得管.)
+    ``text``, the original of ``folded`` where given, tells a pause (white space: ASR output) from a mark;
+    ``continued``, where given, receives the folded span of a phrase a polite sentence continues (不知道 呃 您还
+    需要办别的吗), which the tone model then does not hear alone either."""
     start, end = candidate.start, candidate.end
     if end <= start:
         return None
@@ -104,8 +113,19 @@ def confirm(candidate: Candidate, folded: Folded, context: Context) -> Hit | Non
         return Hit(candidate, start, end) if folded.boundary[start] and folded.boundary[end] else None
     if scope == "alone":  # the whole utterance, besides punctuation and particles: 随便。 but not 随便坐
         return Hit(candidate, start, end) if start == 0 and end == len(folded.text) else None
-    if scope == "clause" and not folded.boundary[end] and context.polite_continuation(folded, end):
-        return None  # 不知道您还需要什么: the phrase opens a polite sentence; anything else does not save it
+    if scope == "clause":
+        # 不知道您还需要什么: the phrase opens a polite sentence; anything else does not save it. Past a pause
+        # (ASR output: 不知道 呃 您还需要…; 不知道您 嗯 带身份证了没有) only a polite opening does, and then the
+        # tone model does not hear the phrase alone either (``continued``)
+        if not folded.boundary[end]:
+            exempt = context.polite_continuation(folded, end, text=text)
+            past_pause = exempt and folded.text[end : folded.clause_end(end)] in context.address
+        else:
+            exempt = past_pause = text is not None and context.polite_after_pause(folded, end, text)
+        if exempt:
+            if past_pause and continued is not None:
+                continued.append((start, end))
+            return None
     # A token pattern says itself where its words end (忙 in 忙着, 说不 in 说不清楚); a wording must end at a word edge.
     literal = candidate.pattern.literal
     whole = literal or candidate.by_sound

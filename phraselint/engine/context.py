@@ -380,21 +380,54 @@ class Context:
         said = next(r for r in self.retraction if clause.endswith(r))
         return not clause[: -len(said)].endswith(self.retraction_denials)
 
-    def polite_continuation(self, folded: Folded, end: int, extra: Sequence[str] = ()) -> bool:
+    def polite_continuation(
+        self, folded: Folded, end: int, extra: Sequence[str] = (), text: str | None = None
+    ) -> bool:
         """Whether the words after ``end`` (in its clause) make the phrase part of a longer, polite sentence
-        rather than a clause of its own followed by another (which ASR output writes without punctuation)."""
-        after = folded.text[end : folded.clause_end(end)]
+        rather than a clause of its own followed by another (which ASR output writes without punctuation).
+        ``text``, the original of ``folded`` where given: a word of address that ends the clause at a pause
+        (不知道您 嗯 带身份证了没有) is followed past the pause, as :meth:`polite_after_pause` follows it."""
+        stop = folded.clause_end(end)
+        after = folded.text[end:stop]
         if after in self.address:
-            return False  # 不知道呢亲: the visitor addressed after the phrase, which ends there
+            # 不知道呢亲: the visitor addressed after the phrase, which ends there; unless only a pause follows
+            return text is not None and self.polite_after_pause(folded, stop, text, after)
         if any(after.startswith(x) for x in (*self.continuation, *extra)):
             return True
+        after = self._without_fillers(after)
+        return not (not after or any(after.startswith(x) for x in self.new_clause))
+
+    def polite_after_pause(self, folded: Folded, end: int, text: str, said: str = "") -> bool:
+        """Whether a clause-scoped phrase ending at folded ``end``, where a pause (white space and no mark:
+        ASR output) ends its clause, is continued past the pause by a polite sentence (不知道 呃 您还需要办别的吗;
+        您好 不知道 那个 您是要办哪个业务): clauses of fillers alone are passed over, and what follows must open
+        as ``continuation`` says, a bare 你 not enough (不知道 你问前台吧 is a brush-off and a new sentence).
+        ``said``: the words of the clause already read after the phrase (a word of address)."""
+        after = said
+        for _clause in range(4):  # (a few pauses of fillers at most)
+            if end >= len(folded.text) or not _paused(folded, end, text):
+                return False
+            stop = folded.clause_end(end + 1)
+            after += self._without_fillers(folded.text[end:stop])
+            if after and after not in self.address:
+                return any(after.startswith(x) for x in self._continuation_after_pause)
+            end = stop
+        return False
+
+    @functools.cached_property
+    def _continuation_after_pause(self) -> tuple[str, ...]:
+        """``continuation`` without a bare word of address: after a pause it must say more than 您."""
+        return tuple(x for x in self.continuation if x not in self.address)
+
+    def _without_fillers(self, words: str) -> str:
+        """``words`` without the ASR fillers that open them (那个, 就是…)."""
         stripped = True
         while stripped:
             stripped = False
             for filler in self.fillers:
-                if after.startswith(filler):
-                    after, stripped = after[len(filler) :], True
-        return not (not after or any(after.startswith(x) for x in self.new_clause))
+                if words.startswith(filler):
+                    words, stripped = words[len(filler) :], True
+        return words
 
     @functools.cached_property
     def quote_marks(self) -> frozenset[str]:
@@ -760,6 +793,13 @@ def _clause_end(text: str, at: int) -> int:
     """Where the clause of ``text[at]`` ends: the index of the first clause mark from ``at`` on, or the length of
     ``text``."""
     return next((i for i in range(at, len(text)) if text[i] in CLAUSE_MARKS), len(text))
+
+
+def _paused(folded: Folded, k: int, text: str) -> bool:
+    """Whether the clause boundary before folded character ``k`` is a pause only: white space (no line break)
+    and characters the fold drops as fillers or particles (呃, 嗯, 啊), no punctuation."""
+    gap = text[folded.ends[k - 1] : folded.starts[k]]
+    return bool(gap) and "\n" not in gap and all(c.isspace() or c.isalpha() for c in gap)
 
 
 def _either(words: Sequence[str]) -> str:

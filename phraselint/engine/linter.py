@@ -718,8 +718,9 @@ class Linter:
         excusing: dict[str, tuple[list[int], list[int]]] = {}
         if matched is None:
             matched = []
+        continued: list[tuple[int, int]] = []  # phrases a polite sentence continues (不知道 呃 您还需要…)
         for candidate in self._finder.candidates(folded, viable, anchored):
-            hit = confirm(candidate, folded, self._context)
+            hit = confirm(candidate, folded, self._context, text, continued)
             if hit is None or (
                 hit.candidate.pattern.rule.scope == "quoted"
                 and not self._context.scare_quoted(text, *folded.span(hit.start, hit.end))
@@ -737,6 +738,8 @@ class Linter:
                 # (a match by sound excused because the text is Cantonese says nothing of its words: the tone
                 # model still hears them, 唔好再問 as 不要再问)
                 cleared.append(matched[-1])
+        if continued and cleared is not None:  # (nor does the tone model hear them alone)
+            cleared.extend(folded.span(s, e) for s, e in continued)
         if hits and self._said_elsewhere(text, matched, margin, [folded.span(h.start, h.end) for h in hits]):
             if cleared is not None:
                 cleared.extend(folded.span(h.start, h.end) for h in hits)
