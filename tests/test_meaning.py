@@ -1349,3 +1349,28 @@ def test_names_sought_aloud_questions_offers_in_writing_and_v80_kinds(
     linter: Linter, text: str, found: bool
 ) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # v81's kinds: the visitor cut off to be lectured, told to ask everything at once, told to take their time
+        # complaining, told written words are beyond them, that they never listen, that help is a favour, that
+        # it is their fault the queue is slow; an older visitor sent to the young relatives
+        ("您先别说了，听我讲。", True),
+        ("一次性问完行不行？", True),
+        ("投诉电话在墙上，您慢慢打，我等着。", True),
+        ("都给您写出来了您还看不懂的话，我也没办法了。", True),
+        ("早就提醒过您了，您偏不听。", True),
+        ("我帮您指个路已经够意思了。", True),
+        ("还不是因为像您这样不带材料的人太多了。", True),
+        ("您估计也记不住，回去让您女儿给您看吧。", True),
+        ("您别急着说，我先听您讲完再解释。", False),
+        ("您一次性问完也行，我一起给您查。", False),
+        ("没弄清楚就来也没关系，我帮您一条条理。", False),
+        ("您要是记不住也没关系，我写在纸上，回去也可以让孩子帮您看看。", False),
+        ("您总不能一直站着等，我给您搬把椅子。", False),
+    ],
+)
+def test_v81_kinds(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
