@@ -1129,6 +1129,11 @@ def test_the_rules_whose_offer_of_help_may_come_later_exist(linter: Linter) -> N
     assert later and set(later) <= {rule.id for rule in linter.rules}
 
 
+def test_the_rules_a_restated_accusation_excuses_exist(linter: Linter) -> None:
+    restated = linter._context.restated_rules
+    assert restated and set(restated) <= {rule.id for rule in linter.rules}
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [

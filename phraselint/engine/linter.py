@@ -1065,12 +1065,9 @@ class Linter:
                 and (
                     context.about_someone_else(folded, hit.start, text)
                     or (
-                        context.help_follows(
-                            folded,
-                            # an offer inside a long match counts too (系统在升级，我给您登记一下，明天…)
-                            min(hit.end, folded.clause_end(hit.start)),
-                            None,
-                        )
+                        # for a rule whose offer may come later, an offer inside a long match counts too (系统
+                        # 在升级，我给您登记一下，明天…): it is looked for from the end of the match's first clause
+                        context.help_follows(folded, min(hit.end, folded.clause_end(hit.start)))
                         if rule.id in context.help_later_rules
                         else context.help_follows(folded, hit.end, sentence_end(text, end))
                     )
