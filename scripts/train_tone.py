@@ -180,6 +180,7 @@ PATTERN_PARTS = (
     "v79dev",
     "v80dev",
     "v81dev",
+    "v82dev",
     "t7dev",
 )
 

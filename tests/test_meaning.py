@@ -1379,3 +1379,33 @@ def test_names_sought_aloud_questions_offers_in_writing_and_v80_kinds(
 )
 def test_v81_kinds(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # a turn that opens by calling the visitor by a role only visitors hold speaks to the visitor, as 您 does:
+        # the addressee model does not set its matches aside (家长你…; 亲，…), where it may for talk without either
+        ("家长你别在这儿跟我掰扯了，名额就这么多，没本事就别在这儿闹。", True),
+        ("亲，吃完了才说有头发，盘子都光了，这理由编得挺辛苦吧。", True),
+        ("孩子他爸，你去问问老师作业的事，我这边忙不过来。", False),
+        # the words that make an utterance talk about phrases, said as the speaker's own say (领导来了也是这句话)
+        ("找领导？领导来了也是这句话，你找谁都一样。", True),
+        ("“不知道”这句话是服务忌语，大家要记住。", False),
+        # v82's kinds: wits mocked in a statement, looks set beside a wild child's, "so what if…", the blame
+        # turned on the speaker; care that the visitor forgets, a choice left to the visitor, a staff member
+        # swamped, a list of phrases named as such
+        ("看个病连处方都看不明白。", True),
+        ("早点带去剪剪头发，跟个野孩子似的。", True),
+        ("孩子发烧又怎样，后面排着。", True),
+        ("我好心告诉你去哪，还成我的错了？", True),
+        ("我怕您记不住，把需要带的材料都写在这张纸上了。", False),
+        ("您看是退货退款，还是补偿二十元留下使用呢？您说了算。", False),
+        ("这学期报表太多，我都快不知道自己在填什么了。", False),
+        ("评选标准之一：全年没有因为说不知道、不归我管之类的话被投诉。", False),
+    ],
+)
+def test_visitor_called_by_role_speakers_own_say_and_v82_kinds(
+    linter: Linter, text: str, found: bool
+) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]

@@ -103,6 +103,8 @@ class Context:
     help_categories: tuple[str, ...] = ()  # …and an offer of help after one, these categories' (help_offers)
     polite_address: tuple[str, ...] = ()  # as written: …only within the words it hears
     visitor_address: tuple[str, ...] = ()  # as written: the visitor is spoken to (the addressee model's gate)
+    visitor_vocatives: tuple[str, ...] = ()  # as written: …and so by a turn that opens calling the visitor so
+    meta_not: tuple[Compiled, ...] = ()  # words of meta that say what the speaker says, not talk of phrases
     address: tuple[str, ...] = ()  # folded: all that follows in the clause, an address, not a continuation
     # a transcriber's note that says the words are said to someone else, or by the visitor: folded
     note_others: tuple[str, ...] = ()
@@ -250,6 +252,23 @@ class Context:
         """Whether the words at ``start`` (of ``text``) are in a sentence that calls someone by 老 and a surname
         (老李，快点…), as :meth:`to_a_colleague` (a colleague, or an older visitor: the caller asks which rule)."""
         return self._calls_in_sentence(text, start, self.to_familiar, self.visitor_address)
+
+    def addresses_visitor(self, text: str) -> bool:
+        """Whether the utterance speaks to the visitor in its words: it says one of ``visitor_address`` (您), or
+        opens, after white space, marks and an interjection, by calling the visitor by a role only visitors hold
+        (``visitor_vocatives``: 家长你别在这儿闹; 亲，…) followed by a clause boundary or 你."""
+        if any(w in text for w in self.visitor_address):
+            return True
+        if not self.visitor_vocatives:
+            return False
+        match = _VOCATIVE_OPENING.match(text)
+        rest = text[match.end() :] if match else text
+        for word in self.visitor_vocatives:
+            if rest.startswith(word):
+                after = rest[len(word) : len(word) + 1]
+                if after in ("你", "妳") or (after and not after.isalnum()):
+                    return True
+        return False
 
     def denied(self, text: str, start: int) -> bool:
         """Whether the words at ``start`` (of ``text``) follow, in their clause and within :data:`_DENIAL_REACH`
@@ -558,7 +577,11 @@ class Context:
         return self.talks_about_phrases(mtext)
 
     def talks_about_phrases(self, mtext: str) -> bool:
-        """Whether a pattern of ``meta`` matches the marked text ``mtext``: one expression for them all."""
+        """Whether a pattern of ``meta`` matches the marked text ``mtext``: one expression for them all, where
+        none of ``meta_not`` holds the words (领导来了也是这句话: the speaker's own words, not talk of phrases)."""
+        for compiled in self.meta_not:
+            for s, e in compiled.run(mtext):
+                mtext = mtext[:s] + _BLANK * (e - s) + mtext[e:]
         return _any_matches(self._meta_run, self.meta, mtext)
 
     @functools.cached_property
@@ -567,6 +590,8 @@ class Context:
         cannot be compiled (each is then run on its own)."""
         return _one_alternation(self.meta)
 
+
+_BLANK = "\x01"  # stands for words set aside (meta_not): no pattern's word
 
 # a colon between a verb of saying and the words it introduces (禁止说：马上下班了), as a quotation mark is
 _COLONS = frozenset(":：")
@@ -595,6 +620,7 @@ def _one_alternation(patterns: Sequence[Compiled]) -> Callable[[str], list[tuple
 
 # a transcriber's note in brackets (（对着电话）, (笑), 【转接】), and one at the start of an utterance
 _NOTE = re.compile(r"[（(【\[]([^）)】\]]{1,20})[）)】\]]")
+_VOCATIVE_OPENING = re.compile(r"[\W_]*(?:(?:哎呀|哎哟|那个|那個|哎|唉|诶|欸|誒|喂|嗨|嘿)[\W_]*)?")
 _ASIDE = re.compile(r"\s*" + _NOTE.pattern + r"\s*")
 
 
@@ -777,6 +803,10 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         help_categories=tuple(strings("help_categories")),
         polite_address=tuple(strings("polite_address")),
         visitor_address=tuple(strings("visitor_address")),
+        visitor_vocatives=tuple(strings("visitor_vocatives")),
+        meta_not=tuple(
+            compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("meta_not")
+        ),
         address=folded("address"),
         note_others=folded("note_others"),
         note_speakers=folded("note_speakers"),

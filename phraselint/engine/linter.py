@@ -767,7 +767,7 @@ class Linter:
         ``text``: addressee.heard_part)."""
         if self._tone is None:
             return False
-        if any(w in text for w in self._context.visitor_address):
+        if self._context.addresses_visitor(text):
             return False  # 您的医生是李主任，他今天上午门诊。我怎么知道他几点到: said to the visitor
         rest = masked_matches(*heard_part(text, matched, found))
         if not enough_context(rest):
@@ -788,7 +788,7 @@ class Linter:
         the tone model hears the turn above its own) that the sentence in which the tone model hears rudeness
         (``text[start:end]``) is said to someone other than a visitor (宝贝，别急，慢慢吃，没人跟你抢), and it does
         not address the visitor (您)."""
-        if any(w in text for w in self._context.visitor_address):
+        if self._context.addresses_visitor(text):
             return False
         rest = heard_part(text, [], [(start, end)])[0]
         if not enough_context(rest) or self._addressee is None or self._tone is None:
