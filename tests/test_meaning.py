@@ -1409,3 +1409,33 @@ def test_visitor_called_by_role_speakers_own_say_and_v82_kinds(
     linter: Linter, text: str, found: bool
 ) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # v83's kinds: "only once more" in Cantonese, a refusal then no more to be said, said clearly and still
+        # not understood, the messages above not read, "this place is not for your…", staff idle while the visitor
+        # is the only one busy, the staff member's seat offered, the office taken for a shop, a defiance of the
+        # hotline, the visitor's voice a headache, the network down and the visitor sent home
+        ("聽清楚，我淨係講多一次。", True),
+        ("这个办不了，不用再说了。", True),
+        ("说得很清楚了，还不明白？", True),
+        ("您是没看我上面发的吗？", True),
+        ("这里可不是给你吵架的地方。", True),
+        ("就您一个人忙，我们都闲着。", True),
+        ("要不我这位子也让给您坐？", True),
+        ("您当我们这儿是复印店呢？", True),
+        ("你去打热线啊，看他们能把我怎么样。", True),
+        ("您一开口我就头疼。", True),
+        ("网又掉了，今天没戏了，先回去吧。", True),
+        # …and innocent: searching one's memory for a name, a bad line apologised for, hurrying along with the
+        # visitor, a place named wrong with help after it
+        ("那个谁……就是上周来帮忙的实习生，叫什么来着？", False),
+        ("喂？喂？不好意思，信号不太好，您方便再说一次吗？", False),
+        ("咱们抓紧时间，先把表填上，我帮您看着。", False),
+        ("这里不是办这个业务的地方，我带您去三楼。", False),
+    ],
+)
+def test_v83_kinds(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
