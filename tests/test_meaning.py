@@ -1439,3 +1439,37 @@ def test_visitor_called_by_role_speakers_own_say_and_v82_kinds(
 )
 def test_v83_kinds(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # v84's kinds: a threat for more words, an insistence left to wait, the visitor told not to open by
+        # scolding, their lateness blamed, grievances not to be told here, a mark too plain to miss, age blamed
+        # for memory, anyone else would have learnt it, the visitor sent to another hospital, "didn't you read
+        # it before you ordered", the staff member's break not the visitor's business
+        ("再啰嗦，这号我就给下一位了。", True),
+        ("您非要在窗口办，那就慢慢等着。", True),
+        ("别一上来就骂人，有事说事。", True),
+        ("谁让你拖到现在才来。", True),
+        ("有意见别跟我说，找领导去。", True),
+        ("那么大的牌子都看不见？", True),
+        ("看您这岁数，估计也学不会。", True),
+        ("教了五遍了，换谁都学会了。", True),
+        ("这个我们看不了，你换家医院吧。", True),
+        ("您下单前没看吗？", True),
+        ("我幾點食飯使唔使話你知呀？", True),
+        # …and innocent: tomorrow's opening as information, a report made for the visitor, the speaker's own
+        # one more word, a referral advised with help, a line apologised for, phrases written down by an
+        # inspector or named as words not to use of people
+        ("抱歉，今天的号已经放完了，明早七点半开始取号，您早点来就行。", False),
+        ("公示一结束我第一时间给您报。", False),
+        ("我再啰嗦一句，记得带身份证，不然就白跑了。", False),
+        ("我们这里没有这个科室，建议您换一家医院，我帮您查一下附近哪家有。", False),
+        ("喂？喂？不好意思收訊不好，我再打回給您喔。", False),
+        ("上周暗访，记录员写下了三句话：急什么、等着吧、快点签。", False),
+        ("不能再用神经病、拎不清来形容群众了。", False),
+    ],
+)
+def test_v84_kinds(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
