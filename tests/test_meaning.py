@@ -1473,3 +1473,37 @@ def test_v83_kinds(linter: Linter, text: str, found: bool) -> None:
 )
 def test_v84_kinds(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # v85's kinds: an elder called with 喂 in Cantonese, copying a model and still wrong, messages taken
+        # for ornaments, "really not seen, or pretending", a reason made up, "one click, can't you", others
+        # waited longer without a word, short of one thing every time, a review shrugged off, a hang-up defended,
+        # the visitor called by what they wear, "don't ask me, I'm not in charge"
+        ("喂，阿婆，係你呀，過嚟排隊。", True),
+        ("照着填都能填错。", True),
+        ("公告是摆设吗？", True),
+        ("您是真没看见还是装没看见？", True),
+        ("您这理由编得也太离谱了。", True),
+        ("验证码发您了，点一下不会？", True),
+        ("有的人等了一个月都没吭声。", True),
+        ("你每次来都少一样东西。", True),
+        ("您的差评我们看到了，无所谓。", True),
+        ("电话是我挂的，怎么了？", True),
+        ("穿红衣服的那个，你的身份证！", True),
+        ("不用问我，我不是负责人。", True),
+        # …and innocent: a phone call to an elder, the Mandarin 时候 heard as 伺候, a copy kept for reading, a
+        # rule stated for all with thanks, the family asked to wait outside, a choice offered when the system is
+        # down, many people short of one thing
+        ("喂，阿伯，我係社署嘅陳姑娘，想同你約個時間上門探你。", False),
+        ("下次调整的时候您可以关注一下。", False),
+        ("我幫你影多份副本，你留返一份自己睇。", False),
+        ("请不要插队，按号办理，谢谢大家理解。", False),
+        ("遗嘱公证全程录像，家属需要在外面等候，请您理解。", False),
+        ("很多人每次来都少一样，所以我给您列了一张清单。", False),
+    ],
+)
+def test_v85_kinds(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
