@@ -1507,3 +1507,37 @@ def test_v84_kinds(linter: Linter, text: str, found: bool) -> None:
 )
 def test_v85_kinds(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # v86's kinds: "how could I say for sure", "I'm not the one who manages him", "no need for you to bother
+        # about it", asked only just now, "not listened, or not remembered", take it or don't apply, the
+        # consequences left to the visitor, waited for the cut-off to worry, a small matter brought to the
+        # hotline, anyone would find the visitor tiresome, "carry you there as well", sent off so staff can rest
+        ("什么时候批下来，这个我哪说得准。", True),
+        ("我又不是管他的，你自己打电话。", True),
+        ("这个不用你管。", True),
+        ("这个您刚刚才问过。", True),
+        ("您是没听还是没记住？", True),
+        ("不同意的话就不用办了。", True),
+        ("出了问题您自己担着。", True),
+        ("非等停水了才着急。", True),
+        ("这种事也打热线？", True),
+        ("换谁都嫌你烦。", True),
+        ("我都指了两回了，还要我背您过去？", True),
+        ("好了好了，赶紧走，我要下班了。", True),
+        # …and innocent: reassurance that the staff will see to it, a bus coming, colleagues all out on
+        # repairs, medicine given to children by rule, a kind of excuse named in training, a way of calling
+        # people taught against
+        ("这个不用您操心，后续流程我们来跟进。", False),
+        ("快啲啦，巴士嚟緊喇！", False),
+        ("不好意思，今天维修师傅都出去抢修了，排到后天上午可以吗？", False),
+        ("园里不能给孩子喂家长自带的药。", False),
+        ("新员工记住，我不是领导不知道这种推脱，是首问负责制最忌讳的。", False),
+        ("别再用那个谁叫人了，要喊先生、阿姨。", False),
+    ],
+)
+def test_v86_kinds(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
