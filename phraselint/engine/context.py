@@ -104,6 +104,8 @@ class Context:
     polite_address: tuple[str, ...] = ()  # as written: …only within the words it hears
     visitor_address: tuple[str, ...] = ()  # as written: the visitor is spoken to (the addressee model's gate)
     visitor_vocatives: tuple[str, ...] = ()  # as written: …and so by a turn that opens calling the visitor so
+    visitor_vocative_openers: tuple[str, ...] = ()  # as written: …after one of these interjections
+    visitor_vocative_then: tuple[str, ...] = ()  # as written: …and followed by a boundary or one of these
     meta_not: tuple[Compiled, ...] = ()  # words of meta that say what the speaker says, not talk of phrases
     address: tuple[str, ...] = ()  # folded: all that follows in the clause, an address, not a continuation
     # a transcriber's note that says the words are said to someone else, or by the visitor: folded
@@ -261,12 +263,14 @@ class Context:
             return True
         if not self.visitor_vocatives:
             return False
-        match = _VOCATIVE_OPENING.match(text)
-        rest = text[match.end() :] if match else text
+        rest = _lstrip_marks(text)
+        opener = next((w for w in self.visitor_vocative_openers if rest.startswith(w)), None)
+        if opener is not None:  # (longest first, as context.yml lists them)
+            rest = _lstrip_marks(rest[len(opener) :])
         for word in self.visitor_vocatives:
             if rest.startswith(word):
                 after = rest[len(word) : len(word) + 1]
-                if after in ("你", "妳") or (after and not after.isalnum()):
+                if after in self.visitor_vocative_then or (after and not after.isalnum()):
                     return True
         return False
 
@@ -579,10 +583,13 @@ class Context:
     def talks_about_phrases(self, mtext: str) -> bool:
         """Whether a pattern of ``meta`` matches the marked text ``mtext``: one expression for them all, where
         none of ``meta_not`` holds the words (领导来了也是这句话: the speaker's own words, not talk of phrases)."""
+        if not _any_matches(self._meta_run, self.meta, mtext):
+            return False  # (nearly every text: meta_not is run only where meta matched)
+        blanked = mtext
         for compiled in self.meta_not:
             for s, e in compiled.run(mtext):
-                mtext = mtext[:s] + _BLANK * (e - s) + mtext[e:]
-        return _any_matches(self._meta_run, self.meta, mtext)
+                blanked = blanked[:s] + _BLANK * (e - s) + blanked[e:]
+        return blanked is mtext or _any_matches(self._meta_run, self.meta, blanked)
 
     @functools.cached_property
     def _meta_run(self) -> Callable[[str], list[tuple[int, int]]] | None:
@@ -592,6 +599,13 @@ class Context:
 
 
 _BLANK = "\x01"  # stands for words set aside (meta_not): no pattern's word
+_MARKS = re.compile(r"[\W_]*")  # white space and marks (and _), as \W reads them
+
+
+def _lstrip_marks(text: str) -> str:
+    """``text`` without the white space and marks it opens on."""
+    return text[_MARKS.match(text).end() :]  # type: ignore[union-attr]
+
 
 # a colon between a verb of saying and the words it introduces (禁止说：马上下班了), as a quotation mark is
 _COLONS = frozenset(":：")
@@ -620,7 +634,6 @@ def _one_alternation(patterns: Sequence[Compiled]) -> Callable[[str], list[tuple
 
 # a transcriber's note in brackets (（对着电话）, (笑), 【转接】), and one at the start of an utterance
 _NOTE = re.compile(r"[（(【\[]([^）)】\]]{1,20})[）)】\]]")
-_VOCATIVE_OPENING = re.compile(r"[\W_]*(?:(?:哎呀|哎哟|那个|那個|哎|唉|诶|欸|誒|喂|嗨|嘿)[\W_]*)?")
 _ASIDE = re.compile(r"\s*" + _NOTE.pattern + r"\s*")
 
 
@@ -804,6 +817,8 @@ def _build_context(lexicon: Lexicon, path: Path) -> Context:
         polite_address=tuple(strings("polite_address")),
         visitor_address=tuple(strings("visitor_address")),
         visitor_vocatives=tuple(strings("visitor_vocatives")),
+        visitor_vocative_openers=tuple(strings("visitor_vocative_openers")),
+        visitor_vocative_then=tuple(strings("visitor_vocative_then")),
         meta_not=tuple(
             compile_pattern(p, lexicon, pattern_fold, where, allow_slot=False) for p in strings("meta_not")
         ),
