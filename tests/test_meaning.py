@@ -1541,3 +1541,40 @@ def test_v85_kinds(linter: Linter, text: str, found: bool) -> None:
 )
 def test_v86_kinds(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # v87's kinds: a complaint dared with the staff member waiting for it, the same words wherever it goes,
+        # "can't you read the notice", a case taken as never having happened, the visitor minding too much, the
+        # staff member's trouble laid on the visitor, a pointing hand rebuked, an apology refused, told to
+        # swallow first, a claimed standing sneered at, an impossible demand mocked, the others all manage but
+        # the visitor, the same question counted, "I won't listen anyway", hiding behind the system
+        ("有本事就去区里投诉，我在这儿等着。", True),
+        ("你闹到哪里都行，我也是这个说法。", True),
+        ("告示貼晒喺度，唔識睇告示呀？", True),
+        ("查不到记录，那我就当没这回事了。", True),
+        ("楼上晾衣服滴水您也管得太宽了吧。", True),
+        ("天天来改地址，我们也跟着遭罪。", True),
+        ("表格填得乱七八糟，害我查了一上午。", True),
+        ("指谁呢你？", True),
+        ("我凭什么跟你道歉？", True),
+        ("先把嘴里的包子咽了再说。", True),
+        ("干部了不起啊？干部也得取号。", True),
+        ("下这么大雨，你让快递飞过来啊？", True),
+        ("整个小区都按时交了物业费，偏偏您家老是拖。", True),
+        ("同样的问题，你这个月已经第五次打来了。", True),
+        ("别说了，说了我也懒得理。", True),
+        ("我又不是电脑，哪记得住这么多。", True),
+        # …and innocent: praise, a reminder that only a signature is missing, an apology for a wait, a phrase
+        # that slipped out told of afterwards, a habit of speech reviewed
+        ("闺女当上医生了？了不起啊！", False),
+        ("其他手续都办好了，就差您在这里签个名。", False),
+        ("害您白跑一趟，实在对不起。", False),
+        ("那天我脱口而出一句听不懂吗，回去想了很久，向您道歉。", False),
+        ("质检发现他的口头禅是你听好了，已经安排辅导。", False),
+    ],
+)
+def test_v87_kinds(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
