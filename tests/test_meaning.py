@@ -1578,3 +1578,39 @@ def test_v86_kinds(linter: Linter, text: str, found: bool) -> None:
 )
 def test_v87_kinds(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # v88's kinds: closing when this one is done and tomorrow for the visitor, "who still works now", told
+        # to quieten down, worrying wasted, a bargain mocked as robbery, a small matter made a trip of, judged by
+        # looks, a suggestion one of hundreds, the visitor's kind found wanting, "should I read your mind",
+        # complaining declared useless, not one word to the point, wait for the staff member's meal, not there
+        # for the visitor alone, blamed for last time
+        ("搞掂呢份就收，你聽日先再嚟。", True),
+        ("大过节的谁还办事，你节后再说。", True),
+        ("你消停一会儿好不好？", True),
+        ("系统没更新，你急也白着急。", True),
+        ("还要打折？你不如直接来抢得了。", True),
+        ("这点事还专门打电话来问。", True),
+        ("看你这打扮就知道不是来办正事的。", True),
+        ("你这样的投诉我们一个月接上百个。", True),
+        ("现在的学生连自己学号都记不住。", True),
+        ("写得这么潦草，是要我去猜？", True),
+        ("投诉也没用，规定就是这样。", True),
+        ("说了五分钟还没讲到重点。", True),
+        ("等我把烟抽完再说。", True),
+        ("我们又不是只为你一个人服务。", True),
+        ("上回就是你把单子弄错了。", True),
+        # …and innocent: a tiresome thing, help offered if the visitor cannot read it, the question answered by
+        # how the staff member finds out, many customers not knowing, a complaint channel offered
+        ("这个烦人的报错我们已经在修了，您先用网页版。", False),
+        ("要是不方便自己看，我念给您听。", False),
+        ("我怎么知道您预约过？您报一下手机号，我一查就清楚了。", False),
+        ("好多亲都不知道这个优惠，我给您说一下。", False),
+        ("您也可以打12345热线反映，我把号码写给您。", False),
+    ],
+)
+def test_v88_kinds(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
