@@ -1614,3 +1614,34 @@ def test_v87_kinds(linter: Linter, text: str, found: bool) -> None:
 )
 def test_v88_kinds(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # v89's kinds: the staff member's own mouthful first, the visitor's literacy named, "quite a talent" of a
+        # wrong, a loud voice heard through the building, a mistake called low-grade, a standing that should
+        # know better, hair like a hen's nest, hindsight laid on the visitor, a bare no and the next one called,
+        # nobody idler than anybody
+        ("别催，我先把这杯奶茶喝完，喝完再说。", True),
+        ("您这理解能力，我说十遍也白搭。", True),
+        ("三次年审都忘，您也是挺能耐的。", True),
+        ("您这大嗓门，我不用转达，隔壁都听见了。", True),
+        ("这种问题也太低级了吧。", True),
+        ("一个研究生，连个复印件都不会印。", True),
+        ("头发先整整，乱得跟鸡窝一样。", True),
+        ("您要是早点来，也不至于排到中午。", True),
+        ("可以退吗？不能。下一个。", True),
+        ("谁都不比谁轻松，你等着吧。", True),
+        # …and innocent: a role-play's lines, a numbered question, the phrases heard most counted, brushing
+        # people off named in training, a check by phone with a named office, queueing asked of everyone
+        ("情景模拟：你扮演窗口人员，台词是“下班了，明天再来”。", False),
+        ("第3题选C：不知道。", False),
+        ("投诉里出现最多的两句话是：不归我管、自己看。", False),
+        ("不能一句“系统坏了”就把人打发走。", False),
+        ("这个我不太清楚，我现在打个电话跟社保科确认一下。", False),
+        ("请各位按顺序排队，不要插队，谢谢。", False),
+    ],
+)
+def test_v89_kinds(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
