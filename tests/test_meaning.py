@@ -1645,3 +1645,37 @@ def test_v88_kinds(linter: Linter, text: str, found: bool) -> None:
 )
 def test_v89_kinds(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # v90's kinds: a refusal as a contest of wills, the visitor's means or what they lack held against them,
+        # judged unworthy of the person asked for, a report warned off, the speaker's low rank as the reason not
+        # to know, busy hands shown, not the speaker's section, listening ordered for one time only
+        ("这份材料我还就不收了，看谁熬得过谁。", True),
+        ("就你这点存款，这套房子别想了。", True),
+        ("像你这种连身份证号都背不下来的，估计还是得叫家里人来。", True),
+        ("这种小事也配找我们处长？", True),
+        ("你别瞎反映，没用的。", True),
+        ("那是上头的规定，我们小职员哪知道。", True),
+        ("我手上正忙活着没看见啊", True),
+        ("这事不归我们股管。", True),
+        ("听好了，我就讲这一回。", True),
+        # …and innocent: fearing for the visitor, the visitor's trouble felt with them, their own vague name asked
+        # back, someone else seeing to it for them, another desk offered and the question answered here, the
+        # right to complain granted, a service moved to the phone, the one place to redo pointed out, a referral
+        # handed over in writing
+        ("我怕您忘了，再提醒一下：周五前把回执交回来。", False),
+        ("等了一上午，累得您也烦死了吧，先喝口水。", False),
+        ("您说的那个谁，是不是管社保的刘老师？我去叫她。", False),
+        ("这一项不用您管，公司会统一帮您缴。", False),
+        ("您去问前台也行，不过我这儿就能帮您查。", False),
+        ("您觉得不公平，去投诉也是应该的，电话在这儿。", False),
+        ("这个窗口现在不办了，不过手机上可以直接申请，我教您。", False),
+        ("这张表有一处需要重填，我给您画出来了。", False),
+        ("这事不归我们科管，我把住建局的电话写给您。", False),
+    ],
+)
+def test_v90_kinds(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
