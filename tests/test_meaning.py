@@ -1679,3 +1679,44 @@ def test_v89_kinds(linter: Linter, text: str, found: bool) -> None:
 )
 def test_v90_kinds(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # v91's kinds: the visitor's idleness mocked, a grown man mocked for minding, someone of their own said to
+        # understand better, "that is what you get", each worse than the last, hardship doubted by what they own,
+        # left waiting on purpose, an afternoon called off, put off past the holiday, told they need not buy
+        # here, the staff member's meal first, not one glance at the notice, the last time of telling, the
+        # staff member's manner defended, blamed back, a complaint said to come back here, lectured for a phone
+        ("整天来问，你不用干活的啊？", True),
+        ("一个大老爷们，少找了两块钱还闹上了？", True),
+        ("你儿子都比你明白。", True),
+        ("不听劝，就这下场。", True),
+        ("你们这些租户一个比一个难搞。", True),
+        ("真困难还戴这么贵的表？", True),
+        ("我就晾着你，你等吧。", True),
+        ("看你能拖多久。", True),
+        ("上午不办了，领导开会。", True),
+        ("过完国庆再来。", True),
+        ("觉得我们慢，你可以不来。", True),
+        ("我喝完这杯茶再办。", True),
+        ("通知你是一眼都没看啊？", True),
+        ("我再讲最后一回。", True),
+        ("我说话怎么了？", True),
+        ("你来晚了还赖我们？", True),
+        ("投诉完还是得我来办。", True),
+        ("跟我说话的时候别玩手机。", True),
+        ("跟你说了三遍“带身份证”，你还是没带。", True),
+        # …and innocent: a province, things easy to confuse, a redo warned of as a cost to the visitor, the
+        # matter taken down to be seen to, a count of the times a quoted phrase was said
+        ("被投诉的公司注册在外省，我们把材料转过去。", False),
+        ("这两种保险确实容易拎不清，我给您画个表。", False),
+        ("不确定的地方您先空着，填错了还得重来，耽误您的时间。", False),
+        ("这个我不清楚，我先把您的问题登记下来，核实后给您回电话。", False),
+        ("录音里，值班员说了三次“这不归我们管”，请大家讨论。", False),
+        ("我今天说了不下一百遍“请出示身份证”，嘴都麻了。", False),
+    ],
+)
+def test_v91_kinds(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]

@@ -1097,6 +1097,7 @@ class Linter:
                 else context.quoted_around(text, start, end)
             )
             or context.reported_speech(text, folded, hit.start, start)
+            or (rule.id in context.counted_rules and context.quotation_follows(text, end))
             or (
                 rule.id in context.restated_rules
                 and context.restated_to_deny(text, folded, hit.start, hit.end, start)
