@@ -153,9 +153,8 @@ ADDRESSEE_PARTS = (
 # alone: without them 2.75) and cost 1.4-3.9 points of held recall in every class; without its mixed turns, 41 held
 # verdicts went right and 43 wrong. v78dev, read by it (v77dev not): threshold 2.79, 41 held verdicts right for
 # 76 wrong (chat 92.7 -> 92.0, replies 80.7 -> 80.3). The tone model's n-grams have what these sets can teach it.
-# So are the seventy-ninth to ninety-first authors' (v79dev to v91dev, as v77dev and v78dev), and the sets of hard
-# polite speech written beside v90 and v91 (v90adev, v90bdev, v91adev, v91bdev: 100 texts each), read by the
-# patterns only.
+# So are the seventy-ninth to ninety-second authors' (v79dev to v92dev, as v77dev and v78dev), and the sets of hard
+# polite speech written beside v90 to v92 (v90adev to v92bdev: 100 texts each), read by the patterns only.
 PATTERN_PARTS = (
     "v36dev",
     "v38dev",
@@ -196,6 +195,9 @@ PATTERN_PARTS = (
     "v91dev",
     "v91adev",
     "v91bdev",
+    "v92dev",
+    "v92adev",
+    "v92bdev",
     "t7dev",
 )
 

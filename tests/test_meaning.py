@@ -1720,3 +1720,38 @@ def test_v90_kinds(linter: Linter, text: str, found: bool) -> None:
 )
 def test_v91_kinds(linter: Linter, text: str, found: bool) -> None:
     assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # v92's kinds: no hope without the document, today given up, the returns policy thrown back, blame refused,
+        # the door shown to who cannot bear it, literacy said to be enough, a photo, looks or speed sneered at,
+        # memory doubted
+        ("没带户口本就别指望了。", True),
+        ("今天甭想了，明天早点来。", True),
+        ("无理由退货不是让你用坏了再退的。", True),
+        ("你自己没听，能怪我吗？", True),
+        ("嫌吵？受不了可以走。", True),
+        ("说明书上写着呢，识字都能看懂。", True),
+        ("证件照拍得够丑的。", True),
+        ("你这速度真是让人叹为观止。", True),
+        ("打扮得这么时髦还来领补助？", True),
+        ("记性不好的话就拿笔记下来。", True),
+        # …and innocent: faster offered, a path kept clear, a refusal denied with its reason, something offered
+        # from out of one's hands, what a thing is for asked and answered, everyone busy as the reason for an
+        # apology, the right to complain, a blurred copy, a colleague asked to find out, queueing spared
+        ("您要是赶时间，我们有加急服务，就是快一点，三天能拿。", False),
+        ("麻烦您把车往里挪一挪，别挡着消防通道，谢谢。", False),
+        ("不是说不给您办，是要先等审核结果出来。", False),
+        ("这事我们派出所管不了，要找街道，不过他们的电话我这儿有。", False),
+        ("这个图标是干嘛的？是用来切换语言的，您点一下就行。", False),
+        ("今天窗口里谁都没闲着，让您久等了，实在不好意思。", False),
+        ("您可以去投诉，这是您的权利，电话我写给您。", False),
+        ("这张复印件不太清楚，我给您重新印一张。", False),
+        ("几点开会？我不清楚，你帮我问问。", False),
+        ("办好了直接来找我，不用再排队取号。", False),
+    ],
+)
+def test_v92_kinds(linter: Linter, text: str, found: bool) -> None:
+    assert bool(linter.check(text)) == found, [(v.rule, v.text) for v in linter.check(text)]
