@@ -1708,6 +1708,8 @@ def test_v90_kinds(linter: Linter, text: str, found: bool) -> None:
         ("投诉完还是得我来办。", True),
         ("跟我说话的时候别玩手机。", True),
         ("跟你说了三遍“带身份证”，你还是没带。", True),
+        ("跟您說了三遍「帶身份證」，您還是沒帶。", True),
+        ("親，說了三遍「七天發貨」，還問？", True),
         # …and innocent: a province, things easy to confuse, a redo warned of as a cost to the visitor, the
         # matter taken down to be seen to, a count of the times a quoted phrase was said
         ("被投诉的公司注册在外省，我们把材料转过去。", False),

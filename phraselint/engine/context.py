@@ -83,9 +83,8 @@ class Context:
     restated: tuple[Compiled, ...] = ()
     restated_denials: tuple[str, ...] = ()  # folded: what opens the clause that denies them (不是, 完全不是)
     restated_rules: tuple[str, ...] = ()  # …for these rules' matches: what visitors accuse staff of
-    counted_rules: tuple[
-        str, ...
-    ] = ()  # a count of sayings these rules match, the words said quoted after it
+    # …a count of sayings these rules match, counting the words quoted right after it (quotation_follows)
+    counted_rules: tuple[str, ...] = ()
     denials: tuple[str, ...] = ()  # as written: reassurance that denies what follows (别担心您…, 谁说您…)
     denied_categories: tuple[str, ...] = ()  # …for these categories' matches
     not_reported_before: tuple[str, ...] = ()
@@ -490,9 +489,9 @@ class Context:
         return sum(c in marks for c in text[:begin]) % 2 == 1
 
     def quotation_follows(self, text: str, end: int) -> bool:
-        """Whether a quotation opens right after ``text[:end]`` (说了三次“这不归我们管”), in a sentence that
-        addresses no one (``address``, ``visitor_address``): what ends there counts the words quoted. (Not 跟你说了
-        三遍“带身份证”，你还是没带, said to the visitor; nor after a colon: 说了三遍：“带身份证”, the words
+        """Whether a quotation opens right after ``text[:end]`` (说了三次“这不归我们管”), in a sentence whose fold
+        addresses no one (``address``: 你, 您, 亲 all fold to it): what ends there counts the words quoted. (Not
+        跟你说了三遍“带身份证”，你还是没带, said to the visitor; nor after a colon: 说了三遍：“带身份证”, the words
         restated to them.)"""
         at = end
         while at < len(text) and text[at] in _BEFORE_QUOTATION:
@@ -500,7 +499,7 @@ class Context:
         if at >= len(text) or not any(text[at] == opening for opening, _closing in self.quotes):
             return False
         said = text[sentence_start(text, end - 1) : sentence_end(text, at)]
-        return not any(w in said for w in (*self.address, *self.visitor_address))
+        return not any(w in fold(said) for w in self.address)
 
     def scare_quoted(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` ends with the whole of a short quotation that opens inside it (您的“宝贵”
